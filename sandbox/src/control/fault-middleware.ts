@@ -1,0 +1,72 @@
+import type { MiddlewareHandler } from "hono";
+import type { SandboxDeps } from "../deps";
+import type { Api, FaultKind, FaultStore } from "./faults";
+import type { RequestLog } from "./request-log";
+
+/** Error bodies in each API's own format, so clients see what the real systems send. */
+function errorBody(api: Api, status: number): unknown {
+  if (api === "connectwise") {
+    return status === 429
+      ? { code: "TooManyRequests", message: "Too many requests, please retry later.", errors: null }
+      : { code: "ServerError", message: "An unexpected error occurred.", errors: null };
+  }
+  return status === 429
+    ? { error: "APIRateLimitExceeded", description: "Number of allowed API requests per minute exceeded" }
+    : { error: "InternalServerError", description: "Something went wrong on our side." };
+}
+
+function faultResponse(api: Api, kind: "429" | "500" | "502" | "503", retryAfterSeconds: number): Response {
+  const status = Number(kind);
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+  if (status === 429) headers["Retry-After"] = String(retryAfterSeconds);
+  return new Response(JSON.stringify(errorBody(api, status)), { status, headers });
+}
+
+/** Serves the real response but ends the body stream with an error: a dropped connection. */
+function dropAfterHeaders(res: Response): Response {
+  const stream = new ReadableStream({
+    pull(controller) {
+      controller.error(new Error("connection reset by sandbox fault"));
+    },
+  });
+  return new Response(stream, { status: res.status, headers: res.headers });
+}
+
+async function truncateBody(res: Response): Promise<Response> {
+  const text = await res.text();
+  const headers = new Headers(res.headers);
+  headers.delete("content-length");
+  return new Response(text.slice(0, Math.floor(text.length / 2)), { status: res.status, headers });
+}
+
+/**
+ * Applies the fault rules of `api` to each request and records every request in the log.
+ * Status faults answer before the emulator runs (nothing is written); "drop" and
+ * "truncate" answer after it ran, as a real network would (the write happened).
+ */
+export function faultsAndLog(api: Api, deps: { faults: FaultStore; log: RequestLog; now: SandboxDeps["now"] }): MiddlewareHandler {
+  return async (c, next) => {
+    const started = Date.now();
+    const url = new URL(c.req.url);
+    const path = url.pathname + url.search;
+    const picked = deps.faults.pick(api, c.req.method, url.pathname);
+    const kind: FaultKind | null = picked?.kind ?? null;
+    const record = (status: number) =>
+      deps.log.record({ at: deps.now().toISOString(), api, method: c.req.method, path, status, ms: Date.now() - started, fault: kind });
+
+    if (picked && (kind === "429" || kind === "500" || kind === "502" || kind === "503")) {
+      record(Number(kind));
+      return faultResponse(api, kind, picked.rule.retryAfterSeconds);
+    }
+    if (picked && kind === "hang") {
+      await scheduler.wait(picked.rule.hangMs);
+      record(504);
+      return new Response("Gateway Timeout", { status: 504 });
+    }
+    if (picked && kind === "slow") await scheduler.wait(picked.rule.slowMs);
+    await next();
+    record(c.res.status);
+    if (kind === "drop") c.res = dropAfterHeaders(c.res);
+    if (kind === "truncate") c.res = await truncateBody(c.res);
+  };
+}

@@ -1,0 +1,52 @@
+import { Validator, type Schema } from "@cfworker/json-schema";
+import { openapiSchemaToJsonSchema } from "@openapi-contrib/openapi-schema-to-json-schema";
+import connectwiseDoc from "../contracts/connectwise.openapi.json";
+import zendeskDoc from "../contracts/zendesk.openapi.json";
+
+/**
+ * Validates emulator responses against the reference OpenAPI subsets (copied from
+ * shared/reference), with a JSON-schema validator that runs inside workerd (no eval).
+ */
+type OpenApiDoc = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>; components?: { schemas?: Record<string, unknown> } };
+
+const roots = new Map<OpenApiDoc, Record<string, unknown>>();
+
+function rootFor(doc: OpenApiDoc): Record<string, unknown> {
+  let root = roots.get(doc);
+  if (!root) {
+    const schemas: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
+      schemas[name] = openapiSchemaToJsonSchema(schema as object, { keepNotSupported: ["readOnly", "writeOnly"] as never });
+    }
+    root = { components: { schemas } };
+    roots.set(doc, root);
+  }
+  return root;
+}
+
+function responseSchema(doc: OpenApiDoc, method: string, path: string, status: number): unknown {
+  const op = doc.paths[path]?.[method.toLowerCase()];
+  if (!op) throw new Error(`No operation ${method} ${path} in the contract`);
+  const response = op.responses?.[String(status)] ?? op.responses?.default;
+  if (!response) throw new Error(`No ${status} response for ${method} ${path} in the contract`);
+  const media = Object.values(response.content ?? {})[0];
+  if (!media?.schema) throw new Error(`No schema for ${status} ${method} ${path}`);
+  return openapiSchemaToJsonSchema(media.schema as object);
+}
+
+export type ContractResult = { valid: true } | { valid: false; errors: string[] };
+
+function validate(doc: OpenApiDoc, method: string, path: string, status: number, body: unknown): ContractResult {
+  const schema = { ...rootFor(doc), ...(responseSchema(doc, method, path, status) as object) } as Schema;
+  const result = new Validator(schema, "2019-09", false).validate(body);
+  if (result.valid) return { valid: true };
+  return { valid: false, errors: result.errors.map((e) => `${e.instanceLocation}: ${e.error}`) };
+}
+
+/** `path` is the contract's template, e.g. `/service/tickets/{id}`. */
+export const connectwiseContract = (method: string, path: string, status: number, body: unknown) =>
+  validate(connectwiseDoc as unknown as OpenApiDoc, method, path, status, body);
+
+/** `path` is the contract's template, e.g. `/api/v2/requests/{request_id}`. */
+export const zendeskContract = (method: string, path: string, status: number, body: unknown) =>
+  validate(zendeskDoc as unknown as OpenApiDoc, method, path, status, body);

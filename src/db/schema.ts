@@ -1,0 +1,318 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** ISO-8601 UTC timestamps as text: sortable, readable in `wrangler d1 execute`. */
+const createdAt = () => text().notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+export const tenants = sqliteTable(
+  "tenants",
+  {
+    id: text().primaryKey(),
+    name: text().notNull(),
+    slug: text().notNull(),
+    /** active | disabled (by an operator) */
+    status: text({ enum: ["active", "disabled"] }).notNull().default("active"),
+    /** Paused by the tenant admin: no scheduled runs, webhooks are queued but not synced. */
+    paused: integer({ mode: "boolean" }).notNull().default(false),
+    /** Unguessable id used in webhook URLs, so tenant ids never leave the platform. */
+    hookId: text().notNull(),
+    /** Last portal `updated_at` fully handed to ticket-sync (ISO). */
+    portalCursor: text(),
+    /** Last ConnectWise `lastUpdated` fully handed to ticket-sync (ISO). */
+    cwCursor: text(),
+    alertWebhookUrl: text(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [uniqueIndex("tenants_slug_uq").on(t.slug), uniqueIndex("tenants_hook_id_uq").on(t.hookId), index("tenants_status_idx").on(t.status, t.paused)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text().primaryKey(),
+    email: text().notNull(),
+    name: text().notNull(),
+    passwordHash: text().notNull(),
+    role: text({ enum: ["operator", "tenant_admin", "tenant_viewer"] }).notNull(),
+    /** null for operators */
+    tenantId: text().references(() => tenants.id),
+    mustChangePassword: integer({ mode: "boolean" }).notNull().default(false),
+    failedSignIns: integer().notNull().default(0),
+    lockedUntil: text(),
+    disabled: integer({ mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_tenant_idx").on(t.tenantId)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** SHA-256 of the opaque cookie token; the token itself is never stored. */
+    tokenHash: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id),
+    csrfToken: text().notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: text().notNull(),
+    /** Absolute expiry (ISO); idle expiry is derived from lastSeenAt. */
+    expiresAt: text().notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text().primaryKey(),
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    name: text().notNull(),
+    tokenHash: text().notNull(),
+    scope: text({ enum: ["read", "admin"] }).notNull(),
+    createdBy: text().references(() => users.id),
+    createdAt: createdAt(),
+    lastUsedAt: text(),
+    revokedAt: text(),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash), index("api_tokens_tenant_idx").on(t.tenantId)],
+);
+
+export const portalConnections = sqliteTable("portal_connections", {
+  tenantId: text()
+    .primaryKey()
+    .references(() => tenants.id),
+  /** e.g. https://acme.zendesk.com (no trailing slash) */
+  baseUrl: text().notNull(),
+  authMode: text({ enum: ["oauth", "api_token"] }).notNull(),
+  /** The portal end user the provider signed in as. */
+  email: text(),
+  /** AES-GCM envelope of { accessToken, refreshToken } or { apiToken }. */
+  secretsCiphertext: text().notNull(),
+  accessTokenExpiresAt: text(),
+  /** Portal custom field id that holds the ClusterID. */
+  clusterFieldId: integer(),
+  status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
+  statusReason: text(),
+  updatedAt: createdAt(),
+});
+
+export const connectwiseConnections = sqliteTable("connectwise_connections", {
+  tenantId: text()
+    .primaryKey()
+    .references(() => tenants.id),
+  /** e.g. https://na.myconnectwise.net (no trailing slash) */
+  site: text().notNull(),
+  companyId: text().notNull(),
+  /** From /login/companyinfo, e.g. "v4_6_release/" */
+  codebase: text(),
+  publicKey: text().notNull(),
+  clientId: text().notNull(),
+  /** AES-GCM envelope of { privateKey }. */
+  secretsCiphertext: text().notNull(),
+  status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
+  statusReason: text(),
+  updatedAt: createdAt(),
+});
+
+export const tenantSettings = sqliteTable("tenant_settings", {
+  tenantId: text()
+    .primaryKey()
+    .references(() => tenants.id),
+  boardId: integer(),
+  boardName: text(),
+  defaultCompanyId: integer(),
+  defaultCompanyName: text(),
+  /** Which /company/configurations field the ClusterID is matched against. */
+  matchField: text({ enum: ["serialNumber", "name", "tagNumber", "deviceIdentifier"] })
+    .notNull()
+    .default("serialNumber"),
+  /** First import only takes portal requests updated since this date (ISO). */
+  syncFrom: text(),
+  commentsPublic: integer({ mode: "boolean" }).notNull().default(false),
+  updatedAt: createdAt(),
+});
+
+export const priorityMappings = sqliteTable(
+  "priority_mappings",
+  {
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    /** low | normal | high | urgent | (none) */
+    portalValue: text().notNull(),
+    cwPriorityId: integer().notNull(),
+    cwPriorityName: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.portalValue] })],
+);
+
+export const statusMappings = sqliteTable(
+  "status_mappings",
+  {
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    /** new | open | pending | hold | solved | closed */
+    portalValue: text().notNull(),
+    cwStatusId: integer().notNull(),
+    cwStatusName: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.portalValue] })],
+);
+
+/** Cached ClusterID → configuration/company lookups. */
+export const configurationMatches = sqliteTable(
+  "configuration_matches",
+  {
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    clusterId: text().notNull(),
+    matchField: text().notNull(),
+    /** null: looked up and not found */
+    cwConfigurationId: integer(),
+    cwCompanyId: integer(),
+    fetchedAt: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.matchField, t.clusterId] })],
+);
+
+export const ticketLinks = sqliteTable(
+  "ticket_links",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    portalTicketId: integer().notNull(),
+    cwTicketId: integer(),
+    /** pending (not yet created in CW) | ok | warning | error */
+    state: text({ enum: ["pending", "ok", "warning", "error"] }).notNull().default("pending"),
+    summary: text().notNull().default(""),
+    /** JSON: last synced value/hash per field, the change-driven memory of the planner. */
+    syncedFields: text({ mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    /** JSON: open warnings [{ code, message }]. */
+    warnings: text({ mode: "json" }).$type<{ code: string; message: string }[]>().notNull().default([]),
+    lastError: text(),
+    portalUpdatedAt: text(),
+    cwUpdatedAt: text(),
+    /** Highest CW note id already seen, since note ids only grow. */
+    lastCwNoteId: integer().notNull().default(0),
+    resyncRequested: integer({ mode: "boolean" }).notNull().default(false),
+    lastSyncedAt: text(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("ticket_links_portal_uq").on(t.tenantId, t.portalTicketId),
+    index("ticket_links_cw_idx").on(t.tenantId, t.cwTicketId),
+    index("ticket_links_state_idx").on(t.tenantId, t.state, t.updatedAt),
+    index("ticket_links_updated_idx").on(t.tenantId, t.updatedAt),
+    index("ticket_links_resync_idx").on(t.tenantId, t.resyncRequested),
+  ],
+);
+
+export const commentLinks = sqliteTable(
+  "comment_links",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    portalTicketId: integer().notNull(),
+    /** Source side of the mirrored item. */
+    origin: text({ enum: ["portal", "connectwise"] }).notNull(),
+    portalCommentId: integer(),
+    cwNoteId: integer(),
+    contentHash: text().notNull(),
+    /** pending: recorded before the write; done: both ids known. */
+    state: text({ enum: ["pending", "done"] }).notNull().default("pending"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("comment_links_portal_uq").on(t.tenantId, t.portalTicketId, t.portalCommentId),
+    uniqueIndex("comment_links_cw_uq").on(t.tenantId, t.portalTicketId, t.cwNoteId),
+    index("comment_links_hash_idx").on(t.tenantId, t.portalTicketId, t.contentHash),
+  ],
+);
+
+/** Per-ticket timeline of every sync action. */
+export const ticketEvents = sqliteTable(
+  "ticket_events",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    portalTicketId: integer().notNull(),
+    cwTicketId: integer(),
+    runId: text(),
+    action: text().notNull(),
+    detail: text().notNull().default(""),
+    at: createdAt(),
+  },
+  (t) => [index("ticket_events_ticket_idx").on(t.tenantId, t.portalTicketId, t.id)],
+);
+
+export const syncRuns = sqliteTable(
+  "sync_runs",
+  {
+    id: text().primaryKey(),
+    tenantId: text()
+      .notNull()
+      .references(() => tenants.id),
+    trigger: text({ enum: ["cron", "manual", "webhook"] }).notNull(),
+    status: text({ enum: ["queued", "running", "completed", "failed", "skipped"] }).notNull(),
+    message: text(),
+    startedAt: createdAt(),
+    finishedAt: text(),
+    ticketsSeen: integer().notNull().default(0),
+    ticketsPending: integer().notNull().default(0),
+    ticketsCreated: integer().notNull().default(0),
+    ticketsUpdated: integer().notNull().default(0),
+    notesMirrored: integer().notNull().default(0),
+    commentsMirrored: integer().notNull().default(0),
+    warnings: integer().notNull().default(0),
+    failures: integer().notNull().default(0),
+    portalCalls: integer().notNull().default(0),
+    cwCalls: integer().notNull().default(0),
+  },
+  (t) => [index("sync_runs_tenant_idx").on(t.tenantId, t.startedAt), index("sync_runs_status_idx").on(t.tenantId, t.status)],
+);
+
+/** Dead-lettered queue messages, for the failures screen and replay. */
+export const failures = sqliteTable(
+  "failures",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    /** null when the message could not be attributed to a tenant (unparseable body). */
+    tenantId: text(),
+    queue: text().notNull(),
+    messageId: text().notNull(),
+    body: text().notNull(),
+    reason: text().notNull(),
+    attempts: integer().notNull(),
+    replayState: text({ enum: ["new", "replayed", "discarded"] }).notNull().default("new"),
+    replayedAt: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("failures_message_uq").on(t.queue, t.messageId), index("failures_tenant_idx").on(t.tenantId, t.replayState, t.id)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    tenantId: text(),
+    userId: text(),
+    action: text().notNull(),
+    target: text(),
+    detail: text().notNull().default(""),
+    at: createdAt(),
+  },
+  (t) => [index("audit_log_tenant_idx").on(t.tenantId, t.id)],
+);
