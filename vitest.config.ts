@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineConfig } from "vitest/config";
 
 /** A fixed test-only key; the real one is a Worker secret. */
-const TEST_ENCRYPTION_KEY = "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLWFueXdoZXJlIQ==";
+const TEST_ENCRYPTION_KEY = Buffer.from("test-only-key-never-use-anywhere").toString("base64");
 
 export default defineConfig({
   test: {

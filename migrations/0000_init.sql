@@ -104,6 +104,15 @@ CREATE TABLE `priority_mappings` (
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE TABLE `run_tickets` (
+	`run_id` text NOT NULL,
+	`tenant_id` text NOT NULL,
+	`portal_ticket_id` integer NOT NULL,
+	`state` text DEFAULT 'queued' NOT NULL,
+	PRIMARY KEY(`run_id`, `portal_ticket_id`),
+	FOREIGN KEY (`run_id`) REFERENCES `sync_runs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 CREATE TABLE `sessions` (
 	`token_hash` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
@@ -132,8 +141,8 @@ CREATE TABLE `sync_runs` (
 	`message` text,
 	`started_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	`finished_at` text,
+	`listing_complete` integer DEFAULT false NOT NULL,
 	`tickets_seen` integer DEFAULT 0 NOT NULL,
-	`tickets_pending` integer DEFAULT 0 NOT NULL,
 	`tickets_created` integer DEFAULT 0 NOT NULL,
 	`tickets_updated` integer DEFAULT 0 NOT NULL,
 	`notes_mirrored` integer DEFAULT 0 NOT NULL,

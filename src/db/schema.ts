@@ -270,8 +270,9 @@ export const syncRuns = sqliteTable(
     message: text(),
     startedAt: createdAt(),
     finishedAt: text(),
+    /** Every page of changes has been handed to ticket-sync; the run ends when its tickets do. */
+    listingComplete: integer({ mode: "boolean" }).notNull().default(false),
     ticketsSeen: integer().notNull().default(0),
-    ticketsPending: integer().notNull().default(0),
     ticketsCreated: integer().notNull().default(0),
     ticketsUpdated: integer().notNull().default(0),
     notesMirrored: integer().notNull().default(0),
@@ -282,6 +283,21 @@ export const syncRuns = sqliteTable(
     cwCalls: integer().notNull().default(0),
   },
   (t) => [index("sync_runs_tenant_idx").on(t.tenantId, t.startedAt), index("sync_runs_status_idx").on(t.tenantId, t.status)],
+);
+
+/** The tickets a run handed to ticket-sync; completion is idempotent per ticket. */
+export const runTickets = sqliteTable(
+  "run_tickets",
+  {
+    runId: text()
+      .notNull()
+      .references(() => syncRuns.id),
+    tenantId: text().notNull(),
+    portalTicketId: integer().notNull(),
+    /** queued | done | failed */
+    state: text({ enum: ["queued", "done", "failed"] }).notNull().default("queued"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.portalTicketId] })],
 );
 
 /** Dead-lettered queue messages, for the failures screen and replay. */

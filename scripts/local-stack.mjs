@@ -1,0 +1,116 @@
+// Starts the local stack pieces (wrangler dev processes, local migrations, demo seed).
+// Shared by `npm start` and the browser tests, so both run the platform the same way.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+
+/** Makes sure .dev.vars holds an ENCRYPTION_KEY (generated once, then kept: data stays readable). */
+export function ensureDevVars(file = join(ROOT, ".dev.vars")) {
+  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+  if (/^ENCRYPTION_KEY=/m.test(current)) return file;
+  const key = randomBytes(32).toString("base64");
+  writeFileSync(file, `${current}${current && !current.endsWith("\n") ? "\n" : ""}ENCRYPTION_KEY=${key}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Applies D1 migrations to the local database (idempotent). */
+export function applyLocalMigrations({ persistTo } = /** @type {{ persistTo?: string }} */ ({})) {
+  const args = ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  const res = spawnSync(WRANGLER, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: { ...process.env, CI: "true" } });
+  if (res.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
+  return res.stdout;
+}
+
+/** A free TCP port on localhost. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `wrangler dev` in its own process group.
+ * @param {{ name: string, config?: string, port: number, inspectorPort: number, vars?: Record<string, string>,
+ *           persistTo?: string, envFile?: string, onLine?: (line: string) => void }} opts
+ */
+export function startWorker(opts) {
+  const args = [
+    "dev",
+    ...(opts.config ? ["-c", opts.config] : []),
+    "--port", String(opts.port),
+    "--inspector-port", String(opts.inspectorPort),
+    "--ip", "127.0.0.1",
+    "--show-interactive-dev-session=false",
+    ...(opts.persistTo ? ["--persist-to", opts.persistTo] : []),
+    ...(opts.envFile ? ["--env-file", opts.envFile] : []),
+    ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
+  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const onLine = opts.onLine ?? (() => {});
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
+      buf += chunk;
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) onLine(line);
+    });
+  }
+  return {
+    child,
+    url: `http://localhost:${opts.port}`,
+    stop() {
+      if (child.exitCode === null && child.pid) {
+        try {
+          process.kill(-child.pid, "SIGTERM");
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Waits until `url` answers with `status`, or throws after `timeoutMs`.
+ * @param {string} url
+ */
+export async function waitForHttp(url, { status = 200, timeoutMs = 90_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (res.status === status) return res;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
+}
+
+/**
+ * Seeds the demo tenant through the local-only route (idempotent).
+ * @param {string} adminUrl
+ */
+export async function seedDemo(adminUrl) {
+  const res = await fetch(`${adminUrl}/_dev/seed-demo`, { method: "POST", headers: { origin: adminUrl } });
+  if (!res.ok) throw new Error(`Demo seed failed: HTTP ${res.status} ${await res.text()}`);
+  return /** @type {{ tenantId: string, created: string[] }} */ (await res.json());
+}

@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "./lib/errors";
+import { errorFields, log } from "./lib/log";
+import { adminRoutes } from "./routes/admin";
+import { devRoutes } from "./routes/dev";
+import { healthRoutes } from "./routes/health";
+import { ErrorPage } from "./views/error-page";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+  }),
+);
+// Unsafe form posts must come from our own origin (CSRF defence for the admin forms).
+app.use(csrf());
+
+app.route("/", healthRoutes);
+app.use("/_dev/*", async (c, next) => (c.env.DEMO_MODE === "on" ? next() : c.notFound()));
+app.route("/_dev", devRoutes);
+app.route("/", adminRoutes);
+
+const wantsJson = (path: string) => path.startsWith("/api/") || path.startsWith("/_dev/") || path === "/healthz";
+
+app.notFound((c) => {
+  if (wantsJson(c.req.path)) return c.json({ type: "about:blank", title: "Not Found", status: 404 }, 404);
+  return c.html(<ErrorPage status={404} title="Page not found" detail="There is nothing at this address." />, 404);
+});
+
+app.onError((err, c) => {
+  const status = err instanceof HTTPException ? err.status : err instanceof AppError ? err.status : 500;
+  const title = status >= 500 ? "Something went wrong" : err.message;
+  if (status >= 500) log.error("http.unhandled", { path: c.req.path, ...errorFields(err) });
+  if (wantsJson(c.req.path)) {
+    return c.json({ type: "about:blank", title, status }, status as 400);
+  }
+  return c.html(<ErrorPage status={status} title={title} detail="Try again; if it keeps happening, tell your operator." />, status as 400);
+});

@@ -1,0 +1,86 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { runTickets, syncRuns } from "../schema";
+
+/** A run still queued or running after this long is considered dead and closed as failed. */
+export const STALE_RUN_MS = 60 * 60 * 1000;
+
+export type RunTrigger = (typeof syncRuns.$inferInsert)["trigger"];
+
+export function getRun(db: Db, tenantId: string, runId: string) {
+  return db.query.syncRuns.findFirst({ where: and(eq(syncRuns.id, runId), eq(syncRuns.tenantId, tenantId)) });
+}
+
+/** Runs of these tenants still in progress (queued or running). */
+export function runsInProgress(db: Db, tenantIds: string[]) {
+  if (tenantIds.length === 0) return Promise.resolve([]);
+  return db
+    .select({ id: syncRuns.id, tenantId: syncRuns.tenantId, startedAt: syncRuns.startedAt })
+    .from(syncRuns)
+    .where(and(inArray(syncRuns.tenantId, tenantIds), inArray(syncRuns.status, ["queued", "running"])));
+}
+
+export function markRunsFailed(db: Db, runIds: string[], message: string, finishedAt: string) {
+  if (runIds.length === 0) return Promise.resolve();
+  return db.update(syncRuns).set({ status: "failed", message, finishedAt }).where(inArray(syncRuns.id, runIds)).then(() => undefined);
+}
+
+/** queued → running; a redelivered message for a running run is fine. Returns false when the run already ended. */
+export async function startRun(db: Db, tenantId: string, runId: string): Promise<boolean> {
+  const rows = await db
+    .update(syncRuns)
+    .set({ status: "running" })
+    .where(and(eq(syncRuns.id, runId), eq(syncRuns.tenantId, tenantId), inArray(syncRuns.status, ["queued", "running"])))
+    .returning({ id: syncRuns.id });
+  return rows.length > 0;
+}
+
+/**
+ * Records tickets handed to ticket-sync. Idempotent: a redelivered page adds nothing twice,
+ * and `ticketsSeen` counts only newly recorded tickets.
+ */
+export async function addRunTickets(db: Db, tenantId: string, runId: string, portalTicketIds: number[]): Promise<void> {
+  if (portalTicketIds.length === 0) return;
+  const inserts = portalTicketIds.map((portalTicketId) =>
+    db.insert(runTickets).values({ runId, tenantId, portalTicketId }).onConflictDoNothing(),
+  );
+  const recount = db
+    .update(syncRuns)
+    .set({ ticketsSeen: sql`(SELECT COUNT(*) FROM ${runTickets} WHERE ${runTickets.runId} = ${runId})` })
+    .where(eq(syncRuns.id, runId));
+  await db.batch([inserts[0]!, ...inserts.slice(1), recount]);
+}
+
+export async function markListingComplete(db: Db, runId: string): Promise<void> {
+  await db.update(syncRuns).set({ listingComplete: true }).where(eq(syncRuns.id, runId));
+}
+
+/** Marks one ticket of a run finished; only the first completion counts. */
+export async function finishRunTicket(db: Db, runId: string, portalTicketId: number, outcome: "done" | "failed"): Promise<void> {
+  const update = db
+    .update(runTickets)
+    .set({ state: outcome })
+    .where(and(eq(runTickets.runId, runId), eq(runTickets.portalTicketId, portalTicketId), eq(runTickets.state, "queued")))
+    .returning({ runId: runTickets.runId });
+  const rows = await update;
+  if (rows.length > 0 && outcome === "failed") {
+    await db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(eq(syncRuns.id, runId));
+  }
+}
+
+/** Completes the run once listing is over and no ticket is still queued. Idempotent. */
+export async function completeRunIfDone(db: Db, runId: string, finishedAt: string): Promise<boolean> {
+  const rows = await db
+    .update(syncRuns)
+    .set({ status: "completed", finishedAt })
+    .where(
+      and(
+        eq(syncRuns.id, runId),
+        eq(syncRuns.status, "running"),
+        eq(syncRuns.listingComplete, true),
+        sql`NOT EXISTS (SELECT 1 FROM ${runTickets} WHERE ${runTickets.runId} = ${runId} AND ${runTickets.state} = 'queued')`,
+      ),
+    )
+    .returning({ id: syncRuns.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,74 @@
+import { createDb } from "../db/client";
+import { connectwiseConnections, portalConnections, tenantSettings, tenants, users } from "../db/schema";
+import { encryptSecret, hashPassword } from "../lib/crypto";
+
+/** Fixed local sign-ins and sandbox credentials (README; tools outside the code rely on them). */
+export const DEMO = {
+  sandboxUrl: "http://localhost:8788",
+  tenant: { id: "tnt_acme_demo", name: "Acme MSP", slug: "acme-msp", hookId: "hook_acme_demo" },
+  operator: { email: "operator@demo.test", password: "operator-demo-pass" },
+  tenantAdmin: { email: "admin@acme-msp.test", password: "acme-demo-pass" },
+  portal: { email: "it@acme-msp.test", apiToken: "acme-portal-token" },
+  connectwise: { companyId: "acme", publicKey: "acme-public-key", privateKey: "acme-private-key", clientId: "psa-sync-demo-client" },
+} as const;
+
+export interface SeedResult {
+  tenantId: string;
+  created: string[];
+}
+
+/**
+ * Seeds the demo tenant, its sign-ins and its sandbox connections. Idempotent: rows that
+ * exist are left as they are (an admin's later changes survive a restart).
+ */
+export async function seedDemo(env: Env): Promise<SeedResult> {
+  const db = createDb(env.DB);
+  const { tenant } = DEMO;
+  const syncFrom = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000).toISOString();
+  const results = await db.batch([
+    db.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id }),
+    db
+      .insert(users)
+      .values({ id: "usr_demo_operator", email: DEMO.operator.email, name: "Demo Operator", role: "operator", passwordHash: await hashPassword(DEMO.operator.password) })
+      .onConflictDoNothing()
+      .returning({ id: users.id }),
+    db
+      .insert(users)
+      .values({
+        id: "usr_acme_admin",
+        email: DEMO.tenantAdmin.email,
+        name: "Acme Admin",
+        role: "tenant_admin",
+        tenantId: tenant.id,
+        passwordHash: await hashPassword(DEMO.tenantAdmin.password),
+      })
+      .onConflictDoNothing()
+      .returning({ id: users.id }),
+    db
+      .insert(portalConnections)
+      .values({
+        tenantId: tenant.id,
+        baseUrl: `${DEMO.sandboxUrl}/zendesk`,
+        authMode: "api_token",
+        email: DEMO.portal.email,
+        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: DEMO.portal.apiToken }),
+      })
+      .onConflictDoNothing()
+      .returning({ id: portalConnections.tenantId }),
+    db
+      .insert(connectwiseConnections)
+      .values({
+        tenantId: tenant.id,
+        site: `${DEMO.sandboxUrl}/cw`,
+        companyId: DEMO.connectwise.companyId,
+        publicKey: DEMO.connectwise.publicKey,
+        clientId: DEMO.connectwise.clientId,
+        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: DEMO.connectwise.privateKey }),
+      })
+      .onConflictDoNothing()
+      .returning({ id: connectwiseConnections.tenantId }),
+    db.insert(tenantSettings).values({ tenantId: tenant.id, syncFrom }).onConflictDoNothing().returning({ id: tenantSettings.tenantId }),
+  ]);
+  const names = ["tenant", "operator", "tenant admin", "portal connection", "ConnectWise connection", "settings"];
+  return { tenantId: tenant.id, created: names.filter((_, i) => (results[i] as unknown[]).length > 0) };
+}

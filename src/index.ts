@@ -1,0 +1,16 @@
+import { app } from "./app";
+import { dispatchTenantRuns } from "./cron/dispatch";
+import { createLogger } from "./lib/log";
+import { routeQueue } from "./queues/router";
+
+export { TicketSync } from "./durable-objects/ticket-sync";
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env) {
+    const logger = createLogger({ cron: controller.cron });
+    const result = await dispatchTenantRuns(env, "cron", logger, new Date(controller.scheduledTime));
+    logger.info("cron.dispatched", { ...result });
+  },
+  queue: routeQueue,
+} satisfies ExportedHandler<Env, unknown>;

@@ -1,0 +1,61 @@
+import { createDb } from "../db/client";
+import { recordFailures, type FailureInput } from "../db/queries/failures";
+import type { Logger } from "../lib/log";
+import { errorFields } from "../lib/log";
+import { backoffSeconds, outcomeOfError, type JobOutcome } from "./outcome";
+
+/**
+ * The queue edge: runs `job` for each message of the batch independently (one bad
+ * message never fails the batch), then acks, retries with backoff, or records a
+ * rejected message as a failure and acks it.
+ */
+export async function settleBatch(
+  env: Env,
+  batch: MessageBatch<unknown>,
+  logger: Logger,
+  job: (body: unknown, message: Message<unknown>) => Promise<JobOutcome>,
+): Promise<void> {
+  const rejected: FailureInput[] = [];
+  const rejectedMessages: Message<unknown>[] = [];
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      let outcome: JobOutcome;
+      try {
+        outcome = await job(message.body, message);
+      } catch (err) {
+        logger.error("queue.job_failed", { queue: batch.queue, messageId: message.id, attempts: message.attempts, ...errorFields(err) });
+        outcome = outcomeOfError(err);
+      }
+      if (outcome.kind === "done") {
+        message.ack();
+      } else if (outcome.kind === "retry") {
+        const delaySeconds = outcome.delaySeconds ?? backoffSeconds(message.attempts);
+        logger.warn("queue.retry", { queue: batch.queue, messageId: message.id, attempts: message.attempts, delaySeconds, code: outcome.reason });
+        message.retry({ delaySeconds });
+      } else {
+        logger.error("queue.rejected", { queue: batch.queue, messageId: message.id, code: outcome.reason });
+        rejected.push(failureRow(batch.queue, message, outcome.reason));
+        rejectedMessages.push(message);
+      }
+    }),
+  );
+  if (rejected.length > 0) {
+    // Ack rejected messages only once they are recorded, so none is lost.
+    await recordFailures(createDb(env.DB), rejected);
+    for (const m of rejectedMessages) m.ack();
+  }
+}
+
+export function failureRow(queue: string, message: Message<unknown>, reason: string): FailureInput {
+  const body = message.body;
+  const tenantId =
+    body && typeof body === "object" && "tenantId" in body && typeof body.tenantId === "string" ? body.tenantId : null;
+  return {
+    tenantId,
+    queue,
+    messageId: message.id,
+    body: JSON.stringify(body ?? null).slice(0, 10_000),
+    reason: reason.slice(0, 1_000),
+    attempts: message.attempts,
+  };
+}

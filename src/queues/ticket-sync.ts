@@ -1,0 +1,24 @@
+import { createDb, nowIso } from "../db/client";
+import { completeRunIfDone, finishRunTicket } from "../db/queries/runs";
+import type { Logger } from "../lib/log";
+import { ticketSyncMessage } from "../schemas/messages";
+import { ticketSyncStub } from "../durable-objects/ticket-sync";
+import type { JobOutcome } from "./outcome";
+import { settleBatch } from "./settle";
+
+/** Hands one ticket to its TicketSync object, then closes the ticket's part of the run. */
+export async function syncTicket(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
+  const parsed = ticketSyncMessage.safeParse(body);
+  if (!parsed.success) return { kind: "reject", reason: "invalid_payload: not a ticket-sync message" };
+  const msg = parsed.data;
+  const outcome = await ticketSyncStub(env, msg.tenantId, msg.portalTicketId).sync(msg);
+  if (outcome.kind === "done" && msg.runId) {
+    const db = createDb(env.DB);
+    await finishRunTicket(db, msg.runId, msg.portalTicketId, "done");
+    if (await completeRunIfDone(db, msg.runId, nowIso())) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
+  }
+  return outcome;
+}
+
+export const consumeTicketSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>
+  settleBatch(env, batch, logger, (body) => syncTicket(env, body, logger));

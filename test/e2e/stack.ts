@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { applyLocalMigrations, freePort, seedDemo, startWorker, waitForHttp } from "../../scripts/local-stack.mjs";
+
+export interface Stack {
+  adminUrl: string;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/** Headless flags this closed network needs (no background calls to Google's hosts). */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * A real `wrangler dev` of the admin utility on free ports with its own throwaway
+ * state, migrated and seeded like `npm start`, plus Debian's Chromium.
+ */
+export async function startStack(): Promise<Stack> {
+  const stateDir = mkdtempSync(join(tmpdir(), "psa-sync-e2e-"));
+  const envFile = join(stateDir, "test.vars");
+  writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\n`);
+  applyLocalMigrations({ persistTo: stateDir });
+  const output: string[] = [];
+  const admin = startWorker({
+    name: "admin-e2e",
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    persistTo: stateDir,
+    envFile,
+    vars: { DEMO_MODE: "on" },
+    onLine: (line: string) => output.push(line),
+  });
+  try {
+    await waitForHttp(`${admin.url}/healthz`);
+    await seedDemo(admin.url);
+  } catch (err) {
+    admin.stop();
+    throw new Error(`${String(err)}\n--- wrangler output ---\n${output.slice(-40).join("\n")}`);
+  }
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  return {
+    adminUrl: admin.url,
+    browser,
+    async stop() {
+      await browser.close().catch(() => undefined);
+      admin.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

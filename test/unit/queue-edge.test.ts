@@ -1,0 +1,83 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { failures, runTickets, syncRuns } from "../../src/db/schema";
+import { AppError } from "../../src/lib/errors";
+import { createLogger } from "../../src/lib/log";
+import { backoffSeconds, outcomeOfError } from "../../src/queues/outcome";
+import { settleBatch } from "../../src/queues/settle";
+import { createTenant, db, uniqueId } from "../factories/tenants";
+
+const message = (id: string, body: unknown, attempts = 1) => ({ id, timestamp: new Date(), attempts, body });
+
+describe("queue edge", () => {
+  it("fails loudly on a queue it has no consumer for", async () => {
+    const batch = createMessageBatch("mystery-queue", [message("m1", { kind: "tenant-sync" })]);
+    await expect(worker.queue(batch, env)).rejects.toThrow(/No consumer for queue "mystery-queue"/);
+  });
+
+  it("records a message it can never process as a failure, then acks it", async () => {
+    const id = uniqueId("msg");
+    const batch = createMessageBatch("tenant-sync", [message(id, { kind: "tenant-sync", v: 99, tenantId: "t1" })]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual([id]);
+    expect(result.retryMessages).toEqual([]);
+    const [row] = await db().select().from(failures).where(eq(failures.messageId, id));
+    expect(row).toMatchObject({ queue: "tenant-sync", tenantId: "t1", replayState: "new" });
+    expect(row!.reason).toMatch(/invalid_payload/);
+  });
+
+  it("retries failed work with the upstream's Retry-After, and never acks it", async () => {
+    const batch = createMessageBatch("ticket-sync", [message("a", 1), message("b", 2, 3), message("c", 3)]);
+    const ctx = createExecutionContext();
+    // The pool's queue result omits delaySeconds, so watch the retry calls themselves.
+    const retries = batch.messages.map((m) => vi.spyOn(m, "retry"));
+    await settleBatch(env, batch, createLogger(), async (body) => {
+      if (body === 1) throw new AppError("rate_limited", "429 from ConnectWise", 42);
+      if (body === 2) throw new Error("socket hang up");
+      return { kind: "done" };
+    });
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["c"]);
+    expect(result.retryMessages).toEqual([{ msgId: "a" }, { msgId: "b" }]);
+    expect(retries[0]).toHaveBeenCalledWith({ delaySeconds: 42 });
+    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3) });
+    expect(retries[2]).not.toHaveBeenCalled();
+  });
+
+  it("backs off exponentially up to a cap", () => {
+    expect([1, 2, 3, 4].map(backoffSeconds)).toEqual([5, 10, 20, 40]);
+    expect(backoffSeconds(30)).toBe(900);
+  });
+
+  it("maps typed errors to outcomes", () => {
+    expect(outcomeOfError(new AppError("upstream_unavailable", "503"))).toMatchObject({ kind: "retry" });
+    expect(outcomeOfError(new AppError("invalid_payload", "bad"))).toMatchObject({ kind: "reject" });
+    expect(outcomeOfError(new Error("boom"))).toMatchObject({ kind: "retry" });
+  });
+
+  it("records dead letters once, and lets their run finish", async () => {
+    const tenant = await createTenant();
+    const runId = uniqueId("run");
+    await db().insert(syncRuns).values({ id: runId, tenantId: tenant.id, trigger: "cron", status: "running", listingComplete: true });
+    await db().insert(runTickets).values({ runId, tenantId: tenant.id, portalTicketId: 7 });
+    const body = { kind: "ticket-sync", v: 1, tenantId: tenant.id, runId, portalTicketId: 7, reason: "resync" };
+    const id = uniqueId("dead");
+
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const batch = createMessageBatch("ticket-sync-dlq", [message(id, body, 9)]);
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env);
+      expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
+    }
+
+    const rows = await db().select().from(failures).where(eq(failures.messageId, id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ queue: "ticket-sync", tenantId: tenant.id, attempts: 9, reason: "retries exhausted" });
+    const run = await db().query.syncRuns.findFirst({ where: eq(syncRuns.id, runId) });
+    expect(run).toMatchObject({ status: "completed", failures: 1 });
+  });
+});
