@@ -1,8 +1,23 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
 
 /** A fixed test-only key; the real one is a Worker secret. */
 const TEST_ENCRYPTION_KEY = Buffer.from("test-only-key-never-use-anywhere").toString("base64");
+const SANDBOX_BUILD = resolve(".sandbox-build");
+
+/**
+ * The sandbox runs beside the Worker under test as an auxiliary worker (its real code
+ * and Durable Object storage), bundled by wrangler first. Tests route the Worker's
+ * outbound fetches to it through the test-only SANDBOX binding (test/setup/sandbox.ts).
+ */
+function buildSandbox(): string {
+  execFileSync(resolve("node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.toml"], {
+    stdio: "pipe",
+  });
+  return resolve(SANDBOX_BUILD, "index.js");
+}
 
 export default defineConfig({
   test: {
@@ -17,6 +32,18 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
               compatibilityFlags: ["service_binding_extra_handlers"],
+              serviceBindings: { SANDBOX: "psa-sync-sandbox" },
+              workers: [
+                {
+                  name: "psa-sync-sandbox",
+                  modules: true,
+                  scriptPath: buildSandbox(),
+                  compatibilityDate: "2026-04-20",
+                  compatibilityFlags: ["nodejs_compat"],
+                  bindings: { SANDBOX_ACTIVITY: "off", SANDBOX_ACTIVITY_SECONDS: "60" },
+                  durableObjects: { WORLD: { className: "SandboxWorld", useSQLite: true } },
+                },
+              ],
             },
           })),
         ],

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       /** Test-only: migrations read by vitest.config.ts, applied in test/setup. */
       TEST_MIGRATIONS: D1Migration[];
+      /** Test-only: the sandbox emulator, running as an auxiliary worker. */
+      SANDBOX: Fetcher;
     }
   }
 }

@@ -1,0 +1,25 @@
+import { env } from "cloudflare:test";
+import { vi } from "vitest";
+
+/** The sandbox's fixed local origin (DESIGN §5); connections in tests point at it. */
+export const SANDBOX_ORIGIN = "http://localhost:8788";
+
+/**
+ * Routes every outbound fetch of the Worker under test (its queue consumers and Durable
+ * Objects run in this isolate) to the sandbox auxiliary worker. Anything else fails the
+ * test: no request may leave for an address we did not mean.
+ */
+export function routeFetchToSandbox() {
+  return vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).origin === SANDBOX_ORIGIN) return env.SANDBOX.fetch(request);
+    throw new Error(`Unexpected outbound request in a test: ${request.method} ${request.url}`);
+  });
+}
+
+/** Calls a sandbox control endpoint (`/_sandbox/...`). */
+export async function sandboxControl(path: string, init?: RequestInit): Promise<Response> {
+  const res = await env.SANDBOX.fetch(new Request(`${SANDBOX_ORIGIN}/_sandbox${path}`, init));
+  if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res;
+}
