@@ -55,6 +55,7 @@ export function faultsAndLog(api: Api, deps: { faults: FaultStore; log: RequestL
       deps.log.record({ at: deps.now().toISOString(), api, method: c.req.method, path, status, ms: Date.now() - started, fault: kind });
 
     if (picked && (kind === "429" || kind === "500" || kind === "502" || kind === "503")) {
+      await c.req.raw.body?.cancel(); // the request is refused unread, as a real gateway would
       record(Number(kind));
       return faultResponse(api, kind, picked.rule.retryAfterSeconds);
     }

@@ -1,8 +1,95 @@
 import { Hono } from "hono";
+import { DEMO_PORTAL } from "../demo-data";
 import type { EmulatorModule, SandboxDeps } from "../deps";
+import { authenticate, type ZdEnv } from "./auth";
+import { zdError } from "./errors";
+import { OAUTH_TABLES, createOAuthRoutes, migrateOAuth } from "./oauth";
+import { createRequestRoutes } from "./requests";
+import { DEMO_ZENDESK, seed } from "./seed";
+import { createService, type CommentInput } from "./service";
+import { ZD_TABLES, createStore, migrateStore, type CustomFieldValue, type Priority, type Status, type TicketRow } from "./store";
+import { createTicketFieldRoutes } from "./ticket-fields";
+import { createTicketRoutes } from "./tickets";
+import { WEBHOOK_TABLES, createWebhooks } from "./webhooks";
 
-/** Placeholder until the Zendesk emulator lands (issue 3). */
-export function createZendesk(_deps: SandboxDeps): EmulatorModule {
+export { DEMO_ZENDESK } from "./seed";
+export { bulkAddComments, COMMENT_LIMIT } from "./store";
+export { signWebhook } from "./webhooks";
+
+/** Calls the activity generator makes to move the demo along (no webhooks are skipped). */
+export interface ZendeskActivity {
+  createRequest(input: { subject: string; body: string; priority?: Priority | null; clusterId?: string | null }): TicketRow;
+  addAgentComment(ticketId: number, body: string, opts?: { public?: boolean }): TicketRow;
+  addEndUserComment(ticketId: number, body: string): TicketRow;
+  setStatus(ticketId: number, status: Status): TicketRow;
+  setPriority(ticketId: number, priority: Priority): TicketRow;
+  /** Ids of the demo end user's requests that are not closed. */
+  openRequestIds(): number[];
+}
+
+export type ZendeskEmulator = EmulatorModule & ZendeskActivity;
+
+/** The Support Portal: Zendesk Support API v2 (requests, tickets, fields, webhooks) and its OAuth server. */
+export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
+  const store = createStore(deps.sql);
+  const webhooks = createWebhooks(deps);
+  const service = createService({ store, now: deps.now, emit: (events) => webhooks.deliver(events) });
+
+  const api = new Hono<ZdEnv>();
+  api.use("*", authenticate({ sql: deps.sql, store, now: deps.now }));
+  api.route("/", createRequestRoutes({ store, service }));
+  api.route("/", createTicketRoutes({ store, service, now: deps.now }));
+  api.route("/ticket_fields", createTicketFieldRoutes({ now: deps.now }));
+  api.route("/ticket_fields.json", createTicketFieldRoutes({ now: deps.now }));
+  api.route("/", webhooks.routes());
+
   const app = new Hono();
-  return { app, migrate() {}, reset() {} };
+  app.route("/oauth", createOAuthRoutes({ sql: deps.sql, store, now: deps.now }));
+  app.route("/api/v2", api);
+  // A catch-all route, not notFound(): the sandbox mounts this app with route(), which keeps routes only.
+  app.all("*", () => zdError.invalidEndpoint());
+  app.onError((err) => {
+    console.error(JSON.stringify({ level: "error", event: "sandbox.zendesk.error", message: String(err) }));
+    return new Response(JSON.stringify({ error: "InternalServerError", description: "Something went wrong on our side." }), {
+      status: 500,
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+  });
+
+  const migrate = () => {
+    migrateStore(deps.sql);
+    migrateOAuth(deps.sql);
+    webhooks.migrate();
+  };
+
+  const ok = <T>(result: T | { error: Response }): T => {
+    if (result && typeof result === "object" && "error" in result) throw new Error(`Zendesk activity refused (HTTP ${result.error.status})`);
+    return result;
+  };
+  const agent = () => store.userById(DEMO_ZENDESK.agent.id)!;
+  const endUser = () => store.userById(DEMO_ZENDESK.endUser.id)!;
+  const comment = (body: string, pub = true): CommentInput => ({ body, public: pub });
+
+  return {
+    app,
+    migrate,
+    reset() {
+      for (const table of [...ZD_TABLES, ...OAUTH_TABLES, ...WEBHOOK_TABLES]) deps.sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      migrate();
+      seed(store, deps.now());
+    },
+    createRequest(input) {
+      const fields: CustomFieldValue[] = input.clusterId === undefined ? [] : [{ id: DEMO_PORTAL.clusterFieldId, value: input.clusterId }];
+      return ok(service.createTicket({ requester: endUser(), subject: input.subject, comment: comment(input.body), priority: input.priority ?? null, customFields: fields, channel: "web" })).ticket;
+    },
+    addAgentComment: (ticketId, body, opts) => ok(service.updateTicket(ticketId, agent(), { comment: comment(body, opts?.public ?? true) })).ticket,
+    addEndUserComment(ticketId, body) {
+      // An end user's comment reopens a pending, on-hold or solved request, as in the Requests API.
+      const reopen = ["pending", "hold", "solved"].includes(store.ticket(ticketId)?.status ?? "");
+      return ok(service.updateTicket(ticketId, endUser(), { comment: comment(body), status: reopen ? "open" : undefined }, "web")).ticket;
+    },
+    setStatus: (ticketId, status) => ok(service.updateTicket(ticketId, agent(), { status })).ticket,
+    setPriority: (ticketId, priority) => ok(service.updateTicket(ticketId, agent(), { priority })).ticket,
+    openRequestIds: () => store.allTickets().filter((t) => t.requester_id === DEMO_ZENDESK.endUser.id && t.status !== "closed").map((t) => t.id),
+  };
 }

@@ -7,7 +7,8 @@ import zendeskDoc from "../contracts/zendesk.openapi.json";
  * Validates emulator responses against the reference OpenAPI subsets (copied from
  * shared/reference), with a JSON-schema validator that runs inside workerd (no eval).
  */
-type OpenApiDoc = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>; components?: { schemas?: Record<string, unknown> } };
+type OpenApiResponse = { $ref?: string; content?: Record<string, { schema?: unknown }> };
+type OpenApiDoc = { paths: Record<string, Record<string, { responses?: Record<string, OpenApiResponse> }>>; components?: { schemas?: Record<string, unknown>; responses?: Record<string, OpenApiResponse> } };
 
 const roots = new Map<OpenApiDoc, Record<string, unknown>>();
 
@@ -27,7 +28,9 @@ function rootFor(doc: OpenApiDoc): Record<string, unknown> {
 function responseSchema(doc: OpenApiDoc, method: string, path: string, status: number): unknown {
   const op = doc.paths[path]?.[method.toLowerCase()];
   if (!op) throw new Error(`No operation ${method} ${path} in the contract`);
-  const response = op.responses?.[String(status)] ?? op.responses?.default;
+  let response = op.responses?.[String(status)] ?? op.responses?.default;
+  // Shared responses (401, 404, 429…) are `$ref`s to components.responses.
+  if (response?.$ref) response = doc.components?.responses?.[response.$ref.replace("#/components/responses/", "")];
   if (!response) throw new Error(`No ${status} response for ${method} ${path} in the contract`);
   const media = Object.values(response.content ?? {})[0];
   if (!media?.schema) throw new Error(`No schema for ${status} ${method} ${path}`);

@@ -1,0 +1,93 @@
+import type { Hono } from "hono";
+import { apiActor, stampCreated, stampUpdated, type Actor, type CwContext } from "./context";
+import { cwRecord, notFound } from "./errors";
+import { applyPatch, parsePatchBody, splitPath } from "./json-patch";
+import { isObject, type JsonObject } from "./json";
+import { createNote } from "./notes";
+import { countResponse, listResponse, projectFields } from "./query";
+import { parseId, readJson } from "./refs";
+import { buildTicket, PATCHABLE, REFERENCE_FIELDS, serializeTicket, ticketInput, writableView } from "./ticket-model";
+import { parseWith } from "./validation";
+
+/**
+ * Creates a ticket as CW does: `initialDescription` (and the internal/resolution variants)
+ * become its first notes and are never stored on the ticket itself.
+ */
+export function createTicket(ctx: CwContext, body: unknown, actor: Actor): JsonObject {
+  const input = parseWith(ticketInput, "ticket", body);
+  const now = ctx.now();
+  const data = buildTicket(ctx.store, input, null, now, actor.member.identifier);
+  const doc = ctx.store.insert("cw_tickets", { ...data, _info: stampCreated(now, actor.member) });
+  const ticketId = doc.id as number;
+  const initial: [string | undefined, "detailDescriptionFlag" | "internalAnalysisFlag" | "resolutionFlag"][] = [
+    [input.initialDescription, "detailDescriptionFlag"],
+    [input.initialInternalAnalysis, "internalAnalysisFlag"],
+    [input.initialResolution, "resolutionFlag"],
+  ];
+  for (const [text, flag] of initial) {
+    if (text && text.trim()) createNote(ctx, ticketId, { text, [flag]: true }, actor, false);
+  }
+  ctx.events.ticketChanged(ticketId, "added", actor, { skipCallback: input.skipCallback });
+  return ctx.store.get("cw_tickets", ticketId) ?? doc;
+}
+
+export function mountTickets(app: Hono, ctx: CwContext): void {
+  const { store } = ctx;
+  const all = (site: string) => store.list("cw_tickets").map((t) => serializeTicket(t, site));
+  const load = (raw: string | undefined) => {
+    const id = parseId(raw ?? "");
+    const doc = store.get("cw_tickets", id);
+    if (!doc) throw notFound("Ticket", id);
+    return doc;
+  };
+
+  app.get("/service/tickets", (c) => listResponse(c, all(apiActor(c).site)));
+  app.get("/service/tickets/count", (c) => countResponse(c, all(apiActor(c).site)));
+  app.get("/service/tickets/:id{[0-9]+}", (c) =>
+    cwRecord(c, projectFields(serializeTicket(load(c.req.param("id")), apiActor(c).site), c.req.query("fields"))),
+  );
+  app.post("/service/tickets", async (c) => {
+    const actor = apiActor(c);
+    const doc = createTicket(ctx, await readJson(c), actor);
+    return cwRecord(c, projectFields(serializeTicket(doc, actor.site), c.req.query("fields")), 201);
+  });
+
+  /** PUT and PATCH both end here: the full writable ticket is re-validated and rebuilt. */
+  const replace = (existing: JsonObject, body: unknown, actor: Actor): JsonObject => {
+    const input = parseWith(ticketInput, "ticket", body);
+    const now = ctx.now();
+    const data = buildTicket(store, input, existing, now, actor.member.identifier);
+    const doc = store.update("cw_tickets", existing.id as number, { ...data, _info: stampUpdated(existing, now, actor.member) });
+    ctx.events.ticketChanged(doc.id as number, "updated", actor, { skipCallback: input.skipCallback });
+    return doc;
+  };
+  app.put("/service/tickets/:id{[0-9]+}", async (c) => {
+    const actor = apiActor(c);
+    const doc = replace(load(c.req.param("id")), await readJson(c), actor);
+    return cwRecord(c, serializeTicket(doc, actor.site));
+  });
+  app.patch("/service/tickets/:id{[0-9]+}", async (c) => {
+    const actor = apiActor(c);
+    const existing = load(c.req.param("id"));
+    const ops = parsePatchBody(await readJson(c));
+    const patched = applyPatch(writableView(existing), ops, (f) => PATCHABLE.has(f));
+    // `/status/name` must not keep the old id: a nested edit names the new reference alone.
+    for (const op of ops) {
+      const [field, key] = splitPath(op.path);
+      if (!field || !key || !REFERENCE_FIELDS.has(field) || op.op.toLowerCase() === "remove") continue;
+      const current = patched[field];
+      patched[field] = { [key]: isObject(current) ? (current[key] ?? null) : null };
+    }
+    return cwRecord(c, serializeTicket(replace(existing, patched, actor), actor.site));
+  });
+  app.delete("/service/tickets/:id{[0-9]+}", (c) => {
+    const actor = apiActor(c);
+    const doc = load(c.req.param("id"));
+    const id = doc.id as number;
+    store.remove("cw_tickets", id);
+    store.removeChildren("cw_notes", id);
+    store.unlink(id);
+    ctx.events.ticketChanged(id, "deleted", actor, { deleted: doc });
+    return c.body(null, 204);
+  });
+}
