@@ -5,10 +5,13 @@ import { createZendesk } from "./zendesk";
 import { faultsAndLog } from "./control/fault-middleware";
 import { createFaultStore } from "./control/faults";
 import { createRequestLog } from "./control/request-log";
+import { stepActivity } from "./activity";
 import { createControlRoutes } from "./control/routes";
 
 export interface SandboxApp {
   app: Hono<{ Bindings: Env }>;
+  /** One step of demo activity (the SandboxWorld alarm calls it on a period). */
+  activity(): ReturnType<typeof stepActivity>;
   /** Creates tables, and seeds the demo dataset when the sandbox has never been reset. */
   start(): void;
 }
@@ -29,6 +32,7 @@ export function createSandboxApp(deps: SandboxDeps): SandboxApp {
 
   return {
     app,
+    activity: () => stepActivity(zendesk, connectwise),
     start() {
       faults.migrate();
       log.migrate();

@@ -23,6 +23,8 @@ export type ConnectWiseModule = EmulatorModule & {
    * Returns the note as the API shows it, or null when the ticket does not exist.
    */
   addTechnicianNote(ticketId: number, text: string, options?: { kind?: TechnicianNoteKind }): JsonObject | null;
+  /** Ids of tickets that are not closed, for the demo activity generator. */
+  openTicketIds(): number[];
 };
 
 function onError(err: Error, c: Context): Response {
@@ -90,6 +92,12 @@ export function createConnectWise(deps: SandboxDeps): ConnectWiseModule {
       const flag = `${options?.kind ?? "internalAnalysis"}Flag` as const;
       const note = createNote(ctx, ticketId, { text, [flag]: true }, { member: TECHNICIAN, site: lastSite });
       return serializeNote(note, lastSite);
+    },
+    openTicketIds() {
+      return store
+        .list("cw_tickets")
+        .filter((t) => t.closedFlag !== true)
+        .map((t) => Number(t.id));
     },
   };
 }
