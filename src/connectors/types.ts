@@ -1,0 +1,87 @@
+import type {
+  CwConfiguration,
+  CwNote,
+  CwStatus,
+  CwTicket,
+  JsonPatchOp,
+  PortalComment,
+  PortalTicket,
+  Ref,
+} from "../sync/model";
+
+/**
+ * Connector contracts. Implementations are factories taking `fetch` (read at call time)
+ * and the tenant's connection; every response is zod-parsed. Failures are thrown as
+ * `AppError`: 429/5xx/timeouts/network → `rate_limited` or `upstream_unavailable` with
+ * `retryAfter` (seconds) when the upstream said; 401 → `unauthorized`; 403 → `forbidden`;
+ * 404 → `not_found`; other 4xx → `invalid_payload` (or `conflict` for 409) carrying the
+ * upstream message; a body that fails its schema → `invalid_payload`.
+ */
+export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+export interface CallCounter {
+  /** API calls made by this client so far (every HTTP attempt, including failed ones). */
+  readonly calls: number;
+}
+
+export interface PortalPage {
+  tickets: PortalTicket[];
+  /** Opaque cursor for the next page; null when this was the last page. */
+  nextCursor: string | null;
+}
+
+/** The Support Portal (Zendesk Requests API, end-user view). */
+export interface PortalClient extends CallCounter {
+  /**
+   * Requests sorted by `updated_at` ascending, one page. With `cursor` null, starts at the
+   * first request (the caller filters by its own time cursor).
+   */
+  listRequests(opts: { cursor: string | null; pageSize: number }): Promise<PortalPage>;
+  /** null when the request does not exist or is not visible to us. */
+  getRequest(id: number): Promise<PortalTicket | null>;
+  /** All comments, oldest first (follows paging; bounded by Zendesk's 5,000 limit). */
+  listComments(requestId: number): Promise<PortalComment[]>;
+  /** Adds a comment via `PUT /api/v2/requests/{id}`. Zendesk returns no comment id. */
+  addComment(requestId: number, body: string, opts: { public: boolean }): Promise<void>;
+  /** The user we act as (to recognise our own comments). */
+  me(): Promise<{ id: number; email: string }>;
+}
+
+/** Tokens changed by an OAuth refresh; the caller persists them (encrypted). */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** ISO time the access token expires. */
+  expiresAt: string;
+}
+
+export interface CwTicketCreate {
+  summary: string;
+  initialDescription: string;
+  boardId: number;
+  companyId: number;
+  statusId?: number;
+  priorityId?: number;
+  externalXRef: string;
+}
+
+/** ConnectWise Manage REST API 3.0. */
+export interface ConnectWiseClient extends CallCounter {
+  findTicketByExternalXRef(xref: string): Promise<CwTicket | null>;
+  getTicket(id: number): Promise<CwTicket | null>;
+  createTicket(input: CwTicketCreate): Promise<CwTicket>;
+  patchTicket(id: number, ops: JsonPatchOp[]): Promise<CwTicket>;
+  /** Tickets whose ids are in `ids` and `lastUpdated` > `since`, one page (pageSize ≤ 1000). */
+  listTicketsUpdatedSince(opts: { ids: number[]; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
+  /** All notes of a ticket with id > afterId, oldest first (follows paging). */
+  listNotes(ticketId: number, afterId: number): Promise<CwNote[]>;
+  addNote(ticketId: number, note: { text: string; internalAnalysisFlag: boolean; detailDescriptionFlag?: boolean }): Promise<CwNote>;
+  /** First configuration whose `field` equals `value` exactly (value safely escaped), or null. */
+  findConfiguration(field: "serialNumber" | "name" | "tagNumber" | "deviceIdentifier", value: string): Promise<CwConfiguration | null>;
+  /** Attaches a configuration to a ticket; attaching one already attached is not an error. */
+  attachConfiguration(ticketId: number, configurationId: number): Promise<void>;
+  listPriorities(): Promise<Ref[]>;
+  listBoards(): Promise<Ref[]>;
+  listBoardStatuses(boardId: number): Promise<CwStatus[]>;
+  listCompanies(opts: { search?: string; pageSize: number }): Promise<Ref[]>;
+}

@@ -1,0 +1,86 @@
+import type { CwTicketCreate } from "../connectors/types";
+import type { CwNote, CwTicket, JsonPatchOp, PortalComment, PortalPriority, PortalStatus, PortalTicket } from "./model";
+
+/** What the platform remembers of a ticket between syncs (ticket_links.synced_fields + comment_links). */
+export interface SyncedFields {
+  subjectHash?: string;
+  /** Portal values as last pushed; "none" for no priority. */
+  priority?: string;
+  status?: string;
+  /** ClusterID as last resolved ("" for none). */
+  clusterId?: string;
+  descriptionNoteId?: number;
+  descriptionHash?: string;
+}
+
+export interface CommentLinkMemory {
+  origin: "portal" | "connectwise";
+  portalCommentId: number | null;
+  cwNoteId: number | null;
+  contentHash: string;
+  state: "pending" | "done";
+}
+
+export interface TicketMemory {
+  cwTicketId: number | null;
+  synced: SyncedFields;
+  comments: CommentLinkMemory[];
+}
+
+export interface SyncSettings {
+  /** externalXRef of the CW ticket: a stable key for the portal ticket. */
+  externalXRef: string;
+  boardId: number | null;
+  defaultCompanyId: number | null;
+  priorityMap: Partial<Record<PortalPriority | "none", number>>;
+  statusMap: Partial<Record<PortalStatus, { id: number; closed: boolean }>>;
+  commentsPublic: boolean;
+  /** The portal user psa-sync acts as: its comments may be ours. */
+  portalUserId: number;
+}
+
+/** ClusterID lookup result, resolved by the executor before planning. */
+export type ClusterMatch = { configurationId: number; companyId: number } | null;
+
+export interface PlanInput {
+  portal: PortalTicket;
+  comments: PortalComment[];
+  cw: CwTicket | null;
+  notes: CwNote[];
+  memory: TicketMemory;
+  settings: SyncSettings;
+  match: ClusterMatch;
+}
+
+export type Operation =
+  | { kind: "create_cw_ticket"; create: CwTicketCreate }
+  | { kind: "attach_configuration"; configurationId: number }
+  | { kind: "update_cw_ticket"; patch: JsonPatchOp[]; fields: string[] }
+  | { kind: "mirror_comment_to_cw"; portalCommentId: number; text: string; hash: string }
+  | { kind: "adopt_cw_note"; portalCommentId: number; cwNoteId: number }
+  | { kind: "mirror_note_to_portal"; cwNoteId: number; text: string; hash: string; public: boolean }
+  | { kind: "adopt_portal_comment"; cwNoteId: number; portalCommentId: number }
+  | { kind: "post_description_update"; cwNoteId: number; text: string; hash: string; public: boolean };
+
+export type WarningCode =
+  | "no_board"
+  | "no_company"
+  | "unmapped_priority"
+  | "unmapped_status"
+  | "status_not_closed"
+  | "unmatched_cluster"
+  | "cw_ticket_missing"
+  | "portal_closed"
+  | "portal_comment_limit";
+
+export interface Warning {
+  code: WarningCode;
+  message: string;
+}
+
+export interface Plan {
+  ops: Operation[];
+  warnings: Warning[];
+  /** Memory to record once every op has succeeded. */
+  synced: SyncedFields;
+}
