@@ -29,6 +29,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+                PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
               compatibilityFlags: ["service_binding_extra_handlers"],

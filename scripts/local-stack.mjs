@@ -10,12 +10,19 @@ import { fileURLToPath } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 
-/** Makes sure .dev.vars holds an ENCRYPTION_KEY (generated once, then kept: data stays readable). */
+/**
+ * Makes sure .dev.vars holds the local secrets: an ENCRYPTION_KEY (generated once, then
+ * kept, so stored data stays readable) and the sandbox's demo OAuth client secret.
+ */
 export function ensureDevVars(file = join(ROOT, ".dev.vars")) {
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  if (/^ENCRYPTION_KEY=/m.test(current)) return file;
-  const key = randomBytes(32).toString("base64");
-  writeFileSync(file, `${current}${current && !current.endsWith("\n") ? "\n" : ""}ENCRYPTION_KEY=${key}\n`, { mode: 0o600 });
+  let current = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const add = (/** @type {string} */ name, /** @type {string} */ value) => {
+    if (new RegExp(`^${name}=`, "m").test(current)) return;
+    current = `${current}${current && !current.endsWith("\n") ? "\n" : ""}${name}=${value}\n`;
+  };
+  add("ENCRYPTION_KEY", randomBytes(32).toString("base64"));
+  add("PORTAL_OAUTH_CLIENT_SECRET", "psa-sync-demo-secret");
+  writeFileSync(file, current, { mode: 0o600 });
   return file;
 }
 

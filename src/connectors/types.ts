@@ -33,8 +33,8 @@ export interface PortalPage {
 /** The Support Portal (Zendesk Requests API, end-user view). */
 export interface PortalClient extends CallCounter {
   /**
-   * Requests sorted by `updated_at` ascending, one page. With `cursor` null, starts at the
-   * first request (the caller filters by its own time cursor).
+   * Requests sorted by `updated_at`, newest first, one page. With `cursor` null, starts at
+   * the newest; the caller stops paging once it passes its own time cursor.
    */
   listRequests(opts: { cursor: string | null; pageSize: number }): Promise<PortalPage>;
   /** null when the request does not exist or is not visible to us. */
@@ -71,8 +71,11 @@ export interface ConnectWiseClient extends CallCounter {
   getTicket(id: number): Promise<CwTicket | null>;
   createTicket(input: CwTicketCreate): Promise<CwTicket>;
   patchTicket(id: number, ops: JsonPatchOp[]): Promise<CwTicket>;
-  /** Tickets whose ids are in `ids` and `lastUpdated` > `since`, one page (pageSize ≤ 1000). */
-  listTicketsUpdatedSince(opts: { ids: number[]; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
+  /**
+   * Tickets whose externalXRef starts with `xrefPrefix` (the tenant's linked tickets) and
+   * `lastUpdated` >= `since`, oldest change first, one page (pageSize ≤ 1000).
+   */
+  listLinkedTicketsUpdatedSince(opts: { xrefPrefix: string; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
   /** All notes of a ticket with id > afterId, oldest first (follows paging). */
   listNotes(ticketId: number, afterId: number): Promise<CwNote[]>;
   addNote(ticketId: number, note: { text: string; internalAnalysisFlag: boolean; detailDescriptionFlag?: boolean }): Promise<CwNote>;

@@ -95,6 +95,8 @@ export const portalConnections = sqliteTable("portal_connections", {
   accessTokenExpiresAt: text(),
   /** Portal custom field id that holds the ClusterID. */
   clusterFieldId: integer(),
+  /** The portal user psa-sync acts as (from /users/me), to recognise its own comments. */
+  portalUserId: integer(),
   status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
   statusReason: text(),
   updatedAt: createdAt(),
@@ -160,6 +162,8 @@ export const statusMappings = sqliteTable(
     portalValue: text().notNull(),
     cwStatusId: integer().notNull(),
     cwStatusName: text().notNull(),
+    /** Whether the CW status is a closed one (solved/closed must map to one). */
+    cwStatusClosed: integer({ mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.portalValue] })],
 );
@@ -202,6 +206,8 @@ export const ticketLinks = sqliteTable(
     cwUpdatedAt: text(),
     /** Highest CW note id already seen, since note ids only grow. */
     lastCwNoteId: integer().notNull().default(0),
+    /** The CW ticket is closed: its notes are no longer polled. */
+    cwClosed: integer({ mode: "boolean" }).notNull().default(false),
     resyncRequested: integer({ mode: "boolean" }).notNull().default(false),
     lastSyncedAt: text(),
     createdAt: createdAt(),
@@ -213,6 +219,7 @@ export const ticketLinks = sqliteTable(
     index("ticket_links_state_idx").on(t.tenantId, t.state, t.updatedAt),
     index("ticket_links_updated_idx").on(t.tenantId, t.updatedAt),
     index("ticket_links_resync_idx").on(t.tenantId, t.resyncRequested),
+    index("ticket_links_open_idx").on(t.tenantId, t.cwClosed, t.cwTicketId),
   ],
 );
 

@@ -1,19 +1,41 @@
-import { createDb, nowIso } from "../db/client";
+import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
+import { createDb, nowIso, type Db } from "../db/client";
 import { addRunTickets, completeRunIfDone, markListingComplete, startRun } from "../db/queries/runs";
 import { clearResyncRequested, listResyncRequested } from "../db/queries/ticket-links";
+import { advanceCursor, knownVersions, loadTenantRunState } from "../db/queries/tenant-run";
+import { syncRuns } from "../db/schema";
+import { eq, sql } from "drizzle-orm";
 import type { Logger } from "../lib/log";
-import { tenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { changedCwTickets, changedPortalTickets, newest, portalTicketIdFromXRef } from "../sync/changes";
 import type { JobOutcome } from "./outcome";
 import { sendTenantSync, sendTicketSync } from "./send";
 import { settleBatch } from "./settle";
 
-/** Tickets handed to ticket-sync per invocation: bounded work per message. */
-export const TICKETS_PER_PAGE = 100;
+/** Items read per invocation: bounded work per message. */
+export const PAGE_SIZE = 100;
+/** A tenant's first import reaches back this far unless its "sync from" date says otherwise. */
+const DEFAULT_SYNC_FROM_MS = 30 * 24 * 60 * 60 * 1000;
+
+type Page = NonNullable<TenantSyncMessage["page"]>;
+type Source = Page["source"];
+const NEXT_SOURCE: Record<Source, Source | null> = { resync: "portal", portal: "connectwise", connectwise: null };
+
+interface PageResult {
+  tickets: number[];
+  reason: TicketSyncMessage["reason"];
+  /** The next page of this source, or null when the source is done. */
+  next: Page | null;
+  /** On completion: the cursor to store, once the messages are sent. */
+  cursor?: { source: "portal" | "connectwise"; value: string };
+  calls: { portal: number; cw: number };
+}
 
 /**
- * One page of a tenant run: finds changed tickets, sends one ticket-sync message each,
- * and only then moves on (a continuation message for the next page, or the end of the
- * listing). A redelivered page re-sends the same tickets; ticket sync is idempotent.
+ * One page of a tenant run: finds changed tickets of one source, sends one ticket-sync
+ * message each, and only then moves on (advancing the source's cursor when its listing
+ * completes, then a continuation message). A redelivered page re-sends the same tickets;
+ * ticket sync is idempotent, and run tickets are counted once.
  */
 export async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
   const parsed = tenantSyncMessage.safeParse(body);
@@ -26,30 +48,75 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     log.info("run.already_finished");
     return { kind: "done" };
   }
+  const page: Page = msg.page ?? { source: "resync", cursor: null, highWater: null };
+  const result = await readPage(env, db, msg.tenantId, page);
 
-  const after = msg.page?.source === "resync" && msg.page.cursor ? Number(msg.page.cursor) : 0;
-  const page = await listResyncRequested(db, msg.tenantId, after, TICKETS_PER_PAGE);
-  const ids = page.map((p) => p.portalTicketId);
-  await addRunTickets(db, msg.tenantId, msg.runId, ids);
-  const messages: TicketSyncMessage[] = ids.map((portalTicketId) => ({
-    kind: "ticket-sync",
-    v: 1,
-    tenantId: msg.tenantId,
-    runId: msg.runId,
-    portalTicketId,
-    reason: "resync",
-  }));
-  await sendTicketSync(env, messages);
-  await clearResyncRequested(db, msg.tenantId, ids);
-  log.info("run.page_sent", { source: "resync", tickets: ids.length });
+  await addRunTickets(db, msg.tenantId, msg.runId, result.tickets);
+  await sendTicketSync(
+    env,
+    result.tickets.map((portalTicketId) => ({ kind: "ticket-sync", v: 1, tenantId: msg.tenantId, runId: msg.runId, portalTicketId, reason: result.reason })),
+  );
+  if (page.source === "resync") await clearResyncRequested(db, msg.tenantId, result.tickets);
+  if (result.cursor) await advanceCursor(db, msg.tenantId, result.cursor.source, result.cursor.value);
+  await db
+    .update(syncRuns)
+    .set({ portalCalls: sql`${syncRuns.portalCalls} + ${result.calls.portal}`, cwCalls: sql`${syncRuns.cwCalls} + ${result.calls.cw}` })
+    .where(eq(syncRuns.id, msg.runId));
+  log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw });
 
-  if (ids.length === TICKETS_PER_PAGE) {
-    await sendTenantSync(env, [{ ...msg, page: { source: "resync", cursor: String(ids[ids.length - 1]) } }]);
+  const next = result.next ?? (NEXT_SOURCE[page.source] ? { source: NEXT_SOURCE[page.source]!, cursor: null, highWater: null } : null);
+  if (next) {
+    await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };
   }
   await markListingComplete(db, msg.runId);
   if (await completeRunIfDone(db, msg.runId, nowIso())) log.info("run.completed");
   return { kind: "done" };
+}
+
+async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise<PageResult> {
+  if (page.source === "resync") {
+    const rows = await listResyncRequested(db, tenantId, page.cursor ? Number(page.cursor) : 0, PAGE_SIZE);
+    const tickets = rows.map((r) => r.portalTicketId);
+    const next = tickets.length === PAGE_SIZE ? { ...page, cursor: String(tickets[tickets.length - 1]) } : null;
+    return { tickets, reason: "resync", next, calls: { portal: 0, cw: 0 } };
+  }
+
+  const state = await loadTenantRunState(db, tenantId);
+  if (!state.portal || !state.connectwise) return { tickets: [], reason: "portal_changed", next: null, calls: { portal: 0, cw: 0 } };
+  const syncFrom = state.settings?.syncFrom ?? new Date(Date.now() - DEFAULT_SYNC_FROM_MS).toISOString();
+
+  if (page.source === "portal") {
+    const portal = await portalClientFor(env, state.portal);
+    const since = state.tenant?.portalCursor ?? syncFrom;
+    const { tickets, nextCursor } = await portal.listRequests({ cursor: page.cursor, pageSize: PAGE_SIZE });
+    const known = await knownVersions(db, tenantId, tickets.map((t) => t.id));
+    const { changed, reachedOlder } = changedPortalTickets(tickets, since, known);
+    const highWater = newest(tickets.map((t) => t.updatedAt), page.highWater);
+    const done = reachedOlder || nextCursor === null;
+    return {
+      tickets: changed,
+      reason: "portal_changed",
+      next: done ? null : { source: "portal", cursor: nextCursor, highWater },
+      cursor: done && highWater ? { source: "portal", value: highWater } : undefined,
+      calls: { portal: portal.calls, cw: 0 },
+    };
+  }
+
+  const cw = await connectwiseClientFor(env, state.connectwise);
+  const since = state.tenant?.cwCursor ?? syncFrom;
+  const pageNo = page.cursor ? Number(page.cursor) : 1;
+  const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({ xrefPrefix: `psa-sync:${tenantId}:`, since, page: pageNo, pageSize: PAGE_SIZE });
+  const linked = tickets.map((t) => portalTicketIdFromXRef(t.externalXRef, tenantId)).filter((id): id is number => id !== null);
+  const known = await knownVersions(db, tenantId, linked);
+  const highWater = newest(tickets.map((t) => t.lastUpdated), page.highWater);
+  return {
+    tickets: changedCwTickets(tickets, tenantId, known),
+    reason: "connectwise_changed",
+    next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater } : null,
+    cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,
+    calls: { portal: 0, cw: cw.calls },
+  };
 }
 
 export const consumeTenantSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>

@@ -14,10 +14,10 @@ export async function syncTicket(env: Env, body: unknown, logger: Logger): Promi
   const outcome = await ticketSyncStub(env, msg.tenantId, msg.portalTicketId).sync(msg);
   if (outcome.kind === "done" && msg.runId) {
     const db = createDb(env.DB);
-    await finishRunTicket(db, msg.runId, msg.portalTicketId, "done");
+    await finishRunTicket(db, msg.runId, msg.portalTicketId, "done", outcome.stats);
     if (await completeRunIfDone(db, msg.runId, nowIso())) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
   }
-  return outcome;
+  return outcome.kind === "done" ? { kind: "done" } : outcome;
 }
 
 export const consumeTicketSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>

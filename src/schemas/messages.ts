@@ -12,8 +12,11 @@ export const tenantSyncMessage = z.object({
   /** Continuation of a run: which page of which source to read next. */
   page: z
     .object({
-      source: z.enum(["portal", "connectwise", "resync"]),
+      source: z.enum(["resync", "portal", "connectwise"]),
+      /** The source's own paging cursor (a portal cursor, a CW page number, a ticket id). */
       cursor: z.string().max(2048).nullable(),
+      /** Newest change time seen so far in this listing: the next cursor once it completes. */
+      highWater: z.string().max(64).nullable().default(null),
     })
     .optional(),
 });

@@ -14,6 +14,8 @@ export interface SyncedFields {
 }
 
 export interface CommentLinkMemory {
+  /** comment_links row id */
+  id: number;
   origin: "portal" | "connectwise";
   portalCommentId: number | null;
   cwNoteId: number | null;
@@ -56,10 +58,12 @@ export type Operation =
   | { kind: "create_cw_ticket"; create: CwTicketCreate }
   | { kind: "attach_configuration"; configurationId: number }
   | { kind: "update_cw_ticket"; patch: JsonPatchOp[]; fields: string[] }
-  | { kind: "mirror_comment_to_cw"; portalCommentId: number; text: string; hash: string }
-  | { kind: "adopt_cw_note"; portalCommentId: number; cwNoteId: number }
-  | { kind: "mirror_note_to_portal"; cwNoteId: number; text: string; hash: string; public: boolean }
-  | { kind: "adopt_portal_comment"; cwNoteId: number; portalCommentId: number }
+  /** `linkId`: a pending link from an earlier attempt, reused instead of recorded again. */
+  | { kind: "mirror_comment_to_cw"; portalCommentId: number; text: string; hash: string; linkId: number | null }
+  /** A pending link whose write did happen: record the id it got. */
+  | { kind: "adopt_cw_note"; linkId: number; cwNoteId: number }
+  | { kind: "mirror_note_to_portal"; cwNoteId: number; text: string; hash: string; public: boolean; linkId: number | null }
+  | { kind: "adopt_portal_comment"; linkId: number; portalCommentId: number }
   | { kind: "post_description_update"; cwNoteId: number; text: string; hash: string; public: boolean };
 
 export type WarningCode =
@@ -70,6 +74,7 @@ export type WarningCode =
   | "status_not_closed"
   | "unmatched_cluster"
   | "cw_ticket_missing"
+  | "portal_request_missing"
   | "portal_closed"
   | "portal_comment_limit";
 

@@ -39,6 +39,8 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
   const byNoteId = new Map(memory.comments.filter((l) => l.cwNoteId !== null).map((l) => [l.cwNoteId!, l]));
   const claimedNotes = new Set<number>();
   const claimedComments = new Set<number>();
+  /** Pending links adopted by this plan: one written item settles one link. */
+  const adopted = new Set<number>();
 
   const ordered = [...comments].sort((a, b) => a.id - b.id);
   const sortedNotes = [...notes].sort((a, b) => a.id - b.id);
@@ -49,11 +51,11 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
     const link = byPortalId.get(comment.id);
     if (link?.state === "done" || link?.origin === "connectwise") continue;
     if (!link && comment.authorId === settings.portalUserId) {
-      const ours = pendingMatch(memory.comments, "connectwise", contentHash(comment.body), (l) => l.portalCommentId === null);
-      if (ours?.cwNoteId != null) {
-        ops.push({ kind: "adopt_portal_comment", cwNoteId: ours.cwNoteId, portalCommentId: comment.id });
+      const ours = pendingMatch(memory.comments, "connectwise", contentHash(comment.body), (l) => l.portalCommentId === null && !adopted.has(l.id));
+      if (ours) {
+        ops.push({ kind: "adopt_portal_comment", linkId: ours.id, portalCommentId: comment.id });
         claimedComments.add(comment.id);
-        ours.portalCommentId = comment.id; // local copy only: keeps one comment from adopting twice
+        adopted.add(ours.id);
         continue;
       }
     }
@@ -62,12 +64,12 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
     if (link) {
       const written = findUnlinkedNote(sortedNotes, byNoteId, claimedNotes, link.contentHash);
       if (written) {
-        ops.push({ kind: "adopt_cw_note", portalCommentId: comment.id, cwNoteId: written.id });
+        ops.push({ kind: "adopt_cw_note", linkId: link.id, cwNoteId: written.id });
         claimedNotes.add(written.id);
         continue;
       }
     }
-    ops.push({ kind: "mirror_comment_to_cw", portalCommentId: comment.id, text, hash });
+    ops.push({ kind: "mirror_comment_to_cw", portalCommentId: comment.id, text, hash, linkId: link?.id ?? null });
   }
 
   // ConnectWise → portal: internal notes, and edits of the initial description.
@@ -80,8 +82,10 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
       synced.descriptionNoteId = descriptionNote.id;
       synced.descriptionHash = hash;
     } else if (synced.descriptionHash !== hash) {
-      if (portalWritable) {
-        const text = descriptionUpdateText(descriptionNote.text, cwTicketId);
+      const text = descriptionUpdateText(descriptionNote.text, cwTicketId);
+      const alreadyPosted = memory.comments.some((l) => l.origin === "connectwise" && l.contentHash === contentHash(text));
+      if (alreadyPosted) synced.descriptionHash = hash;
+      else if (portalWritable) {
         toPortal.push({ kind: "post_description_update", cwNoteId: descriptionNote.id, text, hash: contentHash(text), public: settings.commentsPublic });
         synced.descriptionHash = hash;
       } else skipped++;
@@ -98,7 +102,7 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
       skipped++;
       continue;
     }
-    toPortal.push({ kind: "mirror_note_to_portal", cwNoteId: note.id, text, hash: contentHash(text), public: settings.commentsPublic });
+    toPortal.push({ kind: "mirror_note_to_portal", cwNoteId: note.id, text, hash: contentHash(text), public: settings.commentsPublic, linkId: link?.id ?? null });
   }
   if (skipped > 0) {
     warnings.push(

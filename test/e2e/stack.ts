@@ -29,7 +29,7 @@ const CHROMIUM_ARGS = [
 export async function startStack(): Promise<Stack> {
   const stateDir = mkdtempSync(join(tmpdir(), "psa-sync-e2e-"));
   const envFile = join(stateDir, "test.vars");
-  writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\n`);
+  writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
   applyLocalMigrations({ persistTo: stateDir });
   const output: string[] = [];
   const admin = startWorker({

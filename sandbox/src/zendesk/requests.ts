@@ -83,6 +83,12 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
     return c.json({ request: presentRequest(created.ticket, root) }, 201, { Location: `${root}/api/v2/requests/${created.ticket.id}.json` });
   });
 
+  // Who the credentials belong to (allowed for end users too).
+  app.get("/users/:me{me(?:\\.json)?}", (c) => {
+    const u = c.get("user");
+    return c.json({ user: { id: u.id, url: `${apiRoot(c.req.url)}/api/v2/users/${u.id}.json`, name: u.name, email: u.email, role: u.role, active: true, verified: true } });
+  });
+
   app.get(`/requests/:id${ID}`, (c) => {
     const t = find(c.req.param("id"), c.get("user"));
     if (!t) return zdError.recordNotFound();

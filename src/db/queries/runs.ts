@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { runTickets, syncRuns } from "../schema";
+import { statsIncrement, type TicketStats } from "./sync-state";
 
 /** A run still queued or running after this long is considered dead and closed as failed. */
 export const STALE_RUN_MS = 60 * 60 * 1000;
@@ -55,17 +56,17 @@ export async function markListingComplete(db: Db, runId: string): Promise<void> 
   await db.update(syncRuns).set({ listingComplete: true }).where(eq(syncRuns.id, runId));
 }
 
-/** Marks one ticket of a run finished; only the first completion counts. */
-export async function finishRunTicket(db: Db, runId: string, portalTicketId: number, outcome: "done" | "failed"): Promise<void> {
+/** Marks one ticket of a run finished; only the first completion counts (and adds its stats). */
+export async function finishRunTicket(db: Db, runId: string, portalTicketId: number, outcome: "done" | "failed", stats?: TicketStats): Promise<void> {
   const update = db
     .update(runTickets)
     .set({ state: outcome })
     .where(and(eq(runTickets.runId, runId), eq(runTickets.portalTicketId, portalTicketId), eq(runTickets.state, "queued")))
     .returning({ runId: runTickets.runId });
   const rows = await update;
-  if (rows.length > 0 && outcome === "failed") {
-    await db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(eq(syncRuns.id, runId));
-  }
+  if (rows.length === 0) return;
+  if (outcome === "failed") await db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(eq(syncRuns.id, runId));
+  else if (stats) await db.update(syncRuns).set(statsIncrement(stats)).where(eq(syncRuns.id, runId));
 }
 
 /** Completes the run once listing is over and no ticket is still queued. Idempotent. */

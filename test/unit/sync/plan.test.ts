@@ -122,13 +122,13 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
 
   it("mirrors later portal comments as internal notes, never the description, reporting attachments", () => {
     const p = plan(existing({ comments: [description, comment(2, "Still down.", { attachmentCount: 2 })] }));
-    expect(p.ops).toEqual([{ kind: "mirror_comment_to_cw", portalCommentId: 2, text: "[Support Portal comment #2]\nStill down.\n\n[2 attachments not synced]", hash: expect.any(String) }]);
+    expect(p.ops).toEqual([{ kind: "mirror_comment_to_cw", portalCommentId: 2, text: "[Support Portal comment #2]\nStill down.\n\n[2 attachments not synced]", hash: expect.any(String), linkId: null }]);
   });
 
   it("mirrors a technician's internal note, but not Discussion or Resolution notes", () => {
     const p = plan(existing({ notes: [descriptionNote, note(101, "Rebooted node 2."), note(102, "Customer-visible", { internalAnalysisFlag: false, detailDescriptionFlag: true }), note(103, "Fixed", { internalAnalysisFlag: false, resolutionFlag: true })] }));
     expect(p.ops).toEqual([
-      { kind: "mirror_note_to_portal", cwNoteId: 101, text: "[ConnectWise ticket #5001, note by jparker]\nRebooted node 2.", hash: expect.any(String), public: true },
+      { kind: "mirror_note_to_portal", cwNoteId: 101, text: "[ConnectWise ticket #5001, note by jparker]\nRebooted node 2.", hash: expect.any(String), public: true, linkId: null },
     ]);
   });
 
@@ -139,8 +139,8 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
         notes: [descriptionNote, note(101, "Rebooted node 2."), note(104, noteTextForComment("Still down.", 0, 2))],
         memory: synced({
           comments: [
-            { origin: "portal", portalCommentId: 2, cwNoteId: 104, contentHash: "h1", state: "done" },
-            { origin: "connectwise", portalCommentId: 3, cwNoteId: 101, contentHash: "h2", state: "done" },
+            { id: 1, origin: "portal", portalCommentId: 2, cwNoteId: 104, contentHash: "h1", state: "done" },
+            { id: 2, origin: "connectwise", portalCommentId: 3, cwNoteId: 101, contentHash: "h2", state: "done" },
           ],
         }),
       }),
@@ -154,10 +154,10 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
       existing({
         comments: [description, comment(2, "Still down.")],
         notes: [descriptionNote, note(104, text)],
-        memory: synced({ comments: [{ origin: "portal", portalCommentId: 2, cwNoteId: null, contentHash: contentHash(text), state: "pending" }] }),
+        memory: synced({ comments: [{ id: 7, origin: "portal", portalCommentId: 2, cwNoteId: null, contentHash: contentHash(text), state: "pending" }] }),
       }),
     );
-    expect(p.ops).toEqual([{ kind: "adopt_cw_note", portalCommentId: 2, cwNoteId: 104 }]);
+    expect(p.ops).toEqual([{ kind: "adopt_cw_note", linkId: 7, cwNoteId: 104 }]);
   });
 
   it("writes again a pending note that never reached ConnectWise", () => {
@@ -165,10 +165,10 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
     const p = plan(
       existing({
         comments: [description, comment(2, "Still down.")],
-        memory: synced({ comments: [{ origin: "portal", portalCommentId: 2, cwNoteId: null, contentHash: contentHash(text), state: "pending" }] }),
+        memory: synced({ comments: [{ id: 7, origin: "portal", portalCommentId: 2, cwNoteId: null, contentHash: contentHash(text), state: "pending" }] }),
       }),
     );
-    expect(kinds(p.ops)).toEqual(["mirror_comment_to_cw"]);
+    expect(p.ops).toEqual([expect.objectContaining({ kind: "mirror_comment_to_cw", linkId: 7 })]);
   });
 
   it("adopts our own portal comment written before a crash, and never echoes it back", () => {
@@ -177,10 +177,10 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
       existing({
         comments: [description, comment(3, text, { authorId: OUR_PORTAL_USER })],
         notes: [descriptionNote, note(101, "Rebooted node 2.")],
-        memory: synced({ comments: [{ origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }] }),
+        memory: synced({ comments: [{ id: 8, origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }] }),
       }),
     );
-    expect(p.ops).toEqual([{ kind: "adopt_portal_comment", cwNoteId: 101, portalCommentId: 3 }]);
+    expect(p.ops).toEqual([{ kind: "adopt_portal_comment", linkId: 8, portalCommentId: 3 }]);
   });
 
   it("writes again a pending portal comment that never reached the portal", () => {
@@ -188,10 +188,10 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
     const p = plan(
       existing({
         notes: [descriptionNote, note(101, "Rebooted node 2.")],
-        memory: synced({ comments: [{ origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }] }),
+        memory: synced({ comments: [{ id: 8, origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }] }),
       }),
     );
-    expect(kinds(p.ops)).toEqual(["mirror_note_to_portal"]);
+    expect(p.ops).toEqual([expect.objectContaining({ kind: "mirror_note_to_portal", cwNoteId: 101, linkId: 8 })]);
   });
 
   it("mirrors a comment our portal user wrote by hand (not one we mirrored)", () => {
@@ -207,6 +207,14 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
     ]);
     expect(p.synced.descriptionHash).toBe(contentHash(edited.text));
     expect(plan(existing({ notes: [edited], memory: synced({ synced: { ...synced().synced, descriptionHash: p.synced.descriptionHash } }) })).ops).toEqual([]);
+  });
+
+  it("does not post a description update twice when the first post was recorded but its memory was not", () => {
+    const edited = note(100, "Edited description", { detailDescriptionFlag: true, internalAnalysisFlag: false });
+    const posted = "[Description updated in ConnectWise ticket #5001]\nEdited description";
+    const p = plan(existing({ notes: [edited], memory: synced({ comments: [{ id: 9, origin: "connectwise", portalCommentId: null, cwNoteId: null, contentHash: contentHash(posted), state: "pending" }] }) }));
+    expect(p.ops).toEqual([]);
+    expect(p.synced.descriptionHash).toBe(contentHash("Edited description"));
   });
 
   it("learns the description note on first sight without posting anything", () => {

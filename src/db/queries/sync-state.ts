@@ -1,0 +1,138 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import {
+  commentLinks,
+  configurationMatches,
+  connectwiseConnections,
+  portalConnections,
+  priorityMappings,
+  statusMappings,
+  tenantSettings,
+  tenants,
+  ticketEvents,
+  ticketLinks,
+} from "../schema";
+
+/** Everything one ticket sync needs from D1, in one round trip. */
+export async function loadTicketState(db: Db, tenantId: string, portalTicketId: number) {
+  const [tenant, settings, portal, connectwise, priorities, statuses, link, comments] = await db.batch([
+    db.select().from(tenants).where(eq(tenants.id, tenantId)),
+    db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId)),
+    db.select().from(portalConnections).where(eq(portalConnections.tenantId, tenantId)),
+    db.select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenantId)),
+    db.select().from(priorityMappings).where(eq(priorityMappings.tenantId, tenantId)),
+    db.select().from(statusMappings).where(eq(statusMappings.tenantId, tenantId)),
+    db.select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))),
+    db.select().from(commentLinks).where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.portalTicketId, portalTicketId))),
+  ]);
+  return {
+    tenant: tenant[0],
+    settings: settings[0],
+    portal: portal[0],
+    connectwise: connectwise[0],
+    priorities,
+    statuses,
+    link: link[0],
+    comments,
+  };
+}
+export type TicketState = Awaited<ReturnType<typeof loadTicketState>>;
+
+/** Creates the link row on first sight (idempotent) so every later write can refer to it. */
+export async function ensureTicketLink(db: Db, tenantId: string, portalTicketId: number, summary: string): Promise<void> {
+  await db.insert(ticketLinks).values({ tenantId, portalTicketId, summary }).onConflictDoNothing();
+}
+
+export async function setLinkedCwTicket(db: Db, tenantId: string, portalTicketId: number, cwTicketId: number, at: string): Promise<void> {
+  await db
+    .update(ticketLinks)
+    .set({ cwTicketId, updatedAt: at })
+    .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId)));
+}
+
+/**
+ * Step 1 of a mirrored write: the intent, recorded before the write. Idempotent per
+ * source item; returns the link id (the existing one when already recorded).
+ */
+export async function recordPendingComment(db: Db, row: Omit<typeof commentLinks.$inferInsert, "id" | "state">): Promise<number> {
+  const inserted = await db.insert(commentLinks).values({ ...row, state: "pending" }).onConflictDoNothing().returning({ id: commentLinks.id });
+  if (inserted[0]) return inserted[0].id;
+  const source =
+    row.portalCommentId != null ? eq(commentLinks.portalCommentId, row.portalCommentId) : row.cwNoteId != null ? eq(commentLinks.cwNoteId, row.cwNoteId) : eq(commentLinks.contentHash, row.contentHash);
+  const existing = await db
+    .select({ id: commentLinks.id })
+    .from(commentLinks)
+    .where(and(eq(commentLinks.tenantId, row.tenantId), eq(commentLinks.portalTicketId, row.portalTicketId), source))
+    .limit(1);
+  if (!existing[0]) throw new Error("comment link neither inserted nor found");
+  return existing[0].id;
+}
+
+/** Step 3: the written (or adopted) item's id, recorded after the write. */
+export async function completeCommentLinkById(db: Db, tenantId: string, linkId: number, ids: { portalCommentId?: number; cwNoteId?: number }): Promise<void> {
+  await db
+    .update(commentLinks)
+    .set({ ...ids, state: "done" })
+    .where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.id, linkId)));
+}
+
+export type TicketEvent = Omit<typeof ticketEvents.$inferInsert, "id">;
+
+export async function recordTicketEvents(db: Db, events: TicketEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const inserts = events.map((e) => db.insert(ticketEvents).values(e));
+  await db.batch([inserts[0]!, ...inserts.slice(1)]);
+}
+
+export async function finishTicketLink(db: Db, tenantId: string, portalTicketId: number, values: Partial<typeof ticketLinks.$inferInsert>) {
+  await db
+    .update(ticketLinks)
+    .set(values)
+    .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId)));
+}
+
+export async function rememberPortalUser(db: Db, tenantId: string, portalUserId: number): Promise<void> {
+  await db.update(portalConnections).set({ portalUserId }).where(and(eq(portalConnections.tenantId, tenantId), isNull(portalConnections.portalUserId)));
+}
+
+/** Cached ClusterID lookups younger than `maxAgeMs`. */
+export async function cachedMatch(db: Db, tenantId: string, matchField: string, clusterId: string, maxAgeMs: number, now: Date) {
+  const row = await db.query.configurationMatches.findFirst({
+    where: and(eq(configurationMatches.tenantId, tenantId), eq(configurationMatches.matchField, matchField), eq(configurationMatches.clusterId, clusterId)),
+  });
+  if (!row || now.getTime() - Date.parse(row.fetchedAt) > maxAgeMs) return undefined;
+  return row;
+}
+
+export async function storeMatch(db: Db, row: typeof configurationMatches.$inferInsert): Promise<void> {
+  await db
+    .insert(configurationMatches)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [configurationMatches.tenantId, configurationMatches.matchField, configurationMatches.clusterId],
+      set: { cwConfigurationId: row.cwConfigurationId, cwCompanyId: row.cwCompanyId, fetchedAt: row.fetchedAt },
+    });
+}
+
+/** Run counters a ticket sync contributes (added once, when its run ticket completes). */
+export interface TicketStats {
+  created: number;
+  updated: number;
+  notesMirrored: number;
+  commentsMirrored: number;
+  warnings: number;
+  portalCalls: number;
+  cwCalls: number;
+}
+
+export const emptyStats = (): TicketStats => ({ created: 0, updated: 0, notesMirrored: 0, commentsMirrored: 0, warnings: 0, portalCalls: 0, cwCalls: 0 });
+
+export const statsIncrement = (stats: TicketStats) => ({
+  ticketsCreated: sql`tickets_created + ${stats.created}`,
+  ticketsUpdated: sql`tickets_updated + ${stats.updated}`,
+  notesMirrored: sql`notes_mirrored + ${stats.notesMirrored}`,
+  commentsMirrored: sql`comments_mirrored + ${stats.commentsMirrored}`,
+  warnings: sql`warnings + ${stats.warnings}`,
+  portalCalls: sql`portal_calls + ${stats.portalCalls}`,
+  cwCalls: sql`cw_calls + ${stats.cwCalls}`,
+});

@@ -1,0 +1,42 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "../client";
+import { connectwiseConnections, portalConnections, tenantSettings, tenants, ticketLinks } from "../schema";
+import type { KnownVersion } from "../../sync/changes";
+
+/** What a tenant run needs: cursors, the first-import date and both connections. */
+export async function loadTenantRunState(db: Db, tenantId: string) {
+  const [tenant, settings, portal, connectwise] = await db.batch([
+    db.select().from(tenants).where(eq(tenants.id, tenantId)),
+    db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId)),
+    db.select().from(portalConnections).where(eq(portalConnections.tenantId, tenantId)),
+    db.select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenantId)),
+  ]);
+  return { tenant: tenant[0], settings: settings[0], portal: portal[0], connectwise: connectwise[0] };
+}
+
+/** Last synced versions of these portal tickets (ids ≤ 100 per call: D1's bind limit). */
+export async function knownVersions(db: Db, tenantId: string, portalTicketIds: number[]): Promise<Map<number, KnownVersion>> {
+  const known = new Map<number, KnownVersion>();
+  for (let i = 0; i < portalTicketIds.length; i += 90) {
+    const rows = await db
+      .select({
+        portalTicketId: ticketLinks.portalTicketId,
+        portalUpdatedAt: ticketLinks.portalUpdatedAt,
+        cwUpdatedAt: ticketLinks.cwUpdatedAt,
+        resyncRequested: ticketLinks.resyncRequested,
+        lastError: ticketLinks.lastError,
+      })
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenantId), inArray(ticketLinks.portalTicketId, portalTicketIds.slice(i, i + 90))));
+    // A ticket whose last sync failed is not "known": it is tried again.
+    for (const r of rows) known.set(r.portalTicketId, { ...r, portalUpdatedAt: r.lastError ? null : r.portalUpdatedAt });
+  }
+  return known;
+}
+
+export async function advanceCursor(db: Db, tenantId: string, source: "portal" | "connectwise", value: string): Promise<void> {
+  await db
+    .update(tenants)
+    .set(source === "portal" ? { portalCursor: value } : { cwCursor: value })
+    .where(eq(tenants.id, tenantId));
+}

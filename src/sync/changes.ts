@@ -1,0 +1,44 @@
+import type { CwTicket, PortalTicket } from "./model";
+
+/** A CW ticket's externalXRef names its portal ticket: `psa-sync:{tenantId}:{portalTicketId}`. */
+export function portalTicketIdFromXRef(xref: string | null, tenantId: string): number | null {
+  const prefix = `psa-sync:${tenantId}:`;
+  if (!xref?.startsWith(prefix)) return null;
+  const id = Number(xref.slice(prefix.length));
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+export interface KnownVersion {
+  portalUpdatedAt: string | null;
+  cwUpdatedAt: string | null;
+  resyncRequested: boolean;
+}
+
+/**
+ * Portal requests (newest first) that changed since `since` and whose version was not
+ * synced already. `reachedOlder` says the page went past the cursor: listing can stop.
+ */
+export function changedPortalTickets(page: PortalTicket[], since: string, known: Map<number, KnownVersion>) {
+  const recent = page.filter((t) => t.updatedAt >= since);
+  const changed = recent.filter((t) => {
+    const k = known.get(t.id);
+    return !k || k.resyncRequested || k.portalUpdatedAt !== t.updatedAt;
+  });
+  return { changed: changed.map((t) => t.id), reachedOlder: recent.length < page.length };
+}
+
+/** Linked CW tickets whose version differs from the one last synced. */
+export function changedCwTickets(page: CwTicket[], tenantId: string, known: Map<number, KnownVersion>): number[] {
+  const ids: number[] = [];
+  for (const t of page) {
+    const portalId = portalTicketIdFromXRef(t.externalXRef, tenantId);
+    if (portalId === null) continue;
+    if (known.get(portalId)?.cwUpdatedAt === t.lastUpdated) continue;
+    ids.push(portalId);
+  }
+  return ids;
+}
+
+/** The newest timestamp of a page, kept as the next cursor once the listing completes. */
+export const newest = (times: string[], current: string | null): string | null =>
+  times.reduce<string | null>((max, t) => (max === null || t > max ? t : max), current);

@@ -1,0 +1,175 @@
+import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
+import type { ConnectWiseClient, PortalClient } from "../connectors/types";
+import { createDb, type Db } from "../db/client";
+import {
+  cachedMatch,
+  emptyStats,
+  ensureTicketLink,
+  finishTicketLink,
+  loadTicketState,
+  recordTicketEvents,
+  rememberPortalUser,
+  setLinkedCwTicket,
+  storeMatch,
+  type TicketEvent,
+  type TicketState,
+  type TicketStats,
+} from "../db/queries/sync-state";
+import { AppError } from "../lib/errors";
+import type { Logger } from "../lib/log";
+import { executeOps, type ExecuteContext } from "./execute";
+import type { CwNote, CwTicket } from "./model";
+import { plan } from "./plan";
+import type { ClusterMatch, SyncSettings, TicketMemory, Warning } from "./plan-types";
+
+/** Lookups of a ClusterID are cached this long (configurations rarely move). */
+const MATCH_TTL_MS = 6 * 60 * 60 * 1000;
+
+export const externalXRefFor = (tenantId: string, portalTicketId: number) => `psa-sync:${tenantId}:${portalTicketId}`;
+
+export interface TicketSyncJob {
+  tenantId: string;
+  portalTicketId: number;
+  runId: string | null;
+}
+
+export type TicketSyncResult = { stats: TicketStats; warnings: Warning[]; cwTicketId: number | null };
+
+/**
+ * Syncs one ticket: load both sides, plan, execute, record. At most three passes: after a
+ * create (comments follow once the ticket exists) and after portal writes (to adopt the
+ * comments just written, so the next run is a no-op).
+ */
+export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now = () => new Date()): Promise<TicketSyncResult> {
+  const db = createDb(env.DB);
+  const state = await loadTicketState(db, job.tenantId, job.portalTicketId);
+  if (!state.tenant) throw new AppError("invalid_payload", `Unknown tenant ${job.tenantId}`);
+  if (!state.portal || !state.connectwise) throw new AppError("invalid_payload", "The tenant has not connected both systems yet");
+  const portal = await portalClientFor(env, state.portal);
+  const cw = await connectwiseClientFor(env, state.connectwise);
+  const stats = emptyStats();
+  const calls = () => ({ portalCalls: portal.calls, cwCalls: cw.calls });
+  // Events of writes already made are recorded even when a later write fails.
+  const events: TicketEvent[] = [];
+
+  try {
+    const request = await portal.getRequest(job.portalTicketId);
+    if (!request) {
+      const warning: Warning = { code: "portal_request_missing", message: "The portal request no longer exists or is not visible to the connected portal user." };
+      await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [warning], state: "warning", lastSyncedAt: now().toISOString() });
+      return { stats: { ...stats, ...calls(), warnings: 1 }, warnings: [warning], cwTicketId: state.link?.cwTicketId ?? null };
+    }
+    await ensureTicketLink(db, job.tenantId, job.portalTicketId, request.subject);
+    const portalUserId = state.portal.portalUserId ?? (await learnPortalUser(db, job.tenantId, portal));
+    const settings = syncSettings(state, job, portalUserId);
+    const match = await resolveCluster(db, cw, state, request.clusterId, now());
+    const ctx: ExecuteContext = {
+      db,
+      portal,
+      cw,
+      tenantId: job.tenantId,
+      portalTicketId: job.portalTicketId,
+      runId: job.runId,
+      cwTicketId: state.link?.cwTicketId ?? null,
+      stats,
+      events,
+      now: () => now().toISOString(),
+    };
+
+    let memory = memoryOf(state);
+    let result = { cw: null as CwTicket | null, warnings: [] as Warning[], synced: memory.synced, notes: [] as CwNote[] };
+    for (let pass = 0; pass < 3; pass++) {
+      const comments = await portal.listComments(job.portalTicketId);
+      const side = await loadCwSide(db, cw, ctx, settings.externalXRef, now);
+      const p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match });
+      result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes };
+      if (p.ops.length === 0) break;
+      const { portalWrites } = await executeOps(ctx, p.ops);
+      const created = p.ops.some((o) => o.kind === "create_cw_ticket");
+      memory = memoryOf(await loadTicketState(db, job.tenantId, job.portalTicketId));
+      memory.synced = p.synced;
+      if (!created && portalWrites === 0) {
+        result.cw = side.ticket;
+        break;
+      }
+    }
+
+    const at = now().toISOString();
+    await recordTicketEvents(db, events);
+    await finishTicketLink(db, job.tenantId, job.portalTicketId, {
+      summary: request.subject.slice(0, 300),
+      syncedFields: result.synced as Record<string, string>,
+      warnings: result.warnings,
+      state: ctx.cwTicketId === null ? (result.warnings.length ? "warning" : "pending") : result.warnings.length ? "warning" : "ok",
+      lastError: null,
+      portalUpdatedAt: request.updatedAt,
+      cwUpdatedAt: result.cw?.lastUpdated ?? null,
+      cwClosed: result.cw?.closedFlag ?? false,
+      lastCwNoteId: result.notes.reduce((max, n) => Math.max(max, n.id), state.link?.lastCwNoteId ?? 0),
+      lastSyncedAt: at,
+      updatedAt: at,
+    });
+    stats.warnings = result.warnings.length;
+    log.info("ticket.synced", { cwTicket: ctx.cwTicketId ?? undefined, ops: events.length, warnings: result.warnings.length, ...calls() });
+    return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
+  } catch (err) {
+    await recordTicketEvents(db, events).catch(() => undefined);
+    const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    await finishTicketLink(db, job.tenantId, job.portalTicketId, { lastError: message.slice(0, 500), state: "error", updatedAt: now().toISOString() }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xref: string, now: () => Date) {
+  let ticket: CwTicket | null = null;
+  if (ctx.cwTicketId !== null) ticket = await cw.getTicket(ctx.cwTicketId);
+  else {
+    // A create whose response was lost left a ticket behind: find it instead of making another.
+    ticket = await cw.findTicketByExternalXRef(xref);
+    if (ticket) {
+      ctx.cwTicketId = ticket.id;
+      await setLinkedCwTicket(db, ctx.tenantId, ctx.portalTicketId, ticket.id, now().toISOString());
+    }
+  }
+  const notes = ticket ? await cw.listNotes(ticket.id, 0) : [];
+  return { ticket, notes };
+}
+
+async function learnPortalUser(db: Db, tenantId: string, portal: PortalClient): Promise<number> {
+  const me = await portal.me();
+  await rememberPortalUser(db, tenantId, me.id);
+  return me.id;
+}
+
+function memoryOf(state: TicketState): TicketMemory {
+  return {
+    cwTicketId: state.link?.cwTicketId ?? null,
+    synced: state.link?.syncedFields ?? {},
+    comments: state.comments.map((c) => ({ id: c.id, origin: c.origin, portalCommentId: c.portalCommentId, cwNoteId: c.cwNoteId, contentHash: c.contentHash, state: c.state })),
+  };
+}
+
+function syncSettings(state: TicketState, job: TicketSyncJob, portalUserId: number): SyncSettings {
+  return {
+    externalXRef: externalXRefFor(job.tenantId, job.portalTicketId),
+    boardId: state.settings?.boardId ?? null,
+    defaultCompanyId: state.settings?.defaultCompanyId ?? null,
+    priorityMap: Object.fromEntries(state.priorities.map((m) => [m.portalValue, m.cwPriorityId])),
+    statusMap: Object.fromEntries(state.statuses.map((m) => [m.portalValue, { id: m.cwStatusId, closed: m.cwStatusClosed }])),
+    // The Requests API (the end-user mode we connect in) only posts public comments.
+    commentsPublic: true,
+    portalUserId,
+  };
+}
+
+async function resolveCluster(db: Db, cw: ConnectWiseClient, state: TicketState, clusterId: string | null, now: Date): Promise<ClusterMatch> {
+  if (!clusterId) return null;
+  const field = state.settings?.matchField ?? "serialNumber";
+  const tenantId = state.tenant!.id;
+  const cached = await cachedMatch(db, tenantId, field, clusterId, MATCH_TTL_MS, now);
+  if (cached) return cached.cwConfigurationId !== null && cached.cwCompanyId !== null ? { configurationId: cached.cwConfigurationId, companyId: cached.cwCompanyId } : null;
+  const found = await cw.findConfiguration(field, clusterId);
+  const match = found?.company ? { configurationId: found.id, companyId: found.company.id } : null;
+  await storeMatch(db, { tenantId, matchField: field, clusterId, cwConfigurationId: match?.configurationId ?? null, cwCompanyId: match?.companyId ?? null, fetchedAt: now.toISOString() });
+  return match;
+}
