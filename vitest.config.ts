@@ -50,6 +50,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          testTimeout: 60_000,
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
         },

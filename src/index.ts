@@ -10,7 +10,7 @@ export default {
   async scheduled(controller, env) {
     const logger = createLogger({ cron: controller.cron });
     const result = await dispatchTenantRuns(env, "cron", logger, new Date(controller.scheduledTime));
-    logger.info("cron.dispatched", { ...result });
+    logger.info("cron.dispatched", { dispatched: result.dispatched, skipped: result.skipped, staleClosed: result.staleClosed });
   },
   queue: routeQueue,
 } satisfies ExportedHandler<Env, unknown>;

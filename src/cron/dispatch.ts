@@ -1,4 +1,4 @@
-import { createDb, nowIso } from "../db/client";
+import { createDb, nowIso, type Db } from "../db/client";
 import { listDispatchableTenants } from "../db/queries/tenants";
 import { markRunsFailed, runsInProgress, STALE_RUN_MS, type RunTrigger } from "../db/queries/runs";
 import { syncRuns } from "../db/schema";
@@ -13,54 +13,71 @@ export interface DispatchResult {
   dispatched: number;
   skipped: number;
   staleClosed: number;
+  /** Run ids by tenant id, for the callers that start one tenant's run. */
+  runs: Map<string, { id: string; status: "queued" | "skipped" }>;
 }
 
 /**
- * Starts one run per active, unpaused tenant: a `sync_runs` row and a `tenant-sync`
- * message each. A tenant whose previous run is still going gets a "skipped" run instead,
- * so runs of one tenant never overlap; a run stuck longer than STALE_RUN_MS is closed.
+ * Starts one run per active, unpaused tenant (the cron's job): a `sync_runs` row and a
+ * `tenant-sync` message each, in batches, so 1,000 tenants cost a handful of D1 rounds.
  */
 export async function dispatchTenantRuns(env: Env, trigger: RunTrigger, logger: Logger, now = new Date()): Promise<DispatchResult> {
   const db = createDb(env.DB);
-  const result: DispatchResult = { dispatched: 0, skipped: 0, staleClosed: 0 };
+  const result: DispatchResult = { dispatched: 0, skipped: 0, staleClosed: 0, runs: new Map() };
   let afterId = "";
   for (;;) {
     const batch = await listDispatchableTenants(db, afterId, TENANT_BATCH);
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]!.id;
-
-    const running = await runsInProgress(db, batch.map((t) => t.id));
-    const stale = running.filter((r) => now.getTime() - Date.parse(r.startedAt) > STALE_RUN_MS);
-    await markRunsFailed(db, stale.map((r) => r.id), "failed: no progress for an hour (timed out)", nowIso());
-    result.staleClosed += stale.length;
-    const busy = new Set(running.filter((r) => !stale.includes(r)).map((r) => r.tenantId));
-
-    const startedAt = now.toISOString();
-    const rows = batch.map((t) => ({
-      id: crypto.randomUUID(),
-      tenantId: t.id,
-      trigger,
-      startedAt,
-      ...(busy.has(t.id)
-        ? { status: "skipped" as const, message: "skipped: previous run in progress", finishedAt: startedAt }
-        : { status: "queued" as const }),
-    }));
-    const inserts = rows.map((row) => db.insert(syncRuns).values(row));
-    await db.batch([inserts[0]!, ...inserts.slice(1)]);
-
-    const queued = rows.filter((r) => r.status === "queued");
-    const messages: TenantSyncMessage[] = queued.map((r) => ({ kind: "tenant-sync", v: 1, tenantId: r.tenantId, runId: r.id }));
-    try {
-      await sendTenantSync(env, messages);
-    } catch (err) {
-      await markRunsFailed(db, queued.map((r) => r.id), "failed: could not enqueue the run", nowIso());
-      throw err;
-    }
-    for (const r of rows) {
-      logger.info(r.status === "queued" ? "run.dispatched" : "run.skipped", { tenant: r.tenantId, run: r.id, trigger });
-    }
-    result.dispatched += queued.length;
-    result.skipped += rows.length - queued.length;
+    await startRuns(env, db, batch.map((t) => t.id), trigger, logger, now, result);
   }
   return result;
 }
+
+/** Starts a run for one tenant now ("Sync now"), with the same no-overlap rule. */
+export async function startTenantRun(env: Env, tenantId: string, trigger: RunTrigger, logger: Logger, now = new Date()) {
+  const result: DispatchResult = { dispatched: 0, skipped: 0, staleClosed: 0, runs: new Map() };
+  await startRuns(env, createDb(env.DB), [tenantId], trigger, logger, now, result);
+  return result.runs.get(tenantId)!;
+}
+
+/**
+ * A tenant whose previous run is still going gets a "skipped" run instead, so runs of one
+ * tenant never overlap; a run stuck longer than STALE_RUN_MS is closed as failed first.
+ */
+async function startRuns(env: Env, db: Db, tenantIds: string[], trigger: RunTrigger, logger: Logger, now: Date, result: DispatchResult) {
+  const running = await runsInProgress(db, tenantIds);
+  const stale = running.filter((r) => now.getTime() - Date.parse(r.startedAt) > STALE_RUN_MS);
+  await markRunsFailed(db, stale.map((r) => r.id), "failed: no progress for an hour (timed out)", nowIso());
+  result.staleClosed += stale.length;
+  const busy = new Set(running.filter((r) => !stale.includes(r)).map((r) => r.tenantId));
+
+  const startedAt = now.toISOString();
+  const rows = tenantIds.map((tenantId) => ({
+    id: crypto.randomUUID(),
+    tenantId,
+    trigger,
+    startedAt,
+    ...(busy.has(tenantId)
+      ? { status: "skipped" as const, message: "skipped: previous run in progress", finishedAt: startedAt }
+      : { status: "queued" as const }),
+  }));
+  const inserts = rows.map((row) => db.insert(syncRuns).values(row));
+  await db.batch([inserts[0]!, ...inserts.slice(1)]);
+
+  const queued = rows.filter((r) => r.status === "queued");
+  const messages: TenantSyncMessage[] = queued.map((r) => ({ kind: "tenant-sync", v: 1, tenantId: r.tenantId, runId: r.id }));
+  try {
+    await sendTenantSync(env, messages);
+  } catch (err) {
+    await markRunsFailed(db, queued.map((r) => r.id), "failed: could not enqueue the run", nowIso());
+    throw err;
+  }
+  for (const r of rows) {
+    logger.info(r.status === "queued" ? "run.dispatched" : "run.skipped", { tenant: r.tenantId, run: r.id, trigger });
+    result.runs.set(r.tenantId, { id: r.id, status: r.status });
+  }
+  result.dispatched += queued.length;
+  result.skipped += rows.length - queued.length;
+}
+

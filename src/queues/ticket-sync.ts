@@ -12,9 +12,10 @@ export async function syncTicket(env: Env, body: unknown, logger: Logger): Promi
   if (!parsed.success) return { kind: "reject", reason: "invalid_payload: not a ticket-sync message" };
   const msg = parsed.data;
   const outcome = await ticketSyncStub(env, msg.tenantId, msg.portalTicketId).sync(msg);
-  if (outcome.kind === "done" && msg.runId) {
+  // A ticket that will never sync (rejected) still ends its part of the run.
+  if (outcome.kind !== "retry" && msg.runId) {
     const db = createDb(env.DB);
-    await finishRunTicket(db, msg.runId, msg.portalTicketId, "done", outcome.stats);
+    await finishRunTicket(db, msg.runId, msg.portalTicketId, outcome.kind === "done" ? "done" : "failed", outcome.stats);
     if (await completeRunIfDone(db, msg.runId, nowIso())) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
   }
   return outcome.kind === "done" ? { kind: "done" } : outcome;

@@ -1,0 +1,46 @@
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { connectwiseClientFor } from "../../src/connectors/for-tenant";
+import { applyDemoSettings } from "../../src/dev/demo-settings";
+import { connectwiseConnections, portalConnections, tenantSettings } from "../../src/db/schema";
+import { encryptSecret } from "../../src/lib/crypto";
+import { SANDBOX_ORIGIN } from "../setup/sandbox";
+import { createTenant, db } from "./tenants";
+
+/** The sandbox's ClusterID custom field (sandbox/src/demo-data.ts). */
+export const CLUSTER_FIELD_ID = 360001234567;
+
+/**
+ * A tenant connected to the sandbox with the demo credentials and mappings, importing
+ * only portal requests updated from `syncFrom` on (default: now), so a test sees its own.
+ * Needs `routeFetchToSandbox()` active.
+ */
+export async function createConnectedTenant(opts: { syncFrom?: string } = {}) {
+  const tenant = await createTenant();
+  await db().batch([
+    db()
+      .insert(portalConnections)
+      .values({
+        tenantId: tenant.id,
+        baseUrl: `${SANDBOX_ORIGIN}/zendesk`,
+        authMode: "api_token",
+        email: "it@acme-msp.test",
+        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: "acme-portal-token" }),
+        clusterFieldId: CLUSTER_FIELD_ID,
+      }),
+    db()
+      .insert(connectwiseConnections)
+      .values({
+        tenantId: tenant.id,
+        site: `${SANDBOX_ORIGIN}/cw`,
+        companyId: "acme",
+        publicKey: "acme-public-key",
+        clientId: "psa-sync-demo-client",
+        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: "acme-private-key" }),
+      }),
+    db().insert(tenantSettings).values({ tenantId: tenant.id, syncFrom: opts.syncFrom ?? new Date().toISOString() }),
+  ]);
+  const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
+  await applyDemoSettings(db(), tenant.id, await connectwiseClientFor(env, row!));
+  return tenant;
+}

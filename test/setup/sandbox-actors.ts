@@ -1,0 +1,86 @@
+import { env } from "cloudflare:test";
+import { SANDBOX_ORIGIN } from "./sandbox";
+
+/**
+ * People acting in the emulated systems during a test: the customer (portal end user),
+ * the vendor's agent, and a ConnectWise technician. They call the sandbox directly, not
+ * through psa-sync's connectors, so a test observes the systems independently.
+ */
+const CUSTOMER = `Basic ${btoa("it@acme-msp.test/token:acme-portal-token")}`;
+const AGENT = `Basic ${btoa("agent@easyconnect.test/token:agent-portal-token")}`;
+const CW_AUTH = { authorization: `Basic ${btoa("acme+acme-public-key:acme-private-key")}`, clientId: "psa-sync-demo-client" };
+const CW_API = `${SANDBOX_ORIGIN}/cw/v4_6_release/apis/3.0`;
+
+async function call<T>(url: string, init: RequestInit & { headers: Record<string, string> }): Promise<T> {
+  const res = await env.SANDBOX.fetch(new Request(url, { ...init, headers: { "content-type": "application/json", ...init.headers } }));
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url} → ${res.status} ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export interface PortalCommentJson {
+  id: number;
+  body: string;
+  author_id: number;
+}
+
+export const customer = {
+  async createRequest(req: { subject: string; body: string; priority?: string; clusterId?: string }): Promise<number> {
+    const custom_fields = req.clusterId ? [{ id: 360001234567, value: req.clusterId }] : [];
+    const body = { request: { subject: req.subject, comment: { body: req.body }, priority: req.priority, custom_fields } };
+    const res = await call<{ request: { id: number } }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests`, { method: "POST", headers: { authorization: CUSTOMER }, body: JSON.stringify(body) });
+    return res.request.id;
+  },
+  async comment(requestId: number, text: string): Promise<void> {
+    await call(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}`, { method: "PUT", headers: { authorization: CUSTOMER }, body: JSON.stringify({ request: { comment: { body: text } } }) });
+  },
+  async comments(requestId: number): Promise<PortalCommentJson[]> {
+    const res = await call<{ comments: PortalCommentJson[] }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}/comments?page[size]=100`, { headers: { authorization: CUSTOMER } });
+    return res.comments;
+  },
+};
+
+export const agent = {
+  async update(ticketId: number, ticket: { priority?: string; status?: string }): Promise<void> {
+    await call(`${SANDBOX_ORIGIN}/zendesk/api/v2/tickets/${ticketId}`, { method: "PUT", headers: { authorization: AGENT }, body: JSON.stringify({ ticket }) });
+  },
+};
+
+export interface CwTicketJson {
+  id: number;
+  summary: string;
+  externalXRef?: string;
+  company?: { id: number; name?: string };
+  board?: { id: number; name?: string };
+  status?: { id: number; name?: string };
+  priority?: { id: number; name?: string };
+}
+export interface CwNoteJson {
+  id: number;
+  text: string;
+  detailDescriptionFlag?: boolean;
+  internalAnalysisFlag?: boolean;
+}
+
+export const technician = {
+  async ticketsLinkedTo(tenantId: string): Promise<CwTicketJson[]> {
+    const conditions = encodeURIComponent(`externalXRef like "psa-sync:${tenantId}:*"`);
+    return call<CwTicketJson[]>(`${CW_API}/service/tickets?conditions=${conditions}&pageSize=1000`, { headers: CW_AUTH });
+  },
+  async notes(ticketId: number): Promise<CwNoteJson[]> {
+    return call<CwNoteJson[]>(`${CW_API}/service/tickets/${ticketId}/notes?pageSize=1000&orderBy=id%20asc`, { headers: CW_AUTH });
+  },
+  async addNote(ticketId: number, text: string): Promise<CwNoteJson> {
+    return call<CwNoteJson>(`${CW_API}/service/tickets/${ticketId}/notes`, { method: "POST", headers: CW_AUTH, body: JSON.stringify({ text, internalAnalysisFlag: true }) });
+  },
+  async configurations(ticketId: number): Promise<{ id: number }[]> {
+    return call<{ id: number }[]>(`${CW_API}/service/tickets/${ticketId}/configurations`, { headers: CW_AUTH });
+  },
+  async patch(ticketId: number, ops: unknown[]): Promise<void> {
+    await call(`${CW_API}/service/tickets/${ticketId}`, { method: "PATCH", headers: CW_AUTH, body: JSON.stringify(ops) });
+  },
+  async companyNamed(name: string): Promise<{ id: number }> {
+    const list = await call<{ id: number }[]>(`${CW_API}/company/companies?conditions=${encodeURIComponent(`name="${name}"`)}`, { headers: CW_AUTH });
+    return list[0]!;
+  },
+};
