@@ -1,4 +1,7 @@
-import { createDb } from "../db/client";
+import { eq } from "drizzle-orm";
+import { connectwiseClientFor } from "../connectors/for-tenant";
+import { createDb, type Db } from "../db/client";
+import { applyDemoSettings } from "./demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, users } from "../db/schema";
 import { encryptSecret, hashPassword } from "../lib/crypto";
 
@@ -8,13 +11,15 @@ export const DEMO = {
   tenant: { id: "tnt_acme_demo", name: "Acme MSP", slug: "acme-msp", hookId: "hook_acme_demo" },
   operator: { email: "operator@demo.test", password: "operator-demo-pass" },
   tenantAdmin: { email: "admin@acme-msp.test", password: "acme-demo-pass" },
-  portal: { email: "it@acme-msp.test", apiToken: "acme-portal-token" },
+  portal: { email: "it@acme-msp.test", apiToken: "acme-portal-token", clusterFieldId: 360001234567 },
   connectwise: { companyId: "acme", publicKey: "acme-public-key", privateKey: "acme-private-key", clientId: "psa-sync-demo-client" },
 } as const;
 
 export interface SeedResult {
   tenantId: string;
   created: string[];
+  /** Board, company and mappings read from the sandbox; why not, when it was unreachable. */
+  settings: "applied" | string;
 }
 
 /**
@@ -52,6 +57,7 @@ export async function seedDemo(env: Env): Promise<SeedResult> {
         authMode: "api_token",
         email: DEMO.portal.email,
         secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: DEMO.portal.apiToken }),
+        clusterFieldId: DEMO.portal.clusterFieldId,
       })
       .onConflictDoNothing()
       .returning({ id: portalConnections.tenantId }),
@@ -70,5 +76,17 @@ export async function seedDemo(env: Env): Promise<SeedResult> {
     db.insert(tenantSettings).values({ tenantId: tenant.id, syncFrom }).onConflictDoNothing().returning({ id: tenantSettings.tenantId }),
   ]);
   const names = ["tenant", "operator", "tenant admin", "portal connection", "ConnectWise connection", "settings"];
-  return { tenantId: tenant.id, created: names.filter((_, i) => (results[i] as unknown[]).length > 0) };
+  const created = names.filter((_, i) => (results[i] as unknown[]).length > 0);
+  return { tenantId: tenant.id, created, settings: await demoSettings(env, db, tenant.id) };
+}
+
+/** Advanced Settings for the demo, from the sandbox's ConnectWise (skipped when it is not running). */
+async function demoSettings(env: Env, db: Db, tenantId: string): Promise<string> {
+  const [row] = await db.select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenantId));
+  try {
+    await applyDemoSettings(db, tenantId, await connectwiseClientFor(env, row!));
+    return "applied";
+  } catch (err) {
+    return `skipped: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }

@@ -1,17 +1,28 @@
 import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { connectwiseConnections, portalConnections, tenants, users } from "../../src/db/schema";
+import { describe, expect, it, vi } from "vitest";
+import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, tenantSettings, tenants, users } from "../../src/db/schema";
+import { routeFetchToSandbox } from "../setup/sandbox";
 import { DEMO, seedDemo } from "../../src/dev/seed-demo";
 import { decryptSecret, verifyPassword } from "../../src/lib/crypto";
 import { db } from "../factories/tenants";
 
 describe("demo seed (npm start)", () => {
   it("creates the demo tenant once; a second start changes nothing", async () => {
+    const spy = routeFetchToSandbox();
     const first = await seedDemo(env);
+    spy.mockRestore();
+    expect(first.settings).toBe("applied");
     expect(first.created).toEqual(["tenant", "operator", "tenant admin", "portal connection", "ConnectWise connection", "settings"]);
+    const down = vi.spyOn(globalThis, "fetch").mockRejectedValue(new Error("sandbox is not running"));
     const second = await seedDemo(env);
+    down.mockRestore();
     expect(second.created).toEqual([]);
+    expect(second.settings).toMatch(/^skipped: /); // seeding still succeeds without the sandbox
+    const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, DEMO.tenant.id));
+    expect(settings).toMatchObject({ boardName: "Easy Connect Support", defaultCompanyName: "Acme MSP Catch-All" });
+    expect(await db().select().from(priorityMappings).where(eq(priorityMappings.tenantId, DEMO.tenant.id))).toHaveLength(5);
+    expect(await db().select().from(statusMappings).where(eq(statusMappings.tenantId, DEMO.tenant.id))).toHaveLength(6);
 
     expect(await db().select().from(tenants).where(eq(tenants.name, "Acme MSP"))).toHaveLength(1);
     const admins = await db().select().from(users).where(eq(users.email, DEMO.tenantAdmin.email));
@@ -23,7 +34,9 @@ describe("demo seed (npm start)", () => {
   });
 
   it("stores the sandbox credentials encrypted, pointing at the local sandbox", async () => {
+    const down = vi.spyOn(globalThis, "fetch").mockRejectedValue(new Error("sandbox is not running"));
     await seedDemo(env);
+    down.mockRestore();
     const [cw] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, DEMO.tenant.id));
     expect(cw).toMatchObject({ site: "http://localhost:8788/cw", companyId: "acme", publicKey: "acme-public-key", clientId: "psa-sync-demo-client" });
     expect(JSON.stringify(cw)).not.toContain("acme-private-key");
