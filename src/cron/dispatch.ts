@@ -26,7 +26,7 @@ export async function dispatchTenantRuns(env: Env, trigger: RunTrigger, logger: 
   const result: DispatchResult = { dispatched: 0, skipped: 0, staleClosed: 0, runs: new Map() };
   let afterId = "";
   for (;;) {
-    const batch = await listDispatchableTenants(db, afterId, TENANT_BATCH);
+    const batch = await listDispatchableTenants(db, afterId, TENANT_BATCH, now.toISOString());
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]!.id;
     await startRuns(env, db, batch.map((t) => t.id), trigger, logger, now, result);

@@ -21,6 +21,11 @@ export const tenants = sqliteTable(
     /** Last ConnectWise `lastUpdated` fully handed to ticket-sync (ISO). */
     cwCursor: text(),
     alertWebhookUrl: text(),
+    /** Why syncing is stuck (e.g. credentials rejected) and what to do; null when healthy. */
+    attentionReason: text(),
+    attentionSince: text(),
+    /** Scheduled runs skip the tenant until then, so rejected credentials are not hammered. */
+    probeAfter: text(),
     createdAt: createdAt(),
     updatedAt: createdAt(),
   },

@@ -12,16 +12,27 @@ export type JobOutcome =
 
 const MAX_BACKOFF_SECONDS = 15 * 60;
 
-/** Exponential backoff from the delivery attempt (1-based), capped. */
-export function backoffSeconds(attempts: number): number {
-  return Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.max(0, attempts - 1));
+/**
+ * Exponential backoff from the delivery attempt (1-based), capped, with "equal jitter"
+ * (half fixed, half random) so a burst of failures does not retry in lockstep.
+ */
+export function backoffSeconds(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.max(0, attempts - 1));
+  return Math.ceil(ceiling / 2 + (ceiling / 2) * random());
 }
 
-/** Maps an error thrown by a job to an outcome: typed retryable errors retry, others too (never ack failed work). */
+/** Codes that will fail the same way however often they are retried. */
+const PERMANENT = new Set(["invalid_payload", "not_found", "unauthorized", "forbidden"]);
+
+/**
+ * Maps an error thrown by a job to an outcome. Permanent failures are rejected (recorded,
+ * then acked); everything else, including unexpected errors, is retried: failed work is
+ * never acked silently.
+ */
 export function outcomeOfError(err: unknown): JobOutcome {
   if (err instanceof AppError) {
-    if (err.retryable) return { kind: "retry", reason: err.code, delaySeconds: err.retryAfter };
-    if (err.code === "invalid_payload") return { kind: "reject", reason: `${err.code}: ${err.message}` };
+    if (PERMANENT.has(err.code)) return { kind: "reject", reason: `${err.code}: ${err.message}` };
+    return { kind: "retry", reason: err.code, delaySeconds: err.retryAfter };
   }
   return { kind: "retry", reason: err instanceof Error ? err.message : String(err) };
 }

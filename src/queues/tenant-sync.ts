@@ -1,6 +1,9 @@
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import { createDb, nowIso, type Db } from "../db/client";
-import { addRunTickets, completeRunIfDone, markListingComplete, startRun } from "../db/queries/runs";
+import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention";
+import { addRunTickets, completeRunIfDone, markListingComplete, markRunsFailed, startRun } from "../db/queries/runs";
+import { AppError } from "../lib/errors";
+import { credentialProblem } from "../sync/attention";
 import { clearResyncRequested, listResyncRequested } from "../db/queries/ticket-links";
 import { advanceCursor, knownVersions, loadTenantRunState } from "../db/queries/tenant-run";
 import { syncRuns } from "../db/schema";
@@ -49,7 +52,18 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     return { kind: "done" };
   }
   const page: Page = msg.page ?? { source: "resync", cursor: null, highWater: null };
-  const result = await readPage(env, db, msg.tenantId, page);
+  let result: PageResult;
+  try {
+    result = await readPage(env, db, msg.tenantId, page);
+  } catch (err) {
+    const problem = credentialProblem(err);
+    if (!problem) throw err;
+    // Retrying cannot help: end the run, flag the tenant, and probe again later.
+    await markNeedsAttention(db, msg.tenantId, problem, new Date());
+    await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
+    log.warn("tenant.needs_attention", { code: err instanceof AppError ? err.code : undefined });
+    return { kind: "done" };
+  }
 
   await addRunTickets(db, msg.tenantId, msg.runId, result.tickets);
   await sendTicketSync(
@@ -69,6 +83,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };
   }
+  if (await clearNeedsAttention(db, msg.tenantId)) log.info("tenant.recovered");
   await markListingComplete(db, msg.runId);
   if (await completeRunIfDone(db, msg.runId, nowIso())) log.info("run.completed");
   return { kind: "done" };

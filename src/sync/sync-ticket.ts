@@ -15,7 +15,9 @@ import {
   type TicketState,
   type TicketStats,
 } from "../db/queries/sync-state";
+import { markNeedsAttention } from "../db/queries/attention";
 import { AppError } from "../lib/errors";
+import { credentialProblem } from "./attention";
 import type { Logger } from "../lib/log";
 import { executeOps, type ExecuteContext } from "./execute";
 import type { CwNote, CwTicket } from "./model";
@@ -113,6 +115,8 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     log.info("ticket.synced", { cwTicket: ctx.cwTicketId ?? undefined, ops: events.length, warnings: result.warnings.length, ...calls() });
     return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
   } catch (err) {
+    const problem = credentialProblem(err);
+    if (problem) await markNeedsAttention(db, job.tenantId, problem, now());
     await recordTicketEvents(db, events).catch(() => undefined);
     const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
     await finishTicketLink(db, job.tenantId, job.portalTicketId, { lastError: message.slice(0, 500), state: "error", updatedAt: now().toISOString() }).catch(() => undefined);

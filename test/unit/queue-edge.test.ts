@@ -35,6 +35,7 @@ describe("queue edge", () => {
     const ctx = createExecutionContext();
     // The pool's queue result omits delaySeconds, so watch the retry calls themselves.
     const retries = batch.messages.map((m) => vi.spyOn(m, "retry"));
+    vi.spyOn(Math, "random").mockReturnValue(1);
     await settleBatch(env, batch, createLogger(), async (body) => {
       if (body === 1) throw new AppError("rate_limited", "429 from ConnectWise", 42);
       if (body === 2) throw new Error("socket hang up");
@@ -44,18 +45,25 @@ describe("queue edge", () => {
     expect(result.explicitAcks).toEqual(["c"]);
     expect(result.retryMessages).toEqual([{ msgId: "a" }, { msgId: "b" }]);
     expect(retries[0]).toHaveBeenCalledWith({ delaySeconds: 42 });
-    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3) });
+    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3, () => 1) });
+    vi.restoreAllMocks();
     expect(retries[2]).not.toHaveBeenCalled();
   });
 
-  it("backs off exponentially up to a cap", () => {
-    expect([1, 2, 3, 4].map(backoffSeconds)).toEqual([5, 10, 20, 40]);
-    expect(backoffSeconds(30)).toBe(900);
+  it("backs off exponentially up to a cap, with jitter in the upper half", () => {
+    expect([1, 2, 3, 4].map((a) => backoffSeconds(a, () => 1))).toEqual([5, 10, 20, 40]);
+    expect([1, 2, 3, 4].map((a) => backoffSeconds(a, () => 0))).toEqual([3, 5, 10, 20]);
+    expect(backoffSeconds(30, () => 1)).toBe(900);
+    expect(backoffSeconds(30, () => 0)).toBe(450);
   });
 
-  it("maps typed errors to outcomes", () => {
+  it("maps typed errors to outcomes: transient ones retry, permanent ones are rejected", () => {
     expect(outcomeOfError(new AppError("upstream_unavailable", "503"))).toMatchObject({ kind: "retry" });
-    expect(outcomeOfError(new AppError("invalid_payload", "bad"))).toMatchObject({ kind: "reject" });
+    expect(outcomeOfError(new AppError("rate_limited", "429", 30))).toEqual({ kind: "retry", reason: "rate_limited", delaySeconds: 30 });
+    expect(outcomeOfError(new AppError("conflict", "409"))).toMatchObject({ kind: "retry" });
+    for (const code of ["invalid_payload", "not_found", "unauthorized", "forbidden"] as const) {
+      expect(outcomeOfError(new AppError(code, "x"))).toMatchObject({ kind: "reject" });
+    }
     expect(outcomeOfError(new Error("boom"))).toMatchObject({ kind: "retry" });
   });
 
