@@ -30,6 +30,8 @@ export default defineConfig({
               bindings: {
                 ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
                 PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
+                // Retries in seconds, not minutes, so fault tests converge quickly.
+                RETRY_BASE_SECONDS: "1",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
               compatibilityFlags: ["service_binding_extra_handlers"],

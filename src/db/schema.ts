@@ -306,6 +306,8 @@ export const runTickets = sqliteTable(
       .references(() => syncRuns.id),
     tenantId: text().notNull(),
     portalTicketId: integer().notNull(),
+    /** Which listing handed it over (resync | portal | connectwise). */
+    source: text().notNull().default("portal"),
     /** queued | done | failed */
     state: text({ enum: ["queued", "done", "failed"] }).notNull().default("queued"),
   },

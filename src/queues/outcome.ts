@@ -16,8 +16,8 @@ const MAX_BACKOFF_SECONDS = 15 * 60;
  * Exponential backoff from the delivery attempt (1-based), capped, with "equal jitter"
  * (half fixed, half random) so a burst of failures does not retry in lockstep.
  */
-export function backoffSeconds(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.max(0, attempts - 1));
+export function backoffSeconds(attempts: number, random: () => number = Math.random, baseSeconds = 5): number {
+  const ceiling = Math.min(MAX_BACKOFF_SECONDS, baseSeconds * 2 ** Math.max(0, attempts - 1));
   return Math.ceil(ceiling / 2 + (ceiling / 2) * random());
 }
 

@@ -4,6 +4,12 @@ import type { Logger } from "../lib/log";
 import { errorFields } from "../lib/log";
 import { backoffSeconds, outcomeOfError, type JobOutcome } from "./outcome";
 
+/** First retry delay in seconds (RETRY_BASE_SECONDS; doubles per attempt). */
+const retryBase = (env: Env) => {
+  const n = Number(env.RETRY_BASE_SECONDS);
+  return Number.isFinite(n) && n >= 0 ? n : 5;
+};
+
 /**
  * The queue edge: runs `job` for each message of the batch independently (one bad
  * message never fails the batch), then acks, retries with backoff, or records a
@@ -29,7 +35,7 @@ export async function settleBatch(
       if (outcome.kind === "done") {
         message.ack();
       } else if (outcome.kind === "retry") {
-        const delaySeconds = outcome.delaySeconds ?? backoffSeconds(message.attempts);
+        const delaySeconds = outcome.delaySeconds ?? backoffSeconds(message.attempts, Math.random, retryBase(env));
         logger.warn("queue.retry", { queue: batch.queue, messageId: message.id, attempts: message.attempts, delaySeconds, code: outcome.reason });
         message.retry({ delaySeconds });
       } else {

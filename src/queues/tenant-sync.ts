@@ -1,7 +1,7 @@
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import { createDb, nowIso, type Db } from "../db/client";
 import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention";
-import { addRunTickets, completeRunIfDone, markListingComplete, markRunsFailed, startRun } from "../db/queries/runs";
+import { addRunTickets, handedOverBefore, completeRunIfDone, markListingComplete, markRunsFailed, startRun } from "../db/queries/runs";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
 import { clearResyncRequested, listResyncRequested } from "../db/queries/ticket-links";
@@ -55,6 +55,11 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   let result: PageResult;
   try {
     result = await readPage(env, db, msg.tenantId, page);
+    // A ticket the portal listing already handed over needs no second message this run.
+    if (page.source === "connectwise") {
+      const handed = await handedOverBefore(db, msg.runId, result.tickets, page.source);
+      result.tickets = result.tickets.filter((id) => !handed.has(id));
+    }
   } catch (err) {
     const problem = credentialProblem(err);
     if (!problem) throw err;
@@ -65,7 +70,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     return { kind: "done" };
   }
 
-  await addRunTickets(db, msg.tenantId, msg.runId, result.tickets);
+  await addRunTickets(db, msg.tenantId, msg.runId, result.tickets, page.source);
   await sendTicketSync(
     env,
     result.tickets.map((portalTicketId) => ({ kind: "ticket-sync", v: 1, tenantId: msg.tenantId, runId: msg.runId, portalTicketId, reason: result.reason })),

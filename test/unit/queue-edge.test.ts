@@ -45,7 +45,7 @@ describe("queue edge", () => {
     expect(result.explicitAcks).toEqual(["c"]);
     expect(result.retryMessages).toEqual([{ msgId: "a" }, { msgId: "b" }]);
     expect(retries[0]).toHaveBeenCalledWith({ delaySeconds: 42 });
-    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3, () => 1) });
+    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3, () => 1, Number(env.RETRY_BASE_SECONDS)) });
     vi.restoreAllMocks();
     expect(retries[2]).not.toHaveBeenCalled();
   });

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { runTickets, syncRuns } from "../schema";
 import { statsIncrement, type TicketStats } from "./sync-state";
@@ -40,10 +40,10 @@ export async function startRun(db: Db, tenantId: string, runId: string): Promise
  * Records tickets handed to ticket-sync. Idempotent: a redelivered page adds nothing twice,
  * and `ticketsSeen` counts only newly recorded tickets.
  */
-export async function addRunTickets(db: Db, tenantId: string, runId: string, portalTicketIds: number[]): Promise<void> {
+export async function addRunTickets(db: Db, tenantId: string, runId: string, portalTicketIds: number[], source: string): Promise<void> {
   if (portalTicketIds.length === 0) return;
   const inserts = portalTicketIds.map((portalTicketId) =>
-    db.insert(runTickets).values({ runId, tenantId, portalTicketId }).onConflictDoNothing(),
+    db.insert(runTickets).values({ runId, tenantId, portalTicketId, source }).onConflictDoNothing(),
   );
   const recount = db
     .update(syncRuns)
@@ -56,17 +56,35 @@ export async function markListingComplete(db: Db, runId: string): Promise<void> 
   await db.update(syncRuns).set({ listingComplete: true }).where(eq(syncRuns.id, runId));
 }
 
-/** Marks one ticket of a run finished; only the first completion counts (and adds its stats). */
+/**
+ * Marks one ticket of a run finished. The state changes once (the first completion), but
+ * every delivery's stats are added: a duplicate delivery writes nothing, yet its API calls
+ * were real, and whichever delivery did the writes carries their counts.
+ */
 export async function finishRunTicket(db: Db, runId: string, portalTicketId: number, outcome: "done" | "failed", stats?: TicketStats): Promise<void> {
-  const update = db
+  const rows = await db
     .update(runTickets)
     .set({ state: outcome })
     .where(and(eq(runTickets.runId, runId), eq(runTickets.portalTicketId, portalTicketId), eq(runTickets.state, "queued")))
     .returning({ runId: runTickets.runId });
-  const rows = await update;
-  if (rows.length === 0) return;
-  if (outcome === "failed") await db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(eq(syncRuns.id, runId));
-  else if (stats) await db.update(syncRuns).set(statsIncrement(stats)).where(eq(syncRuns.id, runId));
+  if (outcome === "failed" && rows.length > 0) await db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(eq(syncRuns.id, runId));
+  if (outcome === "done" && stats) await db.update(syncRuns).set(statsIncrement(stats)).where(eq(syncRuns.id, runId));
+}
+
+/**
+ * Which of these tickets an earlier listing of this run (not `source` itself, which may be
+ * a redelivered page) already handed over: one ticket, one message per run.
+ */
+export async function handedOverBefore(db: Db, runId: string, portalTicketIds: number[], source: string): Promise<Set<number>> {
+  const seen = new Set<number>();
+  for (let i = 0; i < portalTicketIds.length; i += 90) {
+    const rows = await db
+      .select({ id: runTickets.portalTicketId })
+      .from(runTickets)
+      .where(and(eq(runTickets.runId, runId), ne(runTickets.source, source), inArray(runTickets.portalTicketId, portalTicketIds.slice(i, i + 90))));
+    for (const r of rows) seen.add(r.id);
+  }
+  return seen;
 }
 
 /** Completes the run once listing is over and no ticket is still queued. Idempotent. */

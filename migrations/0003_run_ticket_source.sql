@@ -1,0 +1,1 @@
+ALTER TABLE `run_tickets` ADD `source` text DEFAULT 'portal' NOT NULL;
