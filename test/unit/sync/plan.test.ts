@@ -233,4 +233,33 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
     const p = plan(existing({ notes: [descriptionNote, note(101, "x")], settings: settings({ commentsPublic: false }) }));
     expect(p.ops[0]).toMatchObject({ kind: "mirror_note_to_portal", public: false });
   });
+
+  it("carries unicode and HTML through untouched (escaping is the renderer's job)", () => {
+    const body = "Ünïcödé ✓ — <script>alert(1)</script> & \"quotes\" 日本語";
+    const p = plan(existing({ comments: [description, comment(2, body)] }));
+    expect(p.ops).toEqual([expect.objectContaining({ kind: "mirror_comment_to_cw", text: `[Support Portal comment #2]\n${body}` })]);
+  });
+});
+
+describe("plan: edge cases of the ticket itself", () => {
+  it("creates with a placeholder when the description is empty", () => {
+    const p = plan(input({ portal: portalTicket({ description: "   " }) }));
+    expect(p.ops[0]).toMatchObject({ kind: "create_cw_ticket", create: { initialDescription: "(no description)\n\n[Support Portal request #42]" } });
+  });
+
+  it("follows a ticket solved, then reopened by the customer", () => {
+    const solved = plan(existing({ portal: portalTicket({ status: "solved" }) }));
+    expect(solved.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 13 } }], fields: ["status"] }]);
+    const reopened = plan(existing({ portal: portalTicket({ status: "open" }), cw: cwTicket({ status: { id: 13, name: "Resolved" }, closedFlag: true }), memory: synced({ synced: { ...synced().synced, status: "solved" } }) }));
+    expect(reopened.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 11 } }], fields: ["status"] }]);
+  });
+
+  it("keeps a cut subject whole in the description of a new ticket", () => {
+    const subject = "Storage pool on the primary cluster is running low on capacity and the nightly backup job failed twice this week";
+    const p = plan(input({ portal: portalTicket({ subject }) }));
+    const create = (p.ops[0] as Extract<Operation, { kind: "create_cw_ticket" }>).create;
+    expect(create.summary.length).toBeLessThanOrEqual(100);
+    expect(create.summary.endsWith("…")).toBe(true);
+    expect(create.initialDescription.startsWith(`Subject: ${subject}\n\n`)).toBe(true);
+  });
 });
