@@ -115,9 +115,14 @@ export async function waitForHttp(url, { status = 200, timeoutMs = 90_000 } = {}
 /**
  * Seeds the demo tenant through the local-only route (idempotent).
  * @param {string} adminUrl
+ * @param {string} [sandboxUrl] where the demo tenant's connections point (default :8788)
  */
-export async function seedDemo(adminUrl) {
-  const res = await fetch(`${adminUrl}/_dev/seed-demo`, { method: "POST", headers: { origin: adminUrl } });
+export async function seedDemo(adminUrl, sandboxUrl) {
+  const res = await fetch(`${adminUrl}/_dev/seed-demo`, {
+    method: "POST",
+    headers: { origin: adminUrl, "content-type": "application/json" },
+    body: JSON.stringify(sandboxUrl ? { sandboxUrl } : {}),
+  });
   if (!res.ok) throw new Error(`Demo seed failed: HTTP ${res.status} ${await res.text()}`);
-  return /** @type {{ tenantId: string, created: string[] }} */ (await res.json());
+  return /** @type {{ tenantId: string, created: string[], settings: string }} */ (await res.json());
 }

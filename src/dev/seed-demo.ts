@@ -26,7 +26,7 @@ export interface SeedResult {
  * Seeds the demo tenant, its sign-ins and its sandbox connections. Idempotent: rows that
  * exist are left as they are (an admin's later changes survive a restart).
  */
-export async function seedDemo(env: Env): Promise<SeedResult> {
+export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): Promise<SeedResult> {
   const db = createDb(env.DB);
   const { tenant } = DEMO;
   const syncFrom = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000).toISOString();
@@ -53,7 +53,7 @@ export async function seedDemo(env: Env): Promise<SeedResult> {
       .insert(portalConnections)
       .values({
         tenantId: tenant.id,
-        baseUrl: `${DEMO.sandboxUrl}/zendesk`,
+        baseUrl: `${sandboxUrl}/zendesk`,
         authMode: "api_token",
         email: DEMO.portal.email,
         secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: DEMO.portal.apiToken }),
@@ -65,7 +65,7 @@ export async function seedDemo(env: Env): Promise<SeedResult> {
       .insert(connectwiseConnections)
       .values({
         tenantId: tenant.id,
-        site: `${DEMO.sandboxUrl}/cw`,
+        site: `${sandboxUrl}/cw`,
         companyId: DEMO.connectwise.companyId,
         publicKey: DEMO.connectwise.publicKey,
         clientId: DEMO.connectwise.clientId,

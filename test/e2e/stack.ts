@@ -6,6 +6,8 @@ import { applyLocalMigrations, freePort, seedDemo, startWorker, waitForHttp } fr
 
 export interface Stack {
   adminUrl: string;
+  /** Set when started with `sandbox: true`. */
+  sandboxUrl: string | null;
   browser: Browser;
   stop(): Promise<void>;
 }
@@ -24,14 +26,26 @@ const CHROMIUM_ARGS = [
 
 /**
  * A real `wrangler dev` of the admin utility on free ports with its own throwaway
- * state, migrated and seeded like `npm start`, plus Debian's Chromium.
+ * state, migrated and seeded like `npm start`, plus Debian's Chromium; with `sandbox`,
+ * the sandbox Worker too (its own `wrangler dev`), and the demo tenant pointed at it.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stack> {
   const stateDir = mkdtempSync(join(tmpdir(), "psa-sync-e2e-"));
   const envFile = join(stateDir, "test.vars");
   writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
   applyLocalMigrations({ persistTo: stateDir });
   const output: string[] = [];
+  const sandbox = opts.sandbox
+    ? startWorker({
+        name: "sandbox-e2e",
+        config: "sandbox/wrangler.toml",
+        port: await freePort(),
+        inspectorPort: await freePort(),
+        persistTo: stateDir,
+        vars: { SANDBOX_ACTIVITY: "off" },
+        onLine: (line: string) => output.push(`[sandbox] ${line}`),
+      })
+    : null;
   const admin = startWorker({
     name: "admin-e2e",
     port: await freePort(),
@@ -43,18 +57,23 @@ export async function startStack(): Promise<Stack> {
   });
   try {
     await waitForHttp(`${admin.url}/healthz`);
-    await seedDemo(admin.url);
+    if (sandbox) await waitForHttp(`${sandbox.url}/_sandbox/health`);
+    // Without a sandbox, point the demo at a closed local port rather than at a running `npm start`.
+    await seedDemo(admin.url, sandbox?.url ?? "http://127.0.0.1:9");
   } catch (err) {
     admin.stop();
+    sandbox?.stop();
     throw new Error(`${String(err)}\n--- wrangler output ---\n${output.slice(-40).join("\n")}`);
   }
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   return {
     adminUrl: admin.url,
+    sandboxUrl: sandbox?.url ?? null,
     browser,
     async stop() {
       await browser.close().catch(() => undefined);
       admin.stop();
+      sandbox?.stop();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

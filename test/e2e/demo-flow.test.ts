@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "./stack";
+
+/**
+ * The `npm start` shape for real: the admin utility and the sandbox as two `wrangler dev`
+ * processes talking over localhost, the cron fired the way the ticker fires it.
+ */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ sandbox: true });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const CW = { authorization: `Basic ${Buffer.from("acme+acme-public-key:acme-private-key").toString("base64")}`, clientId: "psa-sync-demo-client" };
+const PORTAL = { authorization: `Basic ${Buffer.from("it@acme-msp.test/token:acme-portal-token").toString("base64")}`, "content-type": "application/json" };
+
+async function mirroredTickets(): Promise<{ id: number; summary: string }[]> {
+  const conditions = encodeURIComponent('externalXRef like "psa-sync:tnt_acme_demo:*"');
+  const res = await fetch(`${stack.sandboxUrl}/cw/v4_6_release/apis/3.0/service/tickets?conditions=${conditions}&pageSize=1000`, { headers: CW });
+  return (await res.json()) as { id: number; summary: string }[];
+}
+
+async function tick(): Promise<void> {
+  const res = await fetch(`${stack.adminUrl}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
+  expect(res.status).toBe(200);
+}
+
+async function until<T>(check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe("demo: tickets flow between the two local Workers", () => {
+  it("mirrors the demo portal's requests into ConnectWise on one tick, and a new one on the next", async () => {
+    await tick();
+    const first = await until(async () => {
+      const t = await mirroredTickets();
+      return t.length >= 12 ? t : undefined;
+    });
+    expect(first).toHaveLength(12);
+
+    const created = await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests`, {
+      method: "POST",
+      headers: PORTAL,
+      body: JSON.stringify({ request: { subject: "Fresh from the demo", comment: { body: "Happened just now." } } }),
+    });
+    expect(created.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1100)); // the run before may still be finishing
+    await tick();
+    const second = await until(async () => {
+      const t = await mirroredTickets();
+      return t.some((x) => x.summary === "Fresh from the demo") ? t : undefined;
+    });
+    expect(second).toHaveLength(13);
+  });
+});
