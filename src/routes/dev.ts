@@ -4,7 +4,7 @@ import { DEMO, seedDemo } from "../dev/seed-demo";
 
 /** Only a sandbox on this machine may be named (tests run one on a free port). */
 const seedBody = z
-  .object({ sandboxUrl: z.url().regex(/^http:\/\/(localhost|127\.0\.0\.1):\d{2,5}$/, "a local sandbox address, e.g. http://localhost:8788") })
+  .object({ sandboxUrl: z.url().regex(/^http:\/\/(localhost|127\.0\.0\.1):\d{1,5}$/, "a local sandbox address, e.g. http://localhost:8788") })
   .partial();
 
 /**
