@@ -181,3 +181,13 @@ export function assertId(id: number, what: string): number {
 export function plainTextMessage(text: string, contentType: string): string | null {
   return contentType.includes("text/plain") && text.trim() && text.length <= MAX_MESSAGE ? text : null;
 }
+
+/** A lookup that treats "not found" as an answer (null), not a failure. */
+export async function orNull<T>(promise: Promise<T>): Promise<T | null> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return null;
+    throw err;
+  }
+}

@@ -1,6 +1,12 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** The owning tenant: every tenant-scoped table starts with it. */
+const tenantRef = () =>
+  text()
+    .notNull()
+    .references(() => tenants.id);
+
 /** ISO-8601 UTC timestamps as text: sortable, readable in `wrangler d1 execute`. */
 const createdAt = () => text().notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -72,9 +78,7 @@ export const apiTokens = sqliteTable(
   "api_tokens",
   {
     id: text().primaryKey(),
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     name: text().notNull(),
     tokenHash: text().notNull(),
     scope: text({ enum: ["read", "admin"] }).notNull(),
@@ -146,9 +150,7 @@ export const tenantSettings = sqliteTable("tenant_settings", {
 export const priorityMappings = sqliteTable(
   "priority_mappings",
   {
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     /** low | normal | high | urgent | (none) */
     portalValue: text().notNull(),
     cwPriorityId: integer().notNull(),
@@ -160,9 +162,7 @@ export const priorityMappings = sqliteTable(
 export const statusMappings = sqliteTable(
   "status_mappings",
   {
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     /** new | open | pending | hold | solved | closed */
     portalValue: text().notNull(),
     cwStatusId: integer().notNull(),
@@ -177,9 +177,7 @@ export const statusMappings = sqliteTable(
 export const configurationMatches = sqliteTable(
   "configuration_matches",
   {
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     clusterId: text().notNull(),
     matchField: text().notNull(),
     /** null: looked up and not found */
@@ -194,9 +192,7 @@ export const ticketLinks = sqliteTable(
   "ticket_links",
   {
     id: integer().primaryKey({ autoIncrement: true }),
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     portalTicketId: integer().notNull(),
     cwTicketId: integer(),
     /** pending (not yet created in CW) | ok | warning | error */
@@ -232,9 +228,7 @@ export const commentLinks = sqliteTable(
   "comment_links",
   {
     id: integer().primaryKey({ autoIncrement: true }),
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     portalTicketId: integer().notNull(),
     /** Source side of the mirrored item. */
     origin: text({ enum: ["portal", "connectwise"] }).notNull(),
@@ -257,9 +251,7 @@ export const ticketEvents = sqliteTable(
   "ticket_events",
   {
     id: integer().primaryKey({ autoIncrement: true }),
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     portalTicketId: integer().notNull(),
     cwTicketId: integer(),
     runId: text(),
@@ -274,9 +266,7 @@ export const syncRuns = sqliteTable(
   "sync_runs",
   {
     id: text().primaryKey(),
-    tenantId: text()
-      .notNull()
-      .references(() => tenants.id),
+    tenantId: tenantRef(),
     trigger: text({ enum: ["cron", "manual", "webhook"] }).notNull(),
     status: text({ enum: ["queued", "running", "completed", "failed", "skipped"] }).notNull(),
     message: text(),

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { AppError } from "../../lib/errors";
 import type { CwNote, Ref } from "../../sync/model";
-import { assertId, createHttpClient, type HttpMethod, UpstreamError, withQuery } from "../http";
+import { assertId, createHttpClient, type HttpMethod, UpstreamError, withQuery, orNull } from "../http";
 import type { ConnectWiseClient, FetchLike } from "../types";
 import { trimSite } from "./codebase";
 import { cond, type Condition } from "./conditions";
@@ -42,15 +42,6 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
 
   const send = <T>(method: HttpMethod, path: string, schema: z.ZodType<T>, extra: { query?: Query; json?: unknown } = {}) =>
     http.send({ method, url: withQuery(`${api}${path}`, extra.query ?? {}), headers, json: extra.json, schema });
-
-  async function orNull<T>(promise: Promise<T>): Promise<T | null> {
-    try {
-      return await promise;
-    } catch (err) {
-      if (err instanceof AppError && err.code === "not_found") return null;
-      throw err;
-    }
-  }
 
   /** One page of a collection; `more` comes from the Link header. */
   async function page<T>(path: string, schema: z.ZodType<T>, query: Query): Promise<{ items: T[]; more: boolean }> {

@@ -1,6 +1,6 @@
 import { AppError } from "../../lib/errors";
 import type { PortalComment } from "../../sync/model";
-import { assertId, createHttpClient, type HttpRequest, type HttpResponse, UpstreamError, withQuery } from "../http";
+import { assertId, createHttpClient, type HttpRequest, type HttpResponse, UpstreamError, withQuery, orNull } from "../http";
 import type { FetchLike, OAuthTokens, PortalClient } from "../types";
 import { createAuthSession, type PortalAuth } from "./auth";
 import { describeZendeskError, toPortalComment, toPortalTicket } from "./normalise";
@@ -39,15 +39,6 @@ export function createPortalClient(opts: PortalClientOptions): PortalClient {
       return await attempt();
     } catch (err) {
       if (err instanceof UpstreamError && err.httpStatus === 401 && (await session.refreshAfter401())) return attempt();
-      throw err;
-    }
-  }
-
-  async function orNull<T>(promise: Promise<T>): Promise<T | null> {
-    try {
-      return await promise;
-    } catch (err) {
-      if (err instanceof AppError && err.code === "not_found") return null;
       throw err;
     }
   }
