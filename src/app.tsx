@@ -5,6 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./lib/errors";
 import { errorFields, log } from "./lib/log";
 import { adminRoutes } from "./routes/admin";
+import { apiRoutes } from "./routes/api";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { ErrorPage } from "./views/error-page";
@@ -25,10 +26,12 @@ app.use(
     },
   }),
 );
-// Unsafe form posts must come from our own origin (CSRF defence for the admin forms).
-app.use(csrf());
+// Unsafe form posts must come from our own origin (a second CSRF layer for the admin
+// forms; the API uses bearer tokens, not cookies, and is exempt).
+app.use("*", async (c, next) => (c.req.path.startsWith("/api/") ? next() : csrf()(c, next)));
 
 app.route("/", healthRoutes);
+app.route("/api/v1", apiRoutes);
 app.use("/_dev/*", async (c, next) => (c.env.DEMO_MODE === "on" ? next() : c.notFound()));
 app.route("/_dev", devRoutes);
 app.route("/", adminRoutes);

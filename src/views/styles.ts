@@ -21,4 +21,21 @@ button.link { background:none; color:#fff; margin:0; padding:0; text-decoration:
 .alert { border:1px solid; border-radius:6px; padding:.6rem .8rem; margin: 0 0 1rem; }
 .alert.error { color:var(--bad); background:var(--bad-bg); border-color:#fecdca; }
 .muted { color: var(--muted); }
+header.top a { color:#fff; text-decoration:none; }
+nav.tenant-nav { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 1.5rem; display:flex; flex-wrap:wrap; gap:1rem; align-items:center; }
+nav.tenant-nav a { color:var(--ink); text-decoration:none; padding:.2rem 0; }
+nav.tenant-nav a[aria-current=page] { color:var(--brand); border-bottom:2px solid var(--brand); }
+.badge { display:inline-block; font-size:.8rem; padding:.05rem .45rem; border-radius:999px; background:#eef2f8; color:var(--muted); }
+.badge.ok { background:#ecfdf3; color:var(--ok); } .badge.warn { background:#fffaeb; color:#b54708; } .badge.bad { background:var(--bad-bg); color:var(--bad); }
+table { width:100%; border-collapse:collapse; background:var(--card); }
+th, td { text-align:left; padding:.5rem .6rem; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:.85rem; color:var(--muted); font-weight:600; }
+.grid { display:grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap:1rem; }
+.stat { font-size:1.8rem; font-weight:700; }
+.alert.ok { color:var(--ok); background:#ecfdf3; border-color:#abefc6; }
+.alert.warn { color:#b54708; background:#fffaeb; border-color:#fedf89; }
+.field-error { color:var(--bad); font-size:.9rem; margin:.2rem 0 0; }
+select, textarea { padding:.45rem .6rem; border:1px solid var(--line); border-radius:6px; font:inherit; }
+.actions { display:flex; gap:.75rem; align-items:center; flex-wrap:wrap; }
+section + section { margin-top:1.25rem; }
 `;

@@ -30,7 +30,8 @@ describe("login page in a real browser", () => {
     await page.goto(`${stack.adminUrl}/login`);
     await page.fill("#email", "admin@acme-msp.test");
     await page.fill("#password", "acme-demo-pass");
-    await Promise.all([page.waitForURL(`${stack.adminUrl}/`), page.click("button[type=submit]")]);
+    // A tenant admin lands on their tenant's pages.
+    await Promise.all([page.waitForURL(`${stack.adminUrl}/t/tnt_acme_demo`), page.click("button[type=submit]")]);
     expect(await page.textContent("h1")).toBe("Acme MSP");
     await Promise.all([page.waitForURL(`${stack.adminUrl}/login`), page.click("text=Sign out")]);
     await page.goto(`${stack.adminUrl}/`);

@@ -8,9 +8,10 @@ describe("GET /healthz", () => {
     expect(await res.json()).toMatchObject({ ok: true, db: "ok" });
   });
 
-  it("answers unknown JSON paths with a problem body", async () => {
+  it("answers API calls without a token with a problem body", async () => {
     const res = await SELF.fetch("http://localhost/api/v1/nope");
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ status: 404, title: "Not Found" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(await res.json()).toMatchObject({ status: 401, title: "Missing or malformed bearer token" });
   });
 });

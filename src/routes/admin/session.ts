@@ -6,6 +6,7 @@ import { findUserWithTenant } from "../../db/queries/users";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 
 export const SESSION_COOKIE = "__Host-psa-session";
+export const CHANGE_PASSWORD_PATH = "/account/password";
 const ABSOLUTE_TTL_MS = 12 * 60 * 60 * 1000;
 const IDLE_TTL_MS = 60 * 60 * 1000;
 /** Write lastSeenAt at most this often, to keep page views read-only in D1. */
@@ -17,9 +18,24 @@ export interface SessionUser {
   role: "operator" | "tenant_admin" | "tenant_viewer";
   tenantId: string | null;
   tenantName: string | null;
+  /** Operator-issued temporary password: every page but the change form is closed until changed. */
+  mustChangePassword: boolean;
 }
 
-export type AdminEnv = { Bindings: Env; Variables: { user: SessionUser; csrfToken: string; sessionHash: string } };
+export type AdminEnv = {
+  Bindings: Env;
+  Variables: {
+    user: SessionUser;
+    csrfToken: string;
+    sessionHash: string;
+    /** The tenant a `/t/:tenantId` page is about (set by `tenantAccess`). */
+    tenantId: string;
+    /** Whether this user may change that tenant (tenant admin of it). */
+    canWrite: boolean;
+    /** For `<Layout tenant={...}>`: the tenant navigation header. */
+    tenantHeader: { id: string; name: string; readOnly: boolean };
+  };
+};
 
 /** Starts a fresh session (a new token on every sign-in: no fixation) and sets the cookie. */
 export async function startSession(c: Context, db: Db, userId: string): Promise<void> {
@@ -63,8 +79,12 @@ export const requireSession: MiddlewareHandler<AdminEnv> = async (c, next) => {
     role: found.user.role,
     tenantId: found.user.tenantId,
     tenantName: found.tenantName,
+    mustChangePassword: found.user.mustChangePassword,
   });
   c.set("csrfToken", session.csrfToken);
   c.set("sessionHash", tokenHash);
+  if (found.user.mustChangePassword && c.req.path !== CHANGE_PASSWORD_PATH && c.req.path !== "/logout") {
+    return c.redirect(CHANGE_PASSWORD_PATH, 303);
+  }
   await next();
 };
