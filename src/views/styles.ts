@@ -1,5 +1,9 @@
+import { CONFIGURATION_CSS } from "./configuration/assets";
+import { MONITORING_CSS } from "./monitoring/assets";
+import { TENANT_ADMIN_CSS } from "./tenant-admin/assets";
+
 /** The one small stylesheet, served at /static/app.css (no inline styles: CSP forbids them). */
-export const APP_CSS = `
+const BASE_CSS = `
 :root { --ink:#1d2330; --muted:#5b6475; --line:#d9dee7; --bg:#f4f6f9; --card:#fff; --brand:#1f5fbf; --brand-ink:#fff; --bad:#b42318; --bad-bg:#fef3f2; --ok:#067647; }
 * { box-sizing: border-box; }
 body { margin:0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--ink); background:var(--bg); }
@@ -39,3 +43,5 @@ select, textarea { padding:.45rem .6rem; border:1px solid var(--line); border-ra
 .actions { display:flex; gap:.75rem; align-items:center; flex-wrap:wrap; }
 section + section { margin-top:1.25rem; }
 `;
+
+export const APP_CSS = [BASE_CSS, MONITORING_CSS, CONFIGURATION_CSS, TENANT_ADMIN_CSS].join("\n");
