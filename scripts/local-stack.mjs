@@ -65,7 +65,9 @@ export function startWorker(opts) {
     ...(opts.envFile ? ["--env-file", opts.envFile] : []),
     ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
-  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  // Offline-friendly: no Request.cf download from Cloudflare, no usage metrics.
+  const env = { ...process.env, FORCE_COLOR: "0", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   const onLine = opts.onLine ?? (() => {});
   for (const stream of [child.stdout, child.stderr]) {
     let buf = "";
