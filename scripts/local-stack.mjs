@@ -126,5 +126,5 @@ export async function seedDemo(adminUrl, sandboxUrl) {
     body: JSON.stringify(sandboxUrl ? { sandboxUrl } : {}),
   });
   if (!res.ok) throw new Error(`Demo seed failed: HTTP ${res.status} ${await res.text()}`);
-  return /** @type {{ tenantId: string, created: string[], settings: string }} */ (await res.json());
+  return /** @type {{ tenantId: string, created: string[], settings: string, push: string }} */ (await res.json());
 }

@@ -30,7 +30,7 @@ const admin = startWorker({
   name: "admin",
   port: ADMIN_PORT,
   inspectorPort: 9229,
-  vars: { DEMO_MODE: "on" },
+  vars: { DEMO_MODE: "on", PUBLIC_URL: `http://localhost:${ADMIN_PORT}` },
   onLine: (l) => say("admin", l),
 });
 
@@ -74,6 +74,7 @@ try {
   await Promise.all([waitForHttp(`${sandbox.url}/_sandbox/health`), waitForHttp(`${admin.url}/healthz`)]);
   const seeded = await seedDemo(admin.url);
   say("start", seeded.created.length ? `demo data created: ${seeded.created.join(", ")}` : "demo data already present");
+  say("start", `demo settings: ${seeded.settings}; push: ${seeded.push}`);
   console.log(`
   psa-sync is running locally.
 

@@ -8,6 +8,7 @@ import { adminRoutes } from "./routes/admin";
 import { apiRoutes } from "./routes/api";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
+import { hookRoutes } from "./routes/hooks";
 import { ErrorPage } from "./views/error-page";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -27,11 +28,12 @@ app.use(
   }),
 );
 // Unsafe form posts must come from our own origin (a second CSRF layer for the admin
-// forms; the API uses bearer tokens, not cookies, and is exempt).
-app.use("*", async (c, next) => (c.req.path.startsWith("/api/") ? next() : csrf()(c, next)));
+// forms; the API uses bearer tokens and the hooks signatures, not cookies: both exempt).
+app.use("*", async (c, next) => (c.req.path.startsWith("/api/") || c.req.path.startsWith("/hooks/") ? next() : csrf()(c, next)));
 
 app.route("/", healthRoutes);
 app.route("/api/v1", apiRoutes);
+app.route("/hooks", hookRoutes);
 app.use("/_dev/*", async (c, next) => (c.env.DEMO_MODE === "on" ? next() : c.notFound()));
 app.route("/_dev", devRoutes);
 app.route("/", adminRoutes);

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { SandboxDeps } from "./deps";
 import { createConnectWise } from "./connectwise";
 import { createZendesk } from "./zendesk";
 import { faultsAndLog } from "./control/fault-middleware";
 import { createFaultStore } from "./control/faults";
+import { createDeliveryLog } from "./control/deliveries";
 import { createRequestLog } from "./control/request-log";
 import { stepActivity } from "./activity";
 import { createControlRoutes } from "./control/routes";
@@ -16,15 +18,24 @@ export interface SandboxApp {
   start(): void;
 }
 
-export function createSandboxApp(deps: SandboxDeps): SandboxApp {
-  const faults = createFaultStore(deps.sql);
-  const log = createRequestLog(deps.sql);
+export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
+  const faults = createFaultStore(baseDeps.sql);
+  const log = createRequestLog(baseDeps.sql);
+  const deliveries = createDeliveryLog(baseDeps.sql, baseDeps.now);
+  const deps: SandboxDeps = { ...baseDeps, fetch: (input, init) => deliveries.fetch(input, init) };
   const connectwise = createConnectWise(deps);
   const zendesk = createZendesk(deps);
   const modules = [connectwise, zendesk];
 
   const app = new Hono<{ Bindings: Env }>();
-  app.route("/_sandbox", createControlRoutes({ modules, faults, log }));
+  app.route("/_sandbox", createControlRoutes({ modules, faults, log, deliveries }));
+  // A technician working in the ConnectWise UI (not through the API): their own member, callbacks fire.
+  app.post("/_sandbox/connectwise/tickets/:id{[0-9]+}/technician-notes", async (c) => {
+    const body = z.object({ text: z.string().min(1).max(10_000) }).safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: "Body must be {\"text\": \"…\"}" }, 400);
+    const note = connectwise.addTechnicianNote(Number(c.req.param("id")), body.data.text);
+    return note ? c.json(note, 201) : c.json({ error: "not_found", message: "No such ticket" }, 404);
+  });
   app.use("/cw/*", faultsAndLog("connectwise", { faults, log, now: deps.now }));
   app.use("/zendesk/*", faultsAndLog("zendesk", { faults, log, now: deps.now }));
   app.route("/cw", connectwise.app);
@@ -36,6 +47,7 @@ export function createSandboxApp(deps: SandboxDeps): SandboxApp {
     start() {
       faults.migrate();
       log.migrate();
+      deliveries.migrate();
       deps.sql.exec(`CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
       for (const m of modules) m.migrate();
       const seeded = deps.sql.exec(`SELECT 1 FROM sandbox_meta WHERE key = 'seeded'`).toArray().length > 0;

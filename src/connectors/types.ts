@@ -1,4 +1,5 @@
 import type {
+  CwCallback,
   CwConfiguration,
   CwNote,
   CwStatus,
@@ -87,4 +88,8 @@ export interface ConnectWiseClient extends CallCounter {
   listBoards(): Promise<Ref[]>;
   listBoardStatuses(boardId: number): Promise<CwStatus[]>;
   listCompanies(opts: { search?: string; pageSize: number }): Promise<Ref[]>;
+  /** Ticket callbacks (level owner, all tickets) whose URL starts with `urlPrefix`. */
+  listTicketCallbacks(urlPrefix: string): Promise<CwCallback[]>;
+  createTicketCallback(url: string, description: string): Promise<CwCallback>;
+  reactivateCallback(id: number): Promise<CwCallback>;
 }

@@ -106,6 +106,8 @@ export const portalConnections = sqliteTable("portal_connections", {
   clusterFieldId: integer(),
   /** The portal user psa-sync acts as (from /users/me), to recognise its own comments. */
   portalUserId: integer(),
+  /** AES-GCM envelope of the portal webhook's signing secret (push sync). */
+  webhookSecretCiphertext: text(),
   status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
   statusReason: text(),
   updatedAt: createdAt(),
@@ -126,8 +128,25 @@ export const connectwiseConnections = sqliteTable("connectwise_connections", {
   secretsCiphertext: text().notNull(),
   status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
   statusReason: text(),
+  /** The /system/callbacks entry psa-sync registered (push sync). */
+  callbackId: integer(),
+  /** The API member's identifier (from `_info.enteredBy` of a ticket we wrote): callbacks it caused are our own. */
+  apiMemberIdentifier: text(),
   updatedAt: createdAt(),
 });
+
+/** Webhook and callback deliveries already accepted: a redelivery is recognised by its id. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    tenantId: tenantRef(),
+    source: text({ enum: ["portal", "connectwise"] }).notNull(),
+    /** Zendesk event id or ConnectWise MessageId. */
+    deliveryId: text().notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.source, t.deliveryId] }), index("webhook_deliveries_received_idx").on(t.receivedAt)],
+);
 
 export const tenantSettings = sqliteTable("tenant_settings", {
   tenantId: text()
@@ -144,6 +163,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   /** First import only takes portal requests updated since this date (ISO). */
   syncFrom: text(),
   commentsPublic: integer({ mode: "boolean" }).notNull().default(false),
+  /** JSON: the last "Test connection" result ({ testedAt, ok, lines }), shown on onboarding. */
+  lastConnectionTest: text({ mode: "json" }).$type<unknown>(),
   updatedAt: createdAt(),
 });
 

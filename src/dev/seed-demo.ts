@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { connectwiseClientFor } from "../connectors/for-tenant";
 import { createDb, type Db } from "../db/client";
+import { wireDemoPush } from "./demo-push";
 import { applyDemoSettings } from "./demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, users } from "../db/schema";
 import { encryptSecret, hashPassword } from "../lib/crypto";
@@ -20,6 +21,8 @@ export interface SeedResult {
   created: string[];
   /** Board, company and mappings read from the sandbox; why not, when it was unreachable. */
   settings: "applied" | string;
+  /** Push (callbacks and webhooks) wired when PUBLIC_URL is set; why not, otherwise. */
+  push: string;
 }
 
 /**
@@ -77,7 +80,17 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
   ]);
   const names = ["tenant", "operator", "tenant admin", "portal connection", "ConnectWise connection", "settings"];
   const created = names.filter((_, i) => (results[i] as unknown[]).length > 0);
-  return { tenantId: tenant.id, created, settings: await demoSettings(env, db, tenant.id) };
+  const settings = await demoSettings(env, db, tenant.id);
+  return { tenantId: tenant.id, created, settings, push: await demoPush(env, db, tenant.id, sandboxUrl) };
+}
+
+async function demoPush(env: Env, db: Db, tenantId: string, sandboxUrl: string): Promise<string> {
+  if (!env.PUBLIC_URL) return "skipped: PUBLIC_URL is not set";
+  try {
+    return await wireDemoPush(env, db, tenantId, sandboxUrl, env.PUBLIC_URL);
+  } catch (err) {
+    return `skipped: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 /** Advanced Settings for the demo, from the sandbox's ConnectWise (skipped when it is not running). */

@@ -82,3 +82,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await pbkdf2(password, fromBase64(salt), Number(iterations));
   return timingSafeEqual(toBase64(actual), hash);
 }
+
+/** Base64 HMAC-SHA256 of `message` under raw `key` bytes (webhook signatures). */
+export async function hmacSha256Base64(key: Uint8Array<ArrayBuffer> | ArrayBuffer, message: string): Promise<string> {
+  const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return toBase64(new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode(message))));
+}
+
+export const utf8 = (text: string): Uint8Array<ArrayBuffer> => new Uint8Array(encoder.encode(text));

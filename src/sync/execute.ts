@@ -14,6 +14,8 @@ export interface ExecuteContext {
   cwTicketId: number | null;
   stats: TicketStats;
   events: TicketEvent[];
+  /** The API member seen as creator of a ticket we created (its callbacks are our own). */
+  apiMember?: string;
   now: () => string;
 }
 
@@ -51,6 +53,7 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
     case "create_cw_ticket": {
       const ticket = await ctx.cw.createTicket(op.create);
       ctx.cwTicketId = ticket.id;
+      if (ticket.enteredBy) ctx.apiMember = ticket.enteredBy;
       await setLinkedCwTicket(db, tenantId, portalTicketId, ticket.id, ctx.now());
       ctx.stats.created++;
       return `ConnectWise ticket #${ticket.id} created on board ${op.create.boardId}, company ${op.create.companyId}`;

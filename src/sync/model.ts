@@ -46,6 +46,14 @@ export interface CwTicket {
   externalXRef: string | null;
   closedFlag: boolean;
   lastUpdated: string;
+  /** The member that created the ticket (for one psa-sync created: its API member). */
+  enteredBy: string | null;
+}
+
+export interface CwCallback {
+  id: number;
+  url: string;
+  inactive: boolean;
 }
 
 export interface CwNote {

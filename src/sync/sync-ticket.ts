@@ -8,6 +8,7 @@ import {
   finishTicketLink,
   loadTicketState,
   recordTicketEvents,
+  rememberApiMember,
   rememberPortalUser,
   setLinkedCwTicket,
   storeMatch,
@@ -97,6 +98,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     }
 
     const at = now().toISOString();
+    if (ctx.apiMember && !state.connectwise.apiMemberIdentifier) await rememberApiMember(db, job.tenantId, ctx.apiMember);
     await recordTicketEvents(db, events);
     await finishTicketLink(db, job.tenantId, job.portalTicketId, {
       summary: request.subject.slice(0, 300),

@@ -60,4 +60,22 @@ describe("demo: tickets flow between the two local Workers", () => {
     });
     expect(second).toHaveLength(13);
   });
+
+  it("pushes a technician's note to the portal in seconds, with no scheduled run", async () => {
+    const [ticket] = await mirroredTickets();
+    const added = await fetch(`${stack.sandboxUrl}/_sandbox/connectwise/tickets/${ticket!.id}/technician-notes`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "Pushed note from the technician" }),
+    });
+    expect(added.status).toBe(201);
+    const xref = await fetch(`${stack.sandboxUrl}/cw/v4_6_release/apis/3.0/service/tickets/${ticket!.id}`, { headers: CW });
+    const portalId = Number(((await xref.json()) as { externalXRef: string }).externalXRef.split(":").pop());
+    const comment = await until(async () => {
+      const res = await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests/${portalId}/comments`, { headers: PORTAL });
+      const { comments } = (await res.json()) as { comments: { body: string }[] };
+      return comments.find((c) => c.body.endsWith("Pushed note from the technician"));
+    }, 15_000);
+    expect(comment).toBeDefined(); // no tick was fired: only push can have brought it
+  });
 });

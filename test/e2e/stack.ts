@@ -46,13 +46,15 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
         onLine: (line: string) => output.push(`[sandbox] ${line}`),
       })
     : null;
+  const adminPort = await freePort();
   const admin = startWorker({
     name: "admin-e2e",
-    port: await freePort(),
+    port: adminPort,
     inspectorPort: await freePort(),
     persistTo: stateDir,
     envFile,
-    vars: { DEMO_MODE: "on" },
+    // With a sandbox, push is wired like `npm start` does: callbacks and webhooks come here.
+    vars: { DEMO_MODE: "on", ...(sandbox ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
     onLine: (line: string) => output.push(line),
   });
   try {

@@ -36,6 +36,7 @@ export const cwTicket = (over: Partial<CwTicket> = {}): CwTicket => ({
   externalXRef: "psa-sync:t1:42",
   closedFlag: false,
   lastUpdated: "2026-11-01T10:00:00Z",
+  enteredBy: "psa-sync-api",
   ...over,
 });
 

@@ -96,7 +96,7 @@ describe("convergence: 50 requests, 200 comments, both ways, exactly once", () =
     expect(quiet).toMatchObject({ status: "completed", notesMirrored: 0, commentsMirrored: 0, ticketsCreated: 0, ticketsUpdated: 0 });
     expect(await writeCallsSince(before)).toEqual([]);
     await expectConverged(tenant.id, requests, { techNotes, lateComments });
-  });
+  }, 240_000);
 });
 
 describe("convergence under duplicate, concurrent and interrupted deliveries", () => {
@@ -139,5 +139,5 @@ describe("convergence under duplicate, concurrent and interrupted deliveries", (
     await expectConverged(tenant.id, requests);
     const faults = (await (await sandboxControl("/requests?limit=50000")).json()) as { requests: { fault: string | null }[] };
     expect(faults.requests.filter((r) => r.fault === "drop").length).toBeGreaterThan(5);
-  });
+  }, 240_000);
 });

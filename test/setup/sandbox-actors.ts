@@ -73,6 +73,10 @@ export const technician = {
   async addNote(ticketId: number, text: string): Promise<CwNoteJson> {
     return call<CwNoteJson>(`${CW_API}/service/tickets/${ticketId}/notes`, { method: "POST", headers: CW_AUTH, body: JSON.stringify({ text, internalAnalysisFlag: true }) });
   },
+  /** A note typed in the ConnectWise UI by the demo technician (their own member, not the API's). */
+  async addNoteInUi(ticketId: number, text: string): Promise<CwNoteJson> {
+    return call<CwNoteJson>(`${SANDBOX_ORIGIN}/_sandbox/connectwise/tickets/${ticketId}/technician-notes`, { method: "POST", headers: {}, body: JSON.stringify({ text }) });
+  },
   async configurations(ticketId: number): Promise<{ id: number }[]> {
     return call<{ id: number }[]>(`${CW_API}/service/tickets/${ticketId}/configurations`, { headers: CW_AUTH });
   },

@@ -23,3 +23,16 @@ export async function sandboxControl(path: string, init?: RequestInit): Promise<
   if (!res.ok) throw new Error(`sandbox ${path}: HTTP ${res.status} ${await res.text()}`);
   return res;
 }
+
+export interface SandboxDelivery {
+  id: number;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Callbacks and webhooks the sandbox sent after `sinceId` (it cannot reach the test Worker itself). */
+export async function sandboxDeliveries(sinceId = 0): Promise<SandboxDelivery[]> {
+  const res = await sandboxControl(`/deliveries?sinceId=${sinceId}`);
+  return ((await res.json()) as { deliveries: SandboxDelivery[] }).deliveries;
+}

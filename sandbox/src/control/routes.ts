@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { EmulatorModule } from "../deps";
 import { faultRuleSchema, type FaultStore } from "./faults";
+import type { DeliveryLog } from "./deliveries";
 import type { RequestLog } from "./request-log";
 
 const requestsQuery = z.object({
@@ -11,7 +12,7 @@ const requestsQuery = z.object({
 });
 
 /** `/_sandbox/…`: health, reset, fault rules and the request log. */
-export function createControlRoutes({ modules, faults, log }: { modules: EmulatorModule[]; faults: FaultStore; log: RequestLog }) {
+export function createControlRoutes({ modules, faults, log, deliveries }: { modules: EmulatorModule[]; faults: FaultStore; log: RequestLog; deliveries: DeliveryLog }) {
   const control = new Hono<{ Bindings: Env }>();
   const invalid = (message: string, details: unknown) => Response.json({ error: "invalid_request", message, details }, { status: 400 });
 
@@ -20,6 +21,7 @@ export function createControlRoutes({ modules, faults, log }: { modules: Emulato
   control.post("/reset", (c) => {
     faults.clear();
     log.clear();
+    deliveries.clear();
     for (const m of modules) m.reset();
     return c.json({ ok: true });
   });
@@ -43,6 +45,11 @@ export function createControlRoutes({ modules, faults, log }: { modules: Emulato
     const requests = log.list(parsed.data);
     return c.json({ requests, count: requests.length });
   });
+  control.get("/deliveries", (c) => {
+    const sinceId = z.coerce.number().int().min(0).catch(0).parse(c.req.query("sinceId"));
+    return c.json({ deliveries: deliveries.list(sinceId) });
+  });
+
   control.delete("/requests", (c) => {
     log.clear();
     return c.body(null, 204);

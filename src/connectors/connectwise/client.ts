@@ -1,13 +1,13 @@
 import type { z } from "zod";
 import { AppError } from "../../lib/errors";
-import type { CwNote, Ref } from "../../sync/model";
+import type { CwCallback, CwNote, Ref } from "../../sync/model";
 import { assertId, createHttpClient, type HttpMethod, UpstreamError, withQuery, orNull } from "../http";
 import type { ConnectWiseClient, FetchLike } from "../types";
 import { trimSite } from "./codebase";
 import { cond, type Condition } from "./conditions";
 import { describeConnectWiseError, toCwConfiguration, toCwNote, toCwStatus, toCwTicket, toNamed } from "./normalise";
 import { clampPageSize, hasNextPage, MAX_PAGE_SIZE } from "./paging";
-import { configurationRefSchema, configurationSchema, namedSchema, noteSchema, statusSchema, ticketSchema } from "./schemas";
+import { callbackSchema, configurationRefSchema, configurationSchema, namedSchema, noteSchema, statusSchema, ticketSchema, type WireCallback } from "./schemas";
 
 /** The API model version we are written against; CW keeps a version for 12 months after it is superseded. */
 export const CW_API_VERSION = "2026.4";
@@ -160,8 +160,28 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
       const { items } = await page("/company/companies", namedSchema, { conditions, orderBy: "name asc", pageSize: clampPageSize(pageSize) });
       return items.map(toNamed);
     },
+
+    async listTicketCallbacks(urlPrefix) {
+      const conditions = cond.and(cond.eqString("type", "ticket"), cond.startsWith("url", urlPrefix));
+      const { items } = await page("/system/callbacks", callbackSchema, { conditions, pageSize: 100 });
+      return items.map(toCwCallback);
+    },
+
+    async createTicketCallback(url, description) {
+      // level owner + objectId 1: every ticket (the only combination CW documents for tickets).
+      const body = { url, objectId: 1, type: "ticket", level: "owner", description: description.slice(0, 100), inactiveFlag: false, isSelfSuppressedFlag: false };
+      const res = await send("POST", "/system/callbacks", callbackSchema, { json: body });
+      return toCwCallback(res.data);
+    },
+
+    async reactivateCallback(id) {
+      const res = await send("PATCH", `/system/callbacks/${assertId(id, "callback id")}`, callbackSchema, { json: [{ op: "replace", path: "inactiveFlag", value: false }] });
+      return toCwCallback(res.data);
+    },
   };
 }
+
+const toCwCallback = (c: WireCallback): CwCallback => ({ id: c.id, url: c.url, inactive: c.inactiveFlag ?? false });
 
 /**
  * CW refuses a second link of the same configuration with a 400 whose `errors[].code` is

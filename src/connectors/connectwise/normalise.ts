@@ -22,6 +22,7 @@ export function toCwTicket(t: WireTicket): CwTicket {
     externalXRef: t.externalXRef ?? null,
     closedFlag: t.closedFlag ?? false,
     lastUpdated: t._info?.lastUpdated ?? t._info?.dateEntered ?? "",
+    enteredBy: t._info?.enteredBy ?? null,
   };
 }
 

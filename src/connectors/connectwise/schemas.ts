@@ -5,7 +5,7 @@ import { z } from "zod";
  * gain fields, and CW leaves null fields out of responses.
  */
 const id = z.number().int().positive();
-const info = z.looseObject({ lastUpdated: z.string().nullish(), dateEntered: z.string().nullish() }).nullish();
+const info = z.looseObject({ lastUpdated: z.string().nullish(), dateEntered: z.string().nullish(), enteredBy: z.string().nullish() }).nullish();
 
 /** A reference object `{id, name|identifier}`; its `id` is nullable in the spec. */
 export const refSchema = z.looseObject({ id: z.number().int().nullish(), name: z.string().nullish(), identifier: z.string().nullish() }).nullish();
@@ -35,6 +35,9 @@ export const noteSchema = z.looseObject({
   _info: info,
 });
 export type WireNote = z.infer<typeof noteSchema>;
+
+export const callbackSchema = z.looseObject({ id, url: z.string(), type: z.string().nullish(), level: z.string().nullish(), objectId: z.number().int().nullish(), inactiveFlag: z.boolean().nullish() });
+export type WireCallback = z.infer<typeof callbackSchema>;
 
 export const configurationSchema = z.looseObject({ id, name: z.string().nullish(), company: refSchema });
 export type WireConfiguration = z.infer<typeof configurationSchema>;

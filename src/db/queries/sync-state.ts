@@ -95,6 +95,13 @@ export async function rememberPortalUser(db: Db, tenantId: string, portalUserId:
   await db.update(portalConnections).set({ portalUserId }).where(and(eq(portalConnections.tenantId, tenantId), isNull(portalConnections.portalUserId)));
 }
 
+export async function rememberApiMember(db: Db, tenantId: string, identifier: string): Promise<void> {
+  await db
+    .update(connectwiseConnections)
+    .set({ apiMemberIdentifier: identifier })
+    .where(and(eq(connectwiseConnections.tenantId, tenantId), isNull(connectwiseConnections.apiMemberIdentifier)));
+}
+
 /** Cached ClusterID lookups younger than `maxAgeMs`. */
 export async function cachedMatch(db: Db, tenantId: string, matchField: string, clusterId: string, maxAgeMs: number, now: Date) {
   const row = await db.query.configurationMatches.findFirst({

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { tenants, users } from "../schema";
+import { sessions, tenants, users } from "../schema";
 
 export function findUserByEmail(db: Db, email: string) {
   return db.query.users.findFirst({ where: eq(users.email, email) });
@@ -8,7 +8,7 @@ export function findUserByEmail(db: Db, email: string) {
 
 export async function findUserWithTenant(db: Db, userId: string) {
   const rows = await db
-    .select({ user: users, tenantName: tenants.name })
+    .select({ user: users, tenantName: tenants.name, tenantStatus: tenants.status })
     .from(users)
     .leftJoin(tenants, eq(users.tenantId, tenants.id))
     .where(eq(users.id, userId))
@@ -22,4 +22,40 @@ export async function recordFailedSignIn(db: Db, userId: string, failedSignIns: 
 
 export async function recordSuccessfulSignIn(db: Db, userId: string) {
   await db.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
+}
+
+/** A tenant's users, for the Users page (never the password hash). */
+export function listTenantUsers(db: Db, tenantId: string) {
+  return db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled, mustChangePassword: users.mustChangePassword, createdAt: users.createdAt })
+    .from(users)
+    .where(eq(users.tenantId, tenantId))
+    .orderBy(asc(users.email));
+}
+
+/** One user of this tenant (scoped: another tenant's user id finds nothing). */
+export function findTenantUser(db: Db, tenantId: string, userId: string) {
+  return db.query.users.findFirst({ where: and(eq(users.id, userId), eq(users.tenantId, tenantId)) });
+}
+
+/** Enabled admins of the tenant: the last one cannot be demoted or disabled. */
+export async function countActiveAdmins(db: Db, tenantId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.role, "tenant_admin"), eq(users.disabled, false)));
+  return row?.n ?? 0;
+}
+
+export function updateTenantUserStatement(db: Db, tenantId: string, userId: string, values: Partial<Pick<typeof users.$inferInsert, "role" | "disabled" | "passwordHash" | "mustChangePassword" | "failedSignIns" | "lockedUntil">>) {
+  return db.update(users).set(values).where(and(eq(users.id, userId), eq(users.tenantId, tenantId)));
+}
+
+export function updatePasswordStatement(db: Db, userId: string, passwordHash: string) {
+  return db.update(users).set({ passwordHash, mustChangePassword: false, failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
+}
+
+/** Signs a user out everywhere (password changed or reset, account disabled). */
+export function deleteUserSessionsStatement(db: Db, userId: string) {
+  return db.delete(sessions).where(eq(sessions.userId, userId));
 }

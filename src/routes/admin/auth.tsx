@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createDb } from "../../db/client";
-import { findUserByEmail, recordFailedSignIn, recordSuccessfulSignIn } from "../../db/queries/users";
+import { findUserByEmail, findUserWithTenant, recordFailedSignIn, recordSuccessfulSignIn } from "../../db/queries/users";
 import { hashPassword, timingSafeEqual, verifyPassword } from "../../lib/crypto";
 import { log } from "../../lib/log";
 import { loginForm } from "../../schemas/forms";
@@ -43,6 +43,11 @@ authRoutes.post("/login", async (c) => {
     return c.html(<LoginPage email={email} error="Email or password is incorrect." />, 401);
   }
 
+  const withTenant = await findUserWithTenant(db, user.id);
+  if (withTenant?.tenantStatus === "disabled") {
+    log.warn("auth.tenant_disabled", { userId: user.id, tenant: user.tenantId ?? undefined });
+    return c.html(<LoginPage email={email} error="Your organisation's access to psa-sync is disabled. Contact your operator." />, 403);
+  }
   await recordSuccessfulSignIn(db, user.id);
   await startSession(c, db, user.id);
   log.info("auth.signed_in", { userId: user.id, tenant: user.tenantId ?? undefined });

@@ -1,5 +1,125 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { buildAuthorizeUrl } from "../../connectors/zendesk";
+import { createDb } from "../../db/client";
+import { loadConfiguration, readTestResult } from "../../db/queries/configuration";
+import { advancedSettingsFromForm, advancedSettingsInput, connectionTestInput, connectwiseInput, formErrors, portalOAuthStart, portalTokenInput } from "../../schemas/settings";
+import { loadChoices } from "../../services/configuration-choices";
+import { connectPortalOAuth, connectPortalToken, saveConnectWise, type Actor } from "../../services/configuration-connections";
+import { beginOAuthState, takeOAuthState } from "../../services/configuration-oauth-state";
+import { saveAdvancedSettings } from "../../services/configuration-settings";
+import { runConnectionTest } from "../../services/connection-test";
+import { OnboardingPage, type OnboardingProps } from "../../views/configuration/onboarding-page";
+import { PortalSignInHop } from "../../views/configuration/parts";
+import { SettingsPage, type SettingsProps } from "../../views/configuration/settings-page";
+import { requireWrite } from "./access";
 import type { AdminEnv } from "./session";
 
 /** Configuration pages under /t/:tenantId: onboarding (connections, test connection) and Advanced Settings. */
 export const configurationPages = new Hono<AdminEnv>();
+type Ctx = Context<AdminEnv>;
+
+const SAVED: Record<string, string> = {
+  portal: "The Support Portal is connected.",
+  connectwise: "ConnectWise is saved.",
+  test: "Connection tested: see the result below.",
+};
+
+const actorOf = (c: Ctx): Actor => ({ tenantId: c.get("tenantId"), userId: c.get("user").id });
+const onboardingUrl = (c: Ctx) => `/t/${c.get("tenantId")}/onboarding`;
+const callbackUrl = (c: Ctx) => `${new URL(c.req.url).origin}/t/${c.get("tenantId")}/onboarding/portal/callback`;
+
+/** Form fields as strings, minus anything secret (typed values are echoed back on errors). */
+async function formValues(c: Ctx): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string" && k !== "csrf" && k !== "privateKey" && k !== "apiToken") out[k] = v;
+  return out;
+}
+
+async function renderOnboarding(c: Ctx, extra: Pick<OnboardingProps, "notice" | "form"> = {}, status: 200 | 400 | 502 = 200) {
+  const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
+  const props: OnboardingProps = { user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader"), config, lastTest: readTestResult(config.settings), ...extra };
+  return c.html(<OnboardingPage {...props} />, status);
+}
+
+configurationPages.get("/onboarding", (c) => {
+  const saved = SAVED[c.req.query("saved") ?? ""];
+  return renderOnboarding(c, { notice: saved ? { kind: "ok", text: saved } : null });
+});
+
+// "Generate Token": send the admin to the portal's own sign-in page (see PortalSignInHop for why a page).
+configurationPages.post("/onboarding/portal/oauth", requireWrite, async (c) => {
+  const values = await formValues(c);
+  const parsed = portalOAuthStart.safeParse(values);
+  if (!parsed.success) return renderOnboarding(c, { form: { name: "portal-oauth", errors: formErrors(parsed.error), values } }, 400);
+  const { baseUrl, clusterFieldId } = parsed.data;
+  const state = await beginOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), baseUrl, clusterFieldId: clusterFieldId ?? null });
+  const url = buildAuthorizeUrl({ baseUrl, clientId: c.env.PORTAL_OAUTH_CLIENT_ID, redirectUri: callbackUrl(c), state, scope: "read write" });
+  return c.html(<PortalSignInHop url={url} />, 200, { "cache-control": "no-store" });
+});
+
+configurationPages.get("/onboarding/portal/callback", requireWrite, async (c) => {
+  const q = c.req.query();
+  const flow = await takeOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), state: q.state ?? "" });
+  const fail = (text: string) => renderOnboarding(c, { notice: { kind: "error", text } }, 400);
+  if (!flow) return fail('This sign-in link is not valid any more (it expired, was already used, or was started in another session). Click "Generate Token" again.');
+  if (q.error) {
+    return fail(q.error === "access_denied" ? "The portal sign-in was cancelled or access was denied, so nothing changed. Click \"Generate Token\" to try again." : `The portal refused the sign-in (${q.error.slice(0, 60)}). Click "Generate Token" to try again.`);
+  }
+  if (!q.code) return fail('The portal did not send a sign-in code back. Click "Generate Token" to try again.');
+  const result = await connectPortalOAuth(c.env, createDb(c.env.DB), actorOf(c), { code: q.code, redirectUri: callbackUrl(c), baseUrl: flow.baseUrl, clusterFieldId: flow.clusterFieldId });
+  if (!result.ok) return renderOnboarding(c, { notice: { kind: "error", text: result.message } }, 502);
+  return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
+});
+
+configurationPages.post("/onboarding/portal/token", requireWrite, async (c) => {
+  const values = await formValues(c);
+  const parsed = portalTokenInput.safeParse(await c.req.parseBody());
+  if (!parsed.success) return renderOnboarding(c, { form: { name: "portal-token", errors: formErrors(parsed.error), values } }, 400);
+  const result = await connectPortalToken(c.env, createDb(c.env.DB), actorOf(c), parsed.data);
+  if (!result.ok) return renderOnboarding(c, { form: { name: "portal-token", errors: { [result.field ?? "apiToken"]: result.message }, values } }, 400);
+  return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
+});
+
+configurationPages.post("/onboarding/connectwise", requireWrite, async (c) => {
+  const values = await formValues(c);
+  const parsed = connectwiseInput.safeParse(await c.req.parseBody());
+  if (!parsed.success) return renderOnboarding(c, { form: { name: "connectwise", errors: formErrors(parsed.error), values } }, 400);
+  const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), parsed.data);
+  if (!result.ok) return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values } }, 400);
+  return c.redirect(`${onboardingUrl(c)}?saved=connectwise`, 303);
+});
+
+configurationPages.post("/onboarding/test", requireWrite, async (c) => {
+  const body = await c.req.parseBody();
+  const { testTicket } = connectionTestInput.parse({ testTicket: body.testTicket === "on" });
+  await runConnectionTest(c.env, createDb(c.env.DB), actorOf(c), { testTicket });
+  return c.redirect(`${onboardingUrl(c)}?saved=test#test`, 303);
+});
+
+async function renderSettings(c: Ctx, opts: { boardId?: number | null; companySearch: string } & Partial<Pick<SettingsProps, "changes" | "errors" | "message" | "values" | "choices">>, status: 200 | 400 = 200) {
+  const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
+  const choices = opts.choices ?? (await loadChoices(c.env, config, { boardId: opts.boardId, companySearch: opts.companySearch }));
+  const props: SettingsProps = { user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader"), config, choices, companySearch: opts.companySearch, changes: opts.changes, errors: opts.errors, message: opts.message, values: opts.values };
+  return c.html(<SettingsPage {...props} />, status);
+}
+
+const positiveInt = (v: string | undefined) => (v && /^\d{1,15}$/.test(v) ? Number(v) : null);
+
+configurationPages.get("/settings", (c) =>
+  renderSettings(c, { boardId: positiveInt(c.req.query("board")), companySearch: (c.req.query("companySearch") ?? "").trim().slice(0, 100) }),
+);
+
+configurationPages.post("/settings", requireWrite, async (c) => {
+  const values = await formValues(c);
+  const companySearch = (values.companySearch ?? "").trim().slice(0, 100);
+  const boardId = positiveInt(values.boardId);
+  const parsed = advancedSettingsInput.safeParse(advancedSettingsFromForm(values));
+  if (!parsed.success) {
+    return renderSettings(c, { boardId, companySearch, errors: formErrors(parsed.error), values, message: "Nothing was saved: fix the fields marked below." }, 400);
+  }
+  const { priorities, statuses, ...settings } = parsed.data;
+  const result = await saveAdvancedSettings(c.env, createDb(c.env.DB), actorOf(c), { settings, mappings: { priorities, statuses }, companySearch });
+  if (!result.ok) return renderSettings(c, { boardId, companySearch, errors: result.errors, values, message: result.message, choices: result.choices }, 400);
+  return renderSettings(c, { boardId, companySearch, changes: result.changes, choices: result.choices });
+});

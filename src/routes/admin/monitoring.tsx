@@ -1,15 +1,153 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { z } from "zod";
+import { createDb } from "../../db/client";
+import { auditPage, dashboard, failuresPage, runDetail, runProgress, runsPage, ticketsPage, ticketTimeline } from "../../services/monitoring";
+import {
+  auditQuery,
+  failureIdParam,
+  failuresQuery,
+  portalTicketIdParam,
+  runIdParam,
+  runsQuery,
+  runTicketsQuery,
+  ticketsQuery,
+} from "../../services/monitoring-params";
+import { replayAll, replayOne, type ReplayResult } from "../../services/monitoring-replay";
 import { Layout } from "../../views/layout";
+import { AuditPage } from "../../views/monitoring/audit";
+import { DashboardPage } from "../../views/monitoring/dashboard";
+import { FailuresPage, type ReplayNotice } from "../../views/monitoring/failures";
+import { RunDetailPage, RunsPage } from "../../views/monitoring/runs";
+import { TicketTimelinePage } from "../../views/monitoring/ticket-timeline";
+import { TicketsPage } from "../../views/monitoring/tickets";
+import { requireWrite } from "./access";
 import type { AdminEnv } from "./session";
 
 /** Monitoring pages under /t/:tenantId: dashboard, tickets and timelines, runs, failures, audit log. */
 export const monitoringPages = new Hono<AdminEnv>();
 
-monitoringPages.get("/", (c) => {
-  const tenant = c.get("tenantHeader");
+/** An id in the path that cannot exist is a missing page, not a form error. */
+function pathParam<T>(schema: z.ZodType<T>, value: string | undefined): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HTTPException(404, { message: "Page not found" });
+  return parsed.data;
+}
+
+function queryOf<T>(schema: z.ZodType<T>, query: Record<string, string>): T {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new HTTPException(400, { message: "That search or page link is not valid; start from the first page." });
+  return parsed.data;
+}
+
+monitoringPages.get("/", async (c) => {
+  const tenantId = c.get("tenantId");
+  const data = await dashboard(createDb(c.env.DB), tenantId);
   return c.html(
-    <Layout title="Dashboard" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={tenant} active="">
-      <h1>{tenant.name}</h1>
+    <Layout title="Dashboard" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="">
+      <DashboardPage data={data} tenantId={tenantId} tenantName={c.get("tenantHeader").name} />
+    </Layout>,
+  );
+});
+
+monitoringPages.get("/runs", async (c) => {
+  const tenantId = c.get("tenantId");
+  const query = queryOf(runsQuery, c.req.query());
+  const data = await runsPage(createDb(c.env.DB), tenantId, query);
+  return c.html(
+    <Layout title="Runs" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="runs">
+      <RunsPage data={data} tenantId={tenantId} isFirst={!query.cursor} />
+    </Layout>,
+  );
+});
+
+monitoringPages.get("/runs/:runId/progress.json", async (c) => {
+  const progress = await runProgress(createDb(c.env.DB), c.get("tenantId"), pathParam(runIdParam, c.req.param("runId")));
+  return c.json(progress, 200, { "cache-control": "no-store" });
+});
+
+monitoringPages.get("/runs/:runId", async (c) => {
+  const tenantId = c.get("tenantId");
+  const { after } = queryOf(runTicketsQuery, c.req.query());
+  const data = await runDetail(createDb(c.env.DB), tenantId, pathParam(runIdParam, c.req.param("runId")), after);
+  return c.html(
+    <Layout title="Run" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="runs" scripts={["/static/run-progress.js"]}>
+      <RunDetailPage data={data} tenantId={tenantId} />
+    </Layout>,
+  );
+});
+
+monitoringPages.get("/tickets", async (c) => {
+  const tenantId = c.get("tenantId");
+  const query = queryOf(ticketsQuery, c.req.query());
+  const data = await ticketsPage(createDb(c.env.DB), tenantId, query);
+  return c.html(
+    <Layout title="Tickets" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="tickets">
+      <TicketsPage data={data} tenantId={tenantId} query={query} />
+    </Layout>,
+  );
+});
+
+monitoringPages.get("/tickets/:portalTicketId", async (c) => {
+  const tenantId = c.get("tenantId");
+  const data = await ticketTimeline(createDb(c.env.DB), tenantId, pathParam(portalTicketIdParam, c.req.param("portalTicketId")));
+  return c.html(
+    <Layout title={`Ticket #${data.link.portalTicketId}`} user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="tickets">
+      <TicketTimelinePage data={data} tenantId={tenantId} />
+    </Layout>,
+  );
+});
+
+/** The outcome of a replay, carried through the redirect (post/redirect/get) as counts only. */
+function noticeOf(query: Record<string, string>): ReplayNotice | null {
+  if (query.replayed === undefined) return null;
+  const n = (v: string | undefined) => Math.max(0, Math.min(100_000, Number.parseInt(v ?? "0", 10) || 0));
+  return { replayed: n(query.replayed), kept: n(query.kept), deferred: n(query.deferred) };
+}
+
+monitoringPages.get("/failures", async (c) => {
+  const tenantId = c.get("tenantId");
+  const raw = c.req.query();
+  const query = queryOf(failuresQuery, raw);
+  const data = await failuresPage(createDb(c.env.DB), tenantId, query);
+  return c.html(
+    <Layout title="Failures" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="failures">
+      <FailuresPage
+        data={data}
+        tenantId={tenantId}
+        state={query.state}
+        isFirst={!query.cursor}
+        canWrite={c.get("canWrite")}
+        csrfToken={c.get("csrfToken")}
+        notice={noticeOf(raw)}
+      />
+    </Layout>,
+  );
+});
+
+const afterReplay = (tenantId: string, r: ReplayResult) =>
+  `/t/${tenantId}/failures?${new URLSearchParams({ replayed: String(r.replayed.length), kept: String(r.unparseable.length), deferred: String(r.deferred.length) })}`;
+
+monitoringPages.post("/failures/replay", requireWrite, async (c) => {
+  const tenantId = c.get("tenantId");
+  const result = await replayAll(c.env, createDb(c.env.DB), tenantId, { userId: c.get("user").id, via: "from the Failures page" });
+  return c.redirect(afterReplay(tenantId, result), 303);
+});
+
+monitoringPages.post("/failures/:failureId/replay", requireWrite, async (c) => {
+  const tenantId = c.get("tenantId");
+  const id = pathParam(failureIdParam, c.req.param("failureId"));
+  const result = await replayOne(c.env, createDb(c.env.DB), tenantId, id, { userId: c.get("user").id, via: "from the Failures page" });
+  return c.redirect(afterReplay(tenantId, result), 303);
+});
+
+monitoringPages.get("/audit", async (c) => {
+  const tenantId = c.get("tenantId");
+  const query = queryOf(auditQuery, c.req.query());
+  const data = await auditPage(createDb(c.env.DB), tenantId, query);
+  return c.html(
+    <Layout title="Audit log" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="audit">
+      <AuditPage data={data} tenantId={tenantId} isFirst={!query.cursor} />
     </Layout>,
   );
 });

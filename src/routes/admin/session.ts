@@ -71,7 +71,12 @@ export const requireSession: MiddlewareHandler<AdminEnv> = async (c, next) => {
     return c.redirect("/login", 303);
   }
   const found = await findUserWithTenant(db, session.userId);
-  if (!found || found.user.disabled) return c.redirect("/login", 303);
+  // A disabled user, or a user of a tenant an operator disabled, is signed out.
+  if (!found || found.user.disabled || found.tenantStatus === "disabled") {
+    await deleteSession(db, tokenHash);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+    return c.redirect("/login", 303);
+  }
   if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) await touchSession(db, tokenHash, nowIso());
   c.set("user", {
     id: found.user.id,

@@ -1,5 +1,132 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { createDb } from "../../db/client";
+import { listTokens } from "../../db/queries/tokens";
+import { listTenantUsers } from "../../db/queries/users";
+import { AppError } from "../../lib/errors";
+import { log } from "../../lib/log";
+import { addUserForm, formErrors, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
+import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "../../services/accounts-users";
+import { resyncTicket, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
+import { createApiToken, revokeApiToken } from "../../services/tokens";
+import { TasksPage } from "../../views/tenant-admin/tasks-page";
+import { TokensPage, type TokensPageProps } from "../../views/tenant-admin/tokens-page";
+import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-page";
+import { requireWrite } from "./access";
 import type { AdminEnv } from "./session";
 
-/** Tenant administration pages under /t/:tenantId: admin tasks, users, API tokens. */
+/**
+ * Tenant administration pages under /t/:tenantId: admin tasks, users, API tokens.
+ * `tenantAccess` has scoped the request; every write below is behind `requireWrite`.
+ * Plain outcomes redirect with `?done=<code>` (reload-safe); secrets shown once re-render.
+ */
 export const tenantAdminPages = new Hono<AdminEnv>();
+type Ctx = Context<AdminEnv>;
+
+const page = (c: Ctx) => ({ user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader") });
+const base = (c: Ctx, area: string) => `/t/${c.get("tenantId")}/${area}`;
+const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
+const formOf = async (c: Ctx) => (await c.req.parseBody()) as Record<string, string>;
+
+// ---- Admin tasks -------------------------------------------------------------------
+async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string } = {}, status: 200 | 400 | 409 = 200) {
+  const st = await tenantStatus(createDb(c.env.DB), c.get("tenantId"));
+  return c.html(<TasksPage {...page(c)} status={st} {...extra} />, status);
+}
+
+tenantAdminPages.get("/tasks", (c) => {
+  const done = c.req.query("done");
+  return renderTasks(c, { ok: done && done in TASK_MESSAGES ? TASK_MESSAGES[done as TaskCode] : undefined });
+});
+
+/** A task refused for the tenant's state (paused, disabled) re-renders with the reason. */
+async function runTask(c: Ctx, task: () => Promise<TaskCode>) {
+  try {
+    return c.redirect(`${base(c, "tasks")}?done=${await task()}`, 303);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return renderTasks(c, { error: err.message }, 409);
+    throw err;
+  }
+}
+
+tenantAdminPages.post("/tasks/sync", requireWrite, (c) =>
+  runTask(c, async () => (await syncNow(c.env, c.get("tenantId"), actor(c), log)).code),
+);
+
+tenantAdminPages.post("/tasks/resync", requireWrite, async (c) => {
+  const body = await formOf(c);
+  const form = resyncForm.safeParse(body);
+  if (!form.success) return renderTasks(c, { errors: formErrors(form.error), ticketValue: String(body.portalTicketId ?? "") }, 400);
+  return runTask(c, async () => (await resyncTicket(c.env, c.get("tenantId"), form.data.portalTicketId, actor(c), log)).code);
+});
+
+tenantAdminPages.post("/tasks/pause", requireWrite, async (c) => {
+  const form = pauseForm.safeParse(await formOf(c));
+  if (!form.success) return renderTasks(c, { error: "Choose pause or resume." }, 400);
+  return runTask(c, () => setPaused(createDb(c.env.DB), c.get("tenantId"), form.data.paused, actor(c)));
+});
+
+// ---- Users -------------------------------------------------------------------------
+const USER_FLASH: Record<string, string> = {
+  "role-changed": "Role changed.",
+  disabled: "User disabled and signed out.",
+  enabled: "User enabled: they can sign in again.",
+};
+
+async function renderUsers(c: Ctx, extra: Partial<Pick<UsersPageProps, "issued" | "ok" | "errors" | "values">> = {}, status: 200 | 400 | 404 | 409 = 200) {
+  const users = await listTenantUsers(createDb(c.env.DB), c.get("tenantId"));
+  return c.html(<UsersPage {...page(c)} users={users} {...extra} />, status);
+}
+
+tenantAdminPages.get("/users", (c) => renderUsers(c, { ok: USER_FLASH[c.req.query("done") ?? ""] }));
+
+tenantAdminPages.post("/users", requireWrite, async (c) => {
+  const body = await formOf(c);
+  const form = addUserForm.safeParse(body);
+  if (!form.success) return renderUsers(c, { errors: formErrors(form.error), values: body }, 400);
+  const result = await addTenantUser(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form.data);
+  if (!result.ok) return renderUsers(c, { errors: result.errors, values: body }, result.status);
+  return renderUsers(c, { ok: `${result.value.email} can now sign in with the temporary password below.`, issued: result.value });
+});
+
+tenantAdminPages.post("/users/:userId/role", requireWrite, async (c) => {
+  const form = roleForm.safeParse(await formOf(c));
+  if (!form.success) return renderUsers(c, { errors: { form: "Choose admin or viewer." } }, 400);
+  const result = await changeRole(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"), form.data.role);
+  return result.ok ? c.redirect(`${base(c, "users")}?done=role-changed`, 303) : renderUsers(c, { errors: result.errors }, result.status);
+});
+
+for (const [path, disabled] of [["disable", true], ["enable", false]] as const) {
+  tenantAdminPages.post(`/users/:userId/${path}`, requireWrite, async (c) => {
+    const result = await setUserDisabled(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"), disabled);
+    return result.ok ? c.redirect(`${base(c, "users")}?done=${path}d`, 303) : renderUsers(c, { errors: result.errors }, result.status);
+  });
+}
+
+tenantAdminPages.post("/users/:userId/reset-password", requireWrite, async (c) => {
+  const result = await resetUserPassword(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"));
+  if (!result.ok) return renderUsers(c, { errors: result.errors }, result.status);
+  return renderUsers(c, { ok: `${result.value.email} was signed out; they sign in with the temporary password below.`, issued: result.value });
+});
+
+// ---- API tokens --------------------------------------------------------------------
+async function renderTokens(c: Ctx, extra: Partial<Pick<TokensPageProps, "created" | "ok" | "errors" | "values">> = {}, status: 200 | 400 | 404 = 200) {
+  const tokens = await listTokens(createDb(c.env.DB), c.get("tenantId"));
+  return c.html(<TokensPage {...page(c)} tokens={tokens} {...extra} />, status);
+}
+
+tenantAdminPages.get("/tokens", (c) => renderTokens(c, { ok: c.req.query("done") === "revoked" ? "Token revoked: it stops working at once." : undefined }));
+
+tenantAdminPages.post("/tokens", requireWrite, async (c) => {
+  const body = await formOf(c);
+  const form = tokenForm.safeParse(body);
+  if (!form.success) return renderTokens(c, { errors: formErrors(form.error), values: body }, 400);
+  const { token } = await createApiToken(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form.data);
+  return renderTokens(c, { ok: "Token created.", created: { name: form.data.name, token } });
+});
+
+tenantAdminPages.post("/tokens/:tokenId/revoke", requireWrite, async (c) => {
+  const name = await revokeApiToken(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("tokenId"));
+  if (name === null) throw new HTTPException(404, { message: "That token does not exist or is already revoked." });
+  return c.redirect(`${base(c, "tokens")}?done=revoked`, 303);
+});

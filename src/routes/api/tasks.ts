@@ -1,5 +1,56 @@
-import { Hono } from "hono";
-import type { ApiEnv } from "./auth";
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { createDb } from "../../db/client";
+import { AppError } from "../../lib/errors";
+import { log } from "../../lib/log";
+import { resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
+import { resyncTicket, setPaused, syncNow, TASK_MESSAGES, tenantStatus } from "../../services/tasks";
+import { requireAdminScope, type ApiEnv } from "./auth";
+import { registerOperation } from "./openapi";
+import { fieldErrors, problem } from "./problem";
 
-/** Tasks: sync now, resync a ticket, pause/resume, replay failures. */
+/** Tasks: sync now, resync a ticket, pause/resume, status. The tenant is the token's. */
 export const tasksApi = new Hono<ApiEnv>();
+type Ctx = Context<ApiEnv>;
+
+const actor = (c: Ctx) => ({ userId: null, via: `API token ${c.get("tokenId")}` });
+const pausedResult = z.object({ paused: z.boolean(), message: z.string() });
+
+/** A task refused for the tenant's state (paused, disabled) is a 409 with the reason. */
+async function task(c: Ctx, run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return problem(c, 409, "Cannot run this task now", { detail: err.message });
+    throw err;
+  }
+}
+
+registerOperation({ method: "get", path: "/status", summary: "Paused, needs attention, last run", scope: "read", response: tenantStatusSchema });
+tasksApi.get("/status", async (c) => c.json(await tenantStatus(createDb(c.env.DB), c.get("tenantId"))));
+
+registerOperation({ method: "post", path: "/sync", summary: "Sync now (recorded as skipped when a run is in progress)", scope: "admin", response: taskResult });
+tasksApi.post("/sync", requireAdminScope, (c) =>
+  task(c, async () => {
+    const r = await syncNow(c.env, c.get("tenantId"), actor(c), log);
+    return c.json({ runId: r.runId, status: r.status, message: r.message } satisfies z.infer<typeof taskResult>, r.status === "queued" ? 202 : 200);
+  }),
+);
+
+registerOperation({ method: "post", path: "/tickets/{portalTicketId}/resync", summary: "Resync one portal ticket in full, then start a run", scope: "admin", response: taskResult });
+tasksApi.post("/tickets/:portalTicketId/resync", requireAdminScope, (c) => {
+  const params = resyncParams.safeParse({ portalTicketId: c.req.param("portalTicketId") });
+  if (!params.success) return problem(c, 400, "Invalid ticket id", { errors: fieldErrors(params.error) });
+  return task(c, async () => {
+    const r = await resyncTicket(c.env, c.get("tenantId"), params.data.portalTicketId, actor(c), log);
+    return c.json({ runId: r.runId, status: r.status, message: r.message } satisfies z.infer<typeof taskResult>, r.status === "queued" ? 202 : 200);
+  });
+});
+
+for (const [path, paused] of [["/pause", true], ["/resume", false]] as const) {
+  registerOperation({ method: "post", path, summary: paused ? "Pause scheduled syncing" : "Resume scheduled syncing", scope: "admin", response: pausedResult });
+  tasksApi.post(path, requireAdminScope, async (c) => {
+    const code = await setPaused(createDb(c.env.DB), c.get("tenantId"), paused, actor(c));
+    return c.json({ paused, message: TASK_MESSAGES[code] } satisfies z.infer<typeof pausedResult>);
+  });
+}

@@ -30,6 +30,7 @@ describe("ConnectWise normalisation", () => {
       externalXRef: null,
       closedFlag: false,
       lastUpdated: "2026-04-01T12:00:00Z",
+      enteredBy: null,
     });
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE `tenant_settings` ADD `last_connection_test` text;

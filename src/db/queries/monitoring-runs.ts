@@ -1,0 +1,63 @@
+import { and, desc, eq, gt, inArray, lt, or, asc, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { runTickets, syncRuns, ticketLinks } from "../schema";
+
+export type RunRow = typeof syncRuns.$inferSelect;
+export interface RunKey {
+  startedAt: string;
+  id: string;
+}
+
+/** A tenant's runs, newest first, keyset-paged on (startedAt, id) — served by sync_runs_tenant_idx. */
+export function listRuns(db: Db, tenantId: string, before: RunKey | null, limit: number) {
+  const keyset = before
+    ? or(lt(syncRuns.startedAt, before.startedAt), and(eq(syncRuns.startedAt, before.startedAt), lt(syncRuns.id, before.id)))
+    : undefined;
+  return db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.tenantId, tenantId), keyset))
+    .orderBy(desc(syncRuns.startedAt), desc(syncRuns.id))
+    .limit(limit);
+}
+
+export interface RunTicketCounts {
+  queued: number;
+  done: number;
+  failed: number;
+}
+
+/** Per-run ticket outcomes (queued / done / failed) for these runs of one tenant. */
+export async function runTicketCounts(db: Db, tenantId: string, runIds: string[]): Promise<Map<string, RunTicketCounts>> {
+  const counts = new Map<string, RunTicketCounts>();
+  if (runIds.length === 0) return counts;
+  const rows = await db
+    .select({ runId: runTickets.runId, state: runTickets.state, n: sql<number>`count(*)` })
+    .from(runTickets)
+    .where(and(eq(runTickets.tenantId, tenantId), inArray(runTickets.runId, runIds)))
+    .groupBy(runTickets.runId, runTickets.state);
+  for (const r of rows) {
+    const c = counts.get(r.runId) ?? { queued: 0, done: 0, failed: 0 };
+    c[r.state] = Number(r.n);
+    counts.set(r.runId, c);
+  }
+  return counts;
+}
+
+/** The tickets a run handed over, with their link's current summary and state; keyset-paged by portal id. */
+export function listRunTickets(db: Db, tenantId: string, runId: string, afterPortalId: number, limit: number) {
+  return db
+    .select({
+      portalTicketId: runTickets.portalTicketId,
+      source: runTickets.source,
+      state: runTickets.state,
+      summary: ticketLinks.summary,
+      linkState: ticketLinks.state,
+      cwTicketId: ticketLinks.cwTicketId,
+    })
+    .from(runTickets)
+    .leftJoin(ticketLinks, and(eq(ticketLinks.tenantId, runTickets.tenantId), eq(ticketLinks.portalTicketId, runTickets.portalTicketId)))
+    .where(and(eq(runTickets.tenantId, tenantId), eq(runTickets.runId, runId), gt(runTickets.portalTicketId, afterPortalId)))
+    .orderBy(asc(runTickets.portalTicketId))
+    .limit(limit);
+}

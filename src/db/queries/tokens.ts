@@ -1,0 +1,28 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "../client";
+import { apiTokens } from "../schema";
+
+/** A tenant's API tokens for the admin page: never the hash. */
+export function listTokens(db: Db, tenantId: string) {
+  return db
+    .select({ id: apiTokens.id, name: apiTokens.name, scope: apiTokens.scope, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+    .from(apiTokens)
+    .where(eq(apiTokens.tenantId, tenantId))
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+}
+
+export function insertTokenStatement(db: Db, row: typeof apiTokens.$inferInsert) {
+  return db.insert(apiTokens).values(row);
+}
+
+/** Revokes a live token of this tenant; revoking twice (or another tenant's id) matches nothing. */
+export function revokeTokenStatement(db: Db, tenantId: string, tokenId: string, at: string) {
+  return db
+    .update(apiTokens)
+    .set({ revokedAt: at })
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.tenantId, tenantId), isNull(apiTokens.revokedAt)));
+}
+
+export function findLiveToken(db: Db, tenantId: string, tokenId: string) {
+  return db.query.apiTokens.findFirst({ where: and(eq(apiTokens.id, tokenId), eq(apiTokens.tenantId, tenantId), isNull(apiTokens.revokedAt)), columns: { id: true, name: true } });
+}

@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/** Form and API boundaries of accounts, users, tokens, tenants and admin tasks. */
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+const email = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
+const name = (what: string) => z.string().trim().min(1, `Enter ${what}.`).max(100, `Keep ${what} under 100 characters.`);
+
+/** The cross-field rules (not the email, not the old one) need the user: see `passwordProblems`. */
+export const passwordChangeForm = z
+  .object({
+    current: z.string().min(1, "Enter your current password.").max(1024),
+    password: z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024, "Use at most 1024 characters."),
+    confirm: z.string().max(1024),
+  })
+  .refine((f) => f.password === f.confirm, { path: ["confirm"], message: "The two new passwords do not match." });
+export type PasswordChangeForm = z.infer<typeof passwordChangeForm>;
+
+/** A portal ticket id as typed in a form or a URL. */
+export const portalTicketId = z.coerce
+  .number({ error: "Enter the portal ticket number." })
+  .int("Enter a whole ticket number.")
+  .positive("Enter a ticket number above 0.")
+  .max(2 ** 53 - 1);
+
+export const resyncForm = z.object({ portalTicketId });
+
+export const pauseForm = z.object({ paused: z.enum(["true", "false"]).transform((v) => v === "true") });
+
+export const tenantRole = z.enum(["tenant_admin", "tenant_viewer"], { error: "Choose admin or viewer." });
+
+export const addUserForm = z.object({ email, name: name("a name"), role: tenantRole });
+export type AddUserForm = z.infer<typeof addUserForm>;
+
+export const roleForm = z.object({ role: tenantRole });
+
+export const tokenForm = z.object({
+  name: name("a name for the token"),
+  scope: z.enum(["read", "admin"], { error: "Choose read or admin." }),
+});
+export type TokenForm = z.infer<typeof tokenForm>;
+
+export const tenantForm = z.object({
+  name: name("the tenant's name"),
+  slug: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "Use 1–48 lowercase letters, digits and dashes (not at the ends)."),
+  adminEmail: email,
+  adminName: name("the admin's name"),
+});
+export type TenantForm = z.infer<typeof tenantForm>;
+
+/** zod issues as `{ field: message }` (first message per field) for re-rendered forms. */
+export function formErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** API: POST /tickets/{portalTicketId}/resync takes no body; the id is the path. */
+export const resyncParams = z.object({ portalTicketId });
+
+export const taskResult = z.object({
+  runId: z.string(),
+  status: z.enum(["queued", "skipped"]),
+  message: z.string(),
+});
+
+export const tenantStatus = z.object({
+  paused: z.boolean(),
+  needsAttention: z.boolean(),
+  attentionReason: z.string().nullable(),
+  attentionSince: z.string().nullable(),
+  lastRun: z
+    .object({
+      id: z.string(),
+      trigger: z.string(),
+      status: z.string(),
+      message: z.string().nullable(),
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type TenantStatus = z.infer<typeof tenantStatus>;

@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { PORTAL_PRIORITIES, PORTAL_STATUSES } from "../sync/model";
+
+/**
+ * Configuration input: one schema per thing, used by both the admin forms (strings,
+ * hence the coercions) and the /api/v1 JSON bodies.
+ */
+export const PRIORITY_KEYS = [...PORTAL_PRIORITIES, "none"] as const;
+export type PriorityKey = (typeof PRIORITY_KEYS)[number];
+export const STATUS_KEYS = PORTAL_STATUSES;
+export const MATCH_FIELDS = ["serialNumber", "name", "tagNumber", "deviceIdentifier"] as const;
+export type MatchField = (typeof MATCH_FIELDS)[number];
+export const DEFAULT_CLUSTER_FIELD_ID = 360001234567;
+
+/** http(s) URL without a trailing slash, query or fragment: it is joined with API paths. */
+const baseUrl = z
+  .string()
+  .trim()
+  .min(1, "Enter the address, e.g. https://acme.zendesk.com")
+  .max(300)
+  .pipe(z.url({ protocol: /^https?$/, error: "Enter a full http(s) address, e.g. https://acme.zendesk.com" }))
+  .refine((u) => !new URL(u).search && !new URL(u).hash, "Leave out any ?query or #fragment")
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const optionalInt = (what: string) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`).optional());
+const choice = (message: string) => z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
+const text = (label: string, max = 200) => z.string({ error: `Enter the ${label}` }).trim().min(1, `Enter the ${label}`).max(max, `The ${label} is too long`);
+
+/** Starts "Generate Token" (OAuth): where the portal is and which field holds the ClusterID. */
+export const portalOAuthStart = z.object({
+  baseUrl,
+  clusterFieldId: optionalInt("The ClusterID field id"),
+});
+
+/** Connects with an API token instead (`{email}/token:{token}` Basic auth). */
+export const portalTokenInput = z.object({
+  baseUrl,
+  clusterFieldId: optionalInt("The ClusterID field id"),
+  email: z.string({ error: "Enter the portal email" }).trim().toLowerCase().pipe(z.email("Enter the portal user's email").max(254)),
+  apiToken: text("API token", 500),
+});
+
+/** API PUT /connections/portal: new API-token credentials, or only the base URL / ClusterID field. */
+export const portalPutBody = z.object({
+  baseUrl,
+  clusterFieldId: optionalInt("clusterFieldId"),
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
+  apiToken: z.string().trim().min(1).max(500).optional(),
+}).refine((b) => (b.email === undefined) === (b.apiToken === undefined), { message: "Send email and apiToken together (or neither)", path: ["apiToken"] });
+export type PortalPutBody = z.infer<typeof portalPutBody>;
+
+/** ConnectWise API member credentials; a blank private key keeps the stored one. */
+export const connectwiseInput = z.object({
+  site: baseUrl,
+  companyId: text("company id", 100),
+  publicKey: text("public key", 200),
+  privateKey: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().trim().min(1).max(200).optional()),
+  clientId: text("clientId", 200),
+});
+export type ConnectWiseInput = z.infer<typeof connectwiseInput>;
+
+/** syncFrom as a date (yyyy-mm-dd) or full ISO time; stored as ISO. */
+const syncFrom = z.preprocess(
+  (v) => (v === "" || v === null ? undefined : v),
+  z
+    .string()
+    .trim()
+    .refine((s) => !Number.isNaN(Date.parse(s)), "Enter a date like 2025-01-31")
+    .transform((s) => new Date(s).toISOString())
+    .optional(),
+);
+
+export const settingsInput = z.object({
+  boardId: choice("Choose the ConnectWise board"),
+  defaultCompanyId: choice("Choose the default (catch-all) company"),
+  matchField: z.enum(MATCH_FIELDS, { error: "Choose the configuration field to match the ClusterID against" }).default("serialNumber"),
+  syncFrom,
+});
+export type SettingsInput = z.infer<typeof settingsInput>;
+
+const priorityShape = Object.fromEntries(PRIORITY_KEYS.map((k) => [k, choice(`Map portal priority "${k}" to a ConnectWise priority`)])) as Record<PriorityKey, ReturnType<typeof choice>>;
+const statusShape = Object.fromEntries(STATUS_KEYS.map((k) => [k, choice(`Map portal status "${k}" to a status of the board`)])) as Record<(typeof STATUS_KEYS)[number], ReturnType<typeof choice>>;
+
+export const mappingsInput = z.object({
+  priorities: z.object(priorityShape, { error: "Send priorities: { low, normal, high, urgent, none }" }),
+  statuses: z.object(statusShape, { error: "Send statuses: { new, open, pending, hold, solved, closed }" }),
+});
+export type MappingsInput = z.infer<typeof mappingsInput>;
+
+/** The Advanced Settings form: settings and both mapping tables in one save. */
+export const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
+export type AdvancedSettingsInput = z.infer<typeof advancedSettingsInput>;
+
+/** Flat form fields (`priority.low`, `status.new`) → the nested shape the schemas take. */
+export function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+  return {
+    boardId: form.boardId,
+    defaultCompanyId: form.defaultCompanyId,
+    matchField: form.matchField,
+    syncFrom: form.syncFrom,
+    priorities: Object.fromEntries(PRIORITY_KEYS.map((k) => [k, form[`priority.${k}`]])),
+    statuses: Object.fromEntries(STATUS_KEYS.map((k) => [k, form[`status.${k}`]])),
+  };
+}
+
+export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
+
+/** Stored "Test connection" result (a JSON column: parsed on the way out of D1). */
+export const testLine = z.object({
+  side: z.enum(["portal", "connectwise"]),
+  check: z.string(),
+  ok: z.boolean(),
+  /** true: the check could not run (an earlier one failed). */
+  skipped: z.boolean().default(false),
+  detail: z.string(),
+  fix: z.string().nullable().default(null),
+});
+export const testResult = z.object({ testedAt: z.string(), ok: z.boolean(), lines: z.array(testLine), testTicketId: z.number().int().nullable().default(null) });
+export type TestLine = z.infer<typeof testLine>;
+export type TestResult = z.infer<typeof testResult>;
+
+/** Field-level messages keyed by the form field name. */
+export function formErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const [head, key] = issue.path.map(String);
+    const name = head === "priorities" ? `priority.${key}` : head === "statuses" ? `status.${key}` : (head ?? "form");
+    out[name] ??= issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,180 @@
+import { lookupCodebase } from "../connectors/connectwise";
+import type { OAuthTokens } from "../connectors/types";
+import { createPortalClient, exchangeCode, type PortalAuth } from "../connectors/zendesk";
+import { nowIso, type Db } from "../db/client";
+import { auditStatement } from "../db/queries/audit";
+import {
+  clearAttentionStatement,
+  findConnectWiseConnection,
+  findPortalConnection,
+  upsertConnectWiseStatement,
+  upsertPortalStatement,
+  type ConnectWiseRow,
+  type PortalRow,
+} from "../db/queries/configuration";
+import { encryptSecret } from "../lib/crypto";
+import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "../schemas/settings";
+import { ADMIN_TIMEOUT_MS, describeFailure, liveFetch, type Outcome } from "./configuration-errors";
+
+/**
+ * Connecting both systems: every credential is checked against the live system before it
+ * is stored, stored only as an AES-GCM envelope, and written together with its audit entry.
+ */
+export interface Actor {
+  tenantId: string;
+  userId: string | null;
+}
+
+/** Learns who we act as on the portal; proves the credentials work. */
+async function portalIdentity(baseUrl: string, auth: PortalAuth, clusterFieldId: number | null, onTokens?: (t: OAuthTokens) => void) {
+  const client = createPortalClient({ fetch: liveFetch, baseUrl, auth, clusterFieldId, onTokens, timeoutMs: ADMIN_TIMEOUT_MS });
+  return client.me();
+}
+
+async function savePortal(db: Db, actor: Actor, row: Omit<PortalRow, "tenantId" | "updatedAt" | "status" | "statusReason" | "webhookSecretCiphertext">, how: string) {
+  const existing = await findPortalConnection(db, actor.tenantId);
+  await db.batch([
+    upsertPortalStatement(db, { tenantId: actor.tenantId, ...row, status: "connected", statusReason: null, updatedAt: nowIso() }),
+    clearAttentionStatement(db, actor.tenantId),
+    auditStatement(db, {
+      tenantId: actor.tenantId,
+      userId: actor.userId,
+      action: existing ? "credentials.rotated" : "portal.connected",
+      target: "portal",
+      detail: `Support Portal ${how} as ${row.email ?? "?"} at ${row.baseUrl}`,
+    }),
+  ]);
+}
+
+/** "Generate Token" callback: exchanges the code, learns the user, stores the tokens encrypted. */
+export async function connectPortalOAuth(
+  env: Env,
+  db: Db,
+  actor: Actor,
+  opts: { code: string; redirectUri: string; baseUrl: string; clusterFieldId: number | null },
+): Promise<Outcome<{ email: string }>> {
+  const clientId = env.PORTAL_OAUTH_CLIENT_ID;
+  const clientSecret = env.PORTAL_OAUTH_CLIENT_SECRET;
+  let tokens: OAuthTokens;
+  let me: { id: number; email: string };
+  try {
+    tokens = await exchangeCode({ fetch: liveFetch, baseUrl: opts.baseUrl, clientId, clientSecret, code: opts.code, redirectUri: opts.redirectUri });
+  } catch (err) {
+    return { ok: false, message: `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.` };
+  }
+  try {
+    me = await portalIdentity(opts.baseUrl, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
+  } catch (err) {
+    return { ok: false, message: `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}` };
+  }
+  const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  await savePortal(
+    db,
+    actor,
+    { baseUrl: opts.baseUrl, authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id },
+    "connected with OAuth",
+  );
+  return { ok: true, value: { email: me.email } };
+}
+
+/**
+ * API-token credentials, or (without them) a new base URL / ClusterID field for the
+ * stored connection. Credentials are verified with `me()` first.
+ */
+export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
+  const clusterFieldId = input.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID;
+  if (input.email && input.apiToken) {
+    let me: { id: number; email: string };
+    try {
+      me = await portalIdentity(input.baseUrl, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
+    } catch (err) {
+      return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the portal address, email and API token." };
+    }
+    const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { apiToken: input.apiToken });
+    await savePortal(db, actor, { baseUrl: input.baseUrl, authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id }, "connected with an API token");
+    return { ok: true, value: { email: input.email } };
+  }
+  const existing = await findPortalConnection(db, actor.tenantId);
+  if (!existing) return { ok: false, field: "apiToken", message: "Not connected yet: send email and apiToken (or use Generate Token in the admin utility)." };
+  await db.batch([
+    upsertPortalStatement(db, { ...existing, baseUrl: input.baseUrl, clusterFieldId, updatedAt: nowIso() }),
+    auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "portal.updated", target: "portal", detail: `Base URL ${input.baseUrl}, ClusterID field ${clusterFieldId}` }),
+  ]);
+  return { ok: true, value: { email: existing.email ?? "" } };
+}
+
+/**
+ * Saves the ConnectWise connection after looking the codebase up. A blank private key
+ * keeps the stored one; new keys on an existing connection are a rotation.
+ */
+export async function saveConnectWise(env: Env, db: Db, actor: Actor, input: ConnectWiseInput): Promise<Outcome<{ codebase: string }>> {
+  const existing = await findConnectWiseConnection(db, actor.tenantId);
+  if (!input.privateKey && !existing) return { ok: false, field: "privateKey", message: "Enter the private key" };
+  let codebase: string;
+  try {
+    codebase = await lookupCodebase({ fetch: liveFetch, site: input.site, companyId: input.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
+  } catch (err) {
+    return { ok: false, field: "companyId", message: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.` };
+  }
+  const secretsCiphertext = input.privateKey ? await encryptSecret(env.ENCRYPTION_KEY, { privateKey: input.privateKey }) : existing!.secretsCiphertext;
+  const rotated = existing !== null && (Boolean(input.privateKey) || input.publicKey !== existing.publicKey || input.companyId !== existing.companyId);
+  const row: ConnectWiseRow = {
+    ...(existing ?? { callbackId: null, apiMemberIdentifier: null }),
+    tenantId: actor.tenantId,
+    site: input.site,
+    companyId: input.companyId,
+    publicKey: input.publicKey,
+    clientId: input.clientId,
+    codebase,
+    secretsCiphertext,
+    status: "connected",
+    statusReason: null,
+    updatedAt: nowIso(),
+  };
+  await db.batch([
+    upsertConnectWiseStatement(db, row),
+    clearAttentionStatement(db, actor.tenantId),
+    auditStatement(db, {
+      tenantId: actor.tenantId,
+      userId: actor.userId,
+      action: existing ? (rotated ? "credentials.rotated" : "connectwise.updated") : "connectwise.connected",
+      target: "connectwise",
+      detail: `ConnectWise ${input.site}, company ${input.companyId}, public key ${input.publicKey}, codebase ${codebase}`,
+    }),
+  ]);
+  return { ok: true, value: { codebase } };
+}
+
+/** What a page or the API may show of a portal connection: never a secret. */
+export function publicPortal(row: PortalRow | null) {
+  if (!row) return { configured: false as const };
+  return {
+    configured: true as const,
+    authMode: row.authMode,
+    baseUrl: row.baseUrl,
+    email: row.email,
+    portalUserId: row.portalUserId,
+    clusterFieldId: row.clusterFieldId,
+    accessTokenExpiresAt: row.accessTokenExpiresAt,
+    status: row.status,
+    statusReason: row.statusReason,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** What a page or the API may show of a ConnectWise connection: the private key is only "saved". */
+export function publicConnectWise(row: ConnectWiseRow | null) {
+  if (!row) return { configured: false as const };
+  return {
+    configured: true as const,
+    site: row.site,
+    companyId: row.companyId,
+    publicKey: row.publicKey,
+    clientId: row.clientId,
+    codebase: row.codebase,
+    privateKeySaved: true,
+    status: row.status,
+    statusReason: row.statusReason,
+    updatedAt: row.updatedAt,
+  };
+}

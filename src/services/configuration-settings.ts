@@ -1,0 +1,103 @@
+import type { Db } from "../db/client";
+import { nowIso } from "../db/client";
+import { auditStatement } from "../db/queries/audit";
+import { loadConfiguration, upsertPriorityStatement, upsertSettingsStatement, upsertStatusStatement, type Configuration } from "../db/queries/configuration";
+import { PRIORITY_KEYS, STATUS_KEYS, type MappingsInput, type SettingsInput } from "../schemas/settings";
+import { loadChoices, type Choices } from "./configuration-choices";
+import type { Actor } from "./configuration-connections";
+
+/**
+ * Saving Advanced Settings: every value checked against what ConnectWise offers now
+ * (every portal value mapped, solved/closed to a closed status, statuses of the chosen
+ * board), then settings, mappings and the audit entry written in one batch, or nothing.
+ */
+export type SaveOutcome = { ok: true; changes: string[]; choices: Choices } | { ok: false; errors: Record<string, string>; message: string; choices: Choices };
+
+const MATCH_LABEL: Record<string, string> = { serialNumber: "serial number", name: "name", tagNumber: "tag number", deviceIdentifier: "device identifier" };
+const dateOnly = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : "not set");
+
+/** A human summary of what the next sync will do differently, old → new. */
+export function describeChanges(old: Configuration, next: { settings?: Resolved["settings"]; priorities?: Resolved["priorities"]; statuses?: Resolved["statuses"] }): string[] {
+  const out: string[] = [];
+  const s = old.settings;
+  const n = next.settings;
+  if (n) {
+    if (s?.boardId !== n.boardId) out.push(`Board: ${s?.boardName ?? "not set"} → ${n.boardName} (new tickets are created there)`);
+    if (s?.defaultCompanyId !== n.defaultCompanyId) out.push(`Default company: ${s?.defaultCompanyName ?? "not set"} → ${n.defaultCompanyName} (tickets whose ClusterID matches nothing)`);
+    if ((s?.matchField ?? "serialNumber") !== n.matchField) out.push(`ClusterID is matched against the configuration's ${MATCH_LABEL[n.matchField]} (was ${MATCH_LABEL[s?.matchField ?? "serialNumber"]})`);
+    if ((s?.syncFrom ?? null) !== (n.syncFrom ?? null)) out.push(`Sync from: ${dateOnly(s?.syncFrom)} → ${dateOnly(n.syncFrom)} (first import only)`);
+  }
+  for (const p of next.priorities ?? []) {
+    const was = old.priorities.find((r) => r.portalValue === p.portalValue);
+    if (was?.cwPriorityId !== p.cwPriorityId) out.push(`Priority ${p.portalValue === "none" ? "(none)" : p.portalValue}: ${was?.cwPriorityName ?? "unmapped"} → ${p.cwPriorityName}`);
+  }
+  for (const st of next.statuses ?? []) {
+    const was = old.statuses.find((r) => r.portalValue === st.portalValue);
+    if (was?.cwStatusId !== st.cwStatusId) out.push(`Status ${st.portalValue}: ${was?.cwStatusName ?? "unmapped"} → ${st.cwStatusName}`);
+  }
+  return out;
+}
+
+interface Resolved {
+  settings?: { boardId: number; boardName: string; defaultCompanyId: number; defaultCompanyName: string; matchField: SettingsInput["matchField"]; syncFrom: string | null };
+  priorities?: { portalValue: string; cwPriorityId: number; cwPriorityName: string }[];
+  statuses?: { portalValue: string; cwStatusId: number; cwStatusName: string; cwStatusClosed: boolean }[];
+}
+
+/** Ids → names from the choices; a field error for anything ConnectWise does not offer. */
+function resolve(config: Configuration, choices: Choices, input: { settings?: SettingsInput; mappings?: MappingsInput }, errors: Record<string, string>): Resolved {
+  const out: Resolved = {};
+  if (input.settings) {
+    const i = input.settings;
+    const board = choices.boards.find((b) => b.id === i.boardId);
+    const company = choices.companies.find((c) => c.id === i.defaultCompanyId);
+    if (!board) errors.boardId = "Choose one of the ConnectWise boards listed";
+    if (!company) errors.defaultCompanyId = "Choose one of the companies listed (search to find others)";
+    if (board && company) {
+      // The form shows a date only: the same date (or none) keeps the stored time, so syncFrom only moves on purpose.
+      const stored = config.settings?.syncFrom ?? null;
+      const syncFrom = !i.syncFrom || stored?.slice(0, 10) === i.syncFrom.slice(0, 10) ? stored : i.syncFrom;
+      out.settings = { boardId: board.id, boardName: board.name, defaultCompanyId: company.id, defaultCompanyName: company.name, matchField: i.matchField, syncFrom };
+    }
+  }
+  if (input.mappings) {
+    const m = input.mappings;
+    out.priorities = [];
+    for (const key of PRIORITY_KEYS) {
+      const p = choices.priorities.find((c) => c.id === m.priorities[key]);
+      if (!p) errors[`priority.${key}`] = `Map portal priority "${key}" to one of the ConnectWise priorities listed`;
+      else out.priorities.push({ portalValue: key, cwPriorityId: p.id, cwPriorityName: p.name });
+    }
+    out.statuses = [];
+    for (const key of STATUS_KEYS) {
+      const st = choices.statuses.find((c) => c.id === m.statuses[key]);
+      if (!st) errors[`status.${key}`] = `Map portal status "${key}" to a status of the chosen board`;
+      else if ((key === "solved" || key === "closed") && !st.closedStatus) errors[`status.${key}`] = `Portal "${key}" must map to a closed status; "${st.name}" is an open one`;
+      else out.statuses.push({ portalValue: key, cwStatusId: st.id, cwStatusName: st.name, cwStatusClosed: st.closedStatus });
+    }
+  }
+  return out;
+}
+
+export async function saveAdvancedSettings(env: Env, db: Db, actor: Actor, input: { settings?: SettingsInput; mappings?: MappingsInput; companySearch?: string }): Promise<SaveOutcome> {
+  const config = await loadConfiguration(db, actor.tenantId);
+  const boardId = input.settings?.boardId ?? config.settings?.boardId ?? null;
+  const choices = await loadChoices(env, config, { boardId, companySearch: input.companySearch });
+  const errors: Record<string, string> = {};
+  if (input.mappings && !input.settings && !config.settings?.boardId) errors.boardId = "Choose and save a board first: statuses belong to a board";
+  if (boardId && choices.boardId !== boardId && choices.live) errors.boardId = "Choose one of the ConnectWise boards listed";
+  const resolved = resolve(config, choices, input, errors);
+  if (Object.keys(errors).length) return { ok: false, errors, message: "Nothing was saved: fix the fields marked below.", choices };
+
+  const changes = describeChanges(config, resolved);
+  const writes = [
+    ...(resolved.settings ? [upsertSettingsStatement(db, actor.tenantId, { ...resolved.settings, updatedAt: nowIso() })] : []),
+    ...(resolved.priorities ?? []).map((p) => upsertPriorityStatement(db, { tenantId: actor.tenantId, ...p })),
+    ...(resolved.statuses ?? []).map((s) => upsertStatusStatement(db, { tenantId: actor.tenantId, ...s })),
+  ];
+  await db.batch([
+    auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "settings.saved", target: "advanced-settings", detail: changes.length ? changes.join("; ").slice(0, 2000) : "No changes" }),
+    ...writes,
+  ]);
+  return { ok: true, changes, choices };
+}

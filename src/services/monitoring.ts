@@ -1,0 +1,162 @@
+import type { z } from "zod";
+import type { Db } from "../db/client";
+import { listAudit } from "../db/queries/audit";
+import { userEmails } from "../db/queries/monitoring-audit";
+import { countOpenFailures, getFailure, listFailures } from "../db/queries/monitoring-failures";
+import { loadHealth } from "../db/queries/monitoring-health";
+import { getRun } from "../db/queries/runs";
+import { listRuns, listRunTickets, runTicketCounts } from "../db/queries/monitoring-runs";
+import { commentLinksOf, countLinksByState, recentWarnings, searchTicketLinks } from "../db/queries/monitoring-tickets";
+import { getTicketLink, ticketEventsOf } from "../db/queries/ticket-links";
+import { AppError } from "../lib/errors";
+import { queueMessage } from "../schemas/messages";
+import {
+  decodeCursor,
+  encodeCursor,
+  idCursor,
+  timeIdCursor,
+  timeTextCursor,
+  type auditQuery,
+  type failuresQuery,
+  type runsQuery,
+  type TicketsQuery,
+} from "./monitoring-params";
+import { cwTicketUrl, portalRequestUrl } from "./monitoring-links";
+
+/**
+ * Read models of the monitoring pages and API: both call these, so the queries (and their
+ * tenant scoping) live in one place. Every function takes the tenant id first.
+ */
+
+const RUN_TICKETS_PAGE = 100;
+
+function cursorOrThrow<T>(value: T | null | "invalid"): T | null {
+  if (value === "invalid") throw new AppError("invalid_payload", "That page link is not valid any more; start from the first page.");
+  return value;
+}
+
+/** Fetches limit+1 rows to know whether a next page exists without counting. */
+function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]) {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
+/** The next scheduled run: the cron fires on every 5-minute boundary. */
+export const nextCronRun = (now: Date) => new Date(Math.floor(now.getTime() / 300_000) * 300_000 + 300_000);
+
+export async function dashboard(db: Db, tenantId: string, now = new Date()) {
+  const [health, counts, openFailures, warnings, runs] = await Promise.all([
+    loadHealth(db, tenantId),
+    countLinksByState(db, tenantId),
+    countOpenFailures(db, tenantId),
+    recentWarnings(db, tenantId, 10),
+    listRuns(db, tenantId, null, 30),
+  ]);
+  const outcomes = await runTicketCounts(db, tenantId, runs.map((r) => r.id));
+  return {
+    health,
+    counts,
+    openFailures,
+    warnings,
+    lastRun: runs.find((r) => r.status !== "skipped") ?? runs[0] ?? null,
+    nextRunAt: health.tenant?.paused || health.tenant?.status !== "active" ? null : nextCronRun(now).toISOString(),
+    // Oldest first, so the chart reads left to right.
+    chart: runs
+      .slice()
+      .reverse()
+      .map((r) => ({ id: r.id, startedAt: r.startedAt, status: r.status, synced: outcomes.get(r.id)?.done ?? 0, failed: outcomes.get(r.id)?.failed ?? 0 })),
+  };
+}
+
+export async function runsPage(db: Db, tenantId: string, query: z.infer<typeof runsQuery>) {
+  const before = cursorOrThrow(decodeCursor(query.cursor, timeTextCursor));
+  const rows = await listRuns(db, tenantId, before ? { startedAt: before[0], id: before[1] } : null, query.limit + 1);
+  return page(rows, query.limit, (r) => [r.startedAt, r.id]);
+}
+
+/** Live numbers of one run (also the body of progress.json). */
+export async function runProgress(db: Db, tenantId: string, runId: string) {
+  const run = await getRun(db, tenantId, runId);
+  if (!run) throw new AppError("not_found", "No such run");
+  const tickets = (await runTicketCounts(db, tenantId, [runId])).get(runId) ?? { queued: 0, done: 0, failed: 0 };
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : Date.now();
+  return { ...run, tickets, durationMs: Math.max(0, end - Date.parse(run.startedAt)), live: run.status === "queued" || run.status === "running" };
+}
+export type RunProgress = Awaited<ReturnType<typeof runProgress>>;
+
+export async function runDetail(db: Db, tenantId: string, runId: string, afterPortalId = 0) {
+  const progress = await runProgress(db, tenantId, runId);
+  const rows = await listRunTickets(db, tenantId, runId, afterPortalId, RUN_TICKETS_PAGE + 1);
+  const items = rows.slice(0, RUN_TICKETS_PAGE);
+  const nextAfter = rows.length > RUN_TICKETS_PAGE ? (items[items.length - 1]?.portalTicketId ?? null) : null;
+  return { run: progress, tickets: items, nextAfter };
+}
+
+export async function ticketsPage(db: Db, tenantId: string, query: TicketsQuery) {
+  const before = cursorOrThrow(decodeCursor(query.cursor, timeIdCursor));
+  const rows = await searchTicketLinks(
+    db,
+    tenantId,
+    { q: query.q, state: query.state, hasWarning: query.warning },
+    before ? { updatedAt: before[0], id: before[1] } : null,
+    query.limit + 1,
+  );
+  return page(rows, query.limit, (r) => [r.updatedAt, r.id]);
+}
+
+export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: number) {
+  const link = await getTicketLink(db, tenantId, portalTicketId);
+  if (!link) throw new AppError("not_found", "No such ticket");
+  const [events, comments, health] = await Promise.all([
+    ticketEventsOf(db, tenantId, portalTicketId),
+    commentLinksOf(db, tenantId, portalTicketId),
+    loadHealth(db, tenantId),
+  ]);
+  const { syncedFields: _memory, ...visible } = link;
+  return {
+    link: visible,
+    events,
+    comments,
+    portalUrl: health.portal ? portalRequestUrl(health.portal.baseUrl, portalTicketId) : null,
+    cwUrl: link.cwTicketId && health.connectwise ? cwTicketUrl(health.connectwise, link.cwTicketId) : null,
+  };
+}
+
+/** What a stored message is about, in plain words, without exposing the raw body. */
+export function describeFailure(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
+  try {
+    const parsed = queueMessage.safeParse(JSON.parse(body));
+    if (!parsed.success) return { kind: "unrecognised message", portalTicketId: null, parseable: false };
+    return parsed.data.kind === "ticket-sync"
+      ? { kind: "ticket sync", portalTicketId: parsed.data.portalTicketId, parseable: true }
+      : { kind: "tenant run", portalTicketId: null, parseable: true };
+  } catch {
+    return { kind: "unreadable message", portalTicketId: null, parseable: false };
+  }
+}
+
+export async function failuresPage(db: Db, tenantId: string, query: z.infer<typeof failuresQuery>) {
+  const before = cursorOrThrow(decodeCursor(query.cursor, idCursor));
+  const rows = await listFailures(db, tenantId, query.state, before ? before[0] : null, query.limit + 1);
+  const result = page(rows, query.limit, (r) => [r.id]);
+  return {
+    ...result,
+    items: result.items.map(({ body, ...f }) => ({ ...f, message: describeFailure(body) })),
+  };
+}
+
+export async function failureDetail(db: Db, tenantId: string, id: number) {
+  const row = await getFailure(db, tenantId, id);
+  if (!row) throw new AppError("not_found", "No such failure");
+  const { body, ...rest } = row;
+  return { ...rest, message: describeFailure(body) };
+}
+
+export async function auditPage(db: Db, tenantId: string, query: z.infer<typeof auditQuery>) {
+  const before = cursorOrThrow(decodeCursor(query.cursor, idCursor));
+  const rows = await listAudit(db, tenantId, before ? before[0] : null, query.limit + 1);
+  const result = page(rows, query.limit, (r) => [r.id]);
+  const emails = await userEmails(db, result.items.flatMap((r) => (r.userId ? [r.userId] : [])));
+  return { ...result, items: result.items.map((r) => ({ ...r, userEmail: r.userId ? (emails.get(r.userId) ?? null) : null })) };
+}

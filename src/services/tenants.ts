@@ -1,0 +1,53 @@
+import { nowIso, type Db } from "../db/client";
+import { auditStatement } from "../db/queries/audit";
+import { findTenantById, findTenantBySlug, insertTenantStatements, setTenantStatusStatement } from "../db/queries/tenants-admin";
+import { findUserByEmail } from "../db/queries/users";
+import { users } from "../db/schema";
+import { hashPassword, randomToken } from "../lib/crypto";
+import type { TenantForm } from "../schemas/accounts";
+import { fail, temporaryPassword, type FormResult } from "./accounts";
+
+/** Operator tasks on tenants: register one (with its first admin), disable, enable. */
+
+export interface CreatedTenant {
+  tenantId: string;
+  name: string;
+  adminEmail: string;
+  /** Shown once to the operator, who hands it over; changed at first sign-in. */
+  temporaryPassword: string;
+}
+
+/** Creates the tenant, its settings row and its first admin in one batch: all or nothing. */
+export async function registerTenant(db: Db, operatorId: string, form: TenantForm): Promise<FormResult<CreatedTenant>> {
+  const errors: Record<string, string> = {};
+  if (await findTenantBySlug(db, form.slug)) errors.slug = "Another tenant already uses this slug.";
+  if (await findUserByEmail(db, form.adminEmail)) errors.adminEmail = "That email address already has an account.";
+  if (Object.keys(errors).length > 0) return fail(errors, 409);
+
+  const tenantId = `tnt_${randomToken(8)}`;
+  const password = temporaryPassword();
+  await db.batch([
+    ...insertTenantStatements(db, { id: tenantId, name: form.name, slug: form.slug, hookId: randomToken() }),
+    db.insert(users).values({
+      id: `usr_${crypto.randomUUID()}`,
+      email: form.adminEmail,
+      name: form.adminName,
+      role: "tenant_admin",
+      tenantId,
+      passwordHash: await hashPassword(password),
+      mustChangePassword: true,
+    }),
+    auditStatement(db, { tenantId, userId: operatorId, action: "tenant.created", target: form.slug, detail: `First admin ${form.adminEmail}` }),
+  ]);
+  return { ok: true, value: { tenantId, name: form.name, adminEmail: form.adminEmail, temporaryPassword: password } };
+}
+
+/** Disabling stops its runs and API tokens (the bearer check needs an active tenant). */
+export async function setTenantStatus(db: Db, operatorId: string, tenantId: string, status: "active" | "disabled"): Promise<string | null> {
+  if (!(await findTenantById(db, tenantId))) return null;
+  const [rows] = await db.batch([
+    setTenantStatusStatement(db, tenantId, status, nowIso()),
+    auditStatement(db, { tenantId, userId: operatorId, action: status === "active" ? "tenant.enabled" : "tenant.disabled" }),
+  ]);
+  return rows[0]?.name ?? null;
+}

@@ -1,0 +1,63 @@
+/** Small shared pieces of the monitoring pages: times, durations, badges, paging links. */
+
+/** "2026-11-01 10:00 UTC" in a <time> element (readable without a script or a locale). */
+export function Time({ iso }: { iso: string | null | undefined }) {
+  if (!iso) return <span class="muted">—</span>;
+  const text = iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
+  return <time datetime={iso}>{text}</time>;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function durationOf(startedAt: string, finishedAt: string | null): string {
+  return finishedAt ? formatDuration(Math.max(0, Date.parse(finishedAt) - Date.parse(startedAt))) : "running…";
+}
+
+const LINK_STATE: Record<string, { cls: string; label: string }> = {
+  ok: { cls: "ok", label: "in sync" },
+  pending: { cls: "", label: "pending" },
+  warning: { cls: "warn", label: "warning" },
+  error: { cls: "bad", label: "error" },
+};
+
+export function LinkStateBadge({ state }: { state: string }) {
+  const s = LINK_STATE[state] ?? { cls: "", label: state };
+  return <span class={`badge ${s.cls}`}>{s.label}</span>;
+}
+
+const RUN_STATUS: Record<string, string> = { completed: "ok", failed: "bad", skipped: "", queued: "", running: "warn" };
+
+export function RunStatusBadge({ status }: { status: string }) {
+  return <span class={`badge ${RUN_STATUS[status] ?? ""}`}>{status}</span>;
+}
+
+export const TRIGGER_LABEL: Record<string, string> = { cron: "schedule", manual: "manual", webhook: "webhook" };
+
+/** "Newer / older" links; the first page needs no cursor, the next one carries it. */
+export function Pager({ base, params, nextCursor, isFirst }: { base: string; params: Record<string, string | undefined>; nextCursor: string | null; isFirst: boolean }) {
+  const query = (extra: Record<string, string>) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...params, ...extra })) if (v) p.set(k, v);
+    const s = p.toString();
+    return s ? `${base}?${s}` : base;
+  };
+  if (isFirst && !nextCursor) return null;
+  return (
+    <nav class="pager" aria-label="Pages">
+      {isFirst ? null : <a href={query({})}>« First page</a>}
+      {nextCursor ? (
+        <a href={query({ cursor: nextCursor })} rel="next">
+          Next page »
+        </a>
+      ) : (
+        <span class="muted">End of the list.</span>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,91 @@
+import type { ticketsPage } from "../../services/monitoring";
+import type { TicketsQuery } from "../../services/monitoring-params";
+import { LinkStateBadge, Pager, Time } from "./format";
+
+type TicketsData = Awaited<ReturnType<typeof ticketsPage>>;
+
+const STATES = [
+  ["", "Any state"],
+  ["ok", "In sync"],
+  ["pending", "Pending"],
+  ["warning", "Warning"],
+  ["error", "Error"],
+] as const;
+
+export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tenantId: string; query: TicketsQuery }) {
+  const base = `/t/${tenantId}/tickets`;
+  const filtered = Boolean(query.q || query.state || query.warning);
+  return (
+    <>
+      <h1>Tickets</h1>
+      <form method="get" action={base} class="filters card" role="search">
+        <div>
+          <label for="q">Search</label>
+          <input type="text" id="q" name="q" value={query.q ?? ""} placeholder="Portal id, ConnectWise id or words of the summary" />
+        </div>
+        <div>
+          <label for="state">State</label>
+          <select id="state" name="state">
+            {STATES.map(([value, label]) => (
+              <option value={value} selected={(query.state ?? "") === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="check">
+          <label>
+            <input type="checkbox" name="warning" value="1" checked={query.warning === true} /> Has a warning
+          </label>
+        </div>
+        <div>
+          <button type="submit">Search</button> {filtered ? <a href={base}>Clear</a> : null}
+        </div>
+      </form>
+      {data.items.length === 0 ? (
+        <p class="card">
+          {filtered
+            ? "No ticket matches. Try fewer words, a ticket number without the #, or clear the filters."
+            : "No linked tickets yet. Tickets appear here after the first run syncs portal requests to ConnectWise."}
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Portal id</th>
+              <th>ConnectWise id</th>
+              <th>Summary</th>
+              <th>State</th>
+              <th>Warnings</th>
+              <th>Last synced</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((t) => (
+              <tr>
+                <td>
+                  <a href={`${base}/${t.portalTicketId}`}>#{t.portalTicketId}</a>
+                </td>
+                <td>{t.cwTicketId ?? <span class="muted">not created yet</span>}</td>
+                <td>{t.summary}</td>
+                <td>
+                  <LinkStateBadge state={t.state} />
+                </td>
+                <td>{t.warnings.length}</td>
+                <td>
+                  <Time iso={t.lastSyncedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager
+        base={base}
+        params={{ q: query.q, state: query.state, warning: query.warning ? "1" : undefined, limit: query.limit === 50 ? undefined : String(query.limit) }}
+        nextCursor={data.nextCursor}
+        isFirst={!query.cursor}
+      />
+    </>
+  );
+}

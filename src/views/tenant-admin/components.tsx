@@ -1,0 +1,59 @@
+import type { Child } from "hono/jsx";
+
+/** Small pieces shared by the account, tenant-admin and operator pages. */
+
+/** "2026-05-01 10:00 UTC" from an ISO timestamp; "never" for null. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "never";
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
+}
+
+export function Flash({ ok, error }: { ok?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
+      {ok ? (
+        <div class="alert ok" role="status">
+          {ok}
+        </div>
+      ) : null}
+      {error ? (
+        <div class="alert error" role="alert">
+          {error}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function FieldError({ message, id }: { message?: string | undefined; id: string }) {
+  return message ? (
+    <p class="field-error" id={`${id}-error`}>
+      {message}
+    </p>
+  ) : null;
+}
+
+/**
+ * A secret shown once (temporary password, API token): not stored in a readable form,
+ * so the page says so plainly.
+ */
+export function SecretOnce({ label, value, children }: { label: string; value: string; children?: Child }) {
+  return (
+    <div class="alert ok secret-once" role="status">
+      <p>
+        <strong>{label}</strong>
+      </p>
+      <p>
+        <code class="secret" data-secret="once">
+          {value}
+        </code>
+      </p>
+      <p class="muted">Copy it now: it is shown only this once and cannot be displayed again.</p>
+      {children}
+    </div>
+  );
+}
+
+export function ReadOnlyNote() {
+  return <p class="muted">You can see this page but not change it (read-only access).</p>;
+}

@@ -1,0 +1,37 @@
+import { CsrfField, Layout, type LayoutUser } from "../layout";
+import { FieldError, Flash } from "./components";
+import { MIN_PASSWORD_LENGTH } from "../../schemas/accounts";
+
+export interface PasswordPageProps {
+  user: LayoutUser;
+  csrfToken: string;
+  /** First sign-in with a temporary password: nothing else opens until it is changed. */
+  forced: boolean;
+  errors?: Record<string, string>;
+}
+
+export function PasswordPage({ user, csrfToken, forced, errors = {} }: PasswordPageProps) {
+  return (
+    <Layout title="Change password" user={user} csrfToken={csrfToken}>
+      <section class="card auth" aria-labelledby="pw-title">
+        <h1 id="pw-title">Change password</h1>
+        {forced ? <p class="lead">You signed in with a temporary password. Choose your own password to continue.</p> : <p class="lead">Signed in as {user.email}.</p>}
+        <Flash error={errors.form} />
+        <form method="post" action="/account/password" novalidate>
+          <CsrfField token={csrfToken} />
+          <label for="current">{forced ? "Temporary password" : "Current password"}</label>
+          <input id="current" name="current" type="password" autocomplete="current-password" required aria-invalid={errors.current ? "true" : undefined} />
+          <FieldError id="current" message={errors.current} />
+          <label for="password">New password</label>
+          <input id="password" name="password" type="password" autocomplete="new-password" required minlength={MIN_PASSWORD_LENGTH} aria-invalid={errors.password ? "true" : undefined} />
+          <p class="muted hint">At least {MIN_PASSWORD_LENGTH} characters; not your email address or your current password.</p>
+          <FieldError id="password" message={errors.password} />
+          <label for="confirm">Repeat the new password</label>
+          <input id="confirm" name="confirm" type="password" autocomplete="new-password" required aria-invalid={errors.confirm ? "true" : undefined} />
+          <FieldError id="confirm" message={errors.confirm} />
+          <button type="submit">Change password</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

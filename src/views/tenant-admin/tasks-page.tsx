@@ -1,0 +1,98 @@
+import { CsrfField, Layout, type LayoutUser } from "../layout";
+import type { TenantStatus } from "../../schemas/accounts";
+import { FieldError, Flash, ReadOnlyNote, when } from "./components";
+
+export interface TasksPageProps {
+  user: LayoutUser;
+  csrfToken: string;
+  tenant: { id: string; name: string; readOnly: boolean };
+  status: TenantStatus;
+  ok?: string | undefined;
+  error?: string | undefined;
+  errors?: Record<string, string>;
+  ticketValue?: string;
+}
+
+const RUN_WORDS: Record<string, string> = { queued: "waiting to start", running: "running", completed: "completed", failed: "failed", skipped: "skipped" };
+
+function StatusCard({ status }: { status: TenantStatus }) {
+  const run = status.lastRun;
+  return (
+    <section class="card" aria-labelledby="status-title">
+      <h2 id="status-title">Status</h2>
+      <dl class="facts">
+        <dt>Syncing</dt>
+        <dd id="sync-state">{status.paused ? <span class="badge warn">Paused</span> : <span class="badge ok">Active</span>}</dd>
+        <dt>Needs attention</dt>
+        <dd id="attention">
+          {status.attentionReason ? (
+            <>
+              <span class="badge bad">Yes</span> {status.attentionReason} <span class="muted">(since {when(status.attentionSince)})</span>
+            </>
+          ) : (
+            <span class="badge ok">No</span>
+          )}
+        </dd>
+        <dt>Last run</dt>
+        <dd id="last-run">
+          {run ? (
+            <>
+              {RUN_WORDS[run.status] ?? run.status} · started {when(run.startedAt)} ({run.trigger}){run.message ? ` · ${run.message}` : ""}
+            </>
+          ) : (
+            "No run yet."
+          )}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors = {}, ticketValue }: TasksPageProps) {
+  const base = `/t/${tenant.id}/tasks`;
+  return (
+    <Layout title="Admin tasks" user={user} csrfToken={csrfToken} tenant={tenant} active="tasks">
+      <h1>Admin tasks</h1>
+      <Flash ok={ok} error={error} />
+      <StatusCard status={status} />
+      {tenant.readOnly ? (
+        <ReadOnlyNote />
+      ) : (
+        <>
+          <section class="card" aria-labelledby="sync-title">
+            <h2 id="sync-title">Sync now</h2>
+            <p class="muted">Looks for changes on both sides right away instead of waiting for the next scheduled run (every 5 minutes).</p>
+            <form method="post" action={`${base}/sync`}>
+              <CsrfField token={csrfToken} />
+              <button type="submit">Sync now</button>
+            </form>
+          </section>
+          <section class="card" aria-labelledby="resync-title">
+            <h2 id="resync-title">Resync one ticket</h2>
+            <p class="muted">Syncs one portal ticket again in full, whatever changed or not, and starts a run.</p>
+            <form method="post" action={`${base}/resync`} novalidate>
+              <CsrfField token={csrfToken} />
+              <label for="portalTicketId">Portal ticket number</label>
+              <input id="portalTicketId" name="portalTicketId" type="text" inputmode="numeric" value={ticketValue ?? ""} required />
+              <FieldError id="portalTicketId" message={errors.portalTicketId} />
+              <button type="submit">Resync ticket</button>
+            </form>
+          </section>
+          <section class="card" aria-labelledby="pause-title">
+            <h2 id="pause-title">{status.paused ? "Resume syncing" : "Pause syncing"}</h2>
+            <p class="muted">
+              {status.paused
+                ? "Scheduled runs are off. Resume to pick up everything that changed meanwhile."
+                : "Stops scheduled runs (for maintenance or a migration) until you resume; nothing is lost."}
+            </p>
+            <form method="post" action={`${base}/pause`}>
+              <CsrfField token={csrfToken} />
+              <input type="hidden" name="paused" value={status.paused ? "false" : "true"} />
+              <button type="submit">{status.paused ? "Resume syncing" : "Pause syncing"}</button>
+            </form>
+          </section>
+        </>
+      )}
+    </Layout>
+  );
+}

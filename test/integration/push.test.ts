@@ -1,0 +1,124 @@
+import { env, SELF } from "cloudflare:test";
+import { and, eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ticketLinks, webhookDeliveries } from "../../src/db/schema";
+import { wireDemoPush } from "../../src/dev/demo-push";
+import { ensureConnectWiseCallback } from "../../src/services/push";
+import { createConnectedTenant } from "../factories/connections";
+import { db } from "../factories/tenants";
+import { routeFetchToSandbox, SANDBOX_ORIGIN, sandboxDeliveries, type SandboxDelivery } from "../setup/sandbox";
+import { customer, technician } from "../setup/sandbox-actors";
+import { syncTenantNow } from "../setup/sync";
+import { waitFor } from "../setup/wait-for";
+
+let spy: ReturnType<typeof routeFetchToSandbox>;
+beforeEach(() => {
+  spy = routeFetchToSandbox();
+});
+afterEach(() => spy.mockRestore());
+
+const ORIGIN = "http://localhost";
+
+/** Posts a delivery the sandbox made, as it made it (the sandbox cannot reach this Worker itself). */
+const replay = (d: SandboxDelivery, change: { body?: string; headers?: Record<string, string> } = {}) =>
+  SELF.fetch(d.url, { method: "POST", headers: { ...d.headers, ...change.headers }, body: change.body ?? d.body });
+
+async function nextDelivery(sinceId: number, match: (d: SandboxDelivery) => boolean): Promise<SandboxDelivery> {
+  return waitFor(async () => (await sandboxDeliveries(sinceId)).find(match), { timeoutMs: 10_000, what: "a sandbox delivery" });
+}
+const lastDeliveryId = async () => (await sandboxDeliveries(0)).at(-1)?.id ?? 0;
+
+async function pushReadyTenant() {
+  const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+  const id = await customer.createRequest({ subject: "Push me", body: "Needs a technician.", clusterId: "CZJ1234ABC" });
+  await syncTenantNow(tenant.id);
+  await wireDemoPush(env, db(), tenant.id, SANDBOX_ORIGIN, ORIGIN);
+  const [ticket] = await technician.ticketsLinkedTo(tenant.id);
+  return { tenant, portalId: id, cwId: ticket!.id };
+}
+
+describe("push: ConnectWise callbacks", () => {
+  it("registers the callback once, and a technician note crosses with no scheduled run", async () => {
+    const { tenant, portalId, cwId } = await pushReadyTenant();
+    expect((await ensureConnectWiseCallback(env, db(), tenant.id, ORIGIN)).state).toBe("present");
+
+    const since = await lastDeliveryId();
+    await technician.addNoteInUi(cwId, "On my way to the site.");
+    const delivery = await nextDelivery(since, (d) => d.url.includes(`/hooks/connectwise/${tenant.hookId}?recordId=${cwId}`));
+    const res = await replay(delivery);
+    expect(await res.json()).toEqual({ outcome: "queued" });
+
+    const comments = await waitFor(
+      async () => {
+        const all = await customer.comments(portalId);
+        return all.some((c) => c.body.endsWith("On my way to the site.")) ? all : undefined;
+      },
+      { timeoutMs: 20_000, what: "the technician note to reach the portal" },
+    );
+    expect(comments.filter((c) => c.body.endsWith("On my way to the site."))).toHaveLength(1);
+
+    // The same delivery again (CW retries) is recognised and enqueues nothing.
+    expect(await (await replay(delivery)).json()).toEqual({ outcome: "duplicate" });
+  });
+
+  it("ignores callbacks caused by psa-sync's own writes", async () => {
+    const { tenant, cwId } = await pushReadyTenant();
+    const since = await lastDeliveryId();
+    await technician.addNote(cwId, "Written through the API as psa-sync's member");
+    const delivery = await nextDelivery(since, (d) => d.url.includes(`/hooks/connectwise/${tenant.hookId}?recordId=${cwId}`));
+    expect(await (await replay(delivery)).json()).toEqual({ outcome: "ignored: psa-sync's own change" });
+  });
+
+  it("refuses unsigned, mis-signed and foreign-key deliveries, and changes nothing", async () => {
+    const { tenant, cwId } = await pushReadyTenant();
+    const since = await lastDeliveryId();
+    await technician.addNoteInUi(cwId, "Signed note");
+    const delivery = await nextDelivery(since, (d) => d.url.includes(`/hooks/connectwise/${tenant.hookId}`));
+
+    expect((await replay(delivery, { headers: { "x-content-signature": "" } })).status).toBe(401);
+    const tampered = delivery.body.replace('"updated"', '"added"');
+    expect((await replay(delivery, { body: tampered })).status).toBe(401);
+    const foreign = delivery.body.replace(/"key_url":"[^"]+"/, '"key_url":"https://evil.example/key"');
+    expect((await replay(delivery, { body: foreign })).status).toBe(401);
+    expect((await replay(delivery, { body: "{not json" })).status).toBe(400);
+    const seen = await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.tenantId, tenant.id));
+    expect(seen.filter((s) => s.source === "connectwise")).toHaveLength(0);
+  });
+});
+
+describe("push: Support Portal webhooks", () => {
+  it("a customer comment crosses with no scheduled run; a duplicate syncs once", async () => {
+    const { tenant, portalId, cwId } = await pushReadyTenant();
+    const since = await lastDeliveryId();
+    await customer.comment(portalId, "Pushed from the portal");
+    const delivery = await nextDelivery(since, (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`) && d.body.includes("comment_added"));
+    const [first, second] = await Promise.all([replay(delivery), replay(delivery)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+
+    const notes = await waitFor(
+      async () => {
+        const all = await technician.notes(cwId);
+        return all.some((n) => n.text.endsWith("Pushed from the portal")) ? all : undefined;
+      },
+      { timeoutMs: 20_000, what: "the portal comment to reach ConnectWise" },
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await technician.notes(cwId)).filter((n) => n.text.endsWith("Pushed from the portal"))).toHaveLength(1);
+    expect(notes.length).toBeGreaterThan(0);
+    expect(await (await replay(delivery)).json()).toEqual({ outcome: "duplicate" });
+  });
+
+  it("refuses unsigned, mis-signed and stale deliveries", async () => {
+    const { tenant, portalId } = await pushReadyTenant();
+    const since = await lastDeliveryId();
+    await customer.comment(portalId, "Another one");
+    const delivery = await nextDelivery(since, (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`));
+    expect((await replay(delivery, { headers: { "x-zendesk-webhook-signature": "" } })).status).toBe(401);
+    expect((await replay(delivery, { body: delivery.body.replace("zen:ticket:", "zen:ticket:9") })).status).toBe(401);
+    const stale = new Date(Date.now() - 10 * 60 * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    expect((await replay(delivery, { headers: { "x-zendesk-webhook-signature-timestamp": stale } })).status).toBe(401);
+    expect((await SELF.fetch(`${ORIGIN}/hooks/portal/no-such-hook`, { method: "POST", body: "{}" })).status).toBe(404);
+    const links = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, portalId)));
+    expect(links).toHaveLength(1);
+  });
+});
