@@ -1,0 +1,141 @@
+import { mkdirSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "./stack";
+
+/**
+ * The whole story of a new tenant admin in one browser session (issue 5's walk): forced
+ * password change, portal OAuth, ConnectWise keys, test connection, mappings from live
+ * choices, Sync now, the run completing, a ticket's timeline, a failure and its replay.
+ */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ sandbox: true });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const SHOTS = "test-results/screenshots";
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/walkthrough-${name}.png`, fullPage: true });
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${stack.adminUrl}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+}
+
+/** Reloads `url` until `check` holds (server-rendered pages: progress shows on reload). */
+async function until(page: Page, url: string, check: () => Promise<boolean>, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    await page.goto(url);
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting on ${url}`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+async function connectConnectWise(page: Page, base: string, privateKey: string) {
+  await page.goto(`${base}/onboarding`);
+  await page.fill("#site", `${stack.sandboxUrl}/cw`);
+  await page.fill("#companyId", "acme");
+  await page.fill("#publicKey", "acme-public-key");
+  await page.fill("#privateKey", privateKey);
+  await page.fill("#clientId", "psa-sync-demo-client");
+  await Promise.all([page.waitForURL(/saved=connectwise/), page.click(`form[action$="/onboarding/connectwise"] button[type=submit]`)]);
+}
+
+describe("a new tenant admin, from the first sign-in to a replayed failure", () => {
+  it("walks every step in the browser", async () => {
+    // The operator registers the tenant and hands over a temporary password.
+    const operator = await stack.browser.newPage();
+    await signIn(operator, "operator@demo.test", "operator-demo-pass");
+    await operator.fill("#tenant-name", "Walkthrough MSP");
+    await operator.fill("#tenant-slug", "walkthrough-msp");
+    await operator.fill("#admin-email", "admin@walkthrough.test");
+    await operator.fill("#admin-name", "Wanda Admin");
+    await Promise.all([operator.waitForNavigation(), operator.click("text=Register tenant")]);
+    const temporary = (await operator.textContent("code.secret"))?.trim() ?? "";
+    await operator.close();
+
+    // 1. First sign-in: the temporary password must be changed.
+    const page = await stack.browser.newPage();
+    await signIn(page, "admin@walkthrough.test", temporary);
+    expect(page.url()).toBe(`${stack.adminUrl}/account/password`);
+    await page.fill("#current", temporary);
+    await page.fill("#password", "walkthrough passphrase 1");
+    await page.fill("#confirm", "walkthrough passphrase 1");
+    await Promise.all([page.waitForURL(/\/t\/tnt_[0-9a-f]+$/), page.click("main button[type=submit]")]);
+    const base = page.url();
+    await shot(page, "1-dashboard-new");
+
+    // 2. Connect the Support Portal through OAuth, signing in on the portal's own page.
+    await page.goto(`${base}/onboarding`);
+    await page.fill("#baseUrl", `${stack.sandboxUrl}/zendesk`);
+    await Promise.all([page.waitForURL((u) => u.pathname.endsWith("/zendesk/oauth/authorizations/new")), page.click('form[action$="/portal/oauth"] button[type=submit]')]);
+    await page.fill("#email", "it@acme-msp.test");
+    await page.fill("#password", "acme-portal-pass");
+    await Promise.all([page.waitForURL(/saved=portal/), page.click("button[type=submit]")]);
+    expect(await page.textContent("[role=status]")).toContain("The Support Portal is connected.");
+
+    // 3. ConnectWise keys, then 4. Test connection.
+    await connectConnectWise(page, base, "acme-private-key");
+    await Promise.all([page.waitForURL(/saved=test/), page.click('form[action$="/onboarding/test"] button[type=submit]')]);
+    expect(await page.textContent("#test")).toContain("All checks passed");
+    await shot(page, "2-test-connection");
+
+    // 5. Advanced Settings from live ConnectWise choices.
+    await page.goto(`${base}/settings`);
+    // Changing the board reloads the page with that board's statuses (progressive enhancement).
+    const board = await page.$eval("#board", (el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent?.trim() ?? "");
+    if (board !== "Easy Connect Support") {
+      await Promise.all([page.waitForNavigation(), page.selectOption("#board", { label: "Easy Connect Support" })]);
+    }
+    await page.selectOption("#defaultCompanyId", { label: "Acme MSP Catch-All" });
+    const priorities: Record<string, string> = { low: "Priority 4 - Schedule Maintenance", normal: "Priority 3 - Normal Response", high: "Priority 2 - Quick Response", urgent: "Priority 1 - Emergency Response", none: "Priority 3 - Normal Response" };
+    for (const [k, label] of Object.entries(priorities)) await page.selectOption(`#priority\\.${k}`, { label });
+    const statuses: Record<string, string> = { new: "New", open: "In Progress", pending: "Waiting on Customer", hold: "Waiting on Customer", solved: "Resolved (closed)", closed: "Closed (closed)" };
+    for (const [k, label] of Object.entries(statuses)) await page.selectOption(`#status\\.${k}`, { label });
+    await page.fill("#syncFrom", "2026-01-01");
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/settings") && r.request().method() === "POST"), page.click("text=Save settings")]);
+    expect(await page.textContent("[role=status]")).toContain("Saved.");
+    await shot(page, "3-settings-saved");
+
+    // 6. Sync now, and watch the run complete.
+    await page.goto(`${base}/tasks`);
+    await Promise.all([page.waitForURL(/done=sync-/), page.click("button:has-text('Sync now')")]);
+    await until(page, `${base}/runs`, async () => ((await page.textContent("table tbody tr:first-child")) ?? "").includes("completed"));
+    await page.click("table tbody tr:first-child td:first-child a");
+    expect(await page.textContent("main")).toMatch(/completed/i);
+    await shot(page, "4-run-completed");
+
+    // 7. A ticket's timeline.
+    await page.goto(`${base}/tickets`);
+    const firstTicket = page.locator("table tbody tr:first-child a").first();
+    await firstTicket.click();
+    await page.waitForURL(/\/tickets\/\d+$/);
+    const timeline = (await page.textContent("main")) ?? "";
+    expect(timeline).toMatch(/ConnectWise ticket #\d+ created/);
+    const portalTicketId = page.url().split("/").pop()!;
+    await shot(page, "5-ticket-timeline");
+
+    // 8. A failure: the ConnectWise key is revoked and a ticket is resynced; then the key is fixed and the failure replayed.
+    await connectConnectWise(page, base, "revoked-key");
+    await page.goto(`${base}/tasks`);
+    await page.fill("#portalTicketId", portalTicketId);
+    await Promise.all([page.waitForURL(/done=/), page.click("button:has-text('Resync')")]);
+    await until(page, `${base}/failures`, async () => ((await page.textContent("main")) ?? "").includes("unauthorized"));
+    await shot(page, "6-failure");
+    await connectConnectWise(page, base, "acme-private-key");
+    await page.goto(`${base}/failures`);
+    await Promise.all([page.waitForNavigation(), page.click("button:has-text('Replay')")]);
+    await until(page, `${base}/failures`, async () => ((await page.textContent("main")) ?? "").toLowerCase().includes("replayed"));
+    await shot(page, "7-failure-replayed");
+    await page.close();
+  });
+});
