@@ -32,6 +32,8 @@ export default defineConfig({
                 PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
                 // Retries in seconds, not minutes, so fault tests converge quickly.
                 RETRY_BASE_SECONDS: "1",
+                // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
+                PUBLIC_URL: "http://localhost",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
               compatibilityFlags: ["service_binding_extra_handlers"],

@@ -6,9 +6,10 @@ import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
 import { clearResyncRequested, listResyncRequested } from "../db/queries/ticket-links";
 import { advanceCursor, knownVersions, loadTenantRunState } from "../db/queries/tenant-run";
-import { syncRuns } from "../db/schema";
+import { connectwiseConnections, syncRuns } from "../db/schema";
+import { ensureConnectWiseCallback } from "../services/push";
 import { eq, sql } from "drizzle-orm";
-import type { Logger } from "../lib/log";
+import { errorFields, type Logger } from "../lib/log";
 import { tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
 import { changedCwTickets, changedPortalTickets, newest, portalTicketIdFromXRef } from "../sync/changes";
 import type { JobOutcome } from "./outcome";
@@ -52,6 +53,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     return { kind: "done" };
   }
   const page: Page = msg.page ?? { source: "resync", cursor: null, highWater: null };
+  if (!msg.page) await keepCallbackActive(env, db, msg.tenantId, log);
   let result: PageResult;
   try {
     result = await readPage(env, db, msg.tenantId, page);
@@ -137,6 +139,22 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
     cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,
     calls: { portal: 0, cw: cw.calls },
   };
+}
+
+/**
+ * Once per run, for a tenant with push set up: ConnectWise disables a callback after days
+ * of failed deliveries, so re-enable (or re-register) it. Never fails the run.
+ */
+async function keepCallbackActive(env: Env, db: Db, tenantId: string, log: Logger): Promise<void> {
+  if (!env.PUBLIC_URL) return;
+  const row = await db.query.connectwiseConnections.findFirst({ where: eq(connectwiseConnections.tenantId, tenantId), columns: { callbackId: true } });
+  if (!row?.callbackId) return;
+  try {
+    const result = await ensureConnectWiseCallback(env, db, tenantId, env.PUBLIC_URL);
+    if (result.state !== "present") log.warn("push.callback_restored", { state: result.state });
+  } catch (err) {
+    log.warn("push.callback_check_failed", errorFields(err));
+  }
 }
 
 export const consumeTenantSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>

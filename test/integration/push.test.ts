@@ -1,7 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ticketLinks, webhookDeliveries } from "../../src/db/schema";
+import { connectwiseConnections, ticketLinks, webhookDeliveries } from "../../src/db/schema";
+import { createUser, signIn } from "../setup/admin-client";
 import { wireDemoPush } from "../../src/dev/demo-push";
 import { ensureConnectWiseCallback } from "../../src/services/push";
 import { createConnectedTenant } from "../factories/connections";
@@ -59,6 +60,14 @@ describe("push: ConnectWise callbacks", () => {
 
     // The same delivery again (CW retries) is recognised and enqueues nothing.
     expect(await (await replay(delivery)).json()).toEqual({ outcome: "duplicate" });
+  });
+
+  it("a delivery that never arrives is caught by the next scheduled run", async () => {
+    const { tenant, portalId, cwId } = await pushReadyTenant();
+    await technician.addNoteInUi(cwId, "Callback lost on the way");
+    await syncTenantNow(tenant.id);
+    const comments = await customer.comments(portalId);
+    expect(comments.filter((c) => c.body.endsWith("Callback lost on the way"))).toHaveLength(1);
   });
 
   it("ignores callbacks caused by psa-sync's own writes", async () => {
@@ -120,5 +129,22 @@ describe("push: Support Portal webhooks", () => {
     expect((await SELF.fetch(`${ORIGIN}/hooks/portal/no-such-hook`, { method: "POST", body: "{}" })).status).toBe(404);
     const links = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, portalId)));
     expect(links).toHaveLength(1);
+  });
+});
+
+describe("push: keeping the ConnectWise callback alive", () => {
+  it("registers it from Admin tasks, and the next run re-enables it after ConnectWise disabled it", async () => {
+    const tenant = await createConnectedTenant();
+    const admin = await createUser("tenant_admin", tenant.id);
+    const client = await signIn(admin.email, admin.password);
+    const registered = await client.fetch(`/t/${tenant.id}/tasks/callbacks`, { form: {} });
+    expect(registered.status).toBe(303);
+    expect(registered.headers.get("location")).toBe(`/t/${tenant.id}/tasks?done=callback-registered`);
+    const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
+    expect(row!.callbackId).not.toBeNull();
+
+    await technician.setCallbackInactive(row!.callbackId!);
+    await syncTenantNow(tenant.id);
+    expect(await technician.callbackInactive(row!.callbackId!)).toBe(false);
   });
 });

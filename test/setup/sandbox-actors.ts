@@ -77,6 +77,13 @@ export const technician = {
   async addNoteInUi(ticketId: number, text: string): Promise<CwNoteJson> {
     return call<CwNoteJson>(`${SANDBOX_ORIGIN}/_sandbox/connectwise/tickets/${ticketId}/technician-notes`, { method: "POST", headers: {}, body: JSON.stringify({ text }) });
   },
+  /** ConnectWise disabling a callback (as it does after days of failed deliveries). */
+  async setCallbackInactive(id: number): Promise<void> {
+    await call(`${CW_API}/system/callbacks/${id}`, { method: "PATCH", headers: CW_AUTH, body: JSON.stringify([{ op: "replace", path: "inactiveFlag", value: true }]) });
+  },
+  async callbackInactive(id: number): Promise<boolean> {
+    return (await call<{ inactiveFlag?: boolean }>(`${CW_API}/system/callbacks/${id}`, { headers: CW_AUTH })).inactiveFlag === true;
+  },
   async configurations(ticketId: number): Promise<{ id: number }[]> {
     return call<{ id: number }[]>(`${CW_API}/service/tickets/${ticketId}/configurations`, { headers: CW_AUTH });
   },

@@ -12,6 +12,8 @@ import { createApiToken, revokeApiToken } from "../../services/tokens";
 import { TasksPage } from "../../views/tenant-admin/tasks-page";
 import { TokensPage, type TokensPageProps } from "../../views/tenant-admin/tokens-page";
 import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-page";
+import { audit } from "../../db/queries/audit";
+import { ensureConnectWiseCallback } from "../../services/push";
 import { requireWrite } from "./access";
 import type { AdminEnv } from "./session";
 
@@ -34,9 +36,29 @@ async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?
   return c.html(<TasksPage {...page(c)} status={st} {...extra} />, status);
 }
 
+const PUSH_FLASH: Record<string, string> = {
+  "callback-registered": "ConnectWise callbacks registered: technician changes now reach psa-sync in seconds.",
+  "callback-reactivated": "ConnectWise had disabled the callback; it is active again.",
+  "callback-present": "ConnectWise callbacks were already registered and active.",
+};
+
 tenantAdminPages.get("/tasks", (c) => {
-  const done = c.req.query("done");
-  return renderTasks(c, { ok: done && done in TASK_MESSAGES ? TASK_MESSAGES[done as TaskCode] : undefined });
+  const done = c.req.query("done") ?? "";
+  return renderTasks(c, { ok: done in TASK_MESSAGES ? TASK_MESSAGES[done as TaskCode] : PUSH_FLASH[done] });
+});
+
+/** Re-register push: ConnectWise calls back to PUBLIC_URL (or this address when it is not set). */
+tenantAdminPages.post("/tasks/callbacks", requireWrite, async (c) => {
+  const db = createDb(c.env.DB);
+  const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
+  try {
+    const result = await ensureConnectWiseCallback(c.env, db, c.get("tenantId"), origin);
+    await audit(db, { tenantId: c.get("tenantId"), userId: c.get("user").id, action: "callbacks.registered", target: String(result.id), detail: `ConnectWise callback ${result.state}` });
+    return c.redirect(`${base(c, "tasks")}?done=callback-${result.state}`, 303);
+  } catch (err) {
+    if (err instanceof AppError) return renderTasks(c, { error: `Could not register the ConnectWise callback: ${err.message}` }, 409);
+    throw err;
+  }
 });
 
 /** A task refused for the tenant's state (paused, disabled) re-renders with the reason. */

@@ -91,6 +91,17 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               <button type="submit">{status.paused ? "Resume syncing" : "Pause syncing"}</button>
             </form>
           </section>
+          <section class="card" aria-labelledby="push-title">
+            <h2 id="push-title">Push from ConnectWise</h2>
+            <p class="muted">
+              Registers (or re-enables) the ConnectWise callback that tells psa-sync about ticket changes within seconds. ConnectWise disables a callback after three days of
+              failed deliveries; scheduled runs keep syncing meanwhile.
+            </p>
+            <form method="post" action={`${base}/callbacks`}>
+              <CsrfField token={csrfToken} />
+              <button type="submit">Re-register callbacks</button>
+            </form>
+          </section>
         </>
       )}
     </Layout>
