@@ -56,6 +56,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   const events: TicketEvent[] = [];
 
   try {
+    const requestObservedAt = now().getTime();
     const request = await portal.getRequest(job.portalTicketId);
     if (!request) {
       const warning: Warning = { code: "portal_request_missing", message: "The portal request no longer exists or is not visible to the connected portal user." };
@@ -80,12 +81,12 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     };
 
     let memory = memoryOf(state);
-    let result = { cw: null as CwTicket | null, warnings: [] as Warning[], synced: memory.synced, notes: [] as CwNote[] };
+    let result = { cw: null as CwTicket | null, warnings: [] as Warning[], synced: memory.synced, notes: [] as CwNote[], cwObservedAt: 0 };
     for (let pass = 0; pass < 3; pass++) {
       const comments = await portal.listComments(job.portalTicketId);
       const side = await loadCwSide(db, cw, ctx, settings.externalXRef, now);
       const p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match });
-      result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes };
+      result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes, cwObservedAt: side.observedAt };
       if (p.ops.length === 0) break;
       const { portalWrites } = await executeOps(ctx, p.ops);
       const created = p.ops.some((o) => o.kind === "create_cw_ticket");
@@ -106,8 +107,8 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       warnings: result.warnings,
       state: ctx.cwTicketId === null ? (result.warnings.length ? "warning" : "pending") : result.warnings.length ? "warning" : "ok",
       lastError: null,
-      portalUpdatedAt: request.updatedAt,
-      cwUpdatedAt: result.cw?.lastUpdated ?? null,
+      portalUpdatedAt: settledVersion(request.updatedAt, requestObservedAt),
+      cwUpdatedAt: result.cw ? settledVersion(result.cw.lastUpdated, result.cwObservedAt) : null,
       cwClosed: result.cw?.closedFlag ?? false,
       lastCwNoteId: result.notes.reduce((max, n) => Math.max(max, n.id), state.link?.lastCwNoteId ?? 0),
       lastSyncedAt: at,
@@ -126,7 +127,18 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   }
 }
 
+/**
+ * Both systems stamp changes in whole seconds, so a version read within the second it
+ * was stamped may hide a later change in that same second. Only a version read after its
+ * second ended is remembered as synced (null makes the next listing look again).
+ */
+function settledVersion(stamp: string, observedAt: number): string | null {
+  const at = Date.parse(stamp);
+  return Number.isNaN(at) || observedAt < at + 1000 ? null : stamp;
+}
+
 async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xref: string, now: () => Date) {
+  const observedAt = now().getTime();
   let ticket: CwTicket | null = null;
   if (ctx.cwTicketId !== null) ticket = await cw.getTicket(ctx.cwTicketId);
   else {
@@ -138,7 +150,7 @@ async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xr
     }
   }
   const notes = ticket ? await cw.listNotes(ticket.id, 0) : [];
-  return { ticket, notes };
+  return { ticket, notes, observedAt };
 }
 
 async function learnPortalUser(db: Db, tenantId: string, portal: PortalClient): Promise<number> {
