@@ -1,3 +1,5 @@
+import { eq } from "drizzle-orm";
+import { tenants } from "../db/schema";
 import type { Db } from "../db/client";
 import { nowIso } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
@@ -90,7 +92,13 @@ export async function saveAdvancedSettings(env: Env, db: Db, actor: Actor, input
   if (Object.keys(errors).length) return { ok: false, errors, message: "Nothing was saved: fix the fields marked below.", choices };
 
   const changes = describeChanges(config, resolved);
+  // An earlier "sync from" date re-imports what lies before it: the portal listing starts
+  // again from that date (links and externalXRef keep already-synced tickets from doubling).
+  const oldFrom = config.settings?.syncFrom ?? null;
+  const newFrom = resolved.settings?.syncFrom ?? null;
+  const movedBack = newFrom !== null && (oldFrom === null || newFrom < oldFrom);
   const writes = [
+    ...(movedBack ? [db.update(tenants).set({ portalCursor: null }).where(eq(tenants.id, actor.tenantId))] : []),
     ...(resolved.settings ? [upsertSettingsStatement(db, actor.tenantId, { ...resolved.settings, updatedAt: nowIso() })] : []),
     ...(resolved.priorities ?? []).map((p) => upsertPriorityStatement(db, { tenantId: actor.tenantId, ...p })),
     ...(resolved.statuses ?? []).map((s) => upsertStatusStatement(db, { tenantId: actor.tenantId, ...s })),

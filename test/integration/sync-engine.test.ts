@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { commentLinks, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { env } from "cloudflare:test";
+import { commentLinks, tenantSettings, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { saveAdvancedSettings } from "../../src/services/configuration-settings";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { routeFetchToSandbox } from "../setup/sandbox";
@@ -104,5 +106,30 @@ describe("sync engine against the sandbox (cron path: tenant run → ticket-sync
     await syncTenantNow(tenant.id);
     const [after] = await technician.ticketsLinkedTo(tenant.id);
     expect(after!.priority?.name).toBe("Priority 1 - Emergency Response");
+  });
+});
+
+describe("the first import and the 'sync from' date", () => {
+  it("imports only requests updated since the date; moving it back re-imports the older ones once", async () => {
+    const tenant = await createConnectedTenant(); // sync from: now
+    const recent = await customer.createRequest({ subject: "After the date", body: "New.", clusterId: "CZJ1234ABC" });
+    await syncTenantNow(tenant.id);
+    const xrefs = async () => (await technician.ticketsLinkedTo(tenant.id)).map((t) => Number(t.externalXRef!.split(":").pop()));
+    const first = await xrefs();
+    expect(first).toContain(recent);
+    const seededOlder = 1001; // the sandbox's demo requests were last updated days ago
+    expect(first).not.toContain(seededOlder);
+
+    const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id));
+    const monthAgo = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const saved = await saveAdvancedSettings(env, db(), { tenantId: tenant.id, userId: null }, {
+      settings: { boardId: settings!.boardId!, defaultCompanyId: settings!.defaultCompanyId!, matchField: "serialNumber", syncFrom: monthAgo },
+    });
+    expect(saved.ok).toBe(true);
+    await syncTenantNow(tenant.id);
+    await syncTenantNow(tenant.id);
+    const after = await xrefs();
+    expect(after).toContain(seededOlder);
+    expect(new Set(after).size).toBe(after.length); // nothing doubled
   });
 });
