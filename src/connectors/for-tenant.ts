@@ -33,8 +33,12 @@ async function openSecrets<T>(env: Env, sealed: string, schema: z.ZodType<T>): P
   return parsed.data;
 }
 
-/** The portal client for a tenant; rotated OAuth tokens are persisted encrypted. */
-export async function portalClientFor(env: Env, row: PortalRow, fetchImpl: FetchLike = liveFetch): Promise<PortalClient> {
+/**
+ * The portal client for a tenant; rotated OAuth tokens are persisted encrypted.
+ * `refreshWithinMs` treats a token expiring that soon as expired (the tenant run refreshes
+ * early, so the ticket syncs running beside each other never race to rotate the pair).
+ */
+export async function portalClientFor(env: Env, row: PortalRow, fetchImpl: FetchLike = liveFetch, opts: { refreshWithinMs?: number } = {}): Promise<PortalClient> {
   const secrets = await openSecrets(env, row.secretsCiphertext, portalSecrets);
   let auth: PortalAuth;
   if ("apiToken" in secrets) {
@@ -56,7 +60,8 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl: Fetch
       .set({ secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, updatedAt: new Date().toISOString() })
       .where(eq(portalConnections.tenantId, row.tenantId));
   };
-  return createPortalClient({ fetch: fetchImpl, baseUrl: row.baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId });
+  const skew = opts.refreshWithinMs ?? 0;
+  return createPortalClient({ fetch: fetchImpl, baseUrl: row.baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
 /** The ConnectWise client for a tenant; the codebase is looked up once and remembered. */

@@ -16,6 +16,9 @@ import type { JobOutcome } from "./outcome";
 import { sendTenantSync, sendTicketSync } from "./send";
 import { settleBatch } from "./settle";
 
+/** OAuth access tokens expiring within this are refreshed by the run (tokens live ~2 h). */
+const EARLY_REFRESH_MS = 30 * 60 * 1000;
+
 /** Items read per invocation: bounded work per message. */
 export const PAGE_SIZE = 100;
 /** A tenant's first import reaches back this far unless its "sync from" date says otherwise. */
@@ -109,7 +112,8 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
   const syncFrom = state.settings?.syncFrom ?? new Date(Date.now() - DEFAULT_SYNC_FROM_MS).toISOString();
 
   if (page.source === "portal") {
-    const portal = await portalClientFor(env, state.portal);
+    // The run refreshes OAuth tokens well before expiry: ticket syncs then never need to.
+    const portal = await portalClientFor(env, state.portal, undefined, { refreshWithinMs: EARLY_REFRESH_MS });
     const since = state.tenant?.portalCursor ?? syncFrom;
     const { tickets, nextCursor } = await portal.listRequests({ cursor: page.cursor, pageSize: PAGE_SIZE });
     const known = await knownVersions(db, tenantId, tickets.map((t) => t.id));
