@@ -55,6 +55,15 @@ export default defineConfig({
         test: {
           name: "workers",
           testTimeout: 60_000,
+          // The chaos scenario's size: small in `npm test`, large in `npm run chaos`.
+          provide: {
+            chaos: {
+              requests: Number(process.env.CHAOS_REQUESTS ?? 4),
+              comments: Number(process.env.CHAOS_COMMENTS ?? 2),
+              rate: Number(process.env.CHAOS_RATE ?? 0.2),
+              seed: Number(process.env.CHAOS_SEED ?? 20261128),
+            },
+          },
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
         },

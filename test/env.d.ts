@@ -1,5 +1,12 @@
 import type { D1Migration } from "cloudflare:test";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Size of the chaos scenario (test/integration/chaos.test.ts). */
+    chaos: { requests: number; comments: number; rate: number; seed: number };
+  }
+}
+
 declare global {
   namespace Cloudflare {
     interface Env {

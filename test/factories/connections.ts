@@ -15,7 +15,8 @@ export const CLUSTER_FIELD_ID = 360001234567;
  * only portal requests updated from `syncFrom` on (default: now), so a test sees its own.
  * Needs `routeFetchToSandbox()` active.
  */
-export async function createConnectedTenant(opts: { syncFrom?: string } = {}) {
+export async function createConnectedTenant(opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string } } = {}) {
+  const portalUser = opts.portalUser ?? { email: "it@acme-msp.test", apiToken: "acme-portal-token" };
   const tenant = await createTenant();
   await db().batch([
     db()
@@ -24,8 +25,8 @@ export async function createConnectedTenant(opts: { syncFrom?: string } = {}) {
         tenantId: tenant.id,
         baseUrl: `${SANDBOX_ORIGIN}/zendesk`,
         authMode: "api_token",
-        email: "it@acme-msp.test",
-        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: "acme-portal-token" }),
+        email: portalUser.email,
+        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: portalUser.apiToken }),
         clusterFieldId: CLUSTER_FIELD_ID,
       }),
     db()

@@ -6,7 +6,6 @@ import { SANDBOX_ORIGIN } from "./sandbox";
  * the vendor's agent, and a ConnectWise technician. They call the sandbox directly, not
  * through psa-sync's connectors, so a test observes the systems independently.
  */
-const CUSTOMER = `Basic ${btoa("it@acme-msp.test/token:acme-portal-token")}`;
 const AGENT = `Basic ${btoa("agent@easyconnect.test/token:agent-portal-token")}`;
 const CW_AUTH = { authorization: `Basic ${btoa("acme+acme-public-key:acme-private-key")}`, clientId: "psa-sync-demo-client" };
 const CW_API = `${SANDBOX_ORIGIN}/cw/v4_6_release/apis/3.0`;
@@ -24,21 +23,29 @@ export interface PortalCommentJson {
   author_id: number;
 }
 
-export const customer = {
-  async createRequest(req: { subject: string; body: string; priority?: string; clusterId?: string }): Promise<number> {
-    const custom_fields = req.clusterId ? [{ id: 360001234567, value: req.clusterId }] : [];
-    const body = { request: { subject: req.subject, comment: { body: req.body }, priority: req.priority, custom_fields } };
-    const res = await call<{ request: { id: number } }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests`, { method: "POST", headers: { authorization: CUSTOMER }, body: JSON.stringify(body) });
-    return res.request.id;
-  },
-  async comment(requestId: number, text: string): Promise<void> {
-    await call(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}`, { method: "PUT", headers: { authorization: CUSTOMER }, body: JSON.stringify({ request: { comment: { body: text } } }) });
-  },
-  async comments(requestId: number): Promise<PortalCommentJson[]> {
-    const res = await call<{ comments: PortalCommentJson[] }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}/comments?page[size]=100`, { headers: { authorization: CUSTOMER } });
-    return res.comments;
-  },
-};
+/** A portal end user (an MSP) acting in the portal. */
+export function portalUser(email: string, apiToken: string) {
+  const auth = `Basic ${btoa(`${email}/token:${apiToken}`)}`;
+  return {
+    async createRequest(req: { subject: string; body: string; priority?: string; clusterId?: string }): Promise<number> {
+      const custom_fields = req.clusterId ? [{ id: 360001234567, value: req.clusterId }] : [];
+      const body = { request: { subject: req.subject, comment: { body: req.body }, priority: req.priority, custom_fields } };
+      const res = await call<{ request: { id: number } }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests`, { method: "POST", headers: { authorization: auth }, body: JSON.stringify(body) });
+      return res.request.id;
+    },
+    async comment(requestId: number, text: string): Promise<void> {
+      await call(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}`, { method: "PUT", headers: { authorization: auth }, body: JSON.stringify({ request: { comment: { body: text } } }) });
+    },
+    async comments(requestId: number): Promise<PortalCommentJson[]> {
+      const res = await call<{ comments: PortalCommentJson[] }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}/comments?page[size]=100`, { headers: { authorization: auth } });
+      return res.comments;
+    },
+  };
+}
+
+/** The demo MSP's portal user, as the customer in most tests. */
+export const customer = portalUser("it@acme-msp.test", "acme-portal-token");
+
 
 export const agent = {
   async update(ticketId: number, ticket: { priority?: string; status?: string }): Promise<void> {
