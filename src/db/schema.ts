@@ -32,6 +32,8 @@ export const tenants = sqliteTable(
     attentionSince: text(),
     /** Scheduled runs skip the tenant until then, so rejected credentials are not hammered. */
     probeAfter: text(),
+    /** When the current problem was announced to the alert webhook (once per problem). */
+    attentionAnnouncedAt: text(),
     createdAt: createdAt(),
     updatedAt: createdAt(),
   },

@@ -1,5 +1,7 @@
 import { createDb, nowIso } from "../db/client";
+import { markNeedsAttention } from "../db/queries/attention";
 import { recordFailures } from "../db/queries/failures";
+import { runsKeepFailing } from "../services/alerts";
 import { completeRunIfDone, finishRunTicket, markRunsFailed } from "../db/queries/runs";
 import type { Logger } from "../lib/log";
 import { queueMessage } from "../schemas/messages";
@@ -26,6 +28,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env,
       await completeRunIfDone(db, msg.runId, nowIso());
     } else if (msg.kind === "tenant-sync") {
       await markRunsFailed(db, [msg.runId], "failed: the run could not list changes (see Failures)", nowIso());
+      // A tenant whose runs keep failing is not left to fail silently.
+      const problem = await runsKeepFailing(db, msg.tenantId);
+      if (problem) await markNeedsAttention(db, msg.tenantId, problem, new Date(), { probe: false });
     }
   }
   batch.ackAll();

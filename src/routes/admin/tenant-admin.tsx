@@ -12,7 +12,10 @@ import { createApiToken, revokeApiToken } from "../../services/tokens";
 import { TasksPage } from "../../views/tenant-admin/tasks-page";
 import { TokensPage, type TokensPageProps } from "../../views/tenant-admin/tokens-page";
 import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-page";
-import { audit } from "../../db/queries/audit";
+import { eq } from "drizzle-orm";
+import { audit, auditStatement } from "../../db/queries/audit";
+import { tenants } from "../../db/schema";
+import { alertWebhookUrl } from "../../services/alerts";
 import { ensureConnectWiseCallback } from "../../services/push";
 import { requireWrite } from "./access";
 import type { AdminEnv } from "./session";
@@ -31,12 +34,16 @@ const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
 const formOf = async (c: Ctx) => (await c.req.parseBody()) as Record<string, string>;
 
 // ---- Admin tasks -------------------------------------------------------------------
-async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string } = {}, status: 200 | 400 | 409 = 200) {
-  const st = await tenantStatus(createDb(c.env.DB), c.get("tenantId"));
-  return c.html(<TasksPage {...page(c)} status={st} {...extra} />, status);
+async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 409 = 200) {
+  const db = createDb(c.env.DB);
+  const st = await tenantStatus(db, c.get("tenantId"));
+  const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
+  return c.html(<TasksPage {...page(c)} status={st} alertWebhookUrl={extra.alertValue ?? tenant?.alertWebhookUrl ?? ""} {...extra} />, status);
 }
 
 const PUSH_FLASH: Record<string, string> = {
+  "alerts-saved": "Alert webhook saved: it hears once when syncing needs attention, and once when it recovers.",
+  "alerts-removed": "Alert webhook removed.",
   "callback-registered": "ConnectWise callbacks registered: technician changes now reach psa-sync in seconds.",
   "callback-reactivated": "ConnectWise had disabled the callback; it is active again.",
   "callback-present": "ConnectWise callbacks were already registered and active.",
@@ -45,6 +52,20 @@ const PUSH_FLASH: Record<string, string> = {
 tenantAdminPages.get("/tasks", (c) => {
   const done = c.req.query("done") ?? "";
   return renderTasks(c, { ok: done in TASK_MESSAGES ? TASK_MESSAGES[done as TaskCode] : PUSH_FLASH[done] });
+});
+
+/** The alert webhook: told once when syncing stops needing attention and once when it recovers. */
+tenantAdminPages.post("/tasks/alerts", requireWrite, async (c) => {
+  const body = await formOf(c);
+  const raw = String(body.alertWebhookUrl ?? "").trim();
+  const parsed = raw === "" ? { success: true as const, data: null } : alertWebhookUrl.safeParse(raw);
+  if (!parsed.success) return renderTasks(c, { errors: { alertWebhookUrl: parsed.error.issues[0]?.message ?? "Enter a valid address" }, alertValue: raw }, 400);
+  const db = createDb(c.env.DB);
+  await db.batch([
+    db.update(tenants).set({ alertWebhookUrl: parsed.data }).where(eq(tenants.id, c.get("tenantId"))),
+    auditStatement(db, { tenantId: c.get("tenantId"), userId: c.get("user").id, action: "alerts.saved", detail: parsed.data ? `Alert webhook set (${new URL(parsed.data).host})` : "Alert webhook removed" }),
+  ]);
+  return c.redirect(`${base(c, "tasks")}?done=${parsed.data ? "alerts-saved" : "alerts-removed"}`, 303);
 });
 
 /** Re-register push: ConnectWise calls back to PUBLIC_URL (or this address when it is not set). */

@@ -11,6 +11,8 @@ export interface TasksPageProps {
   error?: string | undefined;
   errors?: Record<string, string>;
   ticketValue?: string;
+  /** Stored (or just submitted) alert webhook address. */
+  alertWebhookUrl?: string;
 }
 
 const RUN_WORDS: Record<string, string> = { queued: "waiting to start", running: "running", completed: "completed", failed: "failed", skipped: "skipped" };
@@ -48,7 +50,7 @@ function StatusCard({ status }: { status: TenantStatus }) {
   );
 }
 
-export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors = {}, ticketValue }: TasksPageProps) {
+export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors = {}, ticketValue, alertWebhookUrl }: TasksPageProps) {
   const base = `/t/${tenant.id}/tasks`;
   return (
     <Layout title="Admin tasks" user={user} csrfToken={csrfToken} tenant={tenant} active="tasks">
@@ -97,9 +99,23 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               Registers (or re-enables) the ConnectWise callback that tells psa-sync about ticket changes within seconds. ConnectWise disables a callback after three days of
               failed deliveries; scheduled runs keep syncing meanwhile.
             </p>
-            <form method="post" action={`${base}/callbacks`}>
+            <form method="post" action={`${base}/callbacks`} id="callbacks-form">
               <CsrfField token={csrfToken} />
               <button type="submit">Re-register callbacks</button>
+            </form>
+          </section>
+          <section class="card" aria-labelledby="alerts-title">
+            <h2 id="alerts-title">Alerts</h2>
+            <p class="muted">
+              An incoming webhook (Teams, Slack …) that hears once when syncing needs attention — rejected credentials, runs that keep failing — and once when it recovers.
+              Leave empty for none.
+            </p>
+            <form method="post" action={`${base}/alerts`} novalidate>
+              <CsrfField token={csrfToken} />
+              <label for="alertWebhookUrl">Alert webhook address</label>
+              <input id="alertWebhookUrl" name="alertWebhookUrl" type="text" value={alertWebhookUrl ?? ""} placeholder="https://…" />
+              <FieldError id="alertWebhookUrl" message={errors.alertWebhookUrl} />
+              <button type="submit">Save alert webhook</button>
             </form>
           </section>
         </>

@@ -1,0 +1,1 @@
+ALTER TABLE `tenants` ADD `attention_announced_at` text;
