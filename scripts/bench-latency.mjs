@@ -29,12 +29,12 @@ async function measure(push) {
   const envFile = join(state, "bench.vars");
   writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("bench-only-key-never-use-anywher").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
   applyLocalMigrations({ persistTo: state });
-  const adminPort = await freePort();
-  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.toml", port: await freePort(), inspectorPort: await freePort(), persistTo: state, vars: { SANDBOX_ACTIVITY: "off" } });
+  const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.toml", port: sandboxPort, inspectorPort: sandboxInspector, persistTo: state, vars: { SANDBOX_ACTIVITY: "off" } });
   const admin = startWorker({
     name: "admin",
     port: adminPort,
-    inspectorPort: await freePort(),
+    inspectorPort: adminInspector,
     persistTo: state,
     envFile,
     vars: { DEMO_MODE: "on", RETRY_BASE_SECONDS: "1", ...(push ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },

@@ -34,18 +34,32 @@ export function applyLocalMigrations({ persistTo } = /** @type {{ persistTo?: st
   return res.stdout;
 }
 
-/** A free TCP port on localhost. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/** Whether `port` can be bound on localhost right now. */
+function portFree(/** @type {number} */ port) {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
+}
+
+/** Ports handed out by this process, so two calls never return the same one. */
+const handedOut = new Set();
+
+/**
+ * A free TCP port on localhost, below Linux's ephemeral range (32768+) so that the
+ * sockets workerd opens on port 0 while another Worker starts cannot take it meanwhile.
+ * @returns {Promise<number>}
+ */
+export async function freePort() {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port) || !(await portFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port found between 20000 and 32000");
 }
 
 /**

@@ -4,6 +4,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Size of the chaos scenario (test/integration/chaos.test.ts). */
     chaos: { requests: number; comments: number; rate: number; seed: number };
+    /** Sizes of `npm run bench` (test/bench). */
+    bench: { admin: { links: number; eventsPerLink: number; repeats: number }; backfill: { requests: number; comments: number; latencyMs: number } };
   }
 }
 

@@ -35,22 +35,23 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
   writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
   applyLocalMigrations({ persistTo: stateDir });
   const output: string[] = [];
+  // Every port is chosen before any Worker starts.
+  const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const sandbox = opts.sandbox
     ? startWorker({
         name: "sandbox-e2e",
         config: "sandbox/wrangler.toml",
-        port: await freePort(),
-        inspectorPort: await freePort(),
+        port: sandboxPort,
+        inspectorPort: sandboxInspector,
         persistTo: stateDir,
         vars: { SANDBOX_ACTIVITY: "off" },
         onLine: (line: string) => output.push(`[sandbox] ${line}`),
       })
     : null;
-  const adminPort = await freePort();
   const admin = startWorker({
     name: "admin-e2e",
     port: adminPort,
-    inspectorPort: await freePort(),
+    inspectorPort: adminInspector,
     persistTo: stateDir,
     envFile,
     // With a sandbox, push is wired like `npm start` does: callbacks and webhooks come here.
