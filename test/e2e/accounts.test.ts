@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./stack";
+import { shot, signInPage, startStack, type Stack } from "./stack";
 
 /**
  * The onboarding path of a new tenant in a real browser: an operator registers it, its
@@ -16,18 +15,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const SHOTS = "test-results/screenshots";
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${stack.adminUrl}/login`);
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
-}
+const signIn = (page: Page, email: string, password: string) => signInPage(stack, page, email, password);
 
 describe("a new tenant from registration to its first API call", () => {
   it("operator registers, admin changes the temporary password, syncs now and uses an API token", async () => {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { applyLocalMigrations, freePort, seedDemo, startWorker, waitForHttp } from "../../scripts/local-stack.mjs";
 
 export interface Stack {
@@ -80,4 +80,20 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Where browser tests leave their screenshots (the CI artifact the README names). */
+export const SCREENSHOTS = "test-results/screenshots";
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Signs in through the login form and waits for wherever it leads. */
+export async function signInPage(stack: Stack, page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${stack.adminUrl}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
 }

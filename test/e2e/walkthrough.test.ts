@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./stack";
+import { shot as shotAs, signInPage, startStack, type Stack } from "./stack";
 
 /**
  * The whole story of a new tenant admin in one browser session (issue 5's walk): forced
@@ -16,18 +15,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const SHOTS = "test-results/screenshots";
-async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/walkthrough-${name}.png`, fullPage: true });
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${stack.adminUrl}/login`);
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
-}
+const shot = (page: Page, name: string) => shotAs(page, `walkthrough-${name}`);
+const signIn = (page: Page, email: string, password: string) => signInPage(stack, page, email, password);
 
 /** Reloads `url` until `check` holds (server-rendered pages: progress shows on reload). */
 async function until(page: Page, url: string, check: () => Promise<boolean>, ms = 60_000) {

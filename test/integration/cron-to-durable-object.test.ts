@@ -1,11 +1,11 @@
 import { createScheduledController, env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { runTickets, syncRuns, tenants, ticketEvents } from "../../src/db/schema";
 import { createConnectedTenant } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
-import { routeFetchToSandbox } from "../setup/sandbox";
+import { useSandbox } from "../setup/sandbox";
 import { customer } from "../setup/sandbox-actors";
 import { waitFor } from "../setup/wait-for";
 
@@ -16,11 +16,7 @@ const ended = (tenantId: string) => async () => {
   return runs.length > 0 && runs.every((r) => r.status !== "queued" && r.status !== "running") ? runs : undefined;
 };
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durable Object", () => {
   it("runs every active, connected tenant once, through to its tickets' Durable Objects", async () => {

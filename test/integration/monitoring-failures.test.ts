@@ -1,19 +1,15 @@
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLog, failures, syncRuns, ticketLinks } from "../../src/db/schema";
 import { createConnectedTenant } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
-import { routeFetchToSandbox } from "../setup/sandbox";
+import { useSandbox } from "../setup/sandbox";
 import { customer } from "../setup/sandbox-actors";
 import { waitFor } from "../setup/wait-for";
 import { insertFailure, ticketSyncBody } from "./monitoring-fixtures";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 const failureRow = async (id: number) => (await db().select().from(failures).where(eq(failures.id, id)))[0]!;
 const auditOf = (tenantId: string) => db().select().from(auditLog).where(eq(auditLog.tenantId, tenantId));

@@ -1,19 +1,15 @@
 import { createScheduledController, env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { connectwiseConnections, syncRuns, tenants } from "../../src/db/schema";
 import { encryptSecret } from "../../src/lib/crypto";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
-import { routeFetchToSandbox } from "../setup/sandbox";
+import { useSandbox } from "../setup/sandbox";
 import { syncTenantNow } from "../setup/sync";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 const setPrivateKey = async (tenantId: string, privateKey: string) =>
   db()

@@ -1,22 +1,18 @@
 import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectwiseConnections, ticketLinks, webhookDeliveries } from "../../src/db/schema";
 import { createUser, signIn } from "../setup/admin-client";
 import { wireDemoPush } from "../../src/dev/demo-push";
 import { ensureConnectWiseCallback } from "../../src/services/push";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
-import { routeFetchToSandbox, SANDBOX_ORIGIN, sandboxDeliveries, type SandboxDelivery } from "../setup/sandbox";
+import { useSandbox, SANDBOX_ORIGIN, sandboxDeliveries, type SandboxDelivery } from "../setup/sandbox";
 import { customer, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 import { waitFor } from "../setup/wait-for";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 const ORIGIN = "http://localhost";
 

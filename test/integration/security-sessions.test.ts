@@ -1,19 +1,15 @@
 import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiTokens, connectwiseConnections, portalConnections, sessions, users } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { createUser, ORIGIN, signIn, type AdminClient } from "../setup/admin-client";
-import { routeFetchToSandbox } from "../setup/sandbox";
+import { useSandbox, routeFetchToSandbox } from "../setup/sandbox";
 import { fill, operatorPageRoutes, tenantPageRoutes, type World } from "./security-fixture";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 const tokenOf = (client: AdminClient) => client.cookie.slice(client.cookie.indexOf("=") + 1);
 const sessionRow = async (client: AdminClient) => db().query.sessions.findFirst({ where: eq(sessions.tokenHash, await sha256Hex(tokenOf(client))) });

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { commentLinks, portalConnections, tenantSettings, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { exchangeCode } from "../../src/connectors/zendesk";
@@ -8,15 +8,11 @@ import { portalAuthorizationCode } from "./connectors/helpers";
 import { saveAdvancedSettings } from "../../src/services/configuration-settings";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
-import { routeFetchToSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
+import { useSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
 import { agent, customer, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 const linkOf = async (tenantId: string, portalTicketId: number) =>
   (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;

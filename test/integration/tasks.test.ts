@@ -1,17 +1,13 @@
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { auditLog, syncRuns, tenants, ticketLinks } from "../../src/db/schema";
 import { createConnectedTenant } from "../factories/connections";
 import { createTenant, createTicketLink, db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
-import { routeFetchToSandbox } from "../setup/sandbox";
+import { useSandbox } from "../setup/sandbox";
 import { waitFor } from "../setup/wait-for";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeEach(() => {
-  spy = routeFetchToSandbox();
-});
-afterEach(() => spy.mockRestore());
+useSandbox();
 
 const runsOf = (tenantId: string) => db().select().from(syncRuns).where(eq(syncRuns.tenantId, tenantId));
 const actions = async (tenantId: string) => (await db().select().from(auditLog).where(eq(auditLog.tenantId, tenantId))).map((a) => a.action);

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 
 /** The sandbox's fixed local origin (DESIGN §5); connections in tests point at it. */
 export const SANDBOX_ORIGIN = "http://localhost:8788";
@@ -35,4 +35,13 @@ export interface SandboxDelivery {
 export async function sandboxDeliveries(sinceId = 0): Promise<SandboxDelivery[]> {
   const res = await sandboxControl(`/deliveries?sinceId=${sinceId}`);
   return ((await res.json()) as { deliveries: SandboxDelivery[] }).deliveries;
+}
+
+/** Routes the Worker's outbound fetch to the sandbox for every test of the calling file. */
+export function useSandbox(): void {
+  let spy: ReturnType<typeof routeFetchToSandbox> | undefined;
+  beforeEach(() => {
+    spy = routeFetchToSandbox();
+  });
+  afterEach(() => spy?.mockRestore());
 }

@@ -11,7 +11,7 @@ import { runConnectionTest } from "../../services/connection-test";
 import { OnboardingPage, type OnboardingProps } from "../../views/configuration/onboarding-page";
 import { PortalSignInHop } from "../../views/configuration/parts";
 import { SettingsPage, type SettingsProps } from "../../views/configuration/settings-page";
-import { requireWrite } from "./access";
+import { requireWrite, tenantLayout } from "./access";
 import type { AdminEnv } from "./session";
 
 /** Configuration pages under /t/:tenantId: onboarding (connections, test connection) and Advanced Settings. */
@@ -38,7 +38,7 @@ async function formValues(c: Ctx): Promise<Record<string, string>> {
 
 async function renderOnboarding(c: Ctx, extra: Pick<OnboardingProps, "notice" | "form"> = {}, status: 200 | 400 | 502 = 200) {
   const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
-  const props: OnboardingProps = { user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader"), config, lastTest: readTestResult(config.settings), ...extra };
+  const props: OnboardingProps = { ...tenantLayout(c), config, lastTest: readTestResult(config.settings), ...extra };
   return c.html(<OnboardingPage {...props} />, status);
 }
 
@@ -100,7 +100,7 @@ configurationPages.post("/onboarding/test", requireWrite, async (c) => {
 async function renderSettings(c: Ctx, opts: { boardId?: number | null; companySearch: string } & Partial<Pick<SettingsProps, "changes" | "errors" | "message" | "values" | "choices">>, status: 200 | 400 = 200) {
   const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
   const choices = opts.choices ?? (await loadChoices(c.env, config, { boardId: opts.boardId, companySearch: opts.companySearch }));
-  const props: SettingsProps = { user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader"), config, choices, companySearch: opts.companySearch, changes: opts.changes, errors: opts.errors, message: opts.message, values: opts.values };
+  const props: SettingsProps = { ...tenantLayout(c), config, choices, companySearch: opts.companySearch, changes: opts.changes, errors: opts.errors, message: opts.message, values: opts.values };
   return c.html(<SettingsPage {...props} />, status);
 }
 

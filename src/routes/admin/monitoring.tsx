@@ -21,7 +21,7 @@ import { FailuresPage, type ReplayNotice } from "../../views/monitoring/failures
 import { RunDetailPage, RunsPage } from "../../views/monitoring/runs";
 import { TicketTimelinePage } from "../../views/monitoring/ticket-timeline";
 import { TicketsPage } from "../../views/monitoring/tickets";
-import { requireWrite } from "./access";
+import { requireWrite, tenantLayout } from "./access";
 import type { AdminEnv } from "./session";
 
 /** Monitoring pages under /t/:tenantId: dashboard, tickets and timelines, runs, failures, audit log. */
@@ -44,7 +44,7 @@ monitoringPages.get("/", async (c) => {
   const tenantId = c.get("tenantId");
   const data = await dashboard(createDb(c.env.DB), tenantId);
   return c.html(
-    <Layout title="Dashboard" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="">
+    <Layout title="Dashboard" {...tenantLayout(c)} active="">
       <DashboardPage data={data} tenantId={tenantId} tenantName={c.get("tenantHeader").name} />
     </Layout>,
   );
@@ -55,7 +55,7 @@ monitoringPages.get("/runs", async (c) => {
   const query = queryOf(runsQuery, c.req.query());
   const data = await runsPage(createDb(c.env.DB), tenantId, query);
   return c.html(
-    <Layout title="Runs" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="runs">
+    <Layout title="Runs" {...tenantLayout(c)} active="runs">
       <RunsPage data={data} tenantId={tenantId} isFirst={!query.cursor} />
     </Layout>,
   );
@@ -71,7 +71,7 @@ monitoringPages.get("/runs/:runId", async (c) => {
   const { after } = queryOf(runTicketsQuery, c.req.query());
   const data = await runDetail(createDb(c.env.DB), tenantId, pathParam(runIdParam, c.req.param("runId")), after);
   return c.html(
-    <Layout title="Run" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="runs" scripts={["/static/run-progress.js"]}>
+    <Layout title="Run" {...tenantLayout(c)} active="runs" scripts={["/static/run-progress.js"]}>
       <RunDetailPage data={data} tenantId={tenantId} />
     </Layout>,
   );
@@ -82,7 +82,7 @@ monitoringPages.get("/tickets", async (c) => {
   const query = queryOf(ticketsQuery, c.req.query());
   const data = await ticketsPage(createDb(c.env.DB), tenantId, query);
   return c.html(
-    <Layout title="Tickets" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="tickets">
+    <Layout title="Tickets" {...tenantLayout(c)} active="tickets">
       <TicketsPage data={data} tenantId={tenantId} query={query} />
     </Layout>,
   );
@@ -92,7 +92,7 @@ monitoringPages.get("/tickets/:portalTicketId", async (c) => {
   const tenantId = c.get("tenantId");
   const data = await ticketTimeline(createDb(c.env.DB), tenantId, pathParam(portalTicketIdParam, c.req.param("portalTicketId")));
   return c.html(
-    <Layout title={`Ticket #${data.link.portalTicketId}`} user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="tickets">
+    <Layout title={`Ticket #${data.link.portalTicketId}`} {...tenantLayout(c)} active="tickets">
       <TicketTimelinePage data={data} tenantId={tenantId} />
     </Layout>,
   );
@@ -111,7 +111,7 @@ monitoringPages.get("/failures", async (c) => {
   const query = queryOf(failuresQuery, raw);
   const data = await failuresPage(createDb(c.env.DB), tenantId, query);
   return c.html(
-    <Layout title="Failures" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="failures">
+    <Layout title="Failures" {...tenantLayout(c)} active="failures">
       <FailuresPage
         data={data}
         tenantId={tenantId}
@@ -146,7 +146,7 @@ monitoringPages.get("/audit", async (c) => {
   const query = queryOf(auditQuery, c.req.query());
   const data = await auditPage(createDb(c.env.DB), tenantId, query);
   return c.html(
-    <Layout title="Audit log" user={c.get("user")} csrfToken={c.get("csrfToken")} tenant={c.get("tenantHeader")} active="audit">
+    <Layout title="Audit log" {...tenantLayout(c)} active="audit">
       <AuditPage data={data} tenantId={tenantId} isFirst={!query.cursor} />
     </Layout>,
   );

@@ -17,7 +17,7 @@ import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
 import { alertWebhookUrl } from "../../services/alerts";
 import { ensureConnectWiseCallback } from "../../services/push";
-import { requireWrite } from "./access";
+import { requireWrite, tenantLayout } from "./access";
 import type { AdminEnv } from "./session";
 
 /**
@@ -28,7 +28,6 @@ import type { AdminEnv } from "./session";
 export const tenantAdminPages = new Hono<AdminEnv>();
 type Ctx = Context<AdminEnv>;
 
-const page = (c: Ctx) => ({ user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader") });
 const base = (c: Ctx, area: string) => `/t/${c.get("tenantId")}/${area}`;
 const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
 const formOf = async (c: Ctx) => (await c.req.parseBody()) as Record<string, string>;
@@ -38,7 +37,7 @@ async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?
   const db = createDb(c.env.DB);
   const st = await tenantStatus(db, c.get("tenantId"));
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
-  return c.html(<TasksPage {...page(c)} status={st} alertWebhookUrl={extra.alertValue ?? tenant?.alertWebhookUrl ?? ""} {...extra} />, status);
+  return c.html(<TasksPage {...tenantLayout(c)} status={st} alertWebhookUrl={extra.alertValue ?? tenant?.alertWebhookUrl ?? ""} {...extra} />, status);
 }
 
 const PUSH_FLASH: Record<string, string> = {
@@ -118,7 +117,7 @@ const USER_FLASH: Record<string, string> = {
 
 async function renderUsers(c: Ctx, extra: Partial<Pick<UsersPageProps, "issued" | "ok" | "errors" | "values">> = {}, status: 200 | 400 | 404 | 409 = 200) {
   const users = await listTenantUsers(createDb(c.env.DB), c.get("tenantId"));
-  return c.html(<UsersPage {...page(c)} users={users} {...extra} />, status);
+  return c.html(<UsersPage {...tenantLayout(c)} users={users} {...extra} />, status);
 }
 
 tenantAdminPages.get("/users", (c) => renderUsers(c, { ok: USER_FLASH[c.req.query("done") ?? ""] }));
@@ -155,7 +154,7 @@ tenantAdminPages.post("/users/:userId/reset-password", requireWrite, async (c) =
 // ---- API tokens --------------------------------------------------------------------
 async function renderTokens(c: Ctx, extra: Partial<Pick<TokensPageProps, "created" | "ok" | "errors" | "values">> = {}, status: 200 | 400 | 404 = 200) {
   const tokens = await listTokens(createDb(c.env.DB), c.get("tenantId"));
-  return c.html(<TokensPage {...page(c)} tokens={tokens} {...extra} />, status);
+  return c.html(<TokensPage {...tenantLayout(c)} tokens={tokens} {...extra} />, status);
 }
 
 tenantAdminPages.get("/tokens", (c) => renderTokens(c, { ok: c.req.query("done") === "revoked" ? "Token revoked: it stops working at once." : undefined }));
