@@ -32,6 +32,9 @@ export default defineConfig({
                 PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
                 // Retries in seconds, not minutes, so fault tests converge quickly.
                 RETRY_BASE_SECONDS: "1",
+                // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.
+                // The load run (npm run load) uses the production value.
+                CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",
                 // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
                 PUBLIC_URL: "http://localhost",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),

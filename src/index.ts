@@ -3,6 +3,7 @@ import { dispatchTenantRuns } from "./cron/dispatch";
 import { createLogger } from "./lib/log";
 import { routeQueue } from "./queues/router";
 
+export { CallBudget } from "./durable-objects/call-budget";
 export { TicketSync } from "./durable-objects/ticket-sync";
 
 export default {

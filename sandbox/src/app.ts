@@ -36,6 +36,14 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     const note = connectwise.addTechnicianNote(Number(c.req.param("id")), body.data.text);
     return note ? c.json(note, 201) : c.json({ error: "not_found", message: "No such ticket" }, 404);
   });
+  // Another API member of the demo company (e.g. one per tenant in load runs, so calls can be told apart).
+  app.post("/_sandbox/connectwise/api-members", async (c) => {
+    const key = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+    const body = z.object({ publicKey: key, privateKey: key }).safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"publicKey": "…", "privateKey": "…"} (letters, digits, - and _)' }, 400);
+    connectwise.addApiMember(body.data.publicKey, body.data.privateKey);
+    return c.json({ publicKey: body.data.publicKey }, 201);
+  });
   app.use("/cw/*", faultsAndLog("connectwise", { faults, log, now: deps.now }));
   app.use("/zendesk/*", faultsAndLog("zendesk", { faults, log, now: deps.now }));
   app.route("/cw", connectwise.app);

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { createDb } from "../db/client";
 import { connectwiseConnections, portalConnections } from "../db/schema";
 import { eq } from "drizzle-orm";
-import { AppError } from "../lib/errors";
+import { AppError, BudgetSpent } from "../lib/errors";
+import { log } from "../lib/log";
+import { callLimitVar, type CallLimit } from "../limits/call-budget";
+import { callBudgetStub } from "../durable-objects/call-budget";
 import { decryptSecret, encryptSecret } from "../lib/crypto";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
 import type { ConnectWiseClient, FetchLike, OAuthTokens, PortalClient } from "./types";
@@ -64,9 +67,41 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl: Fetch
   return createPortalClient({ fetch: fetchImpl, baseUrl: row.baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
+/** Longer waits are not slept through: the work is deferred (queue edge) instead. */
+const MAX_BUDGET_WAIT_MS = 20_000;
+const DEFAULT_CALL_LIMIT: CallLimit = { calls: 1000, windowMs: 60_000 };
+
+function callLimit(env: Env): CallLimit | null {
+  const parsed = callLimitVar.safeParse(env.CW_CALL_LIMIT);
+  if (parsed.success) return parsed.data;
+  log.warn("config.invalid_call_limit", { fallback: "1000/60" });
+  return DEFAULT_CALL_LIMIT;
+}
+
+/**
+ * Every ConnectWise call of a tenant first takes its turn from the tenant's CallBudget,
+ * so all of its concurrent syncs together stay under CW_CALL_LIMIT. Short waits are
+ * slept through; a longer one throws `BudgetSpent` before anything is sent.
+ */
+export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): FetchLike {
+  const limit = callLimit(env);
+  if (!limit) return inner;
+  return async (input, init) => {
+    // One reservation per call, made just before it: slots leased ahead and spent later would bunch up.
+    const turn = await callBudgetStub(env, tenantId).reserve(1, limit, MAX_BUDGET_WAIT_MS);
+    if (!turn.granted) {
+      const seconds = Math.ceil(turn.waitMs / 1000);
+      throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);
+    }
+    if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
+    return inner(input, init);
+  };
+}
+
 /** The ConnectWise client for a tenant; the codebase is looked up once and remembered. */
-export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, fetchImpl: FetchLike = liveFetch): Promise<ConnectWiseClient> {
+export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner: FetchLike = liveFetch): Promise<ConnectWiseClient> {
   const { privateKey } = await openSecrets(env, row.secretsCiphertext, connectwiseSecrets);
+  const fetchImpl = budgetedFetch(env, row.tenantId, inner);
   let codebase = row.codebase;
   if (!codebase) {
     codebase = await lookupCodebase({ fetch: fetchImpl, site: row.site, companyId: row.companyId });

@@ -136,6 +136,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       });
       text = await res.text();
     } catch (err) {
+      // Refusals raised before the call left (the tenant's call budget) keep their meaning.
+      if (err instanceof AppError) throw err;
       const why = isTimeout(err) ? `timed out after ${timeoutMs} ms` : "network error or dropped connection";
       throw new UpstreamError("upstream_unavailable", `${where}: ${why}`, null);
     }

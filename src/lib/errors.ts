@@ -42,3 +42,13 @@ export class AppError extends Error {
     return this.code === "rate_limited" || this.code === "upstream_unavailable";
   }
 }
+
+/**
+ * psa-sync's own per-tenant ConnectWise call cap is spent for now. Not a failure of the
+ * work: the queue edge sends the message again after `retryAfter` without counting an attempt.
+ */
+export class BudgetSpent extends AppError {
+  constructor(message: string, retryAfter: number) {
+    super("rate_limited", message, retryAfter);
+  }
+}

@@ -1,4 +1,4 @@
-import { AppError } from "../lib/errors";
+import { AppError, BudgetSpent } from "../lib/errors";
 
 /**
  * What a job asks of the queue edge. Jobs never ack or retry messages themselves;
@@ -7,6 +7,8 @@ import { AppError } from "../lib/errors";
 export type JobOutcome =
   | { kind: "done" }
   | { kind: "retry"; reason: string; delaySeconds?: number }
+  /** Not a failure (psa-sync's own call budget is spent): sent again later without using up a delivery attempt. */
+  | { kind: "defer"; reason: string; delaySeconds: number }
   /** Will never succeed as sent: recorded as a failure for the admin, then acked. */
   | { kind: "reject"; reason: string };
 
@@ -30,6 +32,7 @@ const PERMANENT = new Set(["invalid_payload", "not_found", "unauthorized", "forb
  * never acked silently.
  */
 export function outcomeOfError(err: unknown): JobOutcome {
+  if (err instanceof BudgetSpent) return { kind: "defer", reason: err.code, delaySeconds: err.retryAfter ?? 1 };
   if (err instanceof AppError) {
     if (PERMANENT.has(err.code)) return { kind: "reject", reason: `${err.code}: ${err.message}` };
     return { kind: "retry", reason: err.code, delaySeconds: err.retryAfter };

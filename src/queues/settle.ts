@@ -10,16 +10,20 @@ const retryBase = (env: Env) => {
   return Number.isFinite(n) && n >= 0 ? n : 5;
 };
 
+/** Sends a message's body again after a delay (as a new message, so no attempt is used up). */
+export type Requeue = (body: unknown, delaySeconds: number) => Promise<void>;
+
 /**
  * The queue edge: runs `job` for each message of the batch independently (one bad
- * message never fails the batch), then acks, retries with backoff, or records a
- * rejected message as a failure and acks it.
+ * message never fails the batch), then acks, retries with backoff, defers (sent again,
+ * then acked), or records a rejected message as a failure and acks it.
  */
 export async function settleBatch(
   env: Env,
   batch: MessageBatch<unknown>,
   logger: Logger,
   job: (body: unknown, message: Message<unknown>) => Promise<JobOutcome>,
+  requeue?: Requeue,
 ): Promise<void> {
   const rejected: FailureInput[] = [];
   const rejectedMessages: Message<unknown>[] = [];
@@ -32,9 +36,21 @@ export async function settleBatch(
         logger.error("queue.job_failed", { queue: batch.queue, messageId: message.id, attempts: message.attempts, ...errorFields(err) });
         outcome = outcomeOfError(err);
       }
+      if (outcome.kind === "defer" && requeue) {
+        // Sent before the ack: a crash in between delivers the message twice, never zero times.
+        try {
+          await requeue(message.body, outcome.delaySeconds);
+          logger.info("queue.deferred", { queue: batch.queue, messageId: message.id, delaySeconds: outcome.delaySeconds, code: outcome.reason });
+          message.ack();
+          return;
+        } catch (err) {
+          logger.warn("queue.defer_failed", { queue: batch.queue, messageId: message.id, ...errorFields(err) });
+          outcome = { kind: "retry", reason: outcome.reason, delaySeconds: outcome.delaySeconds };
+        }
+      }
       if (outcome.kind === "done") {
         message.ack();
-      } else if (outcome.kind === "retry") {
+      } else if (outcome.kind === "retry" || outcome.kind === "defer") {
         const delaySeconds = outcome.delaySeconds ?? backoffSeconds(message.attempts, Math.random, retryBase(env));
         logger.warn("queue.retry", { queue: batch.queue, messageId: message.id, attempts: message.attempts, delaySeconds, code: outcome.reason });
         message.retry({ delaySeconds });

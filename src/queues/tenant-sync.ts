@@ -162,4 +162,4 @@ async function keepCallbackActive(env: Env, db: Db, tenantId: string, log: Logge
 }
 
 export const consumeTenantSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>
-  settleBatch(env, batch, logger, (body) => runTenantPage(env, body, logger));
+  settleBatch(env, batch, logger, (body) => runTenantPage(env, body, logger), (body, delay) => sendTenantSync(env, [tenantSyncMessage.parse(body)], delay));

@@ -4,6 +4,7 @@ import type { Logger } from "../lib/log";
 import { ticketSyncMessage } from "../schemas/messages";
 import { ticketSyncStub } from "../durable-objects/ticket-sync";
 import type { JobOutcome } from "./outcome";
+import { sendTicketSync } from "./send";
 import { settleBatch } from "./settle";
 
 /** Hands one ticket to its TicketSync object, then closes the ticket's part of the run. */
@@ -13,7 +14,7 @@ export async function syncTicket(env: Env, body: unknown, logger: Logger): Promi
   const msg = parsed.data;
   const outcome = await ticketSyncStub(env, msg.tenantId, msg.portalTicketId).sync(msg);
   // A ticket that will never sync (rejected) still ends its part of the run.
-  if (outcome.kind !== "retry" && msg.runId) {
+  if ((outcome.kind === "done" || outcome.kind === "reject") && msg.runId) {
     const db = createDb(env.DB);
     await finishRunTicket(db, msg.runId, msg.portalTicketId, outcome.kind === "done" ? "done" : "failed", outcome.stats);
     if (await completeRunIfDone(db, msg.runId, nowIso())) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
@@ -22,4 +23,4 @@ export async function syncTicket(env: Env, body: unknown, logger: Logger): Promi
 }
 
 export const consumeTicketSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>
-  settleBatch(env, batch, logger, (body) => syncTicket(env, body, logger));
+  settleBatch(env, batch, logger, (body) => syncTicket(env, body, logger), (body, delay) => sendTicketSync(env, [ticketSyncMessage.parse(body)], delay));

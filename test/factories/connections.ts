@@ -4,7 +4,7 @@ import { connectwiseClientFor } from "../../src/connectors/for-tenant";
 import { applyDemoSettings } from "../../src/dev/demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings } from "../../src/db/schema";
 import { encryptSecret } from "../../src/lib/crypto";
-import { SANDBOX_ORIGIN } from "../setup/sandbox";
+import { SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
 import { createTenant, db } from "./tenants";
 
 /** The sandbox's ClusterID custom field (sandbox/src/demo-data.ts). */
@@ -13,11 +13,17 @@ export const CLUSTER_FIELD_ID = 360001234567;
 /**
  * A tenant connected to the sandbox with the demo credentials and mappings, importing
  * only portal requests updated from `syncFrom` on (default: now), so a test sees its own.
- * Needs `routeFetchToSandbox()` active.
+ * Needs `routeFetchToSandbox()` active. With `ownCwMember`, the tenant calls ConnectWise as
+ * its own API member (public key = its id), so the sandbox log tells its calls apart.
  */
-export async function createConnectedTenant(opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string } } = {}) {
+export async function createConnectedTenant(opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string }; ownCwMember?: boolean } = {}) {
   const portalUser = opts.portalUser ?? { email: "it@acme-msp.test", apiToken: "acme-portal-token" };
   const tenant = await createTenant();
+  const cwKeys = opts.ownCwMember ? { publicKey: tenant.id, privateKey: `${tenant.id}-private` } : { publicKey: "acme-public-key", privateKey: "acme-private-key" };
+  if (opts.ownCwMember) {
+    const res = await sandboxControl("/connectwise/api-members", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cwKeys) });
+    if (res.status !== 201) throw new Error(`sandbox refused the API member: ${res.status}`);
+  }
   await db().batch([
     db()
       .insert(portalConnections)
@@ -35,9 +41,9 @@ export async function createConnectedTenant(opts: { syncFrom?: string; portalUse
         tenantId: tenant.id,
         site: `${SANDBOX_ORIGIN}/cw`,
         companyId: "acme",
-        publicKey: "acme-public-key",
+        publicKey: cwKeys.publicKey,
         clientId: "psa-sync-demo-client",
-        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: "acme-private-key" }),
+        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: cwKeys.privateKey }),
       }),
     db().insert(tenantSettings).values({ tenantId: tenant.id, syncFrom: opts.syncFrom ?? new Date().toISOString() }),
   ]);

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { failures, runTickets, syncRuns } from "../../src/db/schema";
-import { AppError } from "../../src/lib/errors";
+import { AppError, BudgetSpent } from "../../src/lib/errors";
 import { createLogger } from "../../src/lib/log";
 import { backoffSeconds, outcomeOfError } from "../../src/queues/outcome";
 import { settleBatch } from "../../src/queues/settle";
@@ -48,6 +48,34 @@ describe("queue edge", () => {
     expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3, () => 1, Number(env.RETRY_BASE_SECONDS)) });
     vi.restoreAllMocks();
     expect(retries[2]).not.toHaveBeenCalled();
+  });
+
+  it("defers work refused by the tenant's own call budget: sent again later, acked, no attempt used", async () => {
+    const batch = createMessageBatch("ticket-sync", [message("a", 1, 8), message("b", 2)]);
+    const ctx = createExecutionContext();
+    const resent: { body: unknown; delay: number }[] = [];
+    const job = async (body: unknown) => {
+      if (body === 1) throw new BudgetSpent("connectwise: cap reached", 17);
+      return { kind: "done" } as const;
+    };
+    await settleBatch(env, batch, createLogger(), job, async (body, delay) => {
+      resent.push({ body, delay });
+    });
+    const result = await getQueueResult(batch, ctx);
+    // Even on its last allowed attempt, a deferred message is not retried towards the DLQ.
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks.sort()).toEqual(["a", "b"]);
+    expect(resent).toEqual([{ body: 1, delay: 17 }]);
+
+    // If it cannot be sent again, it is retried rather than acked and lost.
+    const failing = createMessageBatch("ticket-sync", [message("c", 1)]);
+    const ctx2 = createExecutionContext();
+    await settleBatch(env, failing, createLogger(), job, async () => {
+      throw new Error("queue unavailable");
+    });
+    const result2 = await getQueueResult(failing, ctx2);
+    expect(result2.explicitAcks).toEqual([]);
+    expect(result2.retryMessages).toEqual([{ msgId: "c" }]);
   });
 
   it("backs off exponentially up to a cap, with jitter in the upper half", () => {

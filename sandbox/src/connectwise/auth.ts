@@ -22,7 +22,7 @@ export function parseBasic(header: string | undefined): { companyId: string; pub
  * API-key auth plus the mandatory clientId header. Credentials are checked first: a bad key
  * is a 401 whatever the clientId; a missing or unregistered clientId is refused with 403.
  */
-export function cwAuth(): MiddlewareHandler {
+export function cwAuth(isApiMember: (publicKey: string, privateKey: string) => boolean): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header("authorization");
     const creds = parseBasic(header);
@@ -31,8 +31,7 @@ export function cwAuth(): MiddlewareHandler {
     }
     const ok =
       creds.companyId.toLowerCase() === DEMO_CONNECTWISE.companyId &&
-      creds.publicKey === DEMO_CONNECTWISE.publicKey &&
-      creds.privateKey === DEMO_CONNECTWISE.privateKey;
+      ((creds.publicKey === DEMO_CONNECTWISE.publicKey && creds.privateKey === DEMO_CONNECTWISE.privateKey) || isApiMember(creds.publicKey, creds.privateKey));
     if (!ok) return cwJson(c, { code: "ConnectWiseApi", message: "UserNotAuthenticated", errors: null }, 401);
     const clientId = c.req.header("clientid");
     if (!clientId) {

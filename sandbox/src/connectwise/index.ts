@@ -23,6 +23,8 @@ export type ConnectWiseModule = EmulatorModule & {
    * Returns the note as the API shows it, or null when the ticket does not exist.
    */
   addTechnicianNote(ticketId: number, text: string, options?: { kind?: TechnicianNoteKind }): JsonObject | null;
+  /** Registers another API member key pair of the demo company. */
+  addApiMember(publicKey: string, privateKey: string): void;
   /** Ids of tickets that are not closed, for the demo activity generator. */
   openTicketIds(): number[];
 };
@@ -45,7 +47,7 @@ export function createConnectWise(deps: SandboxDeps): ConnectWiseModule {
     lastSite = siteOf(c);
     await next();
   });
-  api.use("*", cwAuth());
+  api.use("*", cwAuth((publicKey, privateKey) => store.isApiMember(publicKey, privateKey)));
   mountTickets(api, ctx);
   mountNotes(api, ctx);
   mountTicketConfigurations(api, ctx);
@@ -87,6 +89,7 @@ export function createConnectWise(deps: SandboxDeps): ConnectWiseModule {
       store.migrate();
       seed(ctx);
     },
+    addApiMember: (publicKey, privateKey) => store.addApiMember(publicKey, privateKey),
     addTechnicianNote(ticketId, text, options) {
       if (!store.get("cw_tickets", ticketId)) return null;
       const flag = `${options?.kind ?? "internalAnalysis"}Flag` as const;

@@ -20,12 +20,21 @@ export function createStore(sql: SqlStorage) {
       }
       sql.exec(`CREATE TABLE IF NOT EXISTS cw_ticket_configurations (ticket_id INTEGER NOT NULL, configuration_id INTEGER NOT NULL, PRIMARY KEY (ticket_id, configuration_id))`);
       sql.exec(`CREATE TABLE IF NOT EXISTS cw_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+      sql.exec(`CREATE TABLE IF NOT EXISTS cw_api_members (public_key TEXT PRIMARY KEY, private_key TEXT NOT NULL)`);
     },
     /** Drops every cw_ table (their AUTOINCREMENT counters go with them). */
     dropAll() {
       for (const t of DOC_TABLES) sql.exec(`DROP TABLE IF EXISTS ${t}`);
       sql.exec(`DROP TABLE IF EXISTS cw_ticket_configurations`);
       sql.exec(`DROP TABLE IF EXISTS cw_meta`);
+      sql.exec(`DROP TABLE IF EXISTS cw_api_members`);
+    },
+    /** Another API member of the demo company (its own key pair), as an MSP adds for each integration. */
+    addApiMember(publicKey: string, privateKey: string): void {
+      sql.exec(`INSERT INTO cw_api_members (public_key, private_key) VALUES (?, ?) ON CONFLICT (public_key) DO UPDATE SET private_key = excluded.private_key`, publicKey, privateKey);
+    },
+    isApiMember(publicKey: string, privateKey: string): boolean {
+      return sql.exec(`SELECT 1 FROM cw_api_members WHERE public_key = ? AND private_key = ?`, publicKey, privateKey).toArray().length > 0;
     },
     /** Inserts a document; `id` may be given (seed data), otherwise the next id is used. */
     insert(table: DocTable, data: JsonObject, parentId: number | null = null, id?: number): JsonObject {

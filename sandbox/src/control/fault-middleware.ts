@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { parseBasic } from "../connectwise/auth";
 import type { SandboxDeps } from "../deps";
 import type { Api, FaultKind, FaultStore } from "./faults";
 import type { RequestLog } from "./request-log";
@@ -47,12 +48,15 @@ async function truncateBody(res: Response): Promise<Response> {
 export function faultsAndLog(api: Api, deps: { faults: FaultStore; log: RequestLog; now: SandboxDeps["now"] }): MiddlewareHandler {
   return async (c, next) => {
     const started = Date.now();
+    // Logged as the arrival time: rate checks count calls by when they reached the API.
+    const arrivedAt = deps.now().toISOString();
     const url = new URL(c.req.url);
     const path = url.pathname + url.search;
     const picked = deps.faults.pick(api, c.req.method, url.pathname);
     const kind: FaultKind | null = picked?.kind ?? null;
+    const caller = api === "connectwise" ? (parseBasic(c.req.header("authorization"))?.publicKey ?? null) : null;
     const record = (status: number) =>
-      deps.log.record({ at: deps.now().toISOString(), api, method: c.req.method, path, status, ms: Date.now() - started, fault: kind });
+      deps.log.record({ at: arrivedAt, api, method: c.req.method, path, status, ms: Date.now() - started, fault: kind, caller });
 
     if (picked && (kind === "429" || kind === "500" || kind === "502" || kind === "503")) {
       await c.req.raw.body?.cancel(); // the request is refused unread, as a real gateway would

@@ -10,6 +10,8 @@ export interface LoggedRequest {
   status: number;
   ms: number;
   fault: string | null;
+  /** Who called: the ConnectWise API member's public key (never a secret); null for the portal. */
+  caller: string | null;
 }
 
 export function createRequestLog(sql: SqlStorage) {
@@ -17,12 +19,15 @@ export function createRequestLog(sql: SqlStorage) {
   return {
     migrate() {
       sql.exec(
-        `CREATE TABLE IF NOT EXISTS sandbox_requests (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, api TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, ms INTEGER NOT NULL, fault TEXT)`,
+        `CREATE TABLE IF NOT EXISTS sandbox_requests (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, api TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, ms INTEGER NOT NULL, fault TEXT, caller TEXT)`,
       );
+      // Logs kept from before `caller` existed (a local sandbox's storage survives upgrades).
+      const columns = sql.exec<{ name: string }>(`PRAGMA table_info(sandbox_requests)`).toArray();
+      if (!columns.some((c) => c.name === "caller")) sql.exec(`ALTER TABLE sandbox_requests ADD COLUMN caller TEXT`);
     },
     record(entry: Omit<LoggedRequest, "id">) {
       sql.exec(
-        `INSERT INTO sandbox_requests (at, api, method, path, status, ms, fault) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sandbox_requests (at, api, method, path, status, ms, fault, caller) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         entry.at,
         entry.api,
         entry.method,
@@ -30,6 +35,7 @@ export function createRequestLog(sql: SqlStorage) {
         entry.status,
         entry.ms,
         entry.fault,
+        entry.caller,
       );
       if (++sinceTrim >= 1000) {
         sinceTrim = 0;
@@ -39,7 +45,7 @@ export function createRequestLog(sql: SqlStorage) {
     list(filter: { api?: string; sinceId?: number; limit: number }): LoggedRequest[] {
       return sql
         .exec<LoggedRequest & Record<string, SqlStorageValue>>(
-          `SELECT id, at, api, method, path, status, ms, fault FROM sandbox_requests WHERE id > ? AND (? IS NULL OR api = ?) ORDER BY id LIMIT ?`,
+          `SELECT id, at, api, method, path, status, ms, fault, caller FROM sandbox_requests WHERE id > ? AND (? IS NULL OR api = ?) ORDER BY id LIMIT ?`,
           filter.sinceId ?? 0,
           filter.api ?? null,
           filter.api ?? null,

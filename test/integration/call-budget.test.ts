@@ -1,0 +1,81 @@
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { connectwiseClientFor } from "../../src/connectors/for-tenant";
+import { connectwiseConnections } from "../../src/db/schema";
+import { BudgetSpent } from "../../src/lib/errors";
+import { createConnectedTenant } from "../factories/connections";
+import { db } from "../factories/tenants";
+import { sandboxControl, useSandbox } from "../setup/sandbox";
+
+useSandbox();
+
+/** The ConnectWise calls the sandbox received from this tenant's own API member. */
+async function callsOf(tenantId: string): Promise<{ at: string; status: number }[]> {
+  const res = await sandboxControl("/requests?api=connectwise&limit=50000");
+  const { requests } = (await res.json()) as { requests: { at: string; status: number; caller: string | null }[] };
+  return requests.filter((r) => r.caller === tenantId);
+}
+
+function busiestWindow(times: number[], windowMs: number): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[j]! <= times[i]! - windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+async function cwRow(tenantId: string) {
+  const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenantId));
+  return row!;
+}
+
+describe("per-tenant ConnectWise call cap (CW_CALL_LIMIT, CallBudget Durable Object)", () => {
+  it("keeps a tenant's concurrent syncs together under the cap, measured at the API", async () => {
+    const tenant = await createConnectedTenant({ ownCwMember: true });
+    const row = await cwRow(tenant.id);
+    // 200 calls per second: the same shape as 1000/60, faster.
+    const capped = { ...env, CW_CALL_LIMIT: "200/1" };
+    const setup = (await callsOf(tenant.id)).length;
+    // 20 ticket syncs at once, each with its own client, as a busy run has.
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const cw = await connectwiseClientFor(capped, row);
+        for (let i = 0; i < 24; i++) await cw.listBoards();
+      }),
+    );
+    const calls = (await callsOf(tenant.id)).slice(setup);
+    expect(calls).toHaveLength(480);
+    expect(calls.every((c) => c.status === 200)).toBe(true);
+    const times = calls.map((c) => Date.parse(c.at)).sort((a, b) => a - b);
+    const busiest = busiestWindow(times, 1000);
+    expect(busiest).toBeLessThanOrEqual(200);
+    // Paced, not starved: the cap is used, and 480 calls need more than two windows.
+    expect(busiest).toBeGreaterThan(150);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThan(2000);
+  });
+
+  it("refuses, before sending anything, a call that would wait longer than it may sleep", async () => {
+    const tenant = await createConnectedTenant({ ownCwMember: true });
+    const cw = await connectwiseClientFor({ ...env, CW_CALL_LIMIT: "2/60" }, await cwRow(tenant.id));
+    const setup = (await callsOf(tenant.id)).length;
+    await cw.listBoards();
+    const refused = await cw.listBoards().catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(BudgetSpent);
+    expect((refused as BudgetSpent).retryAfter).toBeGreaterThan(20);
+    expect((refused as BudgetSpent).message).toMatch(/cap of 2 calls per 60 s/);
+    expect(await callsOf(tenant.id)).toHaveLength(setup + 1);
+  });
+
+  it("leaves other tenants' budgets alone", async () => {
+    const busy = await createConnectedTenant({ ownCwMember: true });
+    const quiet = await createConnectedTenant({ ownCwMember: true });
+    const capped = { ...env, CW_CALL_LIMIT: "2/60" };
+    const busyCw = await connectwiseClientFor(capped, await cwRow(busy.id));
+    await busyCw.listBoards();
+    await expect(busyCw.listBoards()).rejects.toBeInstanceOf(BudgetSpent);
+    const quietCw = await connectwiseClientFor(capped, await cwRow(quiet.id));
+    await expect(quietCw.listBoards()).resolves.toBeDefined();
+  });
+});

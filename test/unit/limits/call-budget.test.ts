@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { burstOf, callLimitVar, reserve, type CallLimit } from "../../../src/limits/call-budget";
+
+/** The most calls inside any half-open window [t, t + windowMs). */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[j]! <= sorted[i]! - windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+/** Seeded PRNG so a failing case can be replayed. */
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Greedy callers asking for blocks of 1–4 calls at random moments; returns when each call started. */
+function simulate(limit: CallLimit, seed: number, requests: number, spreadMs: number): number[] {
+  const random = mulberry32(seed);
+  const asks = Array.from({ length: requests }, () => ({ at: Math.floor(random() * spreadMs), n: 1 + Math.floor(random() * 4) })).sort((a, b) => a.at - b.at);
+  let tat = 0;
+  const starts: number[] = [];
+  for (const ask of asks) {
+    const r = reserve(tat, ask.at, ask.n, limit, Number.POSITIVE_INFINITY);
+    if (!r.granted) throw new Error("an unbounded wait is always granted");
+    tat = r.tat;
+    for (let i = 0; i < ask.n; i++) starts.push(ask.at + r.waitMs);
+  }
+  return starts;
+}
+
+describe("ConnectWise call budget", () => {
+  it("never lets more than the cap through in any window, however callers crowd in", () => {
+    const limit = { calls: 1000, windowMs: 60_000 };
+    for (const seed of [1, 2, 3, 42, 2026]) {
+      const starts = simulate(limit, seed, 3000, 90_000);
+      expect(busiestWindow(starts, limit.windowMs)).toBeLessThanOrEqual(1000);
+    }
+  });
+
+  it("still delivers the cap under sustained demand (not over-throttled)", () => {
+    const limit = { calls: 1000, windowMs: 60_000 };
+    const starts = simulate(limit, 7, 4000, 1000);
+    const total = starts.length;
+    const spanMs = Math.max(...starts) - Math.min(...starts);
+    // ~10,000 calls asked for at once: the budget pays them out at the cap's rate.
+    expect(total / (spanMs / 60_000)).toBeGreaterThan(950);
+    expect(busiestWindow(starts, limit.windowMs)).toBeLessThanOrEqual(1000);
+  });
+
+  it("lets an idle tenant's first burst through without waiting", () => {
+    const limit = { calls: 1000, windowMs: 60_000 };
+    let tat = 0;
+    for (let i = 0; i < burstOf(limit); i++) {
+      const r = reserve(tat, 5_000, 1, limit, 0);
+      expect(r).toMatchObject({ granted: true, waitMs: 0 });
+      if (r.granted) tat = r.tat;
+    }
+    const next = reserve(tat, 5_000, 1, limit, 0);
+    expect(next.granted).toBe(false);
+    expect(next.waitMs).toBeGreaterThan(0);
+  });
+
+  it("reserves nothing when the wait is refused", () => {
+    const limit = { calls: 10, windowMs: 1_000 };
+    let tat = 0;
+    for (let i = 0; i < 10; i++) {
+      const r = reserve(tat, 0, 1, limit, 10_000);
+      if (r.granted) tat = r.tat;
+    }
+    const refused = reserve(tat, 0, 1, limit, 1);
+    expect(refused.granted).toBe(false);
+    const again = reserve(tat, 0, 1, limit, 10_000);
+    expect(again.granted && again.waitMs).toBe(refused.waitMs);
+  });
+
+  it("reads CW_CALL_LIMIT as calls/seconds or off, and refuses anything else", () => {
+    expect(callLimitVar.parse("1000/60")).toEqual({ calls: 1000, windowMs: 60_000 });
+    expect(callLimitVar.parse(" off ")).toBeNull();
+    for (const bad of ["1000", "fast", "10/0x", "-1/60", ""]) expect(callLimitVar.safeParse(bad).success).toBe(false);
+  });
+});
