@@ -4,6 +4,9 @@ import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention
 import { addRunTickets, handedOverBefore, completeRunIfDone, markListingComplete, markRunsFailed, startRun } from "../db/queries/runs";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
+import { statusMappingProblem } from "../sync/mapping-check";
+import { loadConfiguration } from "../db/queries/configuration";
+import { orNull } from "../connectors/http";
 import { clearResyncRequested, listResyncRequested } from "../db/queries/ticket-links";
 import { advanceCursor, knownVersions, loadTenantRunState } from "../db/queries/tenant-run";
 import { connectwiseConnections, syncRuns } from "../db/schema";
@@ -93,7 +96,15 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };
   }
-  if (await clearNeedsAttention(db, msg.tenantId)) log.info("tenant.recovered");
+  // The run got through; it ends by checking the mapping still fits the board, so a status
+  // deleted in ConnectWise is named once here rather than failing ticket after ticket.
+  const problem = await statusMappingCheck(env, db, msg.tenantId);
+  if (problem) {
+    await markNeedsAttention(db, msg.tenantId, problem, new Date(), { probe: false });
+    log.warn("tenant.needs_attention", { code: "status_mapping" });
+  } else if (await clearNeedsAttention(db, msg.tenantId)) {
+    log.info("tenant.recovered");
+  }
   await markListingComplete(db, msg.runId);
   if (await completeRunIfDone(db, msg.runId, nowIso())) log.info("run.completed");
   return { kind: "done" };
@@ -143,6 +154,15 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
     cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,
     calls: { portal: 0, cw: cw.calls },
   };
+}
+
+/** One ConnectWise read per run: the board's statuses against the status mapping. */
+async function statusMappingCheck(env: Env, db: Db, tenantId: string): Promise<string | null> {
+  const config = await loadConfiguration(db, tenantId);
+  const boardId = config.settings?.boardId;
+  if (!config.cw || !boardId || config.statuses.length === 0) return null;
+  const cw = await connectwiseClientFor(env, config.cw);
+  return statusMappingProblem(boardId, config.statuses, await orNull(cw.listBoardStatuses(boardId)));
 }
 
 /**

@@ -1,13 +1,15 @@
-import { createMessageBatch, env } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { createMessageBatch, env, SELF } from "cloudflare:test";
+import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { connectwiseConnections, syncRuns, tenants } from "../../src/db/schema";
+import { apiTokens, connectwiseConnections, statusMappings, syncRuns, tenantSettings, tenants } from "../../src/db/schema";
+import { sha256Hex } from "../../src/lib/crypto";
 import { encryptSecret } from "../../src/lib/crypto";
 import { createConnectedTenant } from "../factories/connections";
 import { db, uniqueId } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { SANDBOX_ORIGIN } from "../setup/sandbox";
+import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
 const ALERT_URL = "https://alerts.example/hook";
@@ -50,6 +52,44 @@ describe("silent stops are announced once, and so is the recovery", () => {
     await setPrivateKey(tenant.id, "acme-private-key");
     await syncTenantNow(tenant.id);
     await syncTenantNow(tenant.id);
+    expect(alerts).toHaveLength(2);
+    expect(alerts[1]).toMatch(/is syncing again/);
+  });
+
+  it("a board status deleted in ConnectWise: flagged within one run, in the dashboard and API, announced once, recovers when remapped", async () => {
+    const tenant = await createConnectedTenant();
+    await db().update(tenants).set({ alertWebhookUrl: ALERT_URL }).where(eq(tenants.id, tenant.id));
+    const token = `psa_${uniqueId("status_check")}_0123456789abcdef`;
+    await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId: tenant.id, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
+    const apiStatus = async () => (await (await SELF.fetch("http://localhost/api/v1/status", { headers: { authorization: `Bearer ${token}` } })).json()) as { needsAttention: boolean; attentionReason: string | null };
+    const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id));
+    const boardId = settings!.boardId!;
+    // The tenant's "hold" maps to a status of its own, so deleting it disturbs no other test.
+    const [hold] = await db().select().from(statusMappings).where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "hold")));
+    const doomed = await technician.addBoardStatus(boardId, `Parked ${tenant.id}`);
+    const remap = (id: number, name: string) =>
+      db().update(statusMappings).set({ cwStatusId: id, cwStatusName: name }).where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "hold")));
+    await remap(doomed.id, `Parked ${tenant.id}`);
+    await syncTenantNow(tenant.id);
+    expect((await apiStatus()).needsAttention).toBe(false);
+
+    await technician.deleteBoardStatus(boardId, doomed.id);
+    await syncTenantNow(tenant.id);
+    const status = await apiStatus();
+    expect(status.needsAttention).toBe(true);
+    expect(status.attentionReason).toContain(`"hold" → "Parked ${tenant.id}" (deleted)`);
+    expect(status.attentionReason).toContain("Advanced Settings");
+    const admin = await createUser("tenant_admin", tenant.id);
+    const client = await signIn(admin.email, admin.password);
+    expect(await (await client.fetch(`/t/${tenant.id}`)).text()).toContain(`Parked ${tenant.id}`);
+    // Scheduled runs keep going (other tickets still sync), and the alert is not repeated.
+    expect((await db().query.tenants.findFirst({ where: eq(tenants.id, tenant.id) }))!.probeAfter).toBeNull();
+    await syncTenantNow(tenant.id);
+    expect(alerts).toEqual([expect.stringMatching(/needs attention\. ConnectWise board statuses used by the status mapping were deleted/)]);
+
+    await remap(hold!.cwStatusId, hold!.cwStatusName);
+    await syncTenantNow(tenant.id);
+    expect((await apiStatus()).needsAttention).toBe(false);
     expect(alerts).toHaveLength(2);
     expect(alerts[1]).toMatch(/is syncing again/);
   });

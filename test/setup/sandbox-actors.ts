@@ -97,6 +97,13 @@ export const technician = {
   async patch(ticketId: number, ops: unknown[]): Promise<void> {
     await call(`${CW_API}/service/tickets/${ticketId}`, { method: "PATCH", headers: CW_AUTH, body: JSON.stringify(ops) });
   },
+  /** A ConnectWise admin editing a board's statuses. */
+  async addBoardStatus(boardId: number, name: string): Promise<{ id: number }> {
+    return call<{ id: number }>(`${CW_API}/service/boards/${boardId}/statuses`, { method: "POST", headers: CW_AUTH, body: JSON.stringify({ name }) });
+  },
+  async deleteBoardStatus(boardId: number, statusId: number): Promise<void> {
+    await call(`${CW_API}/service/boards/${boardId}/statuses/${statusId}`, { method: "DELETE", headers: CW_AUTH });
+  },
   async companyNamed(name: string): Promise<{ id: number }> {
     const list = await call<{ id: number }[]>(`${CW_API}/company/companies?conditions=${encodeURIComponent(`name="${name}"`)}`, { headers: CW_AUTH });
     return list[0]!;
