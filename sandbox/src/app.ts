@@ -44,6 +44,29 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     connectwise.addApiMember(body.data.publicKey, body.data.privateKey);
     return c.json({ publicKey: body.data.publicKey }, 201);
   });
+  // Portal end users and their requests in bulk, for load runs and benchmarks.
+  const emailAndToken = { email: z.email().max(254), apiToken: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) };
+  app.post("/_sandbox/zendesk/end-users", async (c) => {
+    const body = z.object(emailAndToken).safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"email": "…", "apiToken": "…"}' }, 400);
+    const user = zendesk.addEndUser(body.data.email, body.data.apiToken);
+    return c.json(user, user.created ? 201 : 200);
+  });
+  app.post("/_sandbox/zendesk/requests/bulk", async (c) => {
+    const body = z
+      .object({
+        email: emailAndToken.email,
+        count: z.number().int().min(1).max(20_000),
+        comments: z.number().int().min(0).max(50).default(0),
+        subjectPrefix: z.string().min(1).max(100).default("bulk request"),
+        clusterIds: z.array(z.string().min(1).max(100)).max(50).default([]),
+      })
+      .safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: "Body must be {email, count (1–20000), comments?, subjectPrefix?, clusterIds?}", details: z.treeifyError(body.error) }, 400);
+    const ids = zendesk.bulkCreateRequests(body.data);
+    if (!ids) return c.json({ error: "not_found", message: "No end user with that email" }, 404);
+    return c.json({ ids }, 201);
+  });
   app.use("/cw/*", faultsAndLog("connectwise", { faults, log, now: deps.now }));
   app.use("/zendesk/*", faultsAndLog("zendesk", { faults, log, now: deps.now }));
   app.route("/cw", connectwise.app);

@@ -27,7 +27,18 @@ export interface ZendeskActivity {
   openRequestIds(): number[];
 }
 
-export type ZendeskEmulator = EmulatorModule & ZendeskActivity;
+/** Control-side setup for load runs and benchmarks (not part of the Zendesk API). */
+export interface ZendeskSetup {
+  /** Another end user (an MSP's portal account) who signs in with `email/token:apiToken`. */
+  addEndUser(email: string, apiToken: string): { id: number; created: boolean };
+  /**
+   * `count` requests by that end user, each with `comments` public comments of theirs,
+   * through the same service as the API (audits, webhooks). Null when the user is unknown.
+   */
+  bulkCreateRequests(input: { email: string; count: number; comments: number; subjectPrefix: string; clusterIds: string[] }): number[] | null;
+}
+
+export type ZendeskEmulator = EmulatorModule & ZendeskActivity & ZendeskSetup;
 
 /** The Support Portal: Zendesk Support API v2 (requests, tickets, fields, webhooks) and its OAuth server. */
 export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
@@ -90,6 +101,26 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
     },
     setStatus: (ticketId, status) => ok(service.updateTicket(ticketId, agent(), { status })).ticket,
     setPriority: (ticketId, priority) => ok(service.updateTicket(ticketId, agent(), { priority })).ticket,
+    addEndUser(email, apiToken) {
+      const existing = store.userByEmail(email);
+      if (existing) return { id: existing.id, created: false };
+      const id = deps.sql.exec<{ next: number }>(`SELECT MAX(id) + 1 AS next FROM zd_users`).one().next;
+      store.insertUser({ id, name: email.split("@")[0]!, email, role: "end-user", password: apiToken, api_token: apiToken, organization_id: null });
+      return { id, created: true };
+    },
+    bulkCreateRequests({ email, count, comments, subjectPrefix, clusterIds }) {
+      const user = store.userByEmail(email);
+      if (!user || user.role !== "end-user") return null;
+      const ids: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const clusterId = clusterIds.length ? clusterIds[i % clusterIds.length]! : null;
+        const fields: CustomFieldValue[] = clusterId === null ? [] : [{ id: DEMO_PORTAL.clusterFieldId, value: clusterId }];
+        const ticket = ok(service.createTicket({ requester: user, subject: `${subjectPrefix} ${i}`, comment: comment(`${subjectPrefix} ${i}: description`), priority: null, customFields: fields, channel: "api" })).ticket;
+        for (let c = 0; c < comments; c++) ok(service.updateTicket(ticket.id, user, { comment: comment(`${subjectPrefix} ${i}: comment ${c}`) }));
+        ids.push(ticket.id);
+      }
+      return ids;
+    },
     openRequestIds: () => store.allTickets().filter((t) => t.requester_id === DEMO_ZENDESK.endUser.id && t.status !== "closed").map((t) => t.id),
   };
 }
