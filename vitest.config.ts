@@ -66,12 +66,17 @@ export default defineConfig({
               rate: Number(process.env.CHAOS_RATE ?? 0.2),
               seed: Number(process.env.CHAOS_SEED ?? 20261128),
             },
+            load: {
+              tenants: Number(process.env.LOAD_TENANTS ?? 200),
+              tickets: Number(process.env.LOAD_TICKETS ?? 50),
+              comments: Number(process.env.LOAD_COMMENTS ?? 1),
+            },
             bench: process.env.BENCH === "quick"
               ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { requests: 100, comments: 2, latencyMs: 50 } }
               : { admin: { links: 100_000, eventsPerLink: 5, repeats: 20 }, backfill: { requests: 1_000, comments: 5, latencyMs: 50 } },
           },
           // Benchmarks (test/bench) run only under `npm run bench`: they measure, they assert nothing.
-          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : [])],
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : []), ...(process.env.LOAD ? ["test/load/**/*.test.ts"] : [])],
           setupFiles: ["./test/setup/apply-migrations.ts"],
         },
       },

@@ -5,6 +5,8 @@ declare module "vitest" {
     /** Size of the chaos scenario (test/integration/chaos.test.ts). */
     chaos: { requests: number; comments: number; rate: number; seed: number };
     /** Sizes of `npm run bench` (test/bench). */
+    /** Size of `npm run load` (test/load). */
+    load: { tenants: number; tickets: number; comments: number };
     bench: { admin: { links: number; eventsPerLink: number; repeats: number }; backfill: { requests: number; comments: number; latencyMs: number } };
   }
 }

@@ -88,7 +88,7 @@ export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): Fet
   if (!limit) return inner;
   return async (input, init) => {
     // One reservation per call, made just before it: slots leased ahead and spent later would bunch up.
-    const turn = await callBudgetStub(env, tenantId).reserve(1, limit, MAX_BUDGET_WAIT_MS);
+    const turn = await callBudgetStub(env, tenantId).reserve(limit, MAX_BUDGET_WAIT_MS);
     if (!turn.granted) {
       const seconds = Math.ceil(turn.waitMs / 1000);
       throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);

@@ -14,9 +14,9 @@ export function callBudgetStub(env: Env, tenantId: string) {
 export class CallBudget extends DurableObject<Env> {
   private tat: number | null = null;
 
-  reserve(n: number, limit: CallLimit, maxWaitMs: number): Reservation {
+  reserve(limit: CallLimit, maxWaitMs: number): Reservation {
     this.tat ??= this.ctx.storage.kv.get<number>("tat") ?? 0;
-    const result = reserve(this.tat, Date.now(), n, limit, maxWaitMs);
+    const result = reserve(this.tat, Date.now(), limit, maxWaitMs);
     if (result.granted) {
       this.tat = result.tat;
       this.ctx.storage.kv.put("tat", result.tat);

@@ -2,9 +2,10 @@ import { z } from "zod";
 
 /**
  * A per-tenant cap on ConnectWise calls: at most `calls` in any window of `windowMs`.
- * Generic cell rate algorithm (a token bucket kept as one timestamp): calls are spaced
- * `interval` apart with a burst allowance, chosen so that burst + refill over one window
- * never exceeds the cap. Pure: the CallBudget Durable Object keeps the one number.
+ * A token bucket (kept as one timestamp, the generic cell rate algorithm): a quarter of
+ * the cap may go at once, so a typical run is not slowed at all, and the rest refills
+ * steadily, so burst + refill over any window stays under the cap. Pure: the CallBudget
+ * Durable Object keeps the one number.
  */
 export interface CallLimit {
   calls: number;
@@ -22,16 +23,16 @@ export const callLimitVar = z
     return calls > 0 && seconds > 0 ? { calls, windowMs: seconds * 1000 } : null;
   });
 
-/** The burst a tenant may spend at once: a fiftieth of the cap, so the sustained rate stays ~98% of it. */
+/** The calls a rested tenant may make at once: a quarter of the cap. */
 export function burstOf(limit: CallLimit): number {
-  return Math.max(1, Math.floor(limit.calls / 50));
+  return Math.max(1, Math.floor(limit.calls / 4));
 }
 
 /**
  * Time between calls once the burst is spent: the rest of the cap spread over the window,
  * less a slack of 2% of the cap. The budget decides when a call may leave; the API counts
- * when it arrives. The slack absorbs the difference (network and timer jitter) so the cap
- * also holds as the API measures it.
+ * when it arrives. The slack absorbs the difference: the cap holds at the API as long as
+ * arrival jitter stays under slack × interval (1.6 s at 1000/60).
  */
 export function intervalOf(limit: CallLimit): number {
   const slack = Math.ceil(limit.calls / 50);
@@ -41,18 +42,17 @@ export function intervalOf(limit: CallLimit): number {
 export type Reservation = { granted: true; waitMs: number; tat: number } | { granted: false; waitMs: number };
 
 /**
- * Reserves `n` calls at `now` given the theoretical arrival time `tat` (0 when fresh).
- * Granted: the calls may start after `waitMs`, and `tat` is the new state. Refused when
+ * Reserves one call at `now` given the theoretical arrival time `tat` (0 when fresh).
+ * Granted: the call may start after `waitMs`, and `tat` is the new state. Refused when
  * the wait would exceed `maxWaitMs`; nothing is reserved then, so a caller that gives up
  * does not push everyone else back.
  */
-export function reserve(tat: number, now: number, n: number, limit: CallLimit, maxWaitMs: number): Reservation {
+export function reserve(tat: number, now: number, limit: CallLimit, maxWaitMs: number): Reservation {
   const interval = intervalOf(limit);
   const tolerance = (burstOf(limit) - 1) * interval;
   const base = Math.max(tat, now);
-  const startAt = base + (n - 1) * interval - tolerance;
   // The epsilon absorbs float drift from summing intervals.
-  const waitMs = Math.max(0, Math.ceil(startAt - now - 1e-6));
+  const waitMs = Math.max(0, Math.ceil(base - tolerance - now - 1e-6));
   if (waitMs > maxWaitMs) return { granted: false, waitMs };
-  return { granted: true, waitMs, tat: base + n * interval };
+  return { granted: true, waitMs, tat: base + interval };
 }
