@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { ConditionError, evaluate, parseConditions } from "./conditions";
+import { ConditionError, evaluate, parseConditions, type Condition } from "./conditions";
 import { badRequest, cwJson } from "./errors";
 import { isObject, readPath, stripNulls, type Json, type JsonObject } from "./json";
 
@@ -121,4 +121,34 @@ export function listResponse(c: Context, records: JsonObject[]): Response {
 
 export function countResponse(c: Context, records: JsonObject[]): Response {
   return cwJson(c, { count: filterRecords(records, c.req.query("conditions")).length });
+}
+
+/**
+ * A literal externalXRef prefix every matching record must have, when the conditions
+ * are an AND chain with an `externalXRef = "…"` or `externalXRef like "…*"` term; null
+ * otherwise. Lets a list read only those rows from SQLite: the full conditions still run
+ * on them, so this only narrows the search (case-insensitively, a superset), never the result.
+ */
+export function externalXRefPrefix(conditions: string | undefined): string | null {
+  if (!conditions) return null;
+  let root: Condition;
+  try {
+    root = parseConditions(conditions);
+  } catch {
+    return null; // the full evaluation reports the error
+  }
+  const terms: Condition[] = [];
+  const walk = (node: Condition): void => {
+    if (node.type === "and") {
+      walk(node.left);
+      walk(node.right);
+    } else terms.push(node);
+  };
+  walk(root);
+  for (const term of terms) {
+    if (!("path" in term) || term.path.length !== 1 || term.path[0]!.toLowerCase() !== "externalxref") continue;
+    if (term.type === "compare" && term.op === "=" && term.value.kind === "string") return term.value.value;
+    if (term.type === "like") return term.value.split(/[*%]|\[\[\]/)[0]!;
+  }
+  return null;
 }

@@ -58,6 +58,13 @@ export function createStore(sql: SqlStorage) {
         : sql.exec<Row>(`SELECT id, data FROM ${table} WHERE parent_id = ? ORDER BY id`, parentId).toArray();
       return rows.map(parse);
     },
+    /** Tickets whose externalXRef starts with `prefix`, ignoring case (a superset for conditions to refine). */
+    listByXRefPrefix(prefix: string): JsonObject[] {
+      const rows = sql
+        .exec<Row>(`SELECT id, data FROM cw_tickets WHERE lower(substr(json_extract(data, '$.externalXRef'), 1, ?)) = lower(?) ORDER BY id`, prefix.length, prefix)
+        .toArray();
+      return rows.map(parse);
+    },
     update(table: DocTable, id: number, data: JsonObject): JsonObject {
       const doc = { ...data, id };
       sql.exec(`UPDATE ${table} SET data = ? WHERE id = ?`, JSON.stringify(doc), id);

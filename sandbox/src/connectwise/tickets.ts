@@ -1,10 +1,10 @@
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { apiActor, stampCreated, stampUpdated, type Actor, type CwContext } from "./context";
 import { cwRecord, notFound } from "./errors";
 import { applyPatch, parsePatchBody, splitPath } from "./json-patch";
 import { isObject, type JsonObject } from "./json";
 import { createNote } from "./notes";
-import { countResponse, listResponse, projectFields } from "./query";
+import { countResponse, externalXRefPrefix, listResponse, projectFields } from "./query";
 import { parseId, readJson } from "./refs";
 import { buildTicket, PATCHABLE, REFERENCE_FIELDS, serializeTicket, ticketInput, writableView } from "./ticket-model";
 import { parseWith } from "./validation";
@@ -33,7 +33,12 @@ export function createTicket(ctx: CwContext, body: unknown, actor: Actor): JsonO
 
 export function mountTickets(app: Hono, ctx: CwContext): void {
   const { store } = ctx;
-  const all = (site: string) => store.list("cw_tickets").map((t) => serializeTicket(t, site));
+  // Lookups by externalXRef (how integrations find their tickets) read only the rows that can match.
+  const all = (c: Context) => {
+    const prefix = externalXRefPrefix(c.req.query("conditions"));
+    const docs = prefix === null ? store.list("cw_tickets") : store.listByXRefPrefix(prefix);
+    return docs.map((t) => serializeTicket(t, apiActor(c).site));
+  };
   const load = (raw: string | undefined) => {
     const id = parseId(raw ?? "");
     const doc = store.get("cw_tickets", id);
@@ -41,8 +46,8 @@ export function mountTickets(app: Hono, ctx: CwContext): void {
     return doc;
   };
 
-  app.get("/service/tickets", (c) => listResponse(c, all(apiActor(c).site)));
-  app.get("/service/tickets/count", (c) => countResponse(c, all(apiActor(c).site)));
+  app.get("/service/tickets", (c) => listResponse(c, all(c)));
+  app.get("/service/tickets/count", (c) => countResponse(c, all(c)));
   app.get("/service/tickets/:id{[0-9]+}", (c) =>
     cwRecord(c, projectFields(serializeTicket(load(c.req.param("id")), apiActor(c).site), c.req.query("fields"))),
   );

@@ -58,7 +58,7 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
     const sortBy = url.searchParams.get("sort_by") === "updated_at" ? "updated_at" : "created_at";
     const order = url.searchParams.get("sort_order") === "desc" ? "desc" : "asc";
     const statuses = (url.searchParams.get("status") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    const mine = store.allTickets().filter((t) => visibleTo(t, user) && (statuses.length === 0 || statuses.includes(t.status)));
+    const mine = store.ticketsOf(user.id).filter((t) => visibleTo(t, user) && (statuses.length === 0 || statuses.includes(t.status)));
     const page = paginate(url, mine, (t) => ({ key: t[sortBy], id: t.id }), order);
     if ("error" in page) return page.error;
     const root = apiRoot(c.req.url);

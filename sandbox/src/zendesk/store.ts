@@ -64,6 +64,7 @@ export function migrateStore(sql: SqlStorage): void {
     body TEXT NOT NULL, html_body TEXT NOT NULL, public INTEGER NOT NULL, attachments TEXT NOT NULL DEFAULT '[]', via_channel TEXT NOT NULL,
     metadata TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL)`);
   sql.exec(`CREATE INDEX IF NOT EXISTS zd_comments_ticket ON zd_comments (ticket_id, id)`);
+  sql.exec(`CREATE INDEX IF NOT EXISTS zd_tickets_requester ON zd_tickets (requester_id)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_audits (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author_id INTEGER NOT NULL, events TEXT NOT NULL,
     via_channel TEXT NOT NULL, created_at TEXT NOT NULL)`);
 }
@@ -112,6 +113,10 @@ export function createStore(sql: SqlStorage) {
     },
     ticket(id: number): TicketRow | null {
       return sql.exec<TicketRow>(`SELECT * FROM zd_tickets WHERE id = ?`, id).toArray()[0] ?? null;
+    },
+    /** Tickets the user requested or follows (the collaborator match is refined by the caller). */
+    ticketsOf(userId: number): TicketRow[] {
+      return sql.exec<TicketRow>(`SELECT * FROM zd_tickets WHERE requester_id = ? OR instr(collaborator_ids, ?) > 0 ORDER BY id`, userId, String(userId)).toArray();
     },
     allTickets(): TicketRow[] {
       return sql.exec<TicketRow>(`SELECT * FROM zd_tickets ORDER BY id`).toArray();

@@ -25,6 +25,17 @@ beforeAll(async () => {
 });
 
 describe("conditions", () => {
+  it("finds tickets by externalXRef exactly, case-insensitively, by prefix, and inside or/not", async () => {
+    expect(await summaries(await q(`externalXRef = "${TAG}-2"`))).toEqual(['Beta "quoted" issue']);
+    expect(await summaries(await q(`externalXRef = "qry-2"`))).toEqual(['Beta "quoted" issue']);
+    expect(await summaries(await q(`externalXRef like "${TAG}-*" and summary like "*a*"`))).toEqual(["Alpha printer", 'Beta "quoted" issue', "Gamma [bracket] case", "delta lower"]);
+    expect(await summaries(await q(`summary = "delta lower" and externalXRef = "${TAG}-4"`))).toEqual(["delta lower"]);
+    // A term under "or" narrows nothing: both sides still match.
+    expect(await summaries(await q(`externalXRef = "${TAG}-1" or summary = "delta lower"`))).toEqual(["Alpha printer", "delta lower"]);
+    expect(await summaries(await q(scoped(`not externalXRef = "${TAG}-1"`)))).toEqual(['Beta "quoted" issue', "Gamma [bracket] case", "delta lower"]);
+    expect(await summaries(await q(`externalXRef = "${TAG}-nope"`))).toEqual([]);
+  });
+
   it("= and != on strings (case-insensitive), numbers and nested paths", async () => {
     expect(await summaries(await q(scoped('summary = "alpha PRINTER"')))).toEqual(["Alpha printer"]);
     expect(await summaries(await q(scoped(`company/id = ${made[0]!.company.id}`)))).toEqual(["Alpha printer", "Gamma [bracket] case"]);
