@@ -2,9 +2,10 @@ import { z } from "zod";
 
 /**
  * A per-tenant cap on ConnectWise calls: at most `calls` in any window of `windowMs`.
- * A token bucket (kept as one timestamp, the generic cell rate algorithm): a quarter of
- * the cap may go at once, so a typical run is not slowed at all, and the rest refills
- * steadily, so burst + refill over any window stays under the cap. Pure: the CallBudget
+ * A token bucket (kept as one timestamp, the generic cell rate algorithm): half the cap
+ * may go at once, so a typical run (a few hundred calls) is never slowed and never holds
+ * a queue consumer waiting; the rest refills steadily, so burst + refill over any window
+ * stays under the cap. A long backfill is paced at about half the cap. Pure: the CallBudget
  * Durable Object keeps the one number.
  */
 export interface CallLimit {
@@ -23,16 +24,16 @@ export const callLimitVar = z
     return calls > 0 && seconds > 0 ? { calls, windowMs: seconds * 1000 } : null;
   });
 
-/** The calls a rested tenant may make at once: a quarter of the cap. */
+/** The calls a rested tenant may make at once: half the cap. */
 export function burstOf(limit: CallLimit): number {
-  return Math.max(1, Math.floor(limit.calls / 4));
+  return Math.max(1, Math.floor(limit.calls / 2));
 }
 
 /**
  * Time between calls once the burst is spent: the rest of the cap spread over the window,
  * less a slack of 2% of the cap. The budget decides when a call may leave; the API counts
  * when it arrives. The slack absorbs the difference: the cap holds at the API as long as
- * arrival jitter stays under slack × interval (1.6 s at 1000/60).
+ * arrival jitter stays under slack × interval (2.5 s at 1000/60).
  */
 export function intervalOf(limit: CallLimit): number {
   const slack = Math.ceil(limit.calls / 50);

@@ -35,7 +35,7 @@ describe("per-tenant ConnectWise call cap (CW_CALL_LIMIT, CallBudget Durable Obj
   it("keeps a tenant's concurrent syncs together under the cap, measured at the API", async () => {
     const tenant = await createConnectedTenant({ ownCwMember: true });
     const row = await cwRow(tenant.id);
-    // 300 calls per 3 s: the same shape as 1000/60 (a quarter at once, the rest paced), faster.
+    // 300 calls per 3 s: the same shape as 1000/60 (half at once, the rest paced), faster.
     const capped = { ...env, CW_CALL_LIMIT: "300/3" };
     const setup = (await callsOf(tenant.id)).length;
     // 20 ticket syncs at once, each with its own client, as a busy run has.

@@ -105,6 +105,18 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
       ticketsPerSecond: +((cfg.tenants * cfg.tickets) / (tickMs / 1000)).toFixed(1),
     };
     console.info(JSON.stringify(report));
+    if (cfg.tenants < 10) {
+      const all = ((await (await sandboxControl("/requests?limit=50000")).json()) as { requests: { method: string; path: string; ms: number }[] }).requests;
+      const agg = new Map<string, { n: number; ms: number }>();
+      for (const r of all) {
+        const k = `${r.method} ${r.path.split("?")[0]!.replace(/\d+/g, "N")}`;
+        const a = agg.get(k) ?? { n: 0, ms: 0 };
+        a.n++;
+        a.ms += r.ms;
+        agg.set(k, a);
+      }
+      console.info(JSON.stringify([...agg.entries()].sort((a, b) => b[1].ms - a[1].ms)));
+    }
 
     expect(runs.every((r) => r.status === "completed")).toBe(true);
     expect(linked).toBe(cfg.tenants * cfg.tickets);
