@@ -61,6 +61,7 @@ export default defineConfig({
           // The chaos scenario's size: small in `npm test`, large in `npm run chaos`.
           provide: {
             chaos: {
+              tenants: Number(process.env.CHAOS_TENANTS ?? 2),
               requests: Number(process.env.CHAOS_REQUESTS ?? 4),
               comments: Number(process.env.CHAOS_COMMENTS ?? 2),
               rate: Number(process.env.CHAOS_RATE ?? 0.2),

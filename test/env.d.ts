@@ -3,7 +3,7 @@ import type { D1Migration } from "cloudflare:test";
 declare module "vitest" {
   export interface ProvidedContext {
     /** Size of the chaos scenario (test/integration/chaos.test.ts). */
-    chaos: { requests: number; comments: number; rate: number; seed: number };
+    chaos: { tenants: number; requests: number; comments: number; rate: number; seed: number };
     /** Sizes of `npm run bench` (test/bench). */
     /** Size of `npm run load` (test/load). */
     load: { tenants: number; tickets: number; comments: number };

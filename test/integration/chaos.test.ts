@@ -12,7 +12,7 @@ import { portalUser, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
 /**
- * Convergence under faults (issue 7). A seeded scenario: two tenants (two MSP portal users),
+ * Convergence under faults (issue 7). A seeded scenario: several tenants (one MSP portal user each),
  * requests, comments and technician notes created while syncs run, every fault kind on both
  * APIs, duplicated deliveries. After the faults stop, failures are replayed and runs repeat
  * until quiet; an independent checker then reads both systems. `npm test` runs a small case;
@@ -20,10 +20,12 @@ import { syncTenantNow } from "../setup/sync";
  */
 const cfg = inject("chaos");
 const FAULT_KINDS = ["429", "500", "502", "503", "slow", "hang", "drop", "truncate"];
+/** The two seeded MSP portal users, then more added through the sandbox's control API. */
 const MSPS = [
   { email: "it@acme-msp.test", apiToken: "acme-portal-token" },
   { email: "it@globex-msp.test", apiToken: "globex-portal-token" },
-];
+  ...Array.from({ length: Math.max(0, cfg.tenants - 2) }, (_, i) => ({ email: `it@chaos-${i + 3}.test`, apiToken: `chaos-${i + 3}-portal-token` })),
+].slice(0, cfg.tenants);
 const CLUSTERS = ["CZJ1234ABC", "CZJ5678DEF", "CZJ9012GHI", "CZJ0000ZZZ"];
 
 /** The test's own people retry through the faults (they are not what is under test). */
@@ -49,6 +51,7 @@ afterAll(async () => {
 
 describe(`chaos: ${cfg.requests} requests × ${MSPS.length} tenants, faults at ${cfg.rate * 100}%`, () => {
   it("converges with no duplicate, loss, echo or divergence after the faults stop", async () => {
+    for (const u of MSPS.slice(2)) await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(u) });
     const tenants = await Promise.all(MSPS.map((u) => createConnectedTenant({ syncFrom: new Date(Date.now() - 1500).toISOString(), portalUser: u })));
     const people = MSPS.map((u) => portalUser(u.email, u.apiToken));
     const requests: { id: number; subject: string }[][] = MSPS.map(() => []);
@@ -101,5 +104,5 @@ describe(`chaos: ${cfg.requests} requests × ${MSPS.length} tenants, faults at $
     console.info(JSON.stringify(summary));
     for (const r of reports) expect(converged(r), JSON.stringify(r)).toBe(true);
     expect(faulted).toBeGreaterThan(0);
-  }, 900_000);
+  }, 3_600_000);
 });
