@@ -23,6 +23,7 @@ export function runVitestCollecting(args, event, env = {}) {
     const events = [];
     const marker = `{"event":"${event}"`;
     let buf = "";
+    let synced = 0;
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk) => {
       buf += chunk;
@@ -31,6 +32,8 @@ export function runVitestCollecting(args, event, env = {}) {
       for (const line of lines) {
         const at = line.indexOf(marker);
         if (at < 0) {
+          // A heartbeat for long runs: tickets synced so far.
+          if (line.includes('"event":"ticket.synced"') && ++synced % 1000 === 0) console.log(`  … ${synced} tickets synced`);
           // Test results still reach the terminal; log lines and their headers do not.
           if (!/std(out|err) \|/.test(line) && /^\s*(Test Files|Tests |FAIL|✓|×|AssertionError|Error)/.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) console.log(line);
           continue;

@@ -2,6 +2,8 @@
  * Structured logging: one JSON line per event so `wrangler tail --format json` filters
  * cleanly. Never pass secrets or ticket bodies; keys that look secret are redacted anyway.
  */
+import { AppError } from "./errors";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface LogFields {
@@ -65,6 +67,8 @@ export const log = createLogger();
 
 /** Error details safe to log: name and message, never the request or body. */
 export function errorFields(err: unknown): LogFields {
+  // An unexpected error (a bug, not an AppError) also carries where it happened: frames only, no values.
+  if (err instanceof Error && !(err instanceof AppError)) return { error: err.name, message: err.message, where: err.stack?.split("\n").slice(1, 6).map((l) => l.trim()).join(" | ") };
   if (err instanceof Error) return { error: err.name, message: err.message };
   return { error: String(err) };
 }

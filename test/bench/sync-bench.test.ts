@@ -1,4 +1,10 @@
+import { env } from "cloudflare:test";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, it } from "vitest";
+import { startTenantRun } from "../../src/cron/dispatch";
+import { runTickets, syncRuns } from "../../src/db/schema";
+import { createLogger } from "../../src/lib/log";
+import { db } from "../factories/tenants";
 import { createConnectedTenant } from "../factories/connections";
 import { routeFetchToSandbox, sandboxControl } from "../setup/sandbox";
 import { agent, customer } from "../setup/sandbox-actors";
@@ -56,21 +62,42 @@ it("API economy: one steady-state tick with a known set of changes", async () =>
     cwMinimum: minCw,
     cwRatio: +(count("connectwise") / minCw).toFixed(2),
   });
-});
+}, 3_600_000);
 
-it("backfill: a tenant's first import with a realistic per-call latency", async () => {
-  const { requests, comments, latencyMs } = benchSize().backfill;
-  const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 1500).toISOString() });
-  for (let i = 0; i < requests; i++) {
-    const id = await customer.createRequest({ subject: `backfill ${i}`, body: `request ${i}`, clusterId: ["CZJ1234ABC", "CZJ5678DEF", "CZJ0000ZZZ"][i % 3] });
-    for (let c = 0; c < comments; c++) await customer.comment(id, `comment ${c}`);
-  }
+it.each(benchSize().backfill.sizes)("backfill: a tenant's first import of %i requests with a realistic per-call latency", async (requests) => {
+  const { comments, latencyMs } = benchSize().backfill;
+  // Its own portal user, so the listing holds exactly this backfill.
+  const user = { email: `it@backfill-${requests}-${Date.now()}.test`, apiToken: `backfill-${requests}-${Date.now()}` };
+  await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
+  const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 1500).toISOString(), portalUser: user });
+  const bulk = { email: user.email, count: requests, comments, subjectPrefix: "backfill", clusterIds: ["CZJ1234ABC", "CZJ5678DEF", "CZJ0000ZZZ"] };
+  await sandboxControl("/zendesk/requests/bulk", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bulk) });
+  await pause();
   for (const api of ["connectwise", "zendesk"]) {
     await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api, rate: 1, kinds: ["slow"], slowMs: latencyMs }) });
   }
   const started = Date.now();
-  const run = await syncTenantNow(tenant.id, { timeoutMs: 3_600_000 });
+  const running = syncTenantNow(tenant.id, { timeoutMs: 3_600_000 });
+  // Meanwhile: the ticket-sync messages outstanding (handed over, not yet done), and the
+  // schedule trying to start more runs of the tenant every 2 s (each must be skipped).
+  let peakDepth = 0;
+  let tries = 0;
+  let done = false;
+  void running.finally(() => (done = true));
+  while (!done) {
+    const [row] = await db()
+      .select({ outstanding: sql<number>`count(*)` })
+      .from(runTickets)
+      .where(and(eq(runTickets.tenantId, tenant.id), eq(runTickets.state, "queued")));
+    peakDepth = Math.max(peakDepth, row?.outstanding ?? 0);
+    if (++tries % 8 === 0) await startTenantRun(env, tenant.id, "cron", createLogger({ bench: "backfill" }));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const run = await running;
   const ms = Date.now() - started;
+  const runs = await db().select().from(syncRuns).where(eq(syncRuns.tenantId, tenant.id));
+  const real = runs.filter((r) => r.status !== "skipped").map((r) => [Date.parse(r.startedAt), Date.parse(r.finishedAt ?? r.startedAt)] as const);
+  const overlapping = real.filter(([s1, e1], i) => real.some(([s2, e2], j) => i !== j && s1 < e2 && s2 < e1)).length;
   await sandboxControl("/faults", { method: "DELETE" });
   report(`backfill ${requests}`, {
     requests,
@@ -84,5 +111,8 @@ it("backfill: a tenant's first import with a realistic per-call latency", async 
     notesMirrored: run.commentsMirrored,
     portalCalls: run.portalCalls,
     cwCalls: run.cwCalls,
+    peakQueueDepth: peakDepth,
+    scheduledRunsSkipped: runs.filter((r) => r.status === "skipped").length,
+    overlappingRuns: overlapping,
   });
-});
+}, 3_600_000);
