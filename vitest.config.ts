@@ -73,9 +73,10 @@ export default defineConfig({
               comments: Number(process.env.LOAD_COMMENTS ?? 1),
             },
             bench: process.env.BENCH === "quick"
-              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 } }
+              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 3, ticketsPerBatch: 20 } }
               : {
                   admin: { links: 100_000, eventsPerLink: 5, repeats: 20 },
+                  cpu: { batches: 10, ticketsPerBatch: 20 },
                   // The scaling series: BENCH_BACKFILL="1000,10000" for the 10k point (see README, Benchmarks).
                   backfill: { sizes: (process.env.BENCH_BACKFILL ?? "1000").split(",").map(Number), comments: 5, latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 50) },
                 },

@@ -1,7 +1,7 @@
 // Runs a vitest project in a child process and collects the JSON lines a test prints with
 // a given `event` (e.g. bench.result, chaos.report), echoing each one as it arrives.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./local-stack.mjs";
@@ -10,9 +10,10 @@ import { ROOT } from "./local-stack.mjs";
  * @param {string[]} args vitest arguments after `run`
  * @param {string} event the `event` value to collect
  * @param {Record<string, string>} env extra environment
+ * @param {(line: Record<string, unknown>, childPid: number) => void} [onOther] called, as it arrives, with any other JSON line that has an `event`
  * @returns {Promise<{ code: number, events: Record<string, unknown>[] }>}
  */
-export function runVitestCollecting(args, event, env = {}) {
+export function runVitestCollecting(args, event, env = {}, onOther) {
   return new Promise((resolve) => {
     const child = spawn(join(ROOT, "node_modules", ".bin", "vitest"), ["run", ...args], {
       cwd: ROOT,
@@ -31,6 +32,11 @@ export function runVitestCollecting(args, event, env = {}) {
       buf = lines.pop() ?? "";
       for (const line of lines) {
         const at = line.indexOf(marker);
+        const other = onOther ? line.indexOf('{"event":"') : -1;
+        if (at < 0 && other >= 0 && onOther) {
+          onOther(JSON.parse(line.slice(other)), child.pid ?? 0);
+          continue;
+        }
         if (at < 0) {
           // A heartbeat for long runs: tickets synced so far.
           if (line.includes('"event":"ticket.synced"') && ++synced % 1000 === 0) console.log(`  … ${synced} tickets synced`);
@@ -62,4 +68,46 @@ export function writeReport(name, data) {
   mkdirSync(join(ROOT, "bench"), { recursive: true });
   writeFileSync(join(ROOT, "bench", name), `${JSON.stringify(data, null, 2)}\n`);
   console.log(`wrote bench/${name}`);
+}
+
+/**
+ * Pids of every descendant of `pid` (from /proc).
+ * @param {number} pid
+ */
+function descendants(pid) {
+  /** @type {Map<number, number[]>} */
+  const children = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const out = [];
+  const stack = [pid];
+  while (stack.length) for (const c of children.get(stack.pop() ?? 0) ?? []) out.push(c), stack.push(c);
+  return out;
+}
+
+/**
+ * CPU time (ms) used so far by the workerd processes below `pid`, summed over their threads
+ * (/proc/…/task/…/schedstat, nanoseconds). Linux only; null elsewhere.
+ * @param {number} pid
+ */
+export function workerdCpuMs(pid) {
+  if (!existsSync("/proc")) return null;
+  let ns = 0;
+  for (const p of descendants(pid)) {
+    try {
+      if (readFileSync(`/proc/${p}/comm`, "utf8").trim() !== "workerd") continue;
+      for (const t of readdirSync(`/proc/${p}/task`)) ns += Number(readFileSync(`/proc/${p}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ns / 1e6;
 }

@@ -7,7 +7,7 @@ declare module "vitest" {
     /** Sizes of `npm run bench` (test/bench). */
     /** Size of `npm run load` (test/load). */
     load: { tenants: number; tickets: number; comments: number };
-    bench: { admin: { links: number; eventsPerLink: number; repeats: number }; backfill: { sizes: number[]; comments: number; latencyMs: number } };
+    bench: { admin: { links: number; eventsPerLink: number; repeats: number }; backfill: { sizes: number[]; comments: number; latencyMs: number }; cpu: { batches: number; ticketsPerBatch: number } };
   }
 }
 

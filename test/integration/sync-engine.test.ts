@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
-import { commentLinks, portalConnections, tenantSettings, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { commentLinks, portalConnections, tenantSettings, tenants, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { exchangeCode } from "../../src/connectors/zendesk";
 import { decryptSecret, encryptSecret } from "../../src/lib/crypto";
 import { portalAuthorizationCode } from "./connectors/helpers";
@@ -154,5 +154,17 @@ describe("OAuth tokens", () => {
     expect(stored.refreshToken).not.toBe(tokens.refreshToken);
     expect(row!.secretsCiphertext).not.toContain(stored.accessToken);
     expect((await technician.ticketsLinkedTo(tenant.id)).map((t) => t.externalXRef)).toContain(`psa-sync:${tenant.id}:${id}`);
+  });
+
+  it("a refused refresh (revoked grant) flags the tenant within the run, with the fix", async () => {
+    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    await db()
+      .update(portalConnections)
+      .set({ authMode: "oauth", secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { accessToken: "revoked-access", refreshToken: "revoked-refresh" }), accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString() })
+      .where(eq(portalConnections.tenantId, tenant.id));
+    const run = await syncTenantNow(tenant.id);
+    expect(run.status).toBe("failed");
+    const row = await db().query.tenants.findFirst({ where: eq(tenants.id, tenant.id) });
+    expect(row!.attentionReason).toMatch(/The Support Portal rejected psa-sync's credentials\. Reconnect it/);
   });
 });

@@ -20,6 +20,8 @@ export function createStore(sql: SqlStorage) {
       }
       sql.exec(`CREATE TABLE IF NOT EXISTS cw_ticket_configurations (ticket_id INTEGER NOT NULL, configuration_id INTEGER NOT NULL, PRIMARY KEY (ticket_id, configuration_id))`);
       sql.exec(`CREATE TABLE IF NOT EXISTS cw_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+      // Integrations find their tickets by externalXRef: an index, or every lookup scans every ticket.
+      sql.exec(`CREATE INDEX IF NOT EXISTS cw_tickets_xref ON cw_tickets (lower(json_extract(data, '$.externalXRef')))`);
       sql.exec(`CREATE TABLE IF NOT EXISTS cw_api_members (public_key TEXT PRIMARY KEY, private_key TEXT NOT NULL)`);
     },
     /** Drops every cw_ table (their AUTOINCREMENT counters go with them). */
@@ -60,8 +62,14 @@ export function createStore(sql: SqlStorage) {
     },
     /** Tickets whose externalXRef starts with `prefix`, ignoring case (a superset for conditions to refine). */
     listByXRefPrefix(prefix: string): JsonObject[] {
+      // A range on the indexed expression: every lowercased value that starts with the prefix.
+      const from = prefix.toLowerCase();
       const rows = sql
-        .exec<Row>(`SELECT id, data FROM cw_tickets WHERE lower(substr(json_extract(data, '$.externalXRef'), 1, ?)) = lower(?) ORDER BY id`, prefix.length, prefix)
+        .exec<Row>(
+          `SELECT id, data FROM cw_tickets WHERE lower(json_extract(data, '$.externalXRef')) >= ? AND lower(json_extract(data, '$.externalXRef')) < ? ORDER BY id`,
+          from,
+          `${from}\uffff`,
+        )
         .toArray();
       return rows.map(parse);
     },
