@@ -51,9 +51,8 @@ describe("per-tenant ConnectWise call cap (CW_CALL_LIMIT, CallBudget Durable Obj
     const times = calls.map((c) => Date.parse(c.at)).sort((a, b) => a - b);
     const busiest = busiestWindow(times, 3000);
     expect(busiest).toBeLessThanOrEqual(300);
-    // Paced, not starved: the cap is used, and 500 calls need more than one window.
+    // Paced, not starved: the cap is used (500 calls under a cap of 300 per window span more than one window).
     expect(busiest).toBeGreaterThan(250);
-    expect(times.at(-1)! - times[0]!).toBeGreaterThan(3000);
   });
 
   it("refuses, before sending anything, a call that would wait longer than it may sleep", async () => {
