@@ -1,24 +1,17 @@
 import { env } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, it } from "vitest";
+import { it } from "vitest";
 import { startTenantRun } from "../../src/cron/dispatch";
 import { runTickets, syncRuns } from "../../src/db/schema";
 import { createLogger } from "../../src/lib/log";
 import { db } from "../factories/tenants";
 import { createConnectedTenant } from "../factories/connections";
-import { routeFetchToSandbox, sandboxControl } from "../setup/sandbox";
+import { sandboxControl, useSandboxForFile } from "../setup/sandbox";
 import { agent, customer } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 import { benchSize, report } from "./bench-helpers";
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeAll(() => {
-  spy = routeFetchToSandbox();
-});
-afterAll(async () => {
-  await sandboxControl("/faults", { method: "DELETE" });
-  spy.mockRestore();
-});
+useSandboxForFile();
 
 type Logged = { id: number; api: string; method: string };
 async function callsSince(sinceId: number): Promise<Logged[]> {

@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { failures } from "../../src/db/schema";
 import { sendTicketSync } from "../../src/queues/send";
 import { replayAll } from "../../src/services/monitoring-replay";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { checkConvergence, converged, type ConvergenceReport } from "../setup/checker";
-import { routeFetchToSandbox, sandboxControl } from "../setup/sandbox";
+import { sandboxControl, useSandboxForFile } from "../setup/sandbox";
 import { portalUser, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
@@ -40,14 +40,7 @@ async function persist<T>(act: () => Promise<T>): Promise<T> {
   }
 }
 
-let spy: ReturnType<typeof routeFetchToSandbox>;
-beforeAll(() => {
-  spy = routeFetchToSandbox();
-});
-afterAll(async () => {
-  await sandboxControl("/faults", { method: "DELETE" });
-  spy.mockRestore();
-});
+useSandboxForFile();
 
 describe(`chaos: ${cfg.requests} requests × ${MSPS.length} tenants, faults at ${cfg.rate * 100}%`, () => {
   it("converges with no duplicate, loss, echo or divergence after the faults stop", async () => {

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
 import { inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { dispatchTenantRuns } from "../../src/cron/dispatch";
 import { failures, syncRuns } from "../../src/db/schema";
 import { createLogger } from "../../src/lib/log";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
-import { SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
+import { sandboxControl, useSandboxForFile } from "../setup/sandbox";
 import { technician } from "../setup/sandbox-actors";
 import { waitFor } from "../setup/wait-for";
 
@@ -20,18 +20,7 @@ const cfg = inject("load");
 const TICK_MS = 5 * 60_000;
 const CLUSTERS = ["CZJ1234ABC", "CZJ5678DEF", "CZJ9012GHI", "CZJ0000ZZZ"];
 
-// A plain wrapper, not a spy: a spy keeps every call's arguments and result, and a load run makes ~100,000 calls.
-const realFetch = globalThis.fetch;
-beforeAll(() => {
-  globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).origin === SANDBOX_ORIGIN) return env.SANDBOX.fetch(request);
-    throw new Error(`Unexpected outbound request in a load run: ${request.method} ${request.url}`);
-  };
-});
-afterAll(() => {
-  globalThis.fetch = realFetch;
-});
+useSandboxForFile();
 
 /** The most calls inside any 60-second window [t, t + 60 s). */
 function busiestMinute(times: number[]): number {

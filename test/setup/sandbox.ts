@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 
 /** The sandbox's fixed local origin (DESIGN §5); connections in tests point at it. */
 export const SANDBOX_ORIGIN = "http://localhost:8788";
@@ -10,10 +10,28 @@ export const SANDBOX_ORIGIN = "http://localhost:8788";
  * test: no request may leave for an address we did not mean.
  */
 export function routeFetchToSandbox() {
-  return vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).origin === SANDBOX_ORIGIN) return env.SANDBOX.fetch(request);
-    throw new Error(`Unexpected outbound request in a test: ${request.method} ${request.url}`);
+  return vi.spyOn(globalThis, "fetch").mockImplementation(sandboxFetch);
+}
+
+async function sandboxFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  if (new URL(request.url).origin === SANDBOX_ORIGIN) return env.SANDBOX.fetch(request);
+  throw new Error(`Unexpected outbound request in a test: ${request.method} ${request.url}`);
+}
+
+/**
+ * For long runs (chaos, load, benchmarks): routes fetch to the sandbox for the whole file
+ * without a spy (a spy keeps every call's arguments and result, ~100,000 in a load run),
+ * and clears the sandbox's fault rules at the end.
+ */
+export function useSandboxForFile(): void {
+  const realFetch = globalThis.fetch;
+  beforeAll(() => {
+    globalThis.fetch = sandboxFetch;
+  });
+  afterAll(async () => {
+    await sandboxControl("/faults", { method: "DELETE" });
+    globalThis.fetch = realFetch;
   });
 }
 
