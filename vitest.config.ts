@@ -94,6 +94,14 @@ export default defineConfig({
         },
       },
       {
+        // Checks of the tooling itself (the patched test harness), in Node.
+        test: {
+          name: "tooling",
+          environment: "node",
+          include: ["test/tooling/**/*.test.ts"],
+        },
+      },
+      {
         test: {
           name: "e2e",
           environment: "node",

@@ -66,7 +66,7 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     // Up to three ticks; a run still going then is reported (and fails the test), not waited for.
     const runs = await waitFor(
       async () => {
-        const rows = await inPoolRuns(ids);
+        const rows = await byTenantChunks(ids, (chunk) => db().select().from(syncRuns).where(inArray(syncRuns.tenantId, chunk)));
         return rows.every((r) => r.status !== "queued" && r.status !== "running") || Date.now() - tickStarted > 3 * TICK_MS ? rows : undefined;
       },
       { timeoutMs: 3 * TICK_MS + 60_000, intervalMs: 1000, what: "every run to end" },
@@ -81,7 +81,7 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     });
     const linked = linkedPerTenant.reduce((n, t) => n + t.tickets, 0);
     const duplicates = linkedPerTenant.reduce((n, t) => n + t.tickets - t.distinct, 0);
-    const failed = await db().select({ id: failures.id }).from(failures).where(inArray(failures.tenantId, ids));
+    const failed = await byTenantChunks(ids, (chunk) => db().select({ id: failures.id }).from(failures).where(inArray(failures.tenantId, chunk)));
     const log = await connectwiseLog();
     const byTenant = new Map<string, number[]>();
     for (const r of log) if (r.caller && ids.includes(r.caller)) (byTenant.get(r.caller) ?? byTenant.set(r.caller, []).get(r.caller)!).push(Date.parse(r.at));
@@ -129,9 +129,10 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
   }, 3_600_000);
 });
 
-async function inPoolRuns(ids: string[]) {
-  const rows: (typeof syncRuns.$inferSelect)[] = [];
-  for (let i = 0; i < ids.length; i += 90) rows.push(...(await db().select().from(syncRuns).where(inArray(syncRuns.tenantId, ids.slice(i, i + 90)))));
+/** A query per 90 tenant ids: D1 binds at most 100 parameters per statement. */
+async function byTenantChunks<R>(ids: string[], query: (chunk: string[]) => Promise<R[]>): Promise<R[]> {
+  const rows: R[] = [];
+  for (let i = 0; i < ids.length; i += 90) rows.push(...(await query(ids.slice(i, i + 90))));
   return rows;
 }
 
