@@ -2,7 +2,7 @@ import { createDb, nowIso } from "../db/client";
 import { markNeedsAttention } from "../db/queries/attention";
 import { recordFailures } from "../db/queries/failures";
 import { runsKeepFailing } from "../services/alerts";
-import { completeRunIfDone, finishRunTicket, markRunsFailed } from "../db/queries/runs";
+import { finishRunTicket, markRunsFailed } from "../db/queries/runs";
 import type { Logger } from "../lib/log";
 import { queueMessage } from "../schemas/messages";
 import { failureRow } from "./settle";
@@ -24,8 +24,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env,
     if (!parsed.success) continue;
     const msg = parsed.data;
     if (msg.kind === "ticket-sync" && msg.runId) {
-      await finishRunTicket(db, msg.runId, msg.portalTicketId, "failed");
-      await completeRunIfDone(db, msg.runId, nowIso());
+      await finishRunTicket(db, msg.runId, msg.portalTicketId, "failed", nowIso());
     } else if (msg.kind === "tenant-sync") {
       await markRunsFailed(db, [msg.runId], "failed: the run could not list changes (see Failures)", nowIso());
       // A tenant whose runs keep failing is not left to fail silently.

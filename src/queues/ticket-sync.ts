@@ -1,5 +1,5 @@
 import { createDb, nowIso } from "../db/client";
-import { completeRunIfDone, finishRunTicket } from "../db/queries/runs";
+import { finishRunTicket } from "../db/queries/runs";
 import type { Logger } from "../lib/log";
 import { ticketSyncMessage } from "../schemas/messages";
 import { ticketSyncStub } from "../durable-objects/ticket-sync";
@@ -15,9 +15,8 @@ export async function syncTicket(env: Env, body: unknown, logger: Logger): Promi
   const outcome = await ticketSyncStub(env, msg.tenantId, msg.portalTicketId).sync(msg);
   // A ticket that will never sync (rejected) still ends its part of the run.
   if ((outcome.kind === "done" || outcome.kind === "reject") && msg.runId) {
-    const db = createDb(env.DB);
-    await finishRunTicket(db, msg.runId, msg.portalTicketId, outcome.kind === "done" ? "done" : "failed", outcome.stats);
-    if (await completeRunIfDone(db, msg.runId, nowIso())) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
+    const completed = await finishRunTicket(createDb(env.DB), msg.runId, msg.portalTicketId, outcome.kind === "done" ? "done" : "failed", nowIso(), outcome.stats);
+    if (completed) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
   }
   return outcome.kind === "done" ? { kind: "done" } : outcome;
 }

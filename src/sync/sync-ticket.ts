@@ -7,7 +7,6 @@ import {
   ensureTicketLink,
   finishTicketLink,
   loadTicketState,
-  recordTicketEvents,
   rememberApiMember,
   rememberPortalUser,
   setLinkedCwTicket,
@@ -63,7 +62,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [warning], state: "warning", lastSyncedAt: now().toISOString() });
       return { stats: { ...stats, ...calls(), warnings: 1 }, warnings: [warning], cwTicketId: state.link?.cwTicketId ?? null };
     }
-    await ensureTicketLink(db, job.tenantId, job.portalTicketId, request.subject);
+    if (!state.link) await ensureTicketLink(db, job.tenantId, job.portalTicketId, request.subject);
     const portalUserId = state.portal.portalUserId ?? (await learnPortalUser(db, job.tenantId, portal));
     const settings = syncSettings(state, job, portalUserId);
     const match = await resolveCluster(db, cw, state, request.clusterId, now());
@@ -100,7 +99,6 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
 
     const at = now().toISOString();
     if (ctx.apiMember && !state.connectwise.apiMemberIdentifier) await rememberApiMember(db, job.tenantId, ctx.apiMember);
-    await recordTicketEvents(db, events);
     await finishTicketLink(db, job.tenantId, job.portalTicketId, {
       summary: request.subject.slice(0, 300),
       syncedFields: result.synced as Record<string, string>,
@@ -113,16 +111,16 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       lastCwNoteId: result.notes.reduce((max, n) => Math.max(max, n.id), state.link?.lastCwNoteId ?? 0),
       lastSyncedAt: at,
       updatedAt: at,
-    });
+    }, events);
     stats.warnings = result.warnings.length;
     log.info("ticket.synced", { cwTicket: ctx.cwTicketId ?? undefined, ops: events.length, warnings: result.warnings.length, ...calls() });
     return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
   } catch (err) {
     const problem = credentialProblem(err);
     if (problem) await markNeedsAttention(db, job.tenantId, problem, now());
-    await recordTicketEvents(db, events).catch(() => undefined);
     const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-    await finishTicketLink(db, job.tenantId, job.portalTicketId, { lastError: message.slice(0, 500), state: "error", updatedAt: now().toISOString() }).catch(() => undefined);
+    const failed = { lastError: message.slice(0, 500), state: "error" as const, updatedAt: now().toISOString() };
+    await finishTicketLink(db, job.tenantId, job.portalTicketId, failed, events).catch(() => undefined);
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { runTickets, syncRuns } from "../schema";
-import { statsIncrement, type TicketStats } from "./sync-state";
+import { emptyStats, statsIncrement, type TicketStats } from "./sync-state";
 
 /** A run still queued or running after this long is considered dead and closed as failed. */
 export const STALE_RUN_MS = 60 * 60 * 1000;
@@ -57,18 +57,28 @@ export async function markListingComplete(db: Db, runId: string): Promise<void> 
 }
 
 /**
- * Marks one ticket of a run finished. The state changes once (the first completion), but
- * every delivery's stats are added: a duplicate delivery writes nothing, yet its API calls
- * were real, and whichever delivery did the writes carries their counts.
+ * Marks one ticket of a run finished and completes the run if that was its last, in one
+ * round trip (a transaction). The state changes once (the first completion), and only
+ * then is a failure counted; every delivery's stats are added: a duplicate delivery writes
+ * nothing, yet its API calls were real, and whichever delivery did the writes carries
+ * their counts. Returns whether this completed the run.
  */
-export async function finishRunTicket(db: Db, runId: string, portalTicketId: number, outcome: "done" | "failed", stats?: TicketStats): Promise<void> {
-  const rows = await db
-    .update(runTickets)
-    .set({ state: outcome })
-    .where(and(eq(runTickets.runId, runId), eq(runTickets.portalTicketId, portalTicketId), eq(runTickets.state, "queued")))
-    .returning({ runId: runTickets.runId });
-  if (outcome === "failed" && rows.length > 0) await db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(eq(syncRuns.id, runId));
-  if (outcome === "done" && stats) await db.update(syncRuns).set(statsIncrement(stats)).where(eq(syncRuns.id, runId));
+export async function finishRunTicket(
+  db: Db,
+  runId: string,
+  portalTicketId: number,
+  outcome: "done" | "failed",
+  finishedAt: string,
+  stats?: TicketStats,
+): Promise<boolean> {
+  const thisTicket = and(eq(runTickets.runId, runId), eq(runTickets.portalTicketId, portalTicketId), eq(runTickets.state, "queued"));
+  // Counted before the state changes: "still queued" is what makes it the first completion.
+  const count =
+    outcome === "failed"
+      ? db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(and(eq(syncRuns.id, runId), sql`EXISTS (SELECT 1 FROM ${runTickets} WHERE ${thisTicket})`))
+      : db.update(syncRuns).set(statsIncrement(stats ?? emptyStats())).where(eq(syncRuns.id, runId));
+  const [, , completed] = await db.batch([count, db.update(runTickets).set({ state: outcome }).where(thisTicket), completeRun(db, runId, finishedAt)]);
+  return completed.length > 0;
 }
 
 /**
@@ -89,7 +99,11 @@ export async function handedOverBefore(db: Db, runId: string, portalTicketIds: n
 
 /** Completes the run once listing is over and no ticket is still queued. Idempotent. */
 export async function completeRunIfDone(db: Db, runId: string, finishedAt: string): Promise<boolean> {
-  const rows = await db
+  return (await completeRun(db, runId, finishedAt)).length > 0;
+}
+
+function completeRun(db: Db, runId: string, finishedAt: string) {
+  return db
     .update(syncRuns)
     .set({ status: "completed", finishedAt })
     .where(
@@ -101,5 +115,4 @@ export async function completeRunIfDone(db: Db, runId: string, finishedAt: strin
       ),
     )
     .returning({ id: syncRuns.id });
-  return rows.length > 0;
 }

@@ -78,17 +78,13 @@ export async function completeCommentLinkById(db: Db, tenantId: string, linkId: 
 
 export type TicketEvent = Omit<typeof ticketEvents.$inferInsert, "id">;
 
-export async function recordTicketEvents(db: Db, events: TicketEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const inserts = events.map((e) => db.insert(ticketEvents).values(e));
-  await db.batch([inserts[0]!, ...inserts.slice(1)]);
-}
-
-export async function finishTicketLink(db: Db, tenantId: string, portalTicketId: number, values: Partial<typeof ticketLinks.$inferInsert>) {
-  await db
+/** Ends a ticket sync in one round trip (a transaction): the link's new state and the events of the writes made. */
+export async function finishTicketLink(db: Db, tenantId: string, portalTicketId: number, values: Partial<typeof ticketLinks.$inferInsert>, events: TicketEvent[] = []) {
+  const link = db
     .update(ticketLinks)
     .set(values)
     .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId)));
+  await db.batch([link, ...events.map((e) => db.insert(ticketEvents).values(e))]);
 }
 
 export async function rememberPortalUser(db: Db, tenantId: string, portalUserId: number): Promise<void> {
