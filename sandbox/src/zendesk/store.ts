@@ -65,6 +65,8 @@ export function migrateStore(sql: SqlStorage): void {
     metadata TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL)`);
   sql.exec(`CREATE INDEX IF NOT EXISTS zd_comments_ticket ON zd_comments (ticket_id, id)`);
   sql.exec(`CREATE INDEX IF NOT EXISTS zd_tickets_requester ON zd_tickets (requester_id)`);
+  // Every API-token request looks its user up by email, ignoring case.
+  sql.exec(`CREATE INDEX IF NOT EXISTS zd_users_email ON zd_users (lower(email))`);
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_audits (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author_id INTEGER NOT NULL, events TEXT NOT NULL,
     via_channel TEXT NOT NULL, created_at TEXT NOT NULL)`);
 }
