@@ -144,11 +144,16 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
     const parsed = parseJson(text);
     if (!res.ok) {
-      const info = opts.describeError(parsed.ok ? parsed.value : undefined, text, res.headers.get("content-type") ?? "");
-      const code = codeForStatus(res.status);
+      const contentType = res.headers.get("content-type") ?? "";
+      const info = opts.describeError(parsed.ok ? parsed.value : undefined, text, contentType);
+      // A JSON error body cut off in transit hides what the API meant (a 400 "already
+      // attached" is a success for an idempotent write): retried like any transport failure.
+      const cutOff = !parsed.ok && contentType.includes("json");
+      const code = cutOff ? "upstream_unavailable" : codeForStatus(res.status);
       const retryAfter = code === "rate_limited" || code === "upstream_unavailable" ? parseRetryAfter(res.headers.get("retry-after"), now()) : undefined;
       const requestId = res.headers.get("x-cw-request-id");
-      const message = `${where}: HTTP ${res.status}${info.message ? ` — ${clip(info.message)}` : ""}${requestId ? ` (request ${clip(requestId)})` : ""}`;
+      const detail = cutOff ? " with a truncated error body" : info.message ? ` — ${clip(info.message)}` : "";
+      const message = `${where}: HTTP ${res.status}${detail}${requestId ? ` (request ${clip(requestId)})` : ""}`;
       throw new UpstreamError(code, message, res.status, info.codes, retryAfter);
     }
     if (!parsed.ok) throw new UpstreamError("upstream_unavailable", `${where}: truncated or unparseable response body`, res.status);

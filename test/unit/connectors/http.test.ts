@@ -145,6 +145,18 @@ describe("the shared HTTP client", () => {
     expect(err.retryable).toBe(true);
   });
 
+  it("retries a 4xx whose JSON error body was cut off (its meaning is unknown), but rejects a whole one", async () => {
+    const body = JSON.stringify({ code: "InvalidObject", errors: [{ code: "ObjectExists", message: "already attached" }] });
+    const cut = new Response(body.slice(0, 20), { status: 400, headers: { "content-type": "application/json" } });
+    const err = await failure(client(scriptedFetch(cut)).send({ url: URL_, headers, schema }));
+    expect(err.code).toBe("upstream_unavailable");
+    expect(err.message).toMatch(/HTTP 400 with a truncated error body/);
+    const whole = await failure(client(scriptedFetch(new Response(body, { status: 400, headers: { "content-type": "application/json" } }))).send({ url: URL_, headers, schema }));
+    expect(whole.code).toBe("invalid_payload");
+    const plain = await failure(client(scriptedFetch(new Response("Bad request", { status: 400, headers: { "content-type": "text/plain" } }))).send({ url: URL_, headers, schema }));
+    expect(plain.code).toBe("invalid_payload");
+  });
+
   it("treats a dropped body stream as upstream_unavailable", async () => {
     const stream = new ReadableStream({ pull: (c) => c.error(new Error("reset")) });
     const err = await failure(client(scriptedFetch(new Response(stream, { status: 200 }))).send({ url: URL_, headers, schema }));
