@@ -75,7 +75,9 @@ describe("demo: tickets flow between the two local Workers", () => {
       const res = await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests/${portalId}/comments`, { headers: PORTAL });
       const { comments } = (await res.json()) as { comments: { body: string }[] };
       return comments.find((c) => c.body.endsWith("Pushed note from the technician"));
-    }, 15_000);
+      // Generous: CI runs this beside the other projects, and a callback attempt that times
+      // out (5 s) is re-sent 2 s later. Push latency itself is measured by bench:latency.
+    }, 30_000);
     expect(comment).toBeDefined(); // no tick was fired: only push can have brought it
   });
 });
