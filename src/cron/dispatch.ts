@@ -1,4 +1,4 @@
-import { createDb, nowIso, type Db } from "../db/client";
+import { createDb, MAX_IDS_PER_QUERY, nowIso, type Db } from "../db/client";
 import { listDispatchableTenants } from "../db/queries/tenants";
 import { markRunsFailed, runsInProgress, STALE_RUN_MS, type RunTrigger } from "../db/queries/runs";
 import { syncRuns } from "../db/schema";
@@ -6,8 +6,8 @@ import type { Logger } from "../lib/log";
 import type { TenantSyncMessage } from "../schemas/messages";
 import { sendTenantSync } from "../queues/send";
 
-/** Tenants per D1 round (D1 binds at most 100 parameters per statement). */
-const TENANT_BATCH = 90;
+/** Tenants per D1 round (their ids go into one `IN (…)` list). */
+const TENANT_BATCH = MAX_IDS_PER_QUERY;
 
 export interface DispatchResult {
   dispatched: number;

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { inArray } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { dispatchTenantRuns } from "../../src/cron/dispatch";
+import { selectInChunks } from "../../src/db/client";
 import { failures, syncRuns } from "../../src/db/schema";
 import { createLogger } from "../../src/lib/log";
 import { createConnectedTenant } from "../factories/connections";
@@ -66,7 +67,7 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     // Up to three ticks; a run still going then is reported (and fails the test), not waited for.
     const runs = await waitFor(
       async () => {
-        const rows = await byTenantChunks(ids, (chunk) => db().select().from(syncRuns).where(inArray(syncRuns.tenantId, chunk)));
+        const rows = await selectInChunks(ids, (chunk) => db().select().from(syncRuns).where(inArray(syncRuns.tenantId, chunk)));
         return rows.every((r) => r.status !== "queued" && r.status !== "running") || Date.now() - tickStarted > 3 * TICK_MS ? rows : undefined;
       },
       { timeoutMs: 3 * TICK_MS + 60_000, intervalMs: 1000, what: "every run to end" },
@@ -81,7 +82,7 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     });
     const linked = linkedPerTenant.reduce((n, t) => n + t.tickets, 0);
     const duplicates = linkedPerTenant.reduce((n, t) => n + t.tickets - t.distinct, 0);
-    const failed = await byTenantChunks(ids, (chunk) => db().select({ id: failures.id }).from(failures).where(inArray(failures.tenantId, chunk)));
+    const failed = await selectInChunks(ids, (chunk) => db().select({ id: failures.id }).from(failures).where(inArray(failures.tenantId, chunk)));
     const log = await connectwiseLog();
     const byTenant = new Map<string, number[]>();
     for (const r of log) if (r.caller && ids.includes(r.caller)) (byTenant.get(r.caller) ?? byTenant.set(r.caller, []).get(r.caller)!).push(Date.parse(r.at));
@@ -128,13 +129,6 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     expect(tickMs).toBeLessThanOrEqual(TICK_MS);
   }, 3_600_000);
 });
-
-/** A query per 90 tenant ids: D1 binds at most 100 parameters per statement. */
-async function byTenantChunks<R>(ids: string[], query: (chunk: string[]) => Promise<R[]>): Promise<R[]> {
-  const rows: R[] = [];
-  for (let i = 0; i < ids.length; i += 90) rows.push(...(await query(ids.slice(i, i + 90))));
-  return rows;
-}
 
 /** The sandbox's whole ConnectWise request log, page by page. */
 async function connectwiseLog(): Promise<{ id: number; at: string; caller: string | null }[]> {

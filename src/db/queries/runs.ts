@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { selectInChunks, type Db } from "../client";
 import { runTickets, syncRuns } from "../schema";
 import { emptyStats, statsIncrement, type TicketStats } from "./sync-state";
 
@@ -86,15 +86,13 @@ export async function finishRunTicket(
  * a redelivered page) already handed over: one ticket, one message per run.
  */
 export async function handedOverBefore(db: Db, runId: string, portalTicketIds: number[], source: string): Promise<Set<number>> {
-  const seen = new Set<number>();
-  for (let i = 0; i < portalTicketIds.length; i += 90) {
-    const rows = await db
+  const rows = await selectInChunks(portalTicketIds, (chunk) =>
+    db
       .select({ id: runTickets.portalTicketId })
       .from(runTickets)
-      .where(and(eq(runTickets.runId, runId), ne(runTickets.source, source), inArray(runTickets.portalTicketId, portalTicketIds.slice(i, i + 90))));
-    for (const r of rows) seen.add(r.id);
-  }
-  return seen;
+      .where(and(eq(runTickets.runId, runId), ne(runTickets.source, source), inArray(runTickets.portalTicketId, chunk))),
+  );
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Completes the run once listing is over and no ticket is still queued. Idempotent. */

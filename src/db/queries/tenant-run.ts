@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "../client";
+import { selectInChunks, type Db } from "../client";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, ticketLinks } from "../schema";
 import type { KnownVersion } from "../../sync/changes";
 
@@ -14,11 +14,10 @@ export async function loadTenantRunState(db: Db, tenantId: string) {
   return { tenant: tenant[0], settings: settings[0], portal: portal[0], connectwise: connectwise[0] };
 }
 
-/** Last synced versions of these portal tickets (ids ≤ 100 per call: D1's bind limit). */
+/** Last synced versions of these portal tickets. */
 export async function knownVersions(db: Db, tenantId: string, portalTicketIds: number[]): Promise<Map<number, KnownVersion>> {
-  const known = new Map<number, KnownVersion>();
-  for (let i = 0; i < portalTicketIds.length; i += 90) {
-    const rows = await db
+  const rows = await selectInChunks(portalTicketIds, (chunk) =>
+    db
       .select({
         portalTicketId: ticketLinks.portalTicketId,
         portalUpdatedAt: ticketLinks.portalUpdatedAt,
@@ -27,11 +26,10 @@ export async function knownVersions(db: Db, tenantId: string, portalTicketIds: n
         lastError: ticketLinks.lastError,
       })
       .from(ticketLinks)
-      .where(and(eq(ticketLinks.tenantId, tenantId), inArray(ticketLinks.portalTicketId, portalTicketIds.slice(i, i + 90))));
-    // A ticket whose last sync failed is not "known": it is tried again.
-    for (const r of rows) known.set(r.portalTicketId, { ...r, portalUpdatedAt: r.lastError ? null : r.portalUpdatedAt });
-  }
-  return known;
+      .where(and(eq(ticketLinks.tenantId, tenantId), inArray(ticketLinks.portalTicketId, chunk))),
+  );
+  // A ticket whose last sync failed is not "known": it is tried again.
+  return new Map(rows.map((r) => [r.portalTicketId, { ...r, portalUpdatedAt: r.lastError ? null : r.portalUpdatedAt }]));
 }
 
 export async function advanceCursor(db: Db, tenantId: string, source: "portal" | "connectwise", value: string): Promise<void> {
