@@ -28,14 +28,16 @@ async function measure(push) {
   const state = mkdtempSync(join(tmpdir(), "psa-sync-bench-"));
   const envFile = join(state, "bench.vars");
   writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("bench-only-key-never-use-anywher").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
-  applyLocalMigrations({ persistTo: state });
+  // Each Worker keeps its own local storage: two workerd processes on one directory collide.
+  const [adminState, sandboxState] = [join(state, "admin"), join(state, "sandbox")];
+  applyLocalMigrations({ persistTo: adminState });
   const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.toml", port: sandboxPort, inspectorPort: sandboxInspector, persistTo: state, vars: { SANDBOX_ACTIVITY: "off" } });
+  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.toml", port: sandboxPort, inspectorPort: sandboxInspector, persistTo: sandboxState, vars: { SANDBOX_ACTIVITY: "off" } });
   const admin = startWorker({
     name: "admin",
     port: adminPort,
     inspectorPort: adminInspector,
-    persistTo: state,
+    persistTo: adminState,
     envFile,
     vars: { DEMO_MODE: "on", RETRY_BASE_SECONDS: "1", ...(push ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
   });

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,11 +63,40 @@ export async function freePort() {
 }
 
 /**
- * Starts `wrangler dev` in its own process group.
+ * Where `wrangler dev` keeps a Worker's local storage: `persistTo`, or wrangler's default
+ * `.wrangler/state` beside the Worker's config file.
+ * @param {{ config?: string, persistTo?: string }} opts
+ */
+export function stateDirOf(opts) {
+  return opts.persistTo ? resolve(ROOT, opts.persistTo) : resolve(ROOT, dirname(opts.config ?? "wrangler.toml"), ".wrangler/state");
+}
+
+/** State directories of the Workers this process has running, and which Worker has each. */
+const stateDirsInUse = new Map();
+
+/**
+ * Reserves a Worker's state directory. Two workerd processes on one directory share its
+ * SQLite files, and the second dies with SQLITE_BUSY at start (seen in CI): refuse that.
+ * @param {string} dir @param {string} owner
+ * @returns {() => void} releases it
+ */
+export function claimStateDir(dir, owner) {
+  const held = stateDirsInUse.get(dir);
+  if (held) throw new Error(`${owner} cannot use ${dir}: ${held} already keeps its state there (give each Worker its own directory)`);
+  stateDirsInUse.set(dir, owner);
+  return () => {
+    if (stateDirsInUse.get(dir) === owner) stateDirsInUse.delete(dir);
+  };
+}
+
+/**
+ * Starts `wrangler dev` in its own process group, on a state directory no other Worker
+ * of this process uses.
  * @param {{ name: string, config?: string, port: number, inspectorPort: number, vars?: Record<string, string>,
  *           persistTo?: string, envFile?: string, onLine?: (line: string) => void }} opts
  */
 export function startWorker(opts) {
+  const release = claimStateDir(stateDirOf(opts), opts.name);
   const args = [
     "dev",
     ...(opts.config ? ["-c", opts.config] : []),
@@ -82,6 +111,7 @@ export function startWorker(opts) {
   // Offline-friendly: no Request.cf download from Cloudflare, no usage metrics.
   const env = { ...process.env, FORCE_COLOR: "0", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
   const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+  child.once("exit", release);
   const onLine = opts.onLine ?? (() => {});
   for (const stream of [child.stdout, child.stderr]) {
     let buf = "";

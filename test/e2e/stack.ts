@@ -33,7 +33,10 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
   const stateDir = mkdtempSync(join(tmpdir(), "psa-sync-e2e-"));
   const envFile = join(stateDir, "test.vars");
   writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
-  applyLocalMigrations({ persistTo: stateDir });
+  // Each Worker keeps its own local storage: two workerd processes on one directory collide.
+  const adminState = join(stateDir, "admin");
+  const sandboxState = join(stateDir, "sandbox");
+  applyLocalMigrations({ persistTo: adminState });
   const output: string[] = [];
   // Every port is chosen before any Worker starts.
   const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -43,7 +46,7 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
         config: "sandbox/wrangler.toml",
         port: sandboxPort,
         inspectorPort: sandboxInspector,
-        persistTo: stateDir,
+        persistTo: sandboxState,
         vars: { SANDBOX_ACTIVITY: "off" },
         onLine: (line: string) => output.push(`[sandbox] ${line}`),
       })
@@ -52,7 +55,7 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
     name: "admin-e2e",
     port: adminPort,
     inspectorPort: adminInspector,
-    persistTo: stateDir,
+    persistTo: adminState,
     envFile,
     // With a sandbox, push is wired like `npm start` does: callbacks and webhooks come here.
     vars: { DEMO_MODE: "on", ...(sandbox ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
