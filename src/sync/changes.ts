@@ -39,6 +39,17 @@ export function changedCwTickets(page: CwTicket[], tenantId: string, known: Map<
   return ids;
 }
 
+/**
+ * Both systems stamp changes in whole seconds, so a version read within the second it
+ * was stamped may hide a later change in that same second. Only a version read after its
+ * second ended is remembered as synced (null makes the next listing look again).
+ * `observedAt` is taken before the read (ms since the epoch).
+ */
+export function settledVersion(stamp: string, observedAt: number): string | null {
+  const at = Date.parse(stamp);
+  return Number.isNaN(at) || observedAt < at + 1000 ? null : stamp;
+}
+
 /** The newest timestamp of a page, kept as the next cursor once the listing completes. */
 export const newest = (times: string[], current: string | null): string | null =>
   times.reduce<string | null>((max, t) => (max === null || t > max ? t : max), current);

@@ -18,6 +18,7 @@ import {
 import { markNeedsAttention } from "../db/queries/attention";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
+import { settledVersion } from "./changes";
 import type { Logger } from "../lib/log";
 import { executeOps, type ExecuteContext } from "./execute";
 import type { CwNote, CwTicket } from "./model";
@@ -123,16 +124,6 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     await finishTicketLink(db, job.tenantId, job.portalTicketId, failed, events).catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * Both systems stamp changes in whole seconds, so a version read within the second it
- * was stamped may hide a later change in that same second. Only a version read after its
- * second ended is remembered as synced (null makes the next listing look again).
- */
-function settledVersion(stamp: string, observedAt: number): string | null {
-  const at = Date.parse(stamp);
-  return Number.isNaN(at) || observedAt < at + 1000 ? null : stamp;
 }
 
 async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xref: string, now: () => Date) {

@@ -5,6 +5,7 @@ import { applyDemoSettings } from "../../src/dev/demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings } from "../../src/db/schema";
 import { encryptSecret } from "../../src/lib/crypto";
 import { SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
+import { portalUser } from "../setup/sandbox-actors";
 import { createTenant, db } from "./tenants";
 
 /** The sandbox's ClusterID custom field (sandbox/src/demo-data.ts). */
@@ -50,4 +51,16 @@ export async function createConnectedTenant(opts: { syncFrom?: string; portalUse
   const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
   await applyDemoSettings(db(), tenant.id, await connectwiseClientFor(env, row!));
   return tenant;
+}
+
+/**
+ * A connected tenant whose portal user is its own new end user: it sees only the requests
+ * its `customer` makes. (Every test shares one sandbox, and a tenant connected as the demo
+ * end user imports whatever other tests' requests fall in its "sync from" window.)
+ */
+export async function createTenantWithCustomer(opts: { syncFrom?: string; ownCwMember?: boolean } = {}) {
+  const user = { email: `customer-${crypto.randomUUID()}@msp.test`, apiToken: crypto.randomUUID().replaceAll("-", "") };
+  await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
+  const tenant = await createConnectedTenant({ ...opts, portalUser: user });
+  return { tenant, customer: portalUser(user.email, user.apiToken) };
 }

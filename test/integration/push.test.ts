@@ -5,10 +5,10 @@ import { connectwiseConnections, ticketLinks, webhookDeliveries } from "../../sr
 import { createUser, signIn } from "../setup/admin-client";
 import { wireDemoPush } from "../../src/dev/demo-push";
 import { ensureConnectWiseCallback } from "../../src/services/push";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { useSandbox, SANDBOX_ORIGIN, sandboxDeliveries, type SandboxDelivery } from "../setup/sandbox";
-import { customer, technician } from "../setup/sandbox-actors";
+import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 import { waitFor } from "../setup/wait-for";
 
@@ -25,18 +25,23 @@ async function nextDelivery(sinceId: number, match: (d: SandboxDelivery) => bool
 }
 const lastDeliveryId = async () => (await sandboxDeliveries(0)).at(-1)?.id ?? 0;
 
-async function pushReadyTenant() {
-  const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+/** A tenant with push wired and one linked request; `olderRequest` links another of the same portal user first. */
+async function pushReadyTenant(opts: { olderRequest?: boolean } = {}) {
+  const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+  if (opts.olderRequest) {
+    await customer.createRequest({ subject: "An older request", body: "Linked first.", clusterId: "CZJ1234ABC" });
+    await syncTenantNow(tenant.id);
+  }
   const id = await customer.createRequest({ subject: "Push me", body: "Needs a technician.", clusterId: "CZJ1234ABC" });
   await syncTenantNow(tenant.id);
   await wireDemoPush(env, db(), tenant.id, SANDBOX_ORIGIN, ORIGIN);
-  const [ticket] = await technician.ticketsLinkedTo(tenant.id);
-  return { tenant, portalId: id, cwId: ticket!.id };
+  const ticket = await technician.ticketFor(tenant.id, id);
+  return { tenant, customer, portalId: id, cwId: ticket.id };
 }
 
 describe("push: ConnectWise callbacks", () => {
   it("registers the callback once, and a technician note crosses with no scheduled run", async () => {
-    const { tenant, portalId, cwId } = await pushReadyTenant();
+    const { tenant, customer, portalId, cwId } = await pushReadyTenant();
     expect((await ensureConnectWiseCallback(env, db(), tenant.id, ORIGIN)).state).toBe("present");
 
     const since = await lastDeliveryId();
@@ -58,8 +63,11 @@ describe("push: ConnectWise callbacks", () => {
     expect(await (await replay(delivery)).json()).toEqual({ outcome: "duplicate" });
   });
 
+  // This test once failed intermittently in full runs: every test shared the demo portal user,
+  // so the tenant also imported other tests' requests, and "the tenant's first linked ticket"
+  // was sometimes another request's. The older request here makes that case certain.
   it("a delivery that never arrives is caught by the next scheduled run", async () => {
-    const { tenant, portalId, cwId } = await pushReadyTenant();
+    const { tenant, customer, portalId, cwId } = await pushReadyTenant({ olderRequest: true });
     await technician.addNoteInUi(cwId, "Callback lost on the way");
     await syncTenantNow(tenant.id);
     const comments = await customer.comments(portalId);
@@ -93,7 +101,7 @@ describe("push: ConnectWise callbacks", () => {
 
 describe("push: Support Portal webhooks", () => {
   it("a customer comment crosses with no scheduled run; a duplicate syncs once", async () => {
-    const { tenant, portalId, cwId } = await pushReadyTenant();
+    const { tenant, customer, portalId, cwId } = await pushReadyTenant();
     const since = await lastDeliveryId();
     await customer.comment(portalId, "Pushed from the portal");
     const delivery = await nextDelivery(since, (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`) && d.body.includes("comment_added"));
@@ -114,7 +122,7 @@ describe("push: Support Portal webhooks", () => {
   });
 
   it("refuses unsigned, mis-signed and stale deliveries", async () => {
-    const { tenant, portalId } = await pushReadyTenant();
+    const { tenant, customer, portalId } = await pushReadyTenant();
     const since = await lastDeliveryId();
     await customer.comment(portalId, "Another one");
     const delivery = await nextDelivery(since, (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`));

@@ -6,7 +6,7 @@ import { exchangeCode } from "../../src/connectors/zendesk";
 import { decryptSecret, encryptSecret } from "../../src/lib/crypto";
 import { portalAuthorizationCode } from "./connectors/helpers";
 import { saveAdvancedSettings } from "../../src/services/configuration-settings";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { useSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
 import { agent, customer, technician } from "../setup/sandbox-actors";
@@ -19,7 +19,7 @@ const linkOf = async (tenantId: string, portalTicketId: number) =>
 
 describe("sync engine against the sandbox (cron path: tenant run → ticket-sync → TicketSync)", () => {
   it("creates the ConnectWise ticket with every mapped field, once", async () => {
-    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const id = await customer.createRequest({ subject: "Cluster node offline", body: "Node 2 went offline after the update.", priority: "urgent", clusterId: "CZJ5678DEF" });
     await customer.comment(id, "It is still down this morning.");
 
@@ -27,8 +27,7 @@ describe("sync engine against the sandbox (cron path: tenant run → ticket-sync
     expect(run).toMatchObject({ status: "completed", ticketsCreated: 1, commentsMirrored: 1, failures: 0 });
     expect(run.ticketsSeen).toBeGreaterThanOrEqual(1);
 
-    const [ticket, ...others] = (await technician.ticketsLinkedTo(tenant.id)).filter((t) => t.externalXRef === `psa-sync:${tenant.id}:${id}`);
-    expect(others).toEqual([]);
+    const ticket = await technician.ticketFor(tenant.id, id);
     expect(ticket).toMatchObject({
       summary: "Cluster node offline",
       board: { name: "Easy Connect Support" },
@@ -36,27 +35,27 @@ describe("sync engine against the sandbox (cron path: tenant run → ticket-sync
       priority: { name: "Priority 1 - Emergency Response" },
       company: { name: "Fabrikam Legal" },
     });
-    expect((await technician.configurations(ticket!.id)).length).toBe(1);
+    expect((await technician.configurations(ticket.id)).length).toBe(1);
 
-    const notes = await technician.notes(ticket!.id);
+    const notes = await technician.notes(ticket.id);
     // The initial description shows once, as CW's own first Discussion note: no second copy.
     expect(notes.filter((n) => n.text.includes("Node 2 went offline"))).toHaveLength(1);
     expect(notes[0]).toMatchObject({ detailDescriptionFlag: true });
     expect(notes.filter((n) => n.internalAnalysisFlag).map((n) => n.text)).toEqual([`[Support Portal comment #${(await customer.comments(id))[1]!.id}]\nIt is still down this morning.`]);
 
     const link = await linkOf(tenant.id, id);
-    expect(link).toMatchObject({ cwTicketId: ticket!.id, state: "ok", warnings: [] });
+    expect(link).toMatchObject({ cwTicketId: ticket.id, state: "ok", warnings: [] });
     const timeline = await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
     expect(timeline.map((e) => e.action)).toEqual(["create_cw_ticket", "attach_configuration", "mirror_comment_to_cw"]);
   });
 
   it("mirrors both ways on later runs, with no echo and no duplicate", async () => {
-    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const id = await customer.createRequest({ subject: "Backup job failed", body: "The nightly backup failed.", priority: "normal", clusterId: "CZJ1234ABC" });
     await syncTenantNow(tenant.id);
-    const [ticket] = await technician.ticketsLinkedTo(tenant.id);
+    const ticket = await technician.ticketFor(tenant.id, id);
 
-    await technician.addNote(ticket!.id, "Restarted the backup service.");
+    await technician.addNote(ticket.id, "Restarted the backup service.");
     await customer.comment(id, "Thanks, checking tonight.");
     await agent.update(id, { priority: "high" });
     await new Promise((r) => setTimeout(r, 1100)); // portal timestamps have whole seconds
@@ -67,44 +66,44 @@ describe("sync engine against the sandbox (cron path: tenant run → ticket-sync
     expect(comments.map((c) => c.body)).toEqual([
       "The nightly backup failed.",
       "Thanks, checking tonight.",
-      `[ConnectWise ticket #${ticket!.id}, note by psa-sync-api]\nRestarted the backup service.`,
+      `[ConnectWise ticket #${ticket.id}, note by psa-sync-api]\nRestarted the backup service.`,
     ]);
-    const [updated] = await technician.ticketsLinkedTo(tenant.id);
-    expect(updated!.priority?.name).toBe("Priority 2 - Quick Response");
+    const updated = await technician.ticketFor(tenant.id, id);
+    expect(updated.priority?.name).toBe("Priority 2 - Quick Response");
 
     // Nothing new on either side: the next runs write nothing (no echo of what we mirrored).
     await new Promise((r) => setTimeout(r, 1100));
     const third = await syncTenantNow(tenant.id);
     expect(third).toMatchObject({ status: "completed", notesMirrored: 0, commentsMirrored: 0, ticketsCreated: 0, ticketsUpdated: 0 });
     expect(await customer.comments(id)).toHaveLength(3);
-    const notes = await technician.notes(ticket!.id);
+    const notes = await technician.notes(ticket.id);
     expect(notes.filter((n) => n.internalAnalysisFlag)).toHaveLength(2);
     const links = await db().select().from(commentLinks).where(eq(commentLinks.tenantId, tenant.id));
     expect(links.map((l) => l.state)).toEqual(["done", "done"]);
   });
 
   it("puts an unmatched ClusterID on the catch-all company and flags the ticket", async () => {
-    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const id = await customer.createRequest({ subject: "Unknown box", body: "Which one is it?", clusterId: "CZJ0000ZZZ" });
     await syncTenantNow(tenant.id);
-    const [ticket] = await technician.ticketsLinkedTo(tenant.id);
-    expect(ticket!.company?.name).toBe("Acme MSP Catch-All");
+    const ticket = await technician.ticketFor(tenant.id, id);
+    expect(ticket.company?.name).toBe("Acme MSP Catch-All");
     const link = await linkOf(tenant.id, id);
     expect(link.state).toBe("warning");
     expect(link.warnings).toEqual([expect.objectContaining({ code: "unmatched_cluster" })]);
   });
 
   it("does not fight a technician's priority change in ConnectWise", async () => {
-    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const id = await customer.createRequest({ subject: "Fan alert", body: "Fan 3 is loud.", priority: "low", clusterId: "CZJ1234ABC" });
     await syncTenantNow(tenant.id);
-    const [ticket] = await technician.ticketsLinkedTo(tenant.id);
-    await technician.patch(ticket!.id, [{ op: "replace", path: "priority", value: { name: "Priority 1 - Emergency Response" } }]);
+    const ticket = await technician.ticketFor(tenant.id, id);
+    await technician.patch(ticket.id, [{ op: "replace", path: "priority", value: { name: "Priority 1 - Emergency Response" } }]);
     await customer.comment(id, "Any news?");
     await new Promise((r) => setTimeout(r, 1100));
     await syncTenantNow(tenant.id);
-    const [after] = await technician.ticketsLinkedTo(tenant.id);
-    expect(after!.priority?.name).toBe("Priority 1 - Emergency Response");
+    const after = await technician.ticketFor(tenant.id, id);
+    expect(after.priority?.name).toBe("Priority 1 - Emergency Response");
   });
 });
 

@@ -74,6 +74,13 @@ export const technician = {
     const conditions = encodeURIComponent(`externalXRef like "psa-sync:${tenantId}:*"`);
     return call<CwTicketJson[]>(`${CW_API}/service/tickets?conditions=${conditions}&pageSize=1000`, { headers: CW_AUTH });
   },
+  /** The one ticket linked to this portal request (its externalXRef names it); throws if there is not exactly one. */
+  async ticketFor(tenantId: string, portalTicketId: number): Promise<CwTicketJson> {
+    const conditions = encodeURIComponent(`externalXRef = "psa-sync:${tenantId}:${portalTicketId}"`);
+    const tickets = await call<CwTicketJson[]>(`${CW_API}/service/tickets?conditions=${conditions}&pageSize=1000`, { headers: CW_AUTH });
+    if (tickets.length !== 1) throw new Error(`${tickets.length} ConnectWise tickets are linked to portal request ${portalTicketId} of ${tenantId}`);
+    return tickets[0]!;
+  },
   async notes(ticketId: number): Promise<CwNoteJson[]> {
     return call<CwNoteJson[]>(`${CW_API}/service/tickets/${ticketId}/notes?pageSize=1000&orderBy=id%20asc`, { headers: CW_AUTH });
   },
