@@ -3,10 +3,9 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { runTickets, syncRuns, tenants, ticketEvents } from "../../src/db/schema";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
 import { useSandbox } from "../setup/sandbox";
-import { customer } from "../setup/sandbox-actors";
 import { waitFor } from "../setup/wait-for";
 
 const fireCron = (at = new Date()) => worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: at.getTime() }), env);
@@ -20,7 +19,8 @@ useSandbox();
 
 describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durable Object", () => {
   it("runs every active, connected tenant once, through to its tickets' Durable Objects", async () => {
-    const active = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    // Its own portal user: other tests' requests are not in its window, so counts are exact.
+    const { tenant: active, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const paused = await createConnectedTenant();
     await db().update(tenants).set({ paused: true }).where(eq(tenants.id, paused.id));
     const onboarding = await createTenant();
