@@ -83,7 +83,7 @@ export default defineConfig({
           },
           // Benchmarks (test/bench) run only under `npm run bench`: they measure, they assert nothing.
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : []), ...(process.env.LOAD ? ["test/load/**/*.test.ts"] : [])],
-          setupFiles: ["./test/setup/apply-migrations.ts"],
+          setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/d1-limits.ts"],
         },
       },
       {

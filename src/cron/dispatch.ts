@@ -1,6 +1,6 @@
 import { createDb, MAX_IDS_PER_QUERY, nowIso, type Db } from "../db/client";
 import { listDispatchableTenants } from "../db/queries/tenants";
-import { markRunsFailed, runsInProgress, STALE_RUN_MS, type RunTrigger } from "../db/queries/runs";
+import { closeStalledRuns, markRunsFailed, runsInProgress, STALE_RUN_MS, STALLED_LISTING_MS, type RunTrigger } from "../db/queries/runs";
 import { syncRuns } from "../db/schema";
 import type { Logger } from "../lib/log";
 import type { TenantSyncMessage } from "../schemas/messages";
@@ -42,15 +42,21 @@ export async function startTenantRun(env: Env, tenantId: string, trigger: RunTri
 }
 
 /**
- * A tenant whose previous run is still going gets a "skipped" run instead, so runs of one
- * tenant never overlap; a run stuck longer than STALE_RUN_MS is closed as failed first.
+ * Listings of one tenant never overlap (they move its cursors): a tenant whose previous run
+ * is still listing gets a "skipped" run instead. A run whose listing is done only waits for
+ * its tickets, and does not hold the next one back. Runs that stopped moving are closed
+ * first (see STALLED_LISTING_MS, STALE_RUN_MS); what they had queued is listed again.
  */
 async function startRuns(env: Env, db: Db, tenantIds: string[], trigger: RunTrigger, logger: Logger, now: Date, result: DispatchResult) {
   const running = await runsInProgress(db, tenantIds);
-  const stale = running.filter((r) => now.getTime() - Date.parse(r.startedAt) > STALE_RUN_MS);
-  await markRunsFailed(db, stale.map((r) => r.id), "failed: no progress for an hour (timed out)", nowIso());
-  result.staleClosed += stale.length;
-  const busy = new Set(running.filter((r) => !stale.includes(r)).map((r) => r.tenantId));
+  const idleMs = (r: (typeof running)[number]) => now.getTime() - Date.parse(r.progressAt ?? r.startedAt);
+  const stalledListings = running.filter((r) => !r.listingComplete && idleMs(r) > STALLED_LISTING_MS);
+  const staleRuns = running.filter((r) => r.listingComplete && idleMs(r) > STALE_RUN_MS);
+  await closeStalledRuns(db, stalledListings.map((r) => r.id), "failed: the listing made no progress for 5 minutes (a lost message or a restart); the next run lists again", nowIso());
+  await closeStalledRuns(db, staleRuns.map((r) => r.id), "failed: its tickets made no progress for an hour; the next run syncs them again", nowIso());
+  for (const r of [...stalledListings, ...staleRuns]) logger.warn("run.stalled_closed", { tenant: r.tenantId, run: r.id });
+  result.staleClosed += stalledListings.length + staleRuns.length;
+  const busy = new Set(running.filter((r) => !r.listingComplete && !stalledListings.includes(r)).map((r) => r.tenantId));
 
   const startedAt = now.toISOString();
   const rows = tenantIds.map((tenantId) => ({
@@ -58,8 +64,9 @@ async function startRuns(env: Env, db: Db, tenantIds: string[], trigger: RunTrig
     tenantId,
     trigger,
     startedAt,
+    progressAt: startedAt,
     ...(busy.has(tenantId)
-      ? { status: "skipped" as const, message: "skipped: previous run in progress", finishedAt: startedAt }
+      ? { status: "skipped" as const, message: "skipped: the previous run is still listing changes", finishedAt: startedAt }
       : { status: "queued" as const }),
   }));
   const inserts = rows.map((row) => db.insert(syncRuns).values(row));

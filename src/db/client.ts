@@ -13,9 +13,14 @@ export const nowIso = (): string => new Date().toISOString();
 /** Ids per `IN (…)` list: D1 binds at most 100 parameters per statement, and a query has a few of its own. */
 export const MAX_IDS_PER_QUERY = 90;
 
-/** Runs `query` over `ids` in slices of MAX_IDS_PER_QUERY and concatenates the rows. */
-export async function selectInChunks<T, R>(ids: readonly T[], query: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+/**
+ * The one way to bind a list of ids: runs `statement` over `ids` in slices of
+ * MAX_IDS_PER_QUERY and concatenates what each returns (rows, or `.returning()` rows).
+ * Slices run one after another, not as one transaction: use it for reads and for writes
+ * that hold row by row (a claim, a flag), which every caller here is.
+ */
+export async function inChunks<T, R>(ids: readonly T[], statement: (chunk: T[]) => Promise<R[] | void>): Promise<R[]> {
   const rows: R[] = [];
-  for (let i = 0; i < ids.length; i += MAX_IDS_PER_QUERY) rows.push(...(await query(ids.slice(i, i + MAX_IDS_PER_QUERY))));
+  for (let i = 0; i < ids.length; i += MAX_IDS_PER_QUERY) rows.push(...((await statement(ids.slice(i, i + MAX_IDS_PER_QUERY))) ?? []));
   return rows;
 }

@@ -164,6 +164,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
     .default("serialNumber"),
   /** First import only takes portal requests updated since this date (ISO). */
   syncFrom: text(),
+  /** New portal activity on a ticket closed in ConnectWise: reopen it (default), or leave it closed and warn. */
+  closedTicketActivity: text({ enum: ["reopen", "warn"] }).notNull().default("reopen"),
   commentsPublic: integer({ mode: "boolean" }).notNull().default(false),
   /** JSON: the last "Test connection" result ({ testedAt, ok, lines }), shown on onboarding. */
   lastConnectionTest: text({ mode: "json" }).$type<unknown>(),
@@ -297,6 +299,8 @@ export const syncRuns = sqliteTable(
     finishedAt: text(),
     /** Every page of changes has been handed to ticket-sync; the run ends when its tickets do. */
     listingComplete: integer({ mode: "boolean" }).notNull().default(false),
+    /** When the run last moved (started, a page handed over, a ticket finished): a listing still for a tick is closed. */
+    progressAt: text(),
     ticketsSeen: integer().notNull().default(0),
     ticketsCreated: integer().notNull().default(0),
     ticketsUpdated: integer().notNull().default(0),
@@ -324,7 +328,7 @@ export const runTickets = sqliteTable(
     /** queued | done | failed */
     state: text({ enum: ["queued", "done", "failed"] }).notNull().default("queued"),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.portalTicketId] })],
+  (t) => [primaryKey({ columns: [t.runId, t.portalTicketId] }), index("run_tickets_ticket_idx").on(t.tenantId, t.portalTicketId, t.state)],
 );
 
 /** Dead-lettered queue messages, for the failures screen and replay. */

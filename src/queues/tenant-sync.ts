@@ -1,13 +1,13 @@
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import { createDb, nowIso, type Db } from "../db/client";
 import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention";
-import { addRunTickets, handedOverBefore, completeRunIfDone, markListingComplete, markRunsFailed, startRun } from "../db/queries/runs";
+import { addRunTickets, alreadyHandedOver, completeRunIfDone, markListingComplete, markRunSkipped, markRunsFailed, startRun } from "../db/queries/runs";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
 import { statusMappingProblem } from "../sync/mapping-check";
-import { loadConfiguration } from "../db/queries/configuration";
+import { loadConfiguration, setupIncomplete } from "../db/queries/configuration";
 import { orNull } from "../connectors/http";
-import { clearResyncRequested, listResyncRequested } from "../db/queries/ticket-links";
+import { clearResyncRequested, listResyncRequested, requestResync } from "../db/queries/ticket-links";
 import { advanceCursor, knownVersions, loadTenantRunState } from "../db/queries/tenant-run";
 import { connectwiseConnections, syncRuns } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
@@ -54,20 +54,29 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   const db = createDb(env.DB);
   const log = logger.with({ tenant: msg.tenantId, run: msg.runId });
 
-  if (!(await startRun(db, msg.tenantId, msg.runId))) {
+  if (!(await startRun(db, msg.tenantId, msg.runId, nowIso()))) {
     log.info("run.already_finished");
     return { kind: "done" };
   }
   const page: Page = msg.page ?? { source: "resync", cursor: null, highWater: null };
-  if (!msg.page) await keepCallbackActive(env, db, msg.tenantId, log);
+  if (!msg.page) {
+    // Before setup is complete a listing would move the cursors past requests it cannot sync.
+    const setup = await setupIncomplete(db, msg.tenantId);
+    if (setup) {
+      await markRunSkipped(db, msg.runId, `skipped: ${setup}`, nowIso());
+      log.info("run.skipped", { reason: "setup_incomplete" });
+      return { kind: "done" };
+    }
+    await keepCallbackActive(env, db, msg.tenantId, log);
+  }
   let result: PageResult;
   try {
     result = await readPage(env, db, msg.tenantId, page);
-    // A ticket the portal listing already handed over needs no second message this run.
-    if (page.source === "connectwise") {
-      const handed = await handedOverBefore(db, msg.runId, result.tickets, page.source);
-      result.tickets = result.tickets.filter((id) => !handed.has(id));
-    }
+    // One message per ticket: none for a ticket an earlier page of this run handed over, or
+    // one that an earlier run still retries (its change waits as a resync flag instead).
+    const handed = await alreadyHandedOver(db, msg.tenantId, msg.runId, result.tickets, page.source);
+    result.tickets = result.tickets.filter((id) => !handed.skip.has(id));
+    if (handed.busy.length) await requestResync(db, msg.tenantId, handed.busy);
   } catch (err) {
     const problem = credentialProblem(err);
     if (!problem) throw err;

@@ -66,13 +66,37 @@ export function formErrors(error: z.ZodError): Record<string, string> {
 /** API: POST /tickets/{portalTicketId}/resync takes no body; the id is the path. */
 export const resyncParams = z.object({ portalTicketId });
 
-export const taskResult = z.object({
-  runId: z.string(),
-  status: z.enum(["queued", "skipped"]),
-  message: z.string(),
-});
+/** At most this many tickets are flagged by one bulk resync; the answer says when more matched. */
+export const BULK_RESYNC_LIMIT = 1000;
+
+/** A bulk resync: tickets with a warning (any, or one code), in the error state, or listed by id. */
+export const bulkResyncBody = z
+  .strictObject({
+    warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/, "A warning code, e.g. cw_ticket_missing, or \"any\"")]).optional(),
+    state: z.enum(["warning", "error"]).optional(),
+    portalTicketIds: z.array(portalTicketId).min(1).max(BULK_RESYNC_LIMIT, `At most ${BULK_RESYNC_LIMIT} ids per request`).optional(),
+  })
+  .refine((b) => b.warning !== undefined || b.state !== undefined || b.portalTicketIds !== undefined, {
+    message: "Say which tickets: warning (a code or \"any\"), state (warning or error), or portalTicketIds",
+  });
+export type BulkResyncFilter = z.infer<typeof bulkResyncBody>;
+
+export const bulkResyncForm = z.object({ warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/)], { error: "Choose which warnings." }) });
+
+export const bulkResyncResult = taskResultShape().extend({ flagged: z.number().int(), more: z.boolean() });
+
+function taskResultShape() {
+  return z.object({
+    runId: z.string(),
+    status: z.enum(["queued", "skipped"]),
+    message: z.string(),
+  });
+}
+export const taskResult = taskResultShape();
 
 export const tenantStatus = z.object({
+  /** "Setup incomplete: …" until both connections and Advanced Settings are complete; null after. */
+  setupIncomplete: z.string().nullable(),
   paused: z.boolean(),
   needsAttention: z.boolean(),
   attentionReason: z.string().nullable(),

@@ -1,14 +1,15 @@
 import { z } from "zod";
-import { PORTAL_PRIORITIES, PORTAL_STATUSES } from "../sync/model";
+import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../sync/setup";
 
 /**
  * Configuration input: one schema per thing, used by both the admin forms (strings,
  * hence the coercions) and the /api/v1 JSON bodies.
  */
-export const PRIORITY_KEYS = [...PORTAL_PRIORITIES, "none"] as const;
+export const PRIORITY_KEYS = MAPPED_PRIORITIES;
 export type PriorityKey = (typeof PRIORITY_KEYS)[number];
-export const STATUS_KEYS = PORTAL_STATUSES;
+export const STATUS_KEYS = MAPPED_STATUSES;
 export const MATCH_FIELDS = ["serialNumber", "name", "tagNumber", "deviceIdentifier"] as const;
+export const CLOSED_TICKET_ACTIVITY = ["reopen", "warn"] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
 export const DEFAULT_CLUSTER_FIELD_ID = 360001234567;
 
@@ -76,6 +77,7 @@ export const settingsInput = z.object({
   defaultCompanyId: choice("Choose the default (catch-all) company"),
   matchField: z.enum(MATCH_FIELDS, { error: "Choose the configuration field to match the ClusterID against" }).default("serialNumber"),
   syncFrom,
+  closedTicketActivity: z.enum(CLOSED_TICKET_ACTIVITY, { error: "Choose reopen or warn for activity on tickets closed in ConnectWise" }).default("reopen"),
 });
 export type SettingsInput = z.infer<typeof settingsInput>;
 
@@ -99,6 +101,7 @@ export function advancedSettingsFromForm(form: Record<string, unknown>): Record<
     defaultCompanyId: form.defaultCompanyId,
     matchField: form.matchField,
     syncFrom: form.syncFrom,
+    closedTicketActivity: form.closedTicketActivity,
     priorities: Object.fromEntries(PRIORITY_KEYS.map((k) => [k, form[`priority.${k}`]])),
     statuses: Object.fromEntries(STATUS_KEYS.map((k) => [k, form[`status.${k}`]])),
   };

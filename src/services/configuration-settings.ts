@@ -16,6 +16,7 @@ import type { Actor } from "./configuration-connections";
 export type SaveOutcome = { ok: true; changes: string[]; choices: Choices } | { ok: false; errors: Record<string, string>; message: string; choices: Choices };
 
 const MATCH_LABEL: Record<string, string> = { serialNumber: "serial number", name: "name", tagNumber: "tag number", deviceIdentifier: "device identifier" };
+const CLOSED_LABEL: Record<string, string> = { reopen: "reopen it", warn: "leave it closed and warn" };
 const dateOnly = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : "not set");
 
 /** A human summary of what the next sync will do differently, old → new. */
@@ -28,6 +29,7 @@ export function describeChanges(old: Configuration, next: { settings?: Resolved[
     if (s?.defaultCompanyId !== n.defaultCompanyId) out.push(`Default company: ${s?.defaultCompanyName ?? "not set"} → ${n.defaultCompanyName} (tickets whose ClusterID matches nothing)`);
     if ((s?.matchField ?? "serialNumber") !== n.matchField) out.push(`ClusterID is matched against the configuration's ${MATCH_LABEL[n.matchField]} (was ${MATCH_LABEL[s?.matchField ?? "serialNumber"]})`);
     if ((s?.syncFrom ?? null) !== (n.syncFrom ?? null)) out.push(`Sync from: ${dateOnly(s?.syncFrom)} → ${dateOnly(n.syncFrom)} (first import only)`);
+    if ((s?.closedTicketActivity ?? "reopen") !== n.closedTicketActivity) out.push(`Portal activity on a ticket closed in ConnectWise: ${CLOSED_LABEL[n.closedTicketActivity]} (was ${CLOSED_LABEL[s?.closedTicketActivity ?? "reopen"]})`);
   }
   for (const p of next.priorities ?? []) {
     const was = old.priorities.find((r) => r.portalValue === p.portalValue);
@@ -41,7 +43,15 @@ export function describeChanges(old: Configuration, next: { settings?: Resolved[
 }
 
 interface Resolved {
-  settings?: { boardId: number; boardName: string; defaultCompanyId: number; defaultCompanyName: string; matchField: SettingsInput["matchField"]; syncFrom: string | null };
+  settings?: {
+    boardId: number;
+    boardName: string;
+    defaultCompanyId: number;
+    defaultCompanyName: string;
+    matchField: SettingsInput["matchField"];
+    syncFrom: string | null;
+    closedTicketActivity: SettingsInput["closedTicketActivity"];
+  };
   priorities?: { portalValue: string; cwPriorityId: number; cwPriorityName: string }[];
   statuses?: { portalValue: string; cwStatusId: number; cwStatusName: string; cwStatusClosed: boolean }[];
 }
@@ -59,7 +69,7 @@ function resolve(config: Configuration, choices: Choices, input: { settings?: Se
       // The form shows a date only: the same date (or none) keeps the stored time, so syncFrom only moves on purpose.
       const stored = config.settings?.syncFrom ?? null;
       const syncFrom = !i.syncFrom || stored?.slice(0, 10) === i.syncFrom.slice(0, 10) ? stored : i.syncFrom;
-      out.settings = { boardId: board.id, boardName: board.name, defaultCompanyId: company.id, defaultCompanyName: company.name, matchField: i.matchField, syncFrom };
+      out.settings = { boardId: board.id, boardName: board.name, defaultCompanyId: company.id, defaultCompanyName: company.name, matchField: i.matchField, syncFrom, closedTicketActivity: i.closedTicketActivity };
     }
   }
   if (input.mappings) {

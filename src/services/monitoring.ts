@@ -4,9 +4,10 @@ import { listAudit } from "../db/queries/audit";
 import { userEmails } from "../db/queries/monitoring-audit";
 import { countOpenFailures, getFailure, listFailures } from "../db/queries/monitoring-failures";
 import { loadHealth } from "../db/queries/monitoring-health";
+import { setupIncomplete } from "../db/queries/configuration";
 import { getRun } from "../db/queries/runs";
 import { listRuns, listRunTickets, runTicketCounts } from "../db/queries/monitoring-runs";
-import { commentLinksOf, countLinksByState, recentWarnings, searchTicketLinks } from "../db/queries/monitoring-tickets";
+import { commentLinksOf, countLinksByState, countRetrying, recentWarnings, searchTicketLinks } from "../db/queries/monitoring-tickets";
 import { getTicketLink, ticketEventsOf } from "../db/queries/ticket-links";
 import { AppError } from "../lib/errors";
 import { queueMessage } from "../schemas/messages";
@@ -46,9 +47,11 @@ function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[
 export const nextCronRun = (now: Date) => new Date(Math.floor(now.getTime() / 300_000) * 300_000 + 300_000);
 
 export async function dashboard(db: Db, tenantId: string, now = new Date()) {
-  const [health, counts, openFailures, warnings, runs] = await Promise.all([
+  const [health, setup, counts, retrying, openFailures, warnings, runs] = await Promise.all([
     loadHealth(db, tenantId),
+    setupIncomplete(db, tenantId),
     countLinksByState(db, tenantId),
+    countRetrying(db, tenantId),
     countOpenFailures(db, tenantId),
     recentWarnings(db, tenantId, 10),
     listRuns(db, tenantId, null, 30),
@@ -56,11 +59,13 @@ export async function dashboard(db: Db, tenantId: string, now = new Date()) {
   const outcomes = await runTicketCounts(db, tenantId, runs.map((r) => r.id));
   return {
     health,
+    setupIncomplete: setup,
     counts,
+    retrying,
     openFailures,
     warnings,
     lastRun: runs.find((r) => r.status !== "skipped") ?? runs[0] ?? null,
-    nextRunAt: health.tenant?.paused || health.tenant?.status !== "active" ? null : nextCronRun(now).toISOString(),
+    nextRunAt: setup || health.tenant?.paused || health.tenant?.status !== "active" ? null : nextCronRun(now).toISOString(),
     // Oldest first, so the chart reads left to right.
     chart: runs
       .slice()

@@ -1,10 +1,12 @@
 import { startTenantRun } from "../cron/dispatch";
 import { createDb, nowIso, type Db } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
+import { setupIncomplete } from "../db/queries/configuration";
 import { loadTenantStatus, requestResyncStatement, setPausedStatement } from "../db/queries/tenants-admin";
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
-import type { TenantStatus } from "../schemas/accounts";
+import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../schemas/accounts";
+import { linksMatching, requestResync } from "../db/queries/ticket-links";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
@@ -31,15 +33,18 @@ export const TASK_MESSAGES = {
   "sync-skipped": BUSY,
   "resync-queued": "The ticket will be synced again in full by the run just started.",
   "resync-skipped": `The ticket is marked for a full resync. ${BUSY}`,
+  "bulk-resync-queued": "The selected tickets will be synced again in full by the run just started (tickets deleted in ConnectWise are created again).",
+  "bulk-resync-none": "No ticket matched: nothing to resync.",
   paused: "Syncing is paused: no scheduled runs until you resume. Changes made meanwhile are picked up after resuming.",
   resumed: "Syncing resumed: the next scheduled run picks up everything changed while paused.",
 } as const;
 export type TaskCode = keyof typeof TASK_MESSAGES;
 
 async function assertRunnable(db: Db, tenantId: string) {
-  const status = await loadTenantStatus(db, tenantId);
+  const [status, setup] = await Promise.all([loadTenantStatus(db, tenantId), setupIncomplete(db, tenantId)]);
   if (!status) throw new AppError("not_found", "Tenant not found");
   if (status.status !== "active") throw new AppError("conflict", "This tenant is disabled by the operator, so it cannot sync.");
+  if (setup) throw new AppError("conflict", `${setup}. Nothing syncs until setup is complete.`);
   if (status.paused) throw new AppError("conflict", "Syncing is paused. Resume it first, then sync.");
 }
 
@@ -68,6 +73,29 @@ export async function resyncTicket(env: Env, tenantId: string, portalTicketId: n
   return { runId: run.id, status: run.status, code, message: TASK_MESSAGES[code] };
 }
 
+/**
+ * Flags every ticket the filter selects (at most BULK_RESYNC_LIMIT; `more` says when more
+ * matched) for a full resync, and starts a run. Idempotent: flagging twice is flagging once.
+ * A ticket whose ConnectWise ticket was deleted is created again, with its full history.
+ */
+export async function resyncTickets(env: Env, tenantId: string, filter: BulkResyncFilter, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number; more: boolean }> {
+  const db = createDb(env.DB);
+  await assertRunnable(db, tenantId);
+  const selected = filter.portalTicketIds ?? (await linksMatching(db, tenantId, filter, BULK_RESYNC_LIMIT + 1));
+  const ids = [...new Set(selected)].slice(0, BULK_RESYNC_LIMIT);
+  const more = selected.length > BULK_RESYNC_LIMIT;
+  await requestResync(db, tenantId, ids);
+  const what = filter.portalTicketIds ? "listed tickets" : [filter.warning ? `warning ${filter.warning}` : null, filter.state ? `state ${filter.state}` : null].filter(Boolean).join(", ");
+  await auditStatement(db, { tenantId, userId: actor.userId, action: "tickets.resync_requested", target: `${ids.length} tickets`, detail: `Bulk resync (${actor.via}): ${what}; ${ids.length} flagged${more ? ", more matched" : ""}` });
+  const run = ids.length > 0 ? await startTenantRun(env, tenantId, "manual", logger) : null;
+  const message =
+    ids.length === 0
+      ? "No ticket matched: nothing to resync."
+      : `${ids.length} ticket(s) will be synced again in full${more ? ` (the first ${BULK_RESYNC_LIMIT}; run it again for the rest)` : ""}. ${run?.status === "queued" ? "A run has started." : TASK_MESSAGES["sync-skipped"]}`;
+  const code = !run ? "bulk-resync-none" : run.status === "queued" ? "bulk-resync-queued" : "resync-skipped";
+  return { runId: run?.id ?? "", status: run?.status ?? "skipped", code, message, flagged: ids.length, more };
+}
+
 export async function setPaused(db: Db, tenantId: string, paused: boolean, actor: Actor): Promise<"paused" | "resumed"> {
   await db.batch([
     setPausedStatement(db, tenantId, paused, nowIso()),
@@ -77,7 +105,7 @@ export async function setPaused(db: Db, tenantId: string, paused: boolean, actor
 }
 
 export async function tenantStatus(db: Db, tenantId: string): Promise<TenantStatus> {
-  const s = await loadTenantStatus(db, tenantId);
+  const [s, setup] = await Promise.all([loadTenantStatus(db, tenantId), setupIncomplete(db, tenantId)]);
   if (!s) throw new AppError("not_found", "Tenant not found");
-  return { paused: s.paused, needsAttention: s.attentionReason !== null, attentionReason: s.attentionReason, attentionSince: s.attentionSince, lastRun: s.lastRun };
+  return { setupIncomplete: setup, paused: s.paused, needsAttention: s.attentionReason !== null, attentionReason: s.attentionReason, attentionSince: s.attentionSince, lastRun: s.lastRun };
 }

@@ -1,6 +1,6 @@
 import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import type { Db } from "../db/client";
-import { completeCommentLinkById, recordPendingComment, setLinkedCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
+import { completeCommentLinkById, recordPendingComment, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
 import type { Operation } from "./plan-types";
 
 export interface ExecuteContext {
@@ -50,6 +50,10 @@ function requireCwTicket(ctx: ExecuteContext): number {
 async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
   const { db, tenantId, portalTicketId } = ctx;
   switch (op.kind) {
+    case "unlink_deleted_cw_ticket":
+      await unlinkCwTicket(db, tenantId, portalTicketId, ctx.now());
+      ctx.cwTicketId = null;
+      return `ConnectWise ticket #${op.cwTicketId} was deleted there; a new one is created with the full history`;
     case "create_cw_ticket": {
       const ticket = await ctx.cw.createTicket(op.create);
       ctx.cwTicketId = ticket.id;
@@ -60,11 +64,11 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
     }
     case "attach_configuration":
       await ctx.cw.attachConfiguration(requireCwTicket(ctx), op.configurationId);
-      return `configuration ${op.configurationId} attached`;
+      return `configuration ${op.configurationId} attached${op.reason ? `: ${op.reason}` : ""}`;
     case "update_cw_ticket":
       await ctx.cw.patchTicket(requireCwTicket(ctx), op.patch);
       ctx.stats.updated++;
-      return `updated ${op.fields.join(", ")}`;
+      return `updated ${op.fields.join(", ")}${op.reason ? `: ${op.reason}` : ""}`;
     case "mirror_comment_to_cw": {
       const cwTicketId = requireCwTicket(ctx);
       const linkId = op.linkId ?? (await recordPendingComment(db, { tenantId, portalTicketId, origin: "portal", portalCommentId: op.portalCommentId, contentHash: op.hash }));

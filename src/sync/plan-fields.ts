@@ -30,14 +30,19 @@ function mappedStatus(portal: PortalTicket, settings: SyncSettings, warnings: Wa
   return target.id;
 }
 
+/** A ticket on the catch-all company says why: no ClusterID, or one that matches nothing (yet). */
 function clusterWarning(portal: PortalTicket, input: PlanInput, warnings: Warning[]): void {
-  if (portal.clusterId && !input.match) {
+  if (!portal.clusterId) {
+    warnings.push({ code: "missing_cluster", message: "The request has no ClusterID; the ticket is on the default company. Ask the customer for it, or move the ticket in ConnectWise." });
+  } else if (!input.match) {
     warnings.push({
       code: "unmatched_cluster",
-      message: `ClusterID "${portal.clusterId}" matches no ConnectWise configuration; the ticket is on the default company.`,
+      message: `ClusterID "${portal.clusterId}" matches no ConnectWise configuration; the ticket is on the default company. Add a configuration with it in ConnectWise: the ticket moves on its next sync.`,
     });
   }
 }
+
+const onAnotherBoard = (cw: CwTicket, settings: SyncSettings) => settings.boardId !== null && cw.board !== null && cw.board.id !== settings.boardId;
 
 /** First sync of a portal ticket: create the CW ticket (found again by externalXRef on retry). */
 export function planCreate(input: PlanInput, warnings: Warning[]): Plan {
@@ -71,6 +76,7 @@ export function planCreate(input: PlanInput, warnings: Warning[]): Plan {
   const synced: SyncedFields = {
     subjectHash: contentHash(portal.subject),
     clusterId: portal.clusterId ?? "",
+    clusterMatchId: match?.configurationId ?? 0,
     ...(priorityId !== undefined ? { priority: priorityKey(portal) } : {}),
     ...(statusId !== undefined ? { status: portal.status } : {}),
   };
@@ -78,15 +84,17 @@ export function planCreate(input: PlanInput, warnings: Warning[]): Plan {
 }
 
 /**
- * Field changes on an existing CW ticket. Change-driven: a field is pushed only when its
- * portal value changed since the last sync, so a technician's edit in CW is not fought.
+ * Field changes on an existing CW ticket, recorded into `synced`. Change-driven: a field is
+ * pushed only when its portal value changed since the last sync, so a technician's edit in
+ * CW is not fought. `portalActivity` (a new portal comment to mirror) reopens a ticket
+ * closed in CW, unless the tenant chose to leave it closed.
  */
-export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[]): { ops: Operation[]; synced: SyncedFields } {
-  const { portal, memory, settings, match } = input;
-  const synced: SyncedFields = { ...memory.synced };
+export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[], synced: SyncedFields, portalActivity: boolean): Operation[] {
+  const { portal, settings, match } = input;
   const patch: JsonPatchOp[] = [];
   const fields: string[] = [];
   const ops: Operation[] = [];
+  const reasons: string[] = [];
 
   const subjectHash = contentHash(portal.subject);
   if (synced.subjectHash !== subjectHash) {
@@ -109,9 +117,28 @@ export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[]):
     }
   }
 
-  if (synced.status !== portal.status) {
+  const target = settings.statusMap[portal.status];
+  const reopens = cw.closedFlag && target !== undefined && !target.closed && !onAnotherBoard(cw, settings) && (portalActivity || synced.status !== portal.status);
+  if (reopens && settings.closedTicketActivity === "warn") {
+    warnings.push({
+      code: "cw_closed",
+      message: `The ConnectWise ticket is closed, and the portal request has new activity (status "${portal.status}"): it was left closed, as Advanced Settings say. Reopen it in ConnectWise, or choose "reopen" there.`,
+    });
+  } else if (reopens && synced.status === portal.status) {
+    patch.push({ op: "replace", path: "status", value: { id: target.id } });
+    fields.push("status");
+    reasons.push(`reopened: new portal activity on a ticket closed in ConnectWise (portal status "${portal.status}")`);
+  } else if (synced.status !== portal.status) {
     const id = mappedStatus(portal, settings, warnings);
-    if (id !== undefined) {
+    if (reopens) reasons.push(`reopened: the portal status changed to "${portal.status}" on a ticket closed in ConnectWise`);
+    if (id !== undefined && onAnotherBoard(cw, settings)) {
+      // A technician moved it: statuses belong to a board, so the mapping does not apply
+      // there, and the sync never moves it back. Still pending: applied if it returns.
+      warnings.push({
+        code: "other_board",
+        message: `The ConnectWise ticket is on board "${cw.board?.name ?? cw.board?.id}", not the tenant's board: portal status "${portal.status}" was not applied (statuses belong to a board). Everything else keeps syncing; move it back in ConnectWise to sync its status again.`,
+      });
+    } else if (id !== undefined) {
       if (cw.status?.id !== id) {
         patch.push({ op: "replace", path: "status", value: { id } });
         fields.push("status");
@@ -121,8 +148,8 @@ export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[]):
   }
 
   const clusterId = portal.clusterId ?? "";
+  clusterWarning(portal, input, warnings);
   if (synced.clusterId !== clusterId) {
-    clusterWarning(portal, input, warnings);
     const companyId = match?.companyId ?? settings.defaultCompanyId;
     if (companyId !== null && cw.company?.id !== companyId) {
       patch.push({ op: "replace", path: "company", value: { id: companyId } });
@@ -130,10 +157,25 @@ export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[]):
     }
     if (match) ops.push({ kind: "attach_configuration", configurationId: match.configurationId });
     synced.clusterId = clusterId;
-  } else if (portal.clusterId && !match) {
-    clusterWarning(portal, input, warnings);
+    synced.clusterMatchId = match?.configurationId ?? 0;
+  } else if (match && !synced.clusterMatchId) {
+    if (synced.clusterMatchId === undefined && cw.company?.id === match.companyId) {
+      // Remembered before matches were: it was matched at the time.
+      synced.clusterMatchId = match.configurationId;
+    } else {
+      // Matched later (the configuration was added in ConnectWise after the ticket went to
+      // the catch-all company): move it, unless a technician has moved it elsewhere already.
+      const reason = `ClusterID "${clusterId}" now matches configuration #${match.configurationId}, so the ticket moves from the default company to its owner`;
+      if (cw.company?.id === settings.defaultCompanyId && cw.company?.id !== match.companyId) {
+        patch.push({ op: "replace", path: "company", value: { id: match.companyId } });
+        fields.push("company");
+        reasons.push(reason);
+      }
+      ops.push({ kind: "attach_configuration", configurationId: match.configurationId, reason });
+      synced.clusterMatchId = match.configurationId;
+    }
   }
 
-  if (patch.length > 0) ops.unshift({ kind: "update_cw_ticket", patch, fields });
-  return { ops, synced };
+  if (patch.length > 0) ops.unshift({ kind: "update_cw_ticket", patch, fields, ...(reasons.length ? { reason: reasons.join("; ") } : {}) });
+  return ops;
 }

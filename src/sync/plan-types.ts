@@ -9,6 +9,8 @@ export interface SyncedFields {
   status?: string;
   /** ClusterID as last resolved ("" for none). */
   clusterId?: string;
+  /** The configuration that ClusterID matched (0: none, so the ticket is on the catch-all company). */
+  clusterMatchId?: number;
   descriptionNoteId?: number;
   descriptionHash?: string;
 }
@@ -39,6 +41,8 @@ export interface SyncSettings {
   commentsPublic: boolean;
   /** The portal user psa-sync acts as: its comments may be ours. */
   portalUserId: number;
+  /** New portal activity on a ticket closed in ConnectWise: reopen it, or leave it closed and warn. */
+  closedTicketActivity: "reopen" | "warn";
 }
 
 /** ClusterID lookup result, resolved by the executor before planning. */
@@ -52,12 +56,17 @@ export interface PlanInput {
   memory: TicketMemory;
   settings: SyncSettings;
   match: ClusterMatch;
+  /** An admin asked for a full resync: a deleted ConnectWise ticket is created again. */
+  resync?: boolean;
 }
 
 export type Operation =
+  /** The linked ticket was deleted in ConnectWise: forget it and what was mirrored into it. */
+  | { kind: "unlink_deleted_cw_ticket"; cwTicketId: number }
   | { kind: "create_cw_ticket"; create: CwTicketCreate }
-  | { kind: "attach_configuration"; configurationId: number }
-  | { kind: "update_cw_ticket"; patch: JsonPatchOp[]; fields: string[] }
+  /** `reason`: why, for the timeline, when it is not the ticket's own change (e.g. a late ClusterID match). */
+  | { kind: "attach_configuration"; configurationId: number; reason?: string }
+  | { kind: "update_cw_ticket"; patch: JsonPatchOp[]; fields: string[]; reason?: string }
   /** `linkId`: a pending link from an earlier attempt, reused instead of recorded again. */
   | { kind: "mirror_comment_to_cw"; portalCommentId: number; text: string; hash: string; linkId: number | null }
   /** A pending link whose write did happen: record the id it got. */
@@ -67,12 +76,16 @@ export type Operation =
   | { kind: "post_description_update"; cwNoteId: number; text: string; hash: string; public: boolean };
 
 export type WarningCode =
+  | "setup_incomplete"
   | "no_board"
   | "no_company"
   | "unmapped_priority"
   | "unmapped_status"
   | "status_not_closed"
   | "unmatched_cluster"
+  | "missing_cluster"
+  | "other_board"
+  | "cw_closed"
   | "cw_ticket_missing"
   | "portal_request_missing"
   | "portal_closed"

@@ -16,20 +16,28 @@ export function plan(input: PlanInput): Plan {
   const warnings: Warning[] = [];
   if (!input.cw) {
     if (input.memory.cwTicketId !== null) {
+      if (input.resync) {
+        // A new ticket with the full history: created now, every portal comment mirrored once
+        // by the next pass (the unlink forgets the comment links of the deleted ticket).
+        const fresh = planCreate({ ...input, memory: { cwTicketId: null, synced: {}, comments: [] } }, warnings);
+        return { ...fresh, ops: [{ kind: "unlink_deleted_cw_ticket", cwTicketId: input.memory.cwTicketId }, ...fresh.ops] };
+      }
       warnings.push({
         code: "cw_ticket_missing",
-        message: `ConnectWise ticket #${input.memory.cwTicketId} no longer exists. Resync the ticket to create a new one.`,
+        message: `ConnectWise ticket deleted: #${input.memory.cwTicketId} no longer exists in ConnectWise. Resync the ticket to create a new one with its full history.`,
       });
       return { ops: [], warnings, synced: input.memory.synced };
     }
     // Comments follow once the ticket exists (the executor plans again after creating it).
     return planCreate(input, warnings);
   }
-  const fields = planFields(input, input.cw, warnings);
-  const ops: Operation[] = [...fields.ops];
-  const synced: SyncedFields = { ...fields.synced };
-  ops.push(...planComments(input, input.cw.id, synced, warnings));
-  return { ops, warnings, synced };
+  // Comments first: whether the portal has new activity decides what a closed CW ticket does.
+  const synced: SyncedFields = { ...input.memory.synced };
+  const commentWarnings: Warning[] = [];
+  const commentOps = planComments(input, input.cw.id, synced, commentWarnings);
+  const portalActivity = commentOps.some((o) => o.kind === "mirror_comment_to_cw");
+  const fieldOps = planFields(input, input.cw, warnings, synced, portalActivity);
+  return { ops: [...fieldOps, ...commentOps], warnings: [...warnings, ...commentWarnings], synced };
 }
 
 function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields, warnings: Warning[]): Operation[] {

@@ -16,17 +16,21 @@ import {
   type TicketStats,
 } from "../db/queries/sync-state";
 import { markNeedsAttention } from "../db/queries/attention";
+import { setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
 import { settledVersion } from "./changes";
+import { setupIncompleteMessage } from "./setup";
 import type { Logger } from "../lib/log";
 import { executeOps, type ExecuteContext } from "./execute";
 import type { CwNote, CwTicket } from "./model";
 import { plan } from "./plan";
 import type { ClusterMatch, SyncSettings, TicketMemory, Warning } from "./plan-types";
 
-/** Lookups of a ClusterID are cached this long (configurations rarely move). */
+/** A ClusterID's configuration is cached this long (configurations rarely move)… */
 const MATCH_TTL_MS = 6 * 60 * 60 * 1000;
+/** …but "no configuration" only this long: one added in ConnectWise is found within 15 minutes. */
+const NO_MATCH_TTL_MS = 15 * 60 * 1000;
 
 export const externalXRefFor = (tenantId: string, portalTicketId: number) => `psa-sync:${tenantId}:${portalTicketId}`;
 
@@ -34,6 +38,8 @@ export interface TicketSyncJob {
   tenantId: string;
   portalTicketId: number;
   runId: string | null;
+  /** "resync" (an admin's request): also recreates a ConnectWise ticket deleted under the link. */
+  reason?: string;
 }
 
 export type TicketSyncResult = { stats: TicketStats; warnings: Warning[]; cwTicketId: number | null };
@@ -47,7 +53,13 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   const db = createDb(env.DB);
   const state = await loadTicketState(db, job.tenantId, job.portalTicketId);
   if (!state.tenant) throw new AppError("invalid_payload", `Unknown tenant ${job.tenantId}`);
-  if (!state.portal || !state.connectwise) throw new AppError("invalid_payload", "The tenant has not connected both systems yet");
+  // A push or a replay can arrive before setup is complete: record nothing, so the first
+  // run after setup still finds this ticket changed (DESIGN §3 "Setup first").
+  const setup = setupIncompleteMessage(setupStateOf(state));
+  if (setup || !state.portal || !state.connectwise) {
+    log.info("ticket.setup_incomplete");
+    return { stats: emptyStats(), warnings: [{ code: "setup_incomplete", message: setup ?? "Setup incomplete" }], cwTicketId: state.link?.cwTicketId ?? null };
+  }
   const portal = await portalClientFor(env, state.portal);
   const cw = await connectwiseClientFor(env, state.connectwise);
   const stats = emptyStats();
@@ -85,7 +97,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     for (let pass = 0; pass < 3; pass++) {
       const comments = await portal.listComments(job.portalTicketId);
       const side = await loadCwSide(db, cw, ctx, settings.externalXRef, now);
-      const p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match });
+      const p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match, resync: job.reason === "resync" });
       result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes, cwObservedAt: side.observedAt };
       if (p.ops.length === 0) break;
       const { portalWrites } = await executeOps(ctx, p.ops);
@@ -106,7 +118,8 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       warnings: result.warnings,
       state: ctx.cwTicketId === null ? (result.warnings.length ? "warning" : "pending") : result.warnings.length ? "warning" : "ok",
       lastError: null,
-      portalUpdatedAt: settledVersion(request.updatedAt, requestObservedAt),
+      // No ConnectWise ticket yet means nothing was synced: keep the request "changed".
+      portalUpdatedAt: ctx.cwTicketId === null ? null : settledVersion(request.updatedAt, requestObservedAt),
       cwUpdatedAt: result.cw ? settledVersion(result.cw.lastUpdated, result.cwObservedAt) : null,
       cwClosed: result.cw?.closedFlag ?? false,
       lastCwNoteId: result.notes.reduce((max, n) => Math.max(max, n.id), state.link?.lastCwNoteId ?? 0),
@@ -121,7 +134,10 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     if (problem) await markNeedsAttention(db, job.tenantId, problem, now());
     const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
     const failed = { lastError: message.slice(0, 500), state: "error" as const, updatedAt: now().toISOString() };
-    await finishTicketLink(db, job.tenantId, job.portalTicketId, failed, events).catch(() => undefined);
+    // The link may not exist yet (the very first read failed): the ticket still shows its error.
+    await ensureTicketLink(db, job.tenantId, job.portalTicketId, "")
+      .then(() => finishTicketLink(db, job.tenantId, job.portalTicketId, failed, events))
+      .catch(() => undefined);
     throw err;
   }
 }
@@ -166,6 +182,7 @@ function syncSettings(state: TicketState, job: TicketSyncJob, portalUserId: numb
     // The Requests API (the end-user mode we connect in) only posts public comments.
     commentsPublic: true,
     portalUserId,
+    closedTicketActivity: state.settings?.closedTicketActivity ?? "reopen",
   };
 }
 
@@ -174,7 +191,8 @@ async function resolveCluster(db: Db, cw: ConnectWiseClient, state: TicketState,
   const field = state.settings?.matchField ?? "serialNumber";
   const tenantId = state.tenant!.id;
   const cached = await cachedMatch(db, tenantId, field, clusterId, MATCH_TTL_MS, now);
-  if (cached) return cached.cwConfigurationId !== null && cached.cwCompanyId !== null ? { configurationId: cached.cwConfigurationId, companyId: cached.cwCompanyId } : null;
+  if (cached && cached.cwConfigurationId !== null && cached.cwCompanyId !== null) return { configurationId: cached.cwConfigurationId, companyId: cached.cwCompanyId };
+  if (cached && now.getTime() - Date.parse(cached.fetchedAt) <= NO_MATCH_TTL_MS) return null;
   const found = await cw.findConfiguration(field, clusterId);
   const match = found?.company ? { configurationId: found.id, companyId: found.company.id } : null;
   await storeMatch(db, { tenantId, matchField: field, clusterId, cwConfigurationId: match?.configurationId ?? null, cwCompanyId: match?.companyId ?? null, fetchedAt: now.toISOString() });

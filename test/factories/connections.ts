@@ -17,7 +17,7 @@ export const CLUSTER_FIELD_ID = 360001234567;
  * Needs `routeFetchToSandbox()` active. With `ownCwMember`, the tenant calls ConnectWise as
  * its own API member (public key = its id), so the sandbox log tells its calls apart.
  */
-export async function createConnectedTenant(opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string }; ownCwMember?: boolean } = {}) {
+export async function createConnectedTenant(opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string }; ownCwMember?: boolean; settings?: boolean } = {}) {
   const portalUser = opts.portalUser ?? { email: "it@acme-msp.test", apiToken: "acme-portal-token" };
   const tenant = await createTenant();
   const cwKeys = opts.ownCwMember ? { publicKey: tenant.id, privateKey: `${tenant.id}-private` } : { publicKey: "acme-public-key", privateKey: "acme-private-key" };
@@ -48,9 +48,14 @@ export async function createConnectedTenant(opts: { syncFrom?: string; portalUse
       }),
     db().insert(tenantSettings).values({ tenantId: tenant.id, syncFrom: opts.syncFrom ?? new Date().toISOString() }),
   ]);
-  const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
-  await applyDemoSettings(db(), tenant.id, await connectwiseClientFor(env, row!));
+  if (opts.settings !== false) await applyTestSettings(tenant.id);
   return tenant;
+}
+
+/** Advanced Settings as the demo saves them (board, catch-all company, every mapping). */
+export async function applyTestSettings(tenantId: string) {
+  const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenantId));
+  await applyDemoSettings(db(), tenantId, await connectwiseClientFor(env, row!));
 }
 
 /**
@@ -58,7 +63,7 @@ export async function createConnectedTenant(opts: { syncFrom?: string; portalUse
  * its `customer` makes. (Every test shares one sandbox, and a tenant connected as the demo
  * end user imports whatever other tests' requests fall in its "sync from" window.)
  */
-export async function createTenantWithCustomer(opts: { syncFrom?: string; ownCwMember?: boolean } = {}) {
+export async function createTenantWithCustomer(opts: { syncFrom?: string; ownCwMember?: boolean; settings?: boolean } = {}) {
   const user = { email: `customer-${crypto.randomUUID()}@msp.test`, apiToken: crypto.randomUUID().replaceAll("-", "") };
   await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
   const tenant = await createConnectedTenant({ ...opts, portalUser: user });

@@ -67,6 +67,7 @@ export const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({
   },
   commentsPublic: true,
   portalUserId: OUR_PORTAL_USER,
+  closedTicketActivity: "reopen",
   ...over,
 });
 

@@ -40,7 +40,7 @@ describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durabl
     expect(handed.map((t) => [t.portalTicketId, t.state])).toContainEqual([requestId, "done"]);
   });
 
-  it("does not overlap runs: a tenant whose run is still going gets a skipped run", async () => {
+  it("does not overlap listings: a tenant whose run is still listing gets a skipped run", async () => {
     const tenant = await createConnectedTenant();
     await db().insert(syncRuns).values({ id: `busy-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running" });
 
@@ -49,11 +49,11 @@ describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durabl
     const runs = await runsOf(tenant.id);
     const skipped = runs.filter((r) => r.status === "skipped");
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]!.message).toBe("skipped: previous run in progress");
+    expect(skipped[0]!.message).toBe("skipped: the previous run is still listing changes");
     expect(runs.filter((r) => r.status === "queued" || r.status === "running").map((r) => r.id)).toEqual([`busy-${tenant.id}`]);
   });
 
-  it("closes a run stuck for over an hour and starts a fresh one", async () => {
+  it("closes a run whose listing stopped moving for over a tick and starts a fresh one", async () => {
     const tenant = await createConnectedTenant();
     const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString();
     await db().insert(syncRuns).values({ id: `stuck-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: longAgo });
@@ -62,7 +62,7 @@ describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durabl
 
     const stuck = await db().query.syncRuns.findFirst({ where: eq(syncRuns.id, `stuck-${tenant.id}`) });
     expect(stuck?.status).toBe("failed");
-    expect(stuck?.message).toMatch(/timed out/);
+    expect(stuck?.message).toMatch(/no progress for 5 minutes/);
     const fresh = await waitFor(async () => (await runsOf(tenant.id)).find((r) => r.status === "completed"), { what: "a fresh run" });
     expect(fresh.id).not.toBe(`stuck-${tenant.id}`);
   });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { inArray } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { dispatchTenantRuns } from "../../src/cron/dispatch";
-import { selectInChunks } from "../../src/db/client";
+import { inChunks } from "../../src/db/client";
 import { failures, syncRuns } from "../../src/db/schema";
 import { createLogger } from "../../src/lib/log";
 import { createConnectedTenant } from "../factories/connections";
@@ -67,7 +67,7 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     // Up to three ticks; a run still going then is reported (and fails the test), not waited for.
     const runs = await waitFor(
       async () => {
-        const rows = await selectInChunks(ids, (chunk) => db().select().from(syncRuns).where(inArray(syncRuns.tenantId, chunk)));
+        const rows = await inChunks(ids, (chunk) => db().select().from(syncRuns).where(inArray(syncRuns.tenantId, chunk)));
         return rows.every((r) => r.status !== "queued" && r.status !== "running") || Date.now() - tickStarted > 3 * TICK_MS ? rows : undefined;
       },
       { timeoutMs: 3 * TICK_MS + 60_000, intervalMs: 1000, what: "every run to end" },
@@ -82,7 +82,7 @@ describe(`load: ${cfg.tenants} tenants × ${cfg.tickets} changed tickets in one 
     });
     const linked = linkedPerTenant.reduce((n, t) => n + t.tickets, 0);
     const duplicates = linkedPerTenant.reduce((n, t) => n + t.tickets - t.distinct, 0);
-    const failed = await selectInChunks(ids, (chunk) => db().select({ id: failures.id }).from(failures).where(inArray(failures.tenantId, chunk)));
+    const failed = await inChunks(ids, (chunk) => db().select({ id: failures.id }).from(failures).where(inArray(failures.tenantId, chunk)));
     const log = await connectwiseLog();
     const byTenant = new Map<string, number[]>();
     for (const r of log) if (r.caller && ids.includes(r.caller)) (byTenant.get(r.caller) ?? byTenant.set(r.caller, []).get(r.caller)!).push(Date.parse(r.at));

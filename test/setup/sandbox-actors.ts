@@ -101,6 +101,9 @@ export const technician = {
   async configurations(ticketId: number): Promise<{ id: number }[]> {
     return call<{ id: number }[]>(`${CW_API}/service/tickets/${ticketId}/configurations`, { headers: CW_AUTH });
   },
+  async deleteTicket(ticketId: number): Promise<void> {
+    await call(`${CW_API}/service/tickets/${ticketId}`, { method: "DELETE", headers: CW_AUTH });
+  },
   async patch(ticketId: number, ops: unknown[]): Promise<void> {
     await call(`${CW_API}/service/tickets/${ticketId}`, { method: "PATCH", headers: CW_AUTH, body: JSON.stringify(ops) });
   },
@@ -110,6 +113,11 @@ export const technician = {
   },
   async deleteBoardStatus(boardId: number, statusId: number): Promise<void> {
     await call(`${CW_API}/service/boards/${boardId}/statuses/${statusId}`, { method: "DELETE", headers: CW_AUTH });
+  },
+  /** A configuration added in ConnectWise (e.g. a cluster registered days after its first ticket). */
+  async addConfiguration(config: { name: string; serialNumber: string; companyId: number }): Promise<{ id: number }> {
+    const body = { name: config.name, serialNumber: config.serialNumber, type: { id: 1 }, company: { id: config.companyId } };
+    return call<{ id: number }>(`${CW_API}/company/configurations`, { method: "POST", headers: CW_AUTH, body: JSON.stringify(body) });
   },
   async companyNamed(name: string): Promise<{ id: number }> {
     const list = await call<{ id: number }[]>(`${CW_API}/company/companies?conditions=${encodeURIComponent(`name="${name}"`)}`, { headers: CW_AUTH });

@@ -16,6 +16,19 @@ export const faultRuleSchema = z
     hangMs: z.number().int().min(0).max(300_000).default(60_000),
     /** Only requests whose path contains this string (e.g. "/notes"). */
     pathContains: z.string().max(200).optional(),
+    /** Only requests whose path matches this regular expression (e.g. "/service/tickets/42$": that ticket, not 420). */
+    pathPattern: z
+      .string()
+      .max(200)
+      .refine((p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "pathPattern must be a valid regular expression")
+      .optional(),
     /** Only this HTTP method. */
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).optional(),
     /** Seed for a reproducible fault sequence. */
@@ -57,6 +70,7 @@ export function createFaultStore(sql: SqlStorage) {
         if (rule.api !== api) continue;
         if (rule.method && rule.method !== method) continue;
         if (rule.pathContains && !path.includes(rule.pathContains)) continue;
+        if (rule.pathPattern && !new RegExp(rule.pathPattern).test(path)) continue;
         const draw = rule.draws;
         sql.exec(`UPDATE sandbox_faults SET draws = draws + 2 WHERE id = ?`, rule.id);
         const roll = rule.seed === undefined ? Math.random() : seededRandom(rule.seed, draw);

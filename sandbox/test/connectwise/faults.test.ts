@@ -68,6 +68,16 @@ describe("fault injection on ConnectWise paths", () => {
     const [ticket] = await json<{ id: number }[]>(await cw("/service/tickets?pageSize=1"));
     expect((await cw(`/service/tickets/${ticket!.id}/notes`)).status).toBe(503);
   });
+
+  it("pathPattern faults one ticket exactly, not tickets whose ids start the same; a bad pattern is refused", async () => {
+    const [ticket] = await json<{ id: number }[]>(await cw("/service/tickets?pageSize=1"));
+    await addFault({ kinds: ["503"], pathPattern: `/service/tickets/${ticket!.id}$` });
+    expect((await cw(`/service/tickets/${ticket!.id}`)).status).toBe(503);
+    expect((await cw(`/service/tickets/${ticket!.id}0`)).status).toBe(404);
+    expect((await cw(`/service/tickets/${ticket!.id}/notes`)).status).toBe(200);
+    const bad = await SELF.fetch(`${CONTROL}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"], pathPattern: "([" }) });
+    expect(bad.status).toBe(400);
+  });
 });
 
 describe("request log", () => {

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, tenantSettings, tenants } from "../schema";
 import { testResult, type TestResult } from "../../schemas/settings";
+import { setupIncompleteMessage, type SetupState } from "../../sync/setup";
 
 export type PortalRow = typeof portalConnections.$inferSelect;
 export type ConnectWiseRow = typeof connectwiseConnections.$inferSelect;
@@ -21,6 +22,30 @@ export async function loadConfiguration(db: Db, tenantId: string) {
   return { portal: portal[0] ?? null, cw: cw[0] ?? null, settings: settings[0] ?? null, priorities, statuses };
 }
 export type Configuration = Awaited<ReturnType<typeof loadConfiguration>>;
+
+/** What `setupMissing` judges, from the rows a tenant has (a configuration, or a ticket's state). */
+export function setupStateOf(rows: {
+  portal: unknown;
+  connectwise: unknown;
+  settings: Pick<SettingsRow, "boardId" | "defaultCompanyId"> | null | undefined;
+  priorities: Pick<PriorityRow, "portalValue">[];
+  statuses: Pick<StatusRow, "portalValue">[];
+}): SetupState {
+  return {
+    portalConnected: Boolean(rows.portal),
+    connectwiseConnected: Boolean(rows.connectwise),
+    boardId: rows.settings?.boardId ?? null,
+    defaultCompanyId: rows.settings?.defaultCompanyId ?? null,
+    mappedPriorities: rows.priorities.map((p) => p.portalValue),
+    mappedStatuses: rows.statuses.map((s) => s.portalValue),
+  };
+}
+
+/** "Setup incomplete: …" for this tenant, or null when it may sync. */
+export async function setupIncomplete(db: Db, tenantId: string): Promise<string | null> {
+  const config = await loadConfiguration(db, tenantId);
+  return setupIncompleteMessage(setupStateOf({ ...config, connectwise: config.cw }));
+}
 
 export async function findPortalConnection(db: Db, tenantId: string): Promise<PortalRow | null> {
   return (await db.select().from(portalConnections).where(eq(portalConnections.tenantId, tenantId)).limit(1))[0] ?? null;

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { inChunks, type Db } from "../client";
 import { failures } from "../schema";
 
 export type FailureRow = typeof failures.$inferSelect;
@@ -31,20 +31,22 @@ export async function countOpenFailures(db: Db, tenantId: string): Promise<numbe
  * Claims failures for replay: new → replayed, atomically, returning only the rows this
  * call moved. Two concurrent "Replay all" clicks therefore never send a message twice.
  */
-export function claimForReplay(db: Db, tenantId: string, ids: number[], at: string) {
-  if (ids.length === 0) return Promise.resolve([] as FailureRow[]);
-  return db
-    .update(failures)
-    .set({ replayState: "replayed", replayedAt: at })
-    .where(and(eq(failures.tenantId, tenantId), eq(failures.replayState, "new"), inArray(failures.id, ids)))
-    .returning();
+export function claimForReplay(db: Db, tenantId: string, ids: number[], at: string): Promise<FailureRow[]> {
+  return inChunks(ids, (chunk) =>
+    db
+      .update(failures)
+      .set({ replayState: "replayed", replayedAt: at })
+      .where(and(eq(failures.tenantId, tenantId), eq(failures.replayState, "new"), inArray(failures.id, chunk)))
+      .returning(),
+  );
 }
 
 /** Undoes a claim when the send failed, so the failure stays replayable. */
 export async function releaseClaim(db: Db, tenantId: string, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .update(failures)
-    .set({ replayState: "new", replayedAt: null })
-    .where(and(eq(failures.tenantId, tenantId), inArray(failures.id, ids)));
+  await inChunks(ids, async (chunk) => {
+    await db
+      .update(failures)
+      .set({ replayState: "new", replayedAt: null })
+      .where(and(eq(failures.tenantId, tenantId), inArray(failures.id, chunk)));
+  });
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, lt, or, asc, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { inChunks, type Db } from "../client";
 import { runTickets, syncRuns, ticketLinks } from "../schema";
 
 export type RunRow = typeof syncRuns.$inferSelect;
@@ -30,12 +30,14 @@ export interface RunTicketCounts {
 /** Per-run ticket outcomes (queued / done / failed) for these runs of one tenant. */
 export async function runTicketCounts(db: Db, tenantId: string, runIds: string[]): Promise<Map<string, RunTicketCounts>> {
   const counts = new Map<string, RunTicketCounts>();
-  if (runIds.length === 0) return counts;
-  const rows = await db
-    .select({ runId: runTickets.runId, state: runTickets.state, n: sql<number>`count(*)` })
-    .from(runTickets)
-    .where(and(eq(runTickets.tenantId, tenantId), inArray(runTickets.runId, runIds)))
-    .groupBy(runTickets.runId, runTickets.state);
+  // A run's rows all fall in one slice, so the per-slice counts need no merging.
+  const rows = await inChunks(runIds, (chunk) =>
+    db
+      .select({ runId: runTickets.runId, state: runTickets.state, n: sql<number>`count(*)` })
+      .from(runTickets)
+      .where(and(eq(runTickets.tenantId, tenantId), inArray(runTickets.runId, chunk)))
+      .groupBy(runTickets.runId, runTickets.state),
+  );
   for (const r of rows) {
     const c = counts.get(r.runId) ?? { queued: 0, done: 0, failed: 0 };
     c[r.state] = Number(r.n);

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
-import { commentLinks, ticketLinks } from "../schema";
+import { commentLinks, runTickets, ticketLinks } from "../schema";
 
 export type LinkState = (typeof ticketLinks.$inferSelect)["state"];
 export interface TicketKey {
@@ -69,6 +69,24 @@ export async function countLinksByState(db: Db, tenantId: string): Promise<Recor
   const counts: Record<LinkState, number> = { pending: 0, ok: 0, warning: 0, error: 0 };
   for (const r of rows) counts[r.state] = Number(r.n);
   return counts;
+}
+
+/**
+ * Tickets whose last sync failed and that a run still has queued: their message is in
+ * retry backoff (up to ~21 minutes, then dead-lettered), not lost and not blocking.
+ */
+export async function countRetrying(db: Db, tenantId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(ticketLinks)
+    .where(
+      and(
+        eq(ticketLinks.tenantId, tenantId),
+        eq(ticketLinks.state, "error"),
+        sql`EXISTS (SELECT 1 FROM ${runTickets} WHERE ${runTickets.tenantId} = ${ticketLinks.tenantId} AND ${runTickets.portalTicketId} = ${ticketLinks.portalTicketId} AND ${runTickets.state} = 'queued')`,
+      ),
+    );
+  return Number(row?.n ?? 0);
 }
 
 /** The most recently updated tickets in the warning state. */

@@ -1,9 +1,17 @@
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { selectInChunks, type Db } from "../client";
-import { runTickets, syncRuns } from "../schema";
+import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
+import { inChunks, type Db } from "../client";
+import { runTickets, syncRuns, ticketLinks } from "../schema";
 import { emptyStats, statsIncrement, type TicketStats } from "./sync-state";
 
-/** A run still queued or running after this long is considered dead and closed as failed. */
+/**
+ * A listing (pages of one run) that has not moved for one tick period lost its message
+ * (a restart, a dropped delivery): it is closed, and the next run lists again.
+ */
+export const STALLED_LISTING_MS = 5 * 60 * 1000;
+/**
+ * A run whose listing is done waits only for its tickets, whose retries end within about
+ * 21 minutes (dead-lettered at the latest): one with no progress for an hour lost a message.
+ */
 export const STALE_RUN_MS = 60 * 60 * 1000;
 
 export type RunTrigger = (typeof syncRuns.$inferInsert)["trigger"];
@@ -12,25 +20,54 @@ export function getRun(db: Db, tenantId: string, runId: string) {
   return db.query.syncRuns.findFirst({ where: and(eq(syncRuns.id, runId), eq(syncRuns.tenantId, tenantId)) });
 }
 
-/** Runs of these tenants still in progress (queued or running). */
+/** Runs of these tenants still in progress (queued or running), listing or waiting for tickets. */
 export function runsInProgress(db: Db, tenantIds: string[]) {
-  if (tenantIds.length === 0) return Promise.resolve([]);
-  return db
-    .select({ id: syncRuns.id, tenantId: syncRuns.tenantId, startedAt: syncRuns.startedAt })
-    .from(syncRuns)
-    .where(and(inArray(syncRuns.tenantId, tenantIds), inArray(syncRuns.status, ["queued", "running"])));
+  return inChunks(tenantIds, (chunk) =>
+    db
+      .select({ id: syncRuns.id, tenantId: syncRuns.tenantId, startedAt: syncRuns.startedAt, progressAt: syncRuns.progressAt, listingComplete: syncRuns.listingComplete })
+      .from(syncRuns)
+      .where(and(inArray(syncRuns.tenantId, chunk), inArray(syncRuns.status, ["queued", "running"]))),
+  );
 }
 
-export function markRunsFailed(db: Db, runIds: string[], message: string, finishedAt: string) {
-  if (runIds.length === 0) return Promise.resolve();
-  return db.update(syncRuns).set({ status: "failed", message, finishedAt }).where(inArray(syncRuns.id, runIds)).then(() => undefined);
+/**
+ * Closes runs that will not end by themselves, as failed with `message`. The tickets they
+ * still had queued are flagged for resync, so the next run hands them over again: a lost
+ * message loses no change.
+ */
+export async function closeStalledRuns(db: Db, runIds: string[], message: string, finishedAt: string): Promise<void> {
+  await inChunks(runIds, async (chunk) => {
+    const queuedOfThese = and(inArray(runTickets.runId, chunk), eq(runTickets.state, "queued"));
+    // Flags first: if closing fails after, a ticket is only synced once more.
+    await db.run(sql`INSERT INTO ${ticketLinks} (tenant_id, portal_ticket_id, resync_requested)
+      SELECT ${runTickets.tenantId}, ${runTickets.portalTicketId}, 1 FROM ${runTickets} WHERE ${queuedOfThese}
+      ON CONFLICT (tenant_id, portal_ticket_id) DO UPDATE SET resync_requested = 1`);
+    await db.batch([
+      db.update(runTickets).set({ state: "failed" }).where(queuedOfThese),
+      db.update(syncRuns).set({ status: "failed", message, finishedAt }).where(inArray(syncRuns.id, chunk)),
+    ]);
+  });
 }
 
-/** queued → running; a redelivered message for a running run is fine. Returns false when the run already ended. */
-export async function startRun(db: Db, tenantId: string, runId: string): Promise<boolean> {
+export async function markRunsFailed(db: Db, runIds: string[], message: string, finishedAt: string): Promise<void> {
+  await inChunks(runIds, async (chunk) => {
+    await db.update(syncRuns).set({ status: "failed", message, finishedAt }).where(inArray(syncRuns.id, chunk));
+  });
+}
+
+/** Ends a run that had nothing it could do (e.g. setup incomplete), saying why. */
+export function markRunSkipped(db: Db, runId: string, message: string, finishedAt: string) {
+  return db.update(syncRuns).set({ status: "skipped", message, finishedAt }).where(eq(syncRuns.id, runId)).then(() => undefined);
+}
+
+/**
+ * queued → running, at the start of every page (which is the listing's progress); a
+ * redelivered message for a running run is fine. Returns false when the run already ended.
+ */
+export async function startRun(db: Db, tenantId: string, runId: string, at: string): Promise<boolean> {
   const rows = await db
     .update(syncRuns)
-    .set({ status: "running" })
+    .set({ status: "running", progressAt: at })
     .where(and(eq(syncRuns.id, runId), eq(syncRuns.tenantId, tenantId), inArray(syncRuns.status, ["queued", "running"])))
     .returning({ id: syncRuns.id });
   return rows.length > 0;
@@ -75,24 +112,32 @@ export async function finishRunTicket(
   // Counted before the state changes: "still queued" is what makes it the first completion.
   const count =
     outcome === "failed"
-      ? db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1` }).where(and(eq(syncRuns.id, runId), sql`EXISTS (SELECT 1 FROM ${runTickets} WHERE ${thisTicket})`))
-      : db.update(syncRuns).set(statsIncrement(stats ?? emptyStats())).where(eq(syncRuns.id, runId));
+      ? db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1`, progressAt: finishedAt }).where(and(eq(syncRuns.id, runId), sql`EXISTS (SELECT 1 FROM ${runTickets} WHERE ${thisTicket})`))
+      : db.update(syncRuns).set({ ...statsIncrement(stats ?? emptyStats()), progressAt: finishedAt }).where(eq(syncRuns.id, runId));
   const [, , completed] = await db.batch([count, db.update(runTickets).set({ state: outcome }).where(thisTicket), completeRun(db, runId, finishedAt)]);
   return completed.length > 0;
 }
 
 /**
- * Which of these tickets an earlier listing of this run (not `source` itself, which may be
- * a redelivered page) already handed over: one ticket, one message per run.
+ * Which of these tickets need no message from this page: an earlier listing of this run
+ * (not `source` itself, which may be a redelivered page) handed them over, or another run
+ * still has them queued (in retry backoff). Those are `busy`: the caller keeps their change
+ * as a resync flag, so they are handed over again once that run is done with them.
  */
-export async function handedOverBefore(db: Db, runId: string, portalTicketIds: number[], source: string): Promise<Set<number>> {
-  const rows = await selectInChunks(portalTicketIds, (chunk) =>
+export async function alreadyHandedOver(db: Db, tenantId: string, runId: string, portalTicketIds: number[], source: string) {
+  const rows = await inChunks(portalTicketIds, (chunk) =>
     db
-      .select({ id: runTickets.portalTicketId })
+      .select({ id: runTickets.portalTicketId, runId: runTickets.runId })
       .from(runTickets)
-      .where(and(eq(runTickets.runId, runId), ne(runTickets.source, source), inArray(runTickets.portalTicketId, chunk))),
+      .where(
+        and(
+          eq(runTickets.tenantId, tenantId),
+          inArray(runTickets.portalTicketId, chunk),
+          or(and(eq(runTickets.runId, runId), ne(runTickets.source, source)), and(ne(runTickets.runId, runId), eq(runTickets.state, "queued"))),
+        ),
+      ),
   );
-  return new Set(rows.map((r) => r.id));
+  return { skip: new Set(rows.map((r) => r.id)), busy: [...new Set(rows.filter((r) => r.runId !== runId).map((r) => r.id))] };
 }
 
 /** Completes the run once listing is over and no ticket is still queued. Idempotent. */

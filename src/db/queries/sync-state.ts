@@ -51,6 +51,20 @@ export async function setLinkedCwTicket(db: Db, tenantId: string, portalTicketId
 }
 
 /**
+ * Forgets a linked ticket that was deleted in ConnectWise, with its synced fields and
+ * comment links, in one transaction: the next plan treats the portal ticket as new.
+ */
+export async function unlinkCwTicket(db: Db, tenantId: string, portalTicketId: number, at: string): Promise<void> {
+  await db.batch([
+    db.delete(commentLinks).where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.portalTicketId, portalTicketId))),
+    db
+      .update(ticketLinks)
+      .set({ cwTicketId: null, syncedFields: {}, cwUpdatedAt: null, lastCwNoteId: 0, cwClosed: false, updatedAt: at })
+      .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))),
+  ]);
+}
+
+/**
  * Step 1 of a mirrored write: the intent, recorded before the write. Idempotent per
  * source item; returns the link id (the existing one when already recorded).
  */

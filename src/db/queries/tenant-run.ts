@@ -1,5 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { selectInChunks, type Db } from "../client";
+import { inChunks, type Db } from "../client";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, ticketLinks } from "../schema";
 import type { KnownVersion } from "../../sync/changes";
 
@@ -16,7 +16,7 @@ export async function loadTenantRunState(db: Db, tenantId: string) {
 
 /** Last synced versions of these portal tickets. */
 export async function knownVersions(db: Db, tenantId: string, portalTicketIds: number[]): Promise<Map<number, KnownVersion>> {
-  const rows = await selectInChunks(portalTicketIds, (chunk) =>
+  const rows = await inChunks(portalTicketIds, (chunk) =>
     db
       .select({
         portalTicketId: ticketLinks.portalTicketId,

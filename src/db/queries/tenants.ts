@@ -1,10 +1,12 @@
-import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { connectwiseConnections, portalConnections, tenants } from "../schema";
+import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, tenantSettings, tenants } from "../schema";
+import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../../sync/setup";
 
 /**
- * Tenants a scheduled run is for: active, unpaused, with both systems connected (a
- * tenant still onboarding has nothing to sync). Keyset paging by id.
+ * Tenants a scheduled run is for: active, unpaused, with setup complete (both systems
+ * connected, a board, a default company and every mapping; `setupMissing` says the same
+ * in words). A tenant still onboarding has nothing to sync. Keyset paging by id.
  */
 export function listDispatchableTenants(db: Db, afterId: string, limit: number, now: string) {
   return db
@@ -12,11 +14,16 @@ export function listDispatchableTenants(db: Db, afterId: string, limit: number, 
     .from(tenants)
     .innerJoin(portalConnections, eq(portalConnections.tenantId, tenants.id))
     .innerJoin(connectwiseConnections, eq(connectwiseConnections.tenantId, tenants.id))
+    .innerJoin(tenantSettings, eq(tenantSettings.tenantId, tenants.id))
     .where(
       and(
         eq(tenants.status, "active"),
         eq(tenants.paused, false),
         gt(tenants.id, afterId),
+        isNotNull(tenantSettings.boardId),
+        isNotNull(tenantSettings.defaultCompanyId),
+        sql`(SELECT COUNT(*) FROM ${priorityMappings} WHERE ${priorityMappings.tenantId} = ${tenants.id}) = ${MAPPED_PRIORITIES.length}`,
+        sql`(SELECT COUNT(*) FROM ${statusMappings} WHERE ${statusMappings.tenantId} = ${tenants.id}) = ${MAPPED_STATUSES.length}`,
         // Rejected credentials: leave the tenant alone until its next probe.
         or(isNull(tenants.probeAfter), lte(tenants.probeAfter, now)),
       ),

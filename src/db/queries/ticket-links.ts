@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
-import type { Db } from "../client";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { inChunks, type Db } from "../client";
 import { ticketEvents, ticketLinks } from "../schema";
 
 /** Tickets an admin asked to resync, after `afterPortalId` (keyset paging). */
@@ -19,11 +19,47 @@ export function getTicketLink(db: Db, tenantId: string, portalTicketId: number) 
 }
 
 export async function clearResyncRequested(db: Db, tenantId: string, portalTicketIds: number[]): Promise<void> {
+  await inChunks(portalTicketIds, async (chunk) => {
+    await db
+      .update(ticketLinks)
+      .set({ resyncRequested: false })
+      .where(and(eq(ticketLinks.tenantId, tenantId), inArray(ticketLinks.portalTicketId, chunk)));
+  });
+}
+
+/**
+ * Flags tickets for a sync by the next run whatever their version, creating links as needed.
+ * The ids travel as one JSON array (`json_each`): two bound values however many tickets.
+ */
+export async function requestResync(db: Db, tenantId: string, portalTicketIds: number[]): Promise<void> {
   if (portalTicketIds.length === 0) return;
-  await db
-    .update(ticketLinks)
-    .set({ resyncRequested: false })
-    .where(and(eq(ticketLinks.tenantId, tenantId), inArray(ticketLinks.portalTicketId, portalTicketIds)));
+  await db.run(sql`INSERT INTO ${ticketLinks} (tenant_id, portal_ticket_id, resync_requested)
+    SELECT ${tenantId}, value, 1 FROM json_each(${JSON.stringify(portalTicketIds)}) WHERE true
+    ON CONFLICT (tenant_id, portal_ticket_id) DO UPDATE SET resync_requested = 1`);
+}
+
+/**
+ * Portal ticket ids of links with a warning (`"any"` or one code) and/or in a state, by id,
+ * at most `limit`: the selection of a bulk resync.
+ */
+export async function linksMatching(db: Db, tenantId: string, filter: { warning?: string; state?: "warning" | "error" }, limit: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: ticketLinks.portalTicketId })
+    .from(ticketLinks)
+    .where(
+      and(
+        eq(ticketLinks.tenantId, tenantId),
+        filter.state ? eq(ticketLinks.state, filter.state) : undefined,
+        filter.warning === "any"
+          ? sql`json_array_length(${ticketLinks.warnings}) > 0`
+          : filter.warning
+            ? sql`EXISTS (SELECT 1 FROM json_each(${ticketLinks.warnings}) WHERE json_extract(value, '$.code') = ${filter.warning})`
+            : undefined,
+      ),
+    )
+    .orderBy(asc(ticketLinks.portalTicketId))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
 
 export type TicketEventInput = typeof ticketEvents.$inferInsert;

@@ -5,9 +5,9 @@ import { listTokens } from "../../db/queries/tokens";
 import { listTenantUsers } from "../../db/queries/users";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
-import { addUserForm, formErrors, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
+import { addUserForm, bulkResyncForm, formErrors, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
 import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "../../services/accounts-users";
-import { resyncTicket, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
+import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
 import { createApiToken, revokeApiToken } from "../../services/tokens";
 import { TasksPage } from "../../views/tenant-admin/tasks-page";
 import { TokensPage, type TokensPageProps } from "../../views/tenant-admin/tokens-page";
@@ -100,6 +100,12 @@ tenantAdminPages.post("/tasks/resync", requireWrite, async (c) => {
   const form = resyncForm.safeParse(body);
   if (!form.success) return renderTasks(c, { errors: formErrors(form.error), ticketValue: String(body.portalTicketId ?? "") }, 400);
   return runTask(c, async () => (await resyncTicket(c.env, c.get("tenantId"), form.data.portalTicketId, actor(c), log)).code);
+});
+
+tenantAdminPages.post("/tasks/resync-bulk", requireWrite, async (c) => {
+  const form = bulkResyncForm.safeParse(await formOf(c));
+  if (!form.success) return renderTasks(c, { error: "Choose which tickets to resync." }, 400);
+  return runTask(c, async () => (await resyncTickets(c.env, c.get("tenantId"), { warning: form.data.warning }, actor(c), log)).code);
 });
 
 tenantAdminPages.post("/tasks/pause", requireWrite, async (c) => {

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { createDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
-import { resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
-import { resyncTicket, setPaused, syncNow, TASK_MESSAGES, tenantStatus } from "../../services/tasks";
+import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
+import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus } from "../../services/tasks";
 import { requireAdminScope, type ApiEnv } from "./auth";
 import { registerOperation } from "./openapi";
 import { fieldErrors, problem } from "./problem";
@@ -44,6 +44,23 @@ tasksApi.post("/tickets/:portalTicketId/resync", requireAdminScope, (c) => {
   return task(c, async () => {
     const r = await resyncTicket(c.env, c.get("tenantId"), params.data.portalTicketId, actor(c), log);
     return c.json({ runId: r.runId, status: r.status, message: r.message } satisfies z.infer<typeof taskResult>, r.status === "queued" ? 202 : 200);
+  });
+});
+
+registerOperation({
+  method: "post",
+  path: "/tickets/resync",
+  summary: "Resync tickets in bulk: by warning (a code or \"any\"), state, or ids (at most 1,000 a call), then start a run",
+  scope: "admin",
+  body: bulkResyncBody,
+  response: bulkResyncResult,
+});
+tasksApi.post("/tickets/resync", requireAdminScope, async (c) => {
+  const body = bulkResyncBody.safeParse(await c.req.json().catch(() => undefined));
+  if (!body.success) return problem(c, 400, "Invalid bulk resync", { errors: fieldErrors(body.error) });
+  return task(c, async () => {
+    const r = await resyncTickets(c.env, c.get("tenantId"), body.data, actor(c), log);
+    return c.json({ runId: r.runId, status: r.status, message: r.message, flagged: r.flagged, more: r.more } satisfies z.infer<typeof bulkResyncResult>, r.status === "queued" ? 202 : 200);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Configuration } from "../../db/queries/configuration";
-import { MATCH_FIELDS, PRIORITY_KEYS, STATUS_KEYS } from "../../schemas/settings";
+import { CLOSED_TICKET_ACTIVITY, MATCH_FIELDS, PRIORITY_KEYS, STATUS_KEYS } from "../../schemas/settings";
 import type { Choices } from "../../services/configuration-choices";
 import { CsrfField, Layout, type LayoutUser } from "../layout";
 import { FieldError, Notice, type FieldErrors } from "./parts";
@@ -98,6 +98,17 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           ))}
         </select>
         <FieldError errors={errors} name="matchField" />
+
+        <fieldset>
+          <legend>New portal activity on a ticket closed in ConnectWise</legend>
+          {CLOSED_TICKET_ACTIVITY.map((v) => (
+            <label class="inline">
+              <input type="radio" name="closedTicketActivity" value={v} checked={selected("closedTicketActivity", s?.closedTicketActivity ?? "reopen") === v} />{" "}
+              {v === "reopen" ? "Reopen it, to the status the portal's current status maps to" : "Leave it closed and show a warning"}
+            </label>
+          ))}
+        </fieldset>
+        <FieldError errors={errors} name="closedTicketActivity" />
 
         <label for="syncFrom">Sync from (first import only)</label>
         <input id="syncFrom" name="syncFrom" type="date" value={values?.syncFrom ?? (s?.syncFrom ? s.syncFrom.slice(0, 10) : "")} />

@@ -46,6 +46,12 @@ function Health({ data, tenantId }: { data: DashboardData; tenantId: string }) {
           </span>
         </div>
       ) : null}
+      {data.setupIncomplete ? (
+        <div class="alert warn" role="status">
+          <strong>{data.setupIncomplete}.</strong> Nothing syncs until setup is complete: connect both systems on the{" "}
+          <a href={fix}>Connections page</a> and save <a href={`/t/${tenantId}/settings`}>Advanced Settings</a>.
+        </div>
+      ) : null}
       {tenant?.status === "disabled" ? <div class="alert warn">This tenant is disabled by the operator: nothing syncs until it is enabled again.</div> : null}
       {tenant?.paused ? (
         <div class="alert warn">
@@ -72,7 +78,15 @@ function Health({ data, tenantId }: { data: DashboardData; tenantId: string }) {
           )}
         </dd>
         <dt>Next run</dt>
-        <dd>{data.nextRunAt ? <>about <Time iso={data.nextRunAt} /></> : <span class="muted">none scheduled ({tenant?.paused ? "paused" : "not active"})</span>}</dd>
+        <dd>
+          {data.nextRunAt ? (
+            <>
+              about <Time iso={data.nextRunAt} />
+            </>
+          ) : (
+            <span class="muted">none scheduled ({data.setupIncomplete ? "setup incomplete" : tenant?.paused ? "paused" : "not active"})</span>
+          )}
+        </dd>
       </dl>
     </section>
   );
@@ -97,6 +111,7 @@ export function DashboardPage({ data, tenantId, tenantName }: { data: DashboardD
         </a>
         <a class="card stat-card" href={t("?state=error")}>
           <span class="stat">{data.counts.error}</span> tickets with errors
+          {data.retrying ? <span class="muted small">{data.retrying} still retrying (the run that handed them over waits for them; other tickets keep syncing)</span> : null}
         </a>
         <a class="card stat-card" href={`/t/${tenantId}/failures?state=new`}>
           <span class="stat">{data.openFailures}</span> failures not replayed

@@ -50,6 +50,14 @@ function StatusCard({ status }: { status: TenantStatus }) {
   );
 }
 
+/** Warnings a bulk resync can fix, as the admin reads them. */
+const BULK_RESYNC_CHOICES = [
+  ["any", "any warning"],
+  ["cw_ticket_missing", "ConnectWise ticket deleted"],
+  ["unmatched_cluster", "ClusterID matches no configuration"],
+  ["missing_cluster", "no ClusterID"],
+] as const;
+
 export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors = {}, ticketValue, alertWebhookUrl }: TasksPageProps) {
   const base = `/t/${tenant.id}/tasks`;
   return (
@@ -78,6 +86,23 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               <input id="portalTicketId" name="portalTicketId" type="text" inputmode="numeric" value={ticketValue ?? ""} required />
               <FieldError id="portalTicketId" message={errors.portalTicketId} />
               <button type="submit">Resync ticket</button>
+            </form>
+          </section>
+          <section class="card" aria-labelledby="bulk-resync-title">
+            <h2 id="bulk-resync-title">Resync tickets with warnings</h2>
+            <p class="muted">
+              Syncs every ticket with the chosen warning again in full (up to 1,000 at a time) and starts a run. A ticket deleted in ConnectWise is created again with its
+              whole history.
+            </p>
+            <form method="post" action={`${base}/resync-bulk`}>
+              <CsrfField token={csrfToken} />
+              <label for="bulk-warning">Tickets with</label>
+              <select id="bulk-warning" name="warning">
+                {BULK_RESYNC_CHOICES.map(([value, label]) => (
+                  <option value={value}>{label}</option>
+                ))}
+              </select>
+              <button type="submit">Resync these tickets</button>
             </form>
           </section>
           <section class="card" aria-labelledby="pause-title">

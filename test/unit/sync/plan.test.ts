@@ -251,7 +251,8 @@ describe("plan: edge cases of the ticket itself", () => {
     const solved = plan(existing({ portal: portalTicket({ status: "solved" }) }));
     expect(solved.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 13 } }], fields: ["status"] }]);
     const reopened = plan(existing({ portal: portalTicket({ status: "open" }), cw: cwTicket({ status: { id: 13, name: "Resolved" }, closedFlag: true }), memory: synced({ synced: { ...synced().synced, status: "solved" } }) }));
-    expect(reopened.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 11 } }], fields: ["status"] }]);
+    // The timeline says why a ticket closed in ConnectWise opened again.
+    expect(reopened.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 11 } }], fields: ["status"], reason: expect.stringContaining("reopened") }]);
   });
 
   it("keeps a cut subject whole in the description of a new ticket", () => {

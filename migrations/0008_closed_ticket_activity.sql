@@ -1,0 +1,1 @@
+ALTER TABLE `tenant_settings` ADD `closed_ticket_activity` text DEFAULT 'reopen' NOT NULL;
