@@ -1,7 +1,8 @@
 import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import type { Db } from "../db/client";
 import { completeCommentLinkById, recordPendingComment, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
-import type { Operation } from "./plan-types";
+import { UpstreamError } from "../connectors/http";
+import type { Operation, RefusableField } from "./plan-types";
 
 export interface ExecuteContext {
   db: Db;
@@ -19,27 +20,53 @@ export interface ExecuteContext {
   now: () => string;
 }
 
+export interface ExecuteResult {
+  portalWrites: number;
+  /** Field writes ConnectWise refused, with its message: the rest of the plan went on. */
+  refused: Partial<Record<RefusableField, string>>;
+}
+
 /**
  * Executes planned operations in order. Each mirrored write is recorded as pending before
  * it is made and completed after, so a crash at any point leaves a record the next plan
- * adopts instead of writing twice. Returns whether anything was written to the portal.
+ * adopts instead of writing twice. A field write ConnectWise refuses (a 400/404/409/422) is
+ * reported, not thrown, so one bad field never stops the rest of the ticket; anything
+ * else that fails (a 5xx, a timeout) throws and the whole idempotent plan is retried.
  */
-export async function executeOps(ctx: ExecuteContext, ops: Operation[]): Promise<{ portalWrites: number }> {
-  let portalWrites = 0;
+export async function executeOps(ctx: ExecuteContext, ops: Operation[]): Promise<ExecuteResult> {
+  const result: ExecuteResult = { portalWrites: 0, refused: {} };
   for (const op of ops) {
-    const detail = await executeOne(ctx, op);
-    if (op.kind === "mirror_note_to_portal" || op.kind === "post_description_update") portalWrites++;
-    ctx.events.push({
-      tenantId: ctx.tenantId,
-      portalTicketId: ctx.portalTicketId,
-      cwTicketId: ctx.cwTicketId,
-      runId: ctx.runId,
-      action: op.kind,
-      detail,
-      at: ctx.now(),
-    });
+    if (op.kind === "update_cw_ticket" || op.kind === "attach_configuration") await executeFieldWrite(ctx, op, result.refused);
+    else record(ctx, op.kind, await executeOne(ctx, op));
+    if (op.kind === "mirror_note_to_portal" || op.kind === "post_description_update") result.portalWrites++;
   }
-  return { portalWrites };
+  return result;
+}
+
+function record(ctx: ExecuteContext, action: string, detail: string): void {
+  ctx.events.push({ tenantId: ctx.tenantId, portalTicketId: ctx.portalTicketId, cwTicketId: ctx.cwTicketId, runId: ctx.runId, action, detail, at: ctx.now() });
+}
+
+/** A write ConnectWise refused as such: the same input would be refused again. */
+const isRefusal = (err: unknown): err is UpstreamError => err instanceof UpstreamError && [400, 404, 409, 422].includes(err.httpStatus ?? 0);
+
+type FieldWrite = Extract<Operation, { kind: "update_cw_ticket" | "attach_configuration" }>;
+
+/** One field write; a refused multi-field patch is tried field by field, to refuse only the bad one. */
+async function executeFieldWrite(ctx: ExecuteContext, op: FieldWrite, refused: ExecuteResult["refused"]): Promise<void> {
+  try {
+    record(ctx, op.kind, await executeOne(ctx, op));
+    return;
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    if (op.kind === "attach_configuration" || op.patch.length === 1) {
+      const field = op.kind === "attach_configuration" ? "configuration" : (op.patch[0]!.path as RefusableField);
+      refused[field] = err.message;
+      record(ctx, "write_refused", `ConnectWise refused the ${field} write: ${err.message}`);
+      return;
+    }
+  }
+  for (const [i, p] of op.patch.entries()) await executeFieldWrite(ctx, { ...op, patch: [p], fields: [op.fields[i] ?? p.path] }, refused);
 }
 
 function requireCwTicket(ctx: ExecuteContext): number {

@@ -1,5 +1,6 @@
 import type { CwTicket, JsonPatchOp, PortalTicket } from "./model";
 import type { Operation, Plan, PlanInput, SyncedFields, SyncSettings, Warning } from "./plan-types";
+import { standingRefusals } from "./refusals";
 import { contentHash, initialDescriptionFor, summaryFor } from "./text";
 
 const priorityKey = (t: PortalTicket) => t.priority ?? "none";
@@ -95,6 +96,10 @@ export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[], 
   const fields: string[] = [];
   const ops: Operation[] = [];
   const reasons: string[] = [];
+  const standing = standingRefusals(synced, portal);
+  if (standing.refused) synced.refused = standing.refused;
+  else delete synced.refused;
+  warnings.push(...standing.warnings);
 
   const subjectHash = contentHash(portal.subject);
   if (synced.subjectHash !== subjectHash) {

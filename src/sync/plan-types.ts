@@ -1,8 +1,17 @@
 import type { CwTicketCreate } from "../connectors/types";
 import type { CwNote, CwTicket, JsonPatchOp, PortalComment, PortalPriority, PortalStatus, PortalTicket } from "./model";
 
+/** Ticket fields whose writes ConnectWise may refuse one by one (a 400/404/409/422). */
+export type RefusableField = "summary" | "priority" | "status" | "company" | "configuration";
+/** A refused write, remembered with the portal input it was for: tried again only when that changes. */
+export interface RefusedWrite {
+  input: string;
+  message: string;
+}
+
 /** What the platform remembers of a ticket between syncs (ticket_links.synced_fields + comment_links). */
 export interface SyncedFields {
+  refused?: Partial<Record<RefusableField, RefusedWrite>>;
   subjectHash?: string;
   /** Portal values as last pushed; "none" for no priority. */
   priority?: string;
@@ -86,6 +95,7 @@ export type WarningCode =
   | "missing_cluster"
   | "other_board"
   | "cw_closed"
+  | "write_refused"
   | "cw_ticket_missing"
   | "portal_request_missing"
   | "portal_closed"

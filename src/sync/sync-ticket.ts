@@ -20,6 +20,7 @@ import { setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
 import { settledVersion } from "./changes";
+import { recordRefusals } from "./refusals";
 import { setupIncompleteMessage } from "./setup";
 import type { Logger } from "../lib/log";
 import { executeOps, type ExecuteContext } from "./execute";
@@ -100,7 +101,9 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       const p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match, resync: job.reason === "resync" });
       result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes, cwObservedAt: side.observedAt };
       if (p.ops.length === 0) break;
-      const { portalWrites } = await executeOps(ctx, p.ops);
+      const { portalWrites, refused } = await executeOps(ctx, p.ops);
+      // Refused field writes are remembered in the memory this pass records, and warned now.
+      result.warnings = [...result.warnings, ...recordRefusals(p.synced, request, refused)];
       const created = p.ops.some((o) => o.kind === "create_cw_ticket");
       memory = memoryOf(await loadTicketState(db, job.tenantId, job.portalTicketId));
       memory.synced = p.synced;

@@ -97,3 +97,21 @@ describe("deleted in ConnectWise", () => {
     expect(p.ops[0]).toEqual({ kind: "unlink_deleted_cw_ticket", cwTicketId: 5001 });
   });
 });
+
+describe("a field write ConnectWise refused", () => {
+  const refused = { status: { input: "open", message: "Status not found" } };
+
+  it("is not planned again while its input is the same, and stays warned with the field and the fix", () => {
+    const p = plan(existing({ memory: memory({ refused }), comments: [description, comment(2, "Still broken.")] }));
+    expect(kinds(p.ops)).toEqual(["mirror_comment_to_cw"]);
+    expect(p.warnings).toEqual([{ code: "write_refused", message: expect.stringMatching(/refused the status write: "Status not found".*status mapping/) }]);
+    expect(p.synced.refused).toEqual(refused);
+  });
+
+  it("is planned again, and forgotten, once its input changes", () => {
+    const p = plan(existing({ portal: portalTicket({ status: "pending" }), memory: memory({ refused }) }));
+    expect(patchOf(p.ops)).toMatchObject({ patch: [{ op: "replace", path: "status", value: { id: 12 } }] });
+    expect(p.warnings).toEqual([]);
+    expect(p.synced.refused).toBeUndefined();
+  });
+});
