@@ -76,7 +76,8 @@ export interface ConnectWiseClient extends CallCounter {
    * Tickets whose externalXRef starts with `xrefPrefix` (the tenant's linked tickets) and
    * `lastUpdated` >= `since`, oldest change first, one page (pageSize ≤ 1000).
    */
-  listLinkedTicketsUpdatedSince(opts: { xrefPrefix: string; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
+  /** Tickets psa-sync created (by externalXRef prefix), plus `alsoIds` (merge parents links follow), changed since `since`. */
+  listLinkedTicketsUpdatedSince(opts: { xrefPrefix: string; alsoIds?: number[]; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
   /** All notes of a ticket with id > afterId, oldest first (follows paging). */
   listNotes(ticketId: number, afterId: number): Promise<CwNote[]>;
   addNote(ticketId: number, note: { text: string; internalAnalysisFlag: boolean; detailDescriptionFlag?: boolean }): Promise<CwNote>;

@@ -8,7 +8,7 @@ import { statusMappingProblem } from "../sync/mapping-check";
 import { loadConfiguration, setupIncomplete } from "../db/queries/configuration";
 import { orNull } from "../connectors/http";
 import { clearResyncRequested, listResyncRequested, requestResync } from "../db/queries/ticket-links";
-import { advanceCursor, knownVersions, loadTenantRunState } from "../db/queries/tenant-run";
+import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from "../db/queries/tenant-run";
 import { connectwiseConnections, syncRuns } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
 import { eq, sql } from "drizzle-orm";
@@ -152,12 +152,14 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
   const cw = await connectwiseClientFor(env, state.connectwise);
   const since = state.tenant?.cwCursor ?? syncFrom;
   const pageNo = page.cursor ? Number(page.cursor) : 1;
-  const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({ xrefPrefix: `psa-sync:${tenantId}:`, since, page: pageNo, pageSize: PAGE_SIZE });
+  const followers = await mergeFollowers(db, tenantId);
+  const alsoIds = [...new Set(followers.map((f) => f.cwTicketId).filter((id): id is number => id !== null))];
+  const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({ xrefPrefix: `psa-sync:${tenantId}:`, alsoIds, since, page: pageNo, pageSize: PAGE_SIZE });
   const linked = tickets.map((t) => portalTicketIdFromXRef(t.externalXRef, tenantId)).filter((id): id is number => id !== null);
   const known = await knownVersions(db, tenantId, linked);
   const highWater = newest(tickets.map((t) => t.lastUpdated), page.highWater);
   return {
-    tickets: changedCwTickets(tickets, tenantId, known),
+    tickets: changedCwTickets(tickets, tenantId, known, followers),
     reason: "connectwise_changed",
     next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater } : null,
     cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,

@@ -27,16 +27,24 @@ export function changedPortalTickets(page: PortalTicket[], since: string, known:
   return { changed: changed.map((t) => t.id), reachedOlder: recent.length < page.length };
 }
 
-/** Linked CW tickets whose version differs from the one last synced. */
-export function changedCwTickets(page: CwTicket[], tenantId: string, known: Map<number, KnownVersion>): number[] {
+export interface MergeFollower {
+  portalTicketId: number;
+  cwTicketId: number | null;
+  cwUpdatedAt: string | null;
+}
+
+/**
+ * Linked CW tickets whose version differs from the one last synced: by the portal ticket
+ * their externalXRef names, and by links that followed a merge to them.
+ */
+export function changedCwTickets(page: CwTicket[], tenantId: string, known: Map<number, KnownVersion>, followers: MergeFollower[] = []): number[] {
   const ids: number[] = [];
   for (const t of page) {
     const portalId = portalTicketIdFromXRef(t.externalXRef, tenantId);
-    if (portalId === null) continue;
-    if (known.get(portalId)?.cwUpdatedAt === t.lastUpdated) continue;
-    ids.push(portalId);
+    if (portalId !== null && known.get(portalId)?.cwUpdatedAt !== t.lastUpdated) ids.push(portalId);
+    for (const f of followers) if (f.cwTicketId === t.id && f.cwUpdatedAt !== t.lastUpdated) ids.push(f.portalTicketId);
   }
-  return ids;
+  return [...new Set(ids)];
 }
 
 /**

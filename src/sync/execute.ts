@@ -77,6 +77,10 @@ function requireCwTicket(ctx: ExecuteContext): number {
 async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
   const { db, tenantId, portalTicketId } = ctx;
   switch (op.kind) {
+    case "follow_merge":
+      await setLinkedCwTicket(db, tenantId, portalTicketId, op.toCwTicketId, ctx.now());
+      ctx.cwTicketId = op.toCwTicketId;
+      return `ConnectWise ticket #${op.fromCwTicketId} was merged into #${op.toCwTicketId}: comments and notes go to #${op.toCwTicketId} from now on`;
     case "unlink_deleted_cw_ticket":
       await unlinkCwTicket(db, tenantId, portalTicketId, ctx.now());
       ctx.cwTicketId = null;

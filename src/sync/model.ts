@@ -45,6 +45,8 @@ export interface CwTicket {
   company: Ref | null;
   externalXRef: string | null;
   closedFlag: boolean;
+  /** Set when a technician merged this ticket into another: links follow the parent. */
+  mergedParentTicketId: number | null;
   lastUpdated: string;
   /** The member that created the ticket (for one psa-sync created: its API member). */
   enteredBy: string | null;

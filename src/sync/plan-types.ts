@@ -21,6 +21,10 @@ export interface SyncedFields {
   /** The configuration that ClusterID matched (0: none, so the ticket is on the catch-all company). */
   clusterMatchId?: number;
   descriptionNoteId?: number;
+  /** The ticket this link followed a merge from: the link now points at its parent. */
+  mergedFrom?: number;
+  /** Notes of the merge parent up to this id predate the merge and are not mirrored (-1: not read yet). */
+  mergeNotesAfter?: number;
   descriptionHash?: string;
 }
 
@@ -70,6 +74,8 @@ export interface PlanInput {
 }
 
 export type Operation =
+  /** A technician merged the linked ticket into another: the link follows the parent. */
+  | { kind: "follow_merge"; fromCwTicketId: number; toCwTicketId: number }
   /** The linked ticket was deleted in ConnectWise: forget it and what was mirrored into it. */
   | { kind: "unlink_deleted_cw_ticket"; cwTicketId: number }
   | { kind: "create_cw_ticket"; create: CwTicketCreate }

@@ -1,7 +1,7 @@
 import type { CwNote, PortalComment } from "./model";
 import type { CommentLinkMemory, Operation, Plan, PlanInput, SyncedFields, Warning } from "./plan-types";
 import { planFields, planCreate } from "./plan-fields";
-import { commentTextForNote, contentHash, descriptionUpdateText, noteTextForComment } from "./text";
+import { commentTextForNote, contentHash, descriptionUpdateText, isMirroredPortalComment, noteTextForComment } from "./text";
 
 /** Zendesk refuses comments past this many on one ticket. */
 export const PORTAL_COMMENT_LIMIT = 5000;
@@ -31,6 +31,12 @@ export function plan(input: PlanInput): Plan {
     // Comments follow once the ticket exists (the executor plans again after creating it).
     return planCreate(input, warnings);
   }
+  if (input.cw.mergedParentTicketId !== null && input.cw.mergedParentTicketId !== input.cw.id) {
+    // Merged in ConnectWise: follow the parent (comments and notes go there from now on);
+    // nothing is created, and the parent's notes from before the merge are not mirrored.
+    const synced: SyncedFields = { ...input.memory.synced, mergedFrom: input.cw.id, mergeNotesAfter: -1 };
+    return { ops: [{ kind: "follow_merge", fromCwTicketId: input.cw.id, toCwTicketId: input.cw.mergedParentTicketId }], warnings, synced };
+  }
   // Comments first: whether the portal has new activity decides what a closed CW ticket does.
   const synced: SyncedFields = { ...input.memory.synced };
   const commentWarnings: Warning[] = [];
@@ -51,7 +57,9 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
   const adopted = new Set<number>();
 
   const ordered = [...comments].sort((a, b) => a.id - b.id);
-  const sortedNotes = [...notes].sort((a, b) => a.id - b.id);
+  // On a merge parent, notes written before the merge belong to its own history.
+  if (synced.mergeNotesAfter === -1) synced.mergeNotesAfter = notes.reduce((max, n) => Math.max(max, n.id), 0);
+  const sortedNotes = [...notes].filter((n) => n.id > (synced.mergeNotesAfter ?? 0) || byNoteId.has(n.id)).sort((a, b) => a.id - b.id);
   const descriptionNote = findDescriptionNote(sortedNotes, synced);
 
   // Portal → ConnectWise. The first comment is the description, already on the ticket.
@@ -100,7 +108,7 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
     }
   }
   for (const note of sortedNotes) {
-    if (!note.internalAnalysisFlag || note.id === descriptionNote?.id || claimedNotes.has(note.id)) continue;
+    if (!note.internalAnalysisFlag || note.id === descriptionNote?.id || claimedNotes.has(note.id) || isMirroredPortalComment(note.text)) continue;
     const link = byNoteId.get(note.id);
     if (link && (link.state === "done" || link.origin === "portal" || link.portalCommentId !== null)) continue;
     if (!link && pendingMatch(memory.comments, "portal", contentHash(note.text), (l) => l.cwNoteId === null)) continue;

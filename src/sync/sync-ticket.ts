@@ -104,7 +104,8 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       const { portalWrites, refused } = await executeOps(ctx, p.ops);
       // Refused field writes are remembered in the memory this pass records, and warned now.
       result.warnings = [...result.warnings, ...recordRefusals(p.synced, request, refused)];
-      const created = p.ops.some((o) => o.kind === "create_cw_ticket");
+      // A new or followed ticket is planned again at once (its comments, its notes).
+      const created = p.ops.some((o) => o.kind === "create_cw_ticket" || o.kind === "follow_merge");
       memory = memoryOf(await loadTicketState(db, job.tenantId, job.portalTicketId));
       memory.synced = p.synced;
       if (!created && portalWrites === 0) {

@@ -48,6 +48,12 @@ export function noteTextForComment(body: string, attachmentCount: number, portal
   return `[Support Portal comment #${portalCommentId}]\n${body.trim()}${attachmentsLine(attachmentCount)}`;
 }
 
+/**
+ * A note psa-sync wrote for a portal comment, recognised by its header: on a merge parent
+ * it may belong to another portal request, whose requester's words must not cross over.
+ */
+export const isMirroredPortalComment = (noteText: string): boolean => /^\[Support Portal comment #\d+\]\n/.test(noteText);
+
 /** A ConnectWise internal note as a portal comment. */
 export function commentTextForNote(text: string, createdBy: string | null, cwTicketId: number): string {
   return `[ConnectWise ticket #${cwTicketId}, note by ${createdBy ?? "a technician"}]\n${text.trim()}`;

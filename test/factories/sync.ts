@@ -35,6 +35,7 @@ export const cwTicket = (over: Partial<CwTicket> = {}): CwTicket => ({
   company: { id: 300, name: "Contoso Dental" },
   externalXRef: "psa-sync:t1:42",
   closedFlag: false,
+  mergedParentTicketId: null,
   lastUpdated: "2026-11-01T10:00:00Z",
   enteredBy: "psa-sync-api",
   ...over,

@@ -101,6 +101,10 @@ export const technician = {
   async configurations(ticketId: number): Promise<{ id: number }[]> {
     return call<{ id: number }[]>(`${CW_API}/service/tickets/${ticketId}/configurations`, { headers: CW_AUTH });
   },
+  /** Merges tickets into a parent, as a technician does in ConnectWise (children closed with `status`). */
+  async merge(parentId: number, childIds: number[], status = "Closed"): Promise<void> {
+    await call(`${CW_API}/service/tickets/${parentId}/merge`, { method: "POST", headers: CW_AUTH, body: JSON.stringify({ mergeTicketIds: childIds, status: { name: status } }) });
+  },
   async deleteTicket(ticketId: number): Promise<void> {
     await call(`${CW_API}/service/tickets/${ticketId}`, { method: "DELETE", headers: CW_AUTH });
   },

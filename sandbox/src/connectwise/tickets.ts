@@ -1,11 +1,12 @@
+import { z } from "zod";
 import type { Context, Hono } from "hono";
 import { apiActor, stampCreated, stampUpdated, type Actor, type CwContext } from "./context";
-import { cwRecord, notFound } from "./errors";
+import { badRequest, cwRecord, invalidObject, notFound } from "./errors";
 import { applyPatch, parsePatchBody, splitPath } from "./json-patch";
 import { isObject, type JsonObject } from "./json";
 import { createNote } from "./notes";
 import { countResponse, externalXRefPrefix, listResponse, projectFields } from "./query";
-import { parseId, readJson } from "./refs";
+import { parseId, readJson, refInput, resolveStatus } from "./refs";
 import { buildTicket, PATCHABLE, REFERENCE_FIELDS, serializeTicket, ticketInput, writableView } from "./ticket-model";
 import { parseWith } from "./validation";
 
@@ -30,6 +31,8 @@ export function createTicket(ctx: CwContext, body: unknown, actor: Actor): JsonO
   ctx.events.ticketChanged(ticketId, "added", actor, { skipCallback: input.skipCallback });
   return ctx.store.get("cw_tickets", ticketId) ?? doc;
 }
+
+const mergeInput = z.object({ mergeTicketIds: z.array(z.number().int().positive()).min(1).max(100), status: refInput });
 
 export function mountTickets(app: Hono, ctx: CwContext): void {
   const { store } = ctx;
@@ -62,7 +65,9 @@ export function mountTickets(app: Hono, ctx: CwContext): void {
     const input = parseWith(ticketInput, "ticket", body);
     const now = ctx.now();
     const data = buildTicket(store, input, existing, now, actor.member.identifier);
-    const doc = store.update("cw_tickets", existing.id as number, { ...data, _info: stampUpdated(existing, now, actor.member) });
+    // Read-only fields a write never touches (`mergedParentTicket`) stay as they are.
+    const merged: JsonObject = existing.mergedParentTicket ? { mergedParentTicket: existing.mergedParentTicket } : {};
+    const doc = store.update("cw_tickets", existing.id as number, { ...data, ...merged, _info: stampUpdated(existing, now, actor.member) });
     ctx.events.ticketChanged(doc.id as number, "updated", actor, { skipCallback: input.skipCallback });
     return doc;
   };
@@ -84,6 +89,39 @@ export function mountTickets(app: Hono, ctx: CwContext): void {
       patched[field] = { [key]: isObject(current) ? (current[key] ?? null) : null };
     }
     return cwRecord(c, serializeTicket(replace(existing, patched, actor), actor.site));
+  });
+  /**
+   * Merge (`POST /service/tickets/{parentId}/merge`, `{mergeTicketIds, status}`), as CW
+   * does it: each child gets `mergedParentTicket` and the given status, which must be a
+   * closed one of its board, so it is closed; the parent stays as it is. (Whether CW also
+   * copies the children's notes to the parent is not documented in our sources: it is not
+   * modelled, and psa-sync does not rely on either.)
+   */
+  app.post("/service/tickets/:id{[0-9]+}/merge", async (c) => {
+    const actor = apiActor(c);
+    const parent = load(c.req.param("id"));
+    const input = parseWith(mergeInput, "ticketMerge", await readJson(c));
+    const children = input.mergeTicketIds.map((id) => {
+      if (id === parent.id) throw badRequest("A ticket cannot be merged into itself.");
+      return load(String(id));
+    });
+    const now = ctx.now();
+    for (const child of children) {
+      const boardId = isObject(child.board) && typeof child.board.id === "number" ? child.board.id : -1;
+      const status = resolveStatus(store, boardId, input.status, "ticketMerge");
+      if (!status.closed) throw invalidObject("ticketMerge", [{ code: "InvalidStatus", message: "The status for merged tickets must be a closed status of their board.", field: "status" }]);
+      store.update("cw_tickets", child.id as number, {
+        ...child,
+        status: status.ref,
+        closedFlag: true,
+        closedDate: now,
+        closedBy: actor.member.identifier,
+        mergedParentTicket: { id: parent.id ?? null, summary: parent.summary ?? null },
+        _info: stampUpdated(child, now, actor.member),
+      });
+      ctx.events.ticketChanged(child.id as number, "updated", actor, {});
+    }
+    return c.json({ success: true });
   });
   app.delete("/service/tickets/:id{[0-9]+}", (c) => {
     const actor = apiActor(c);

@@ -98,8 +98,9 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
       return toCwTicket(res.data);
     },
 
-    async listLinkedTicketsUpdatedSince({ xrefPrefix, since, page: pageNo, pageSize }) {
-      const conditions = cond.and(cond.startsWith("externalXRef", xrefPrefix), cond.geDate("lastUpdated", since));
+    async listLinkedTicketsUpdatedSince({ xrefPrefix, alsoIds = [], since, page: pageNo, pageSize }) {
+      const ours = alsoIds.length ? cond.or(cond.startsWith("externalXRef", xrefPrefix), cond.inInts("id", alsoIds)) : cond.startsWith("externalXRef", xrefPrefix);
+      const conditions = cond.and(ours, cond.geDate("lastUpdated", since));
       const query = { conditions, orderBy: "_info/lastUpdated asc", page: Math.max(1, Math.trunc(pageNo)), pageSize: clampPageSize(pageSize) };
       const { items, more } = await page("/service/tickets", ticketSchema, query);
       return { tickets: items.map(toCwTicket), hasMore: more };

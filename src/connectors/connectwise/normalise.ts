@@ -21,6 +21,7 @@ export function toCwTicket(t: WireTicket): CwTicket {
     company: toRef(t.company),
     externalXRef: t.externalXRef ?? null,
     closedFlag: t.closedFlag ?? false,
+    mergedParentTicketId: t.mergedParentTicket?.id ?? null,
     lastUpdated: t._info?.lastUpdated ?? t._info?.dateEntered ?? "",
     enteredBy: t._info?.enteredBy ?? null,
   };

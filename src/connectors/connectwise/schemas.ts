@@ -20,6 +20,7 @@ export const ticketSchema = z.looseObject({
   company: refSchema,
   externalXRef: z.string().nullish(),
   closedFlag: z.boolean().nullish(),
+  mergedParentTicket: z.looseObject({ id: z.number().int().nullish() }).nullish(),
   _info: info,
 });
 export type WireTicket = z.infer<typeof ticketSchema>;

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { inChunks, type Db } from "../client";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, ticketLinks } from "../schema";
 import type { KnownVersion } from "../../sync/changes";
@@ -30,6 +30,15 @@ export async function knownVersions(db: Db, tenantId: string, portalTicketIds: n
   );
   // A ticket whose last sync failed is not "known": it is tried again.
   return new Map(rows.map((r) => [r.portalTicketId, { ...r, portalUpdatedAt: r.lastError ? null : r.portalUpdatedAt }]));
+}
+
+/** Links that followed a merge to a parent ticket (at most `limit`): the listing looks at those parents too. */
+export function mergeFollowers(db: Db, tenantId: string, limit = 100) {
+  return db
+    .select({ portalTicketId: ticketLinks.portalTicketId, cwTicketId: ticketLinks.cwTicketId, cwUpdatedAt: ticketLinks.cwUpdatedAt })
+    .from(ticketLinks)
+    .where(and(eq(ticketLinks.tenantId, tenantId), isNotNull(ticketLinks.cwTicketId), sql`json_extract(${ticketLinks.syncedFields}, '$.mergedFrom') IS NOT NULL`))
+    .limit(limit);
 }
 
 export async function advanceCursor(db: Db, tenantId: string, source: "portal" | "connectwise", value: string): Promise<void> {

@@ -115,3 +115,23 @@ describe("a field write ConnectWise refused", () => {
     expect(p.synced.refused).toBeUndefined();
   });
 });
+
+describe("merged in ConnectWise", () => {
+  it("follows the parent and creates nothing", () => {
+    const p = plan(existing({ cw: cwTicket({ closedFlag: true, mergedParentTicketId: 6001 }), comments: [description, comment(2, "New.")] }));
+    expect(p.ops).toEqual([{ kind: "follow_merge", fromCwTicketId: 5001, toCwTicketId: 6001 }]);
+    expect(p.synced).toMatchObject({ mergedFrom: 5001, mergeNotesAfter: -1 });
+  });
+
+  it("on the parent: its notes from before the merge, and another request's mirrored comments, do not cross", () => {
+    const parent = cwTicket({ id: 6001 });
+    const before = note(610, "Parent's own history.");
+    const otherRequest = note(620, "[Support Portal comment #77]\nAnother requester's words.");
+    const after = note(630, "Both sites: replacing the switch.");
+    const first = plan(existing({ cw: parent, notes: [before], memory: memory({ mergedFrom: 5001, mergeNotesAfter: -1 }) }));
+    expect(first.ops).toEqual([]);
+    expect(first.synced.mergeNotesAfter).toBe(610);
+    const later = plan(existing({ cw: parent, notes: [before, otherRequest, after], memory: { ...memory(), synced: first.synced } }));
+    expect(later.ops).toEqual([expect.objectContaining({ kind: "mirror_note_to_portal", cwNoteId: 630 })]);
+  });
+});
