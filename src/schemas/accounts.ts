@@ -84,6 +84,7 @@ export type BulkResyncFilter = z.infer<typeof bulkResyncBody>;
 export const bulkResyncForm = z.object({ warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/)], { error: "Choose which warnings." }) });
 
 export const bulkResyncResult = taskResultShape().extend({ flagged: z.number().int(), more: z.boolean() });
+export const applyMappingsResult = taskResultShape().extend({ flagged: z.number().int() });
 
 function taskResultShape() {
   return z.object({

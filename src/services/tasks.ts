@@ -6,7 +6,7 @@ import { loadTenantStatus, requestResyncStatement, setPausedStatement } from "..
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../schemas/accounts";
-import { linksMatching, requestResync } from "../db/queries/ticket-links";
+import { forgetPushedMappings, linksMatching, requestResync } from "../db/queries/ticket-links";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
@@ -35,6 +35,7 @@ export const TASK_MESSAGES = {
   "resync-skipped": `The ticket is marked for a full resync. ${BUSY}`,
   "bulk-resync-queued": "The selected tickets will be synced again in full by the run just started (tickets deleted in ConnectWise are created again).",
   "bulk-resync-none": "No ticket matched: nothing to resync.",
+  "mappings-applied": "The current mappings are being applied to every open linked ticket by the run just started.",
   paused: "Syncing is paused: no scheduled runs until you resume. Changes made meanwhile are picked up after resuming.",
   resumed: "Syncing resumed: the next scheduled run picks up everything changed while paused.",
 } as const;
@@ -94,6 +95,22 @@ export async function resyncTickets(env: Env, tenantId: string, filter: BulkResy
       : `${ids.length} ticket(s) will be synced again in full${more ? ` (the first ${BULK_RESYNC_LIMIT}; run it again for the rest)` : ""}. ${run?.status === "queued" ? "A run has started." : TASK_MESSAGES["sync-skipped"]}`;
   const code = !run ? "bulk-resync-none" : run.status === "queued" ? "bulk-resync-queued" : "resync-skipped";
   return { runId: run?.id ?? "", status: run?.status ?? "skipped", code, message, flagged: ids.length, more };
+}
+
+/**
+ * Applies the current priority and status mappings to every open linked ticket, on request
+ * only (mapping changes never rewrite tickets silently; a technician's edits are kept
+ * until then). Flags them and starts a run.
+ */
+export async function applyMappingsToOpenTickets(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number }> {
+  const db = createDb(env.DB);
+  await assertRunnable(db, tenantId);
+  const flagged = await forgetPushedMappings(db, tenantId);
+  await auditStatement(db, { tenantId, userId: actor.userId, action: "mappings.applied", target: `${flagged} tickets`, detail: `Mappings applied to open tickets (${actor.via}): ${flagged} flagged` });
+  const run = await startTenantRun(env, tenantId, "manual", logger);
+  const code = run.status === "queued" ? "mappings-applied" : "resync-skipped";
+  const message = `${flagged} open ticket(s) get the mapped priority and status on the ${run.status === "queued" ? "run just started" : "next run"}.`;
+  return { runId: run.id, status: run.status, code, message, flagged };
 }
 
 export async function setPaused(db: Db, tenantId: string, paused: boolean, actor: Actor): Promise<"paused" | "resumed"> {

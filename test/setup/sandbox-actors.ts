@@ -123,6 +123,10 @@ export const technician = {
     const body = { name: config.name, serialNumber: config.serialNumber, type: { id: 1 }, company: { id: config.companyId } };
     return call<{ id: number }>(`${CW_API}/company/configurations`, { method: "POST", headers: CW_AUTH, body: JSON.stringify(body) });
   },
+  async priorityNamed(name: string): Promise<{ id: number }> {
+    const list = await call<{ id: number }[]>(`${CW_API}/service/priorities?conditions=${encodeURIComponent(`name="${name}"`)}`, { headers: CW_AUTH });
+    return list[0]!;
+  },
   async companyNamed(name: string): Promise<{ id: number }> {
     const list = await call<{ id: number }[]>(`${CW_API}/company/companies?conditions=${encodeURIComponent(`name="${name}"`)}`, { headers: CW_AUTH });
     return list[0]!;

@@ -62,6 +62,16 @@ export async function linksMatching(db: Db, tenantId: string, filter: { warning?
   return rows.map((r) => r.id);
 }
 
+/**
+ * Makes the next sync push the mapped priority and status to every open linked ticket:
+ * forgets what was pushed (the planner is change-driven) and flags them. Returns how many.
+ */
+export async function forgetPushedMappings(db: Db, tenantId: string): Promise<number> {
+  const result = await db.run(sql`UPDATE ${ticketLinks} SET synced_fields = json_remove(synced_fields, '$.priority', '$.status'), resync_requested = 1
+    WHERE tenant_id = ${tenantId} AND cw_ticket_id IS NOT NULL AND cw_closed = 0`);
+  return result.meta.changes ?? 0;
+}
+
 export type TicketEventInput = typeof ticketEvents.$inferInsert;
 
 export function ticketEventsOf(db: Db, tenantId: string, portalTicketId: number) {

@@ -8,6 +8,9 @@ import { connectPortalOAuth, connectPortalToken, saveConnectWise, type Actor } f
 import { beginOAuthState, takeOAuthState } from "../../services/configuration-oauth-state";
 import { saveAdvancedSettings } from "../../services/configuration-settings";
 import { runConnectionTest } from "../../services/connection-test";
+import { applyMappingsToOpenTickets } from "../../services/tasks";
+import { AppError } from "../../lib/errors";
+import { log } from "../../lib/log";
 import { OnboardingPage, type OnboardingProps } from "../../views/configuration/onboarding-page";
 import { PortalSignInHop } from "../../views/configuration/parts";
 import { SettingsPage, type SettingsProps } from "../../views/configuration/settings-page";
@@ -97,10 +100,14 @@ configurationPages.post("/onboarding/test", requireWrite, async (c) => {
   return c.redirect(`${onboardingUrl(c)}?saved=test#test`, 303);
 });
 
-async function renderSettings(c: Ctx, opts: { boardId?: number | null; companySearch: string } & Partial<Pick<SettingsProps, "changes" | "errors" | "message" | "values" | "choices">>, status: 200 | 400 = 200) {
+async function renderSettings(
+  c: Ctx,
+  opts: { boardId?: number | null; companySearch: string } & Partial<Pick<SettingsProps, "changes" | "errors" | "message" | "values" | "choices" | "applied">>,
+  status: 200 | 400 | 409 = 200,
+) {
   const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
   const choices = opts.choices ?? (await loadChoices(c.env, config, { boardId: opts.boardId, companySearch: opts.companySearch }));
-  const props: SettingsProps = { ...tenantLayout(c), config, choices, companySearch: opts.companySearch, changes: opts.changes, errors: opts.errors, message: opts.message, values: opts.values };
+  const props: SettingsProps = { ...tenantLayout(c), config, choices, companySearch: opts.companySearch, changes: opts.changes, errors: opts.errors, message: opts.message, values: opts.values, applied: opts.applied };
   return c.html(<SettingsPage {...props} />, status);
 }
 
@@ -109,6 +116,17 @@ const positiveInt = (v: string | undefined) => (v && /^\d{1,15}$/.test(v) ? Numb
 configurationPages.get("/settings", (c) =>
   renderSettings(c, { boardId: positiveInt(c.req.query("board")), companySearch: (c.req.query("companySearch") ?? "").trim().slice(0, 100) }),
 );
+
+/** "Apply to open tickets": the current mappings, pushed to every open linked ticket, on request. */
+configurationPages.post("/settings/apply", requireWrite, async (c) => {
+  try {
+    const r = await applyMappingsToOpenTickets(c.env, c.get("tenantId"), { userId: c.get("user").id, via: "admin" }, log);
+    return renderSettings(c, { boardId: null, companySearch: "", applied: r.message });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return renderSettings(c, { boardId: null, companySearch: "", message: err.message }, 409);
+    throw err;
+  }
+});
 
 configurationPages.post("/settings", requireWrite, async (c) => {
   const values = await formValues(c);

@@ -1,4 +1,9 @@
 import { Hono, type Context } from "hono";
+import type { z } from "zod";
+import { AppError } from "../../lib/errors";
+import { log } from "../../lib/log";
+import { applyMappingsResult } from "../../schemas/accounts";
+import { applyMappingsToOpenTickets } from "../../services/tasks";
 import { createDb } from "../../db/client";
 import { findConnectWiseConnection, findPortalConnection, loadConfiguration } from "../../db/queries/configuration";
 import { connectionTestInput, connectwiseInput, mappingsInput, portalPutBody, settingsInput, testResult } from "../../schemas/settings";
@@ -91,6 +96,23 @@ configurationApi.get("/mappings", async (c) => {
     priorities: Object.fromEntries(config.priorities.map((p) => [p.portalValue, { id: p.cwPriorityId, name: p.cwPriorityName }])),
     statuses: Object.fromEntries(config.statuses.map((s) => [s.portalValue, { id: s.cwStatusId, name: s.cwStatusName, closed: s.cwStatusClosed }])),
   });
+});
+
+registerOperation({
+  method: "post",
+  path: "/mappings/apply",
+  summary: "Apply the current priority and status mappings to every open linked ticket (flags them, starts a run)",
+  scope: "admin",
+  response: applyMappingsResult,
+});
+configurationApi.post("/mappings/apply", requireAdminScope, async (c) => {
+  try {
+    const r = await applyMappingsToOpenTickets(c.env, c.get("tenantId"), { userId: null, via: `API token ${c.get("tokenId")}` }, log);
+    return c.json({ runId: r.runId, status: r.status, message: r.message, flagged: r.flagged } satisfies z.infer<typeof applyMappingsResult>, r.status === "queued" ? 202 : 200);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return problem(c, 409, "Cannot run this task now", { detail: err.message });
+    throw err;
+  }
 });
 
 registerOperation({ method: "put", path: "/mappings", summary: "Save both mapping tables (every portal value mapped; solved/closed to closed statuses)", scope: "admin", body: mappingsInput });

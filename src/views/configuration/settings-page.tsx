@@ -13,6 +13,8 @@ export interface SettingsProps {
   companySearch: string;
   /** After a save: what changes on the next sync. */
   changes?: string[] | null;
+  /** After "Apply to open tickets": what will happen. */
+  applied?: string;
   errors?: FieldErrors;
   message?: string | null;
   /** Values from a refused submission, so nothing typed is lost. */
@@ -26,7 +28,7 @@ const MATCH_LABEL: Record<(typeof MATCH_FIELDS)[number], string> = {
   deviceIdentifier: "Device identifier",
 };
 
-export function SettingsPage({ user, csrfToken, tenant, config, choices, companySearch, changes, errors = {}, message, values }: SettingsProps) {
+export function SettingsPage({ user, csrfToken, tenant, config, choices, companySearch, changes, errors = {}, message, values, applied }: SettingsProps) {
   const s = config.settings;
   const action = `/t/${tenant.id}/settings`;
   const selected = (name: string, stored: number | string | null | undefined) => values?.[name] ?? (stored == null ? "" : String(stored));
@@ -48,6 +50,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           ) : null}
         </div>
       ) : null}
+      {applied ? <Notice kind="ok">{applied}</Notice> : null}
       {message ? <Notice kind="error">{message}</Notice> : null}
       {choices.problem ? <Notice kind="warn">{choices.problem}</Notice> : null}
 
@@ -182,6 +185,18 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
         </p>
         <button type="submit" disabled={tenant.readOnly}>
           Save settings
+        </button>
+      </form>
+
+      <form method="post" action={`${action}/apply`} class="card">
+        <h2>Apply mappings to open tickets</h2>
+        <p class="muted">
+          A mapping change applies to tickets whose portal priority or status changes from now on. To push the current mappings to every linked ticket still open in
+          ConnectWise now (overriding a technician's own priority or status there), apply them here.
+        </p>
+        <CsrfField token={csrfToken} />
+        <button type="submit" disabled={tenant.readOnly}>
+          Apply to open tickets
         </button>
       </form>
     </Layout>
