@@ -54,12 +54,28 @@ export function noteTextForComment(body: string, attachmentCount: number, portal
  */
 export const isMirroredPortalComment = (noteText: string): boolean => /^\[Support Portal comment #\d+\]\n/.test(noteText);
 
+/**
+ * Zendesk refuses a comment body over 64 KB; psa-sync cuts longer text well below that,
+ * on a character boundary, and says where the whole text is, rather than have the comment
+ * refused whole.
+ */
+export const PORTAL_COMMENT_MAX_BYTES = 60_000;
+
+export function cutForPortal(text: string, cwTicketId: number): string {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= PORTAL_COMMENT_MAX_BYTES) return text;
+  const marker = `\n\n[… cut: the text is longer than the Support Portal accepts; the whole of it is on ConnectWise ticket #${cwTicketId}]`;
+  let kept = new TextDecoder().decode(bytes.slice(0, PORTAL_COMMENT_MAX_BYTES - new TextEncoder().encode(marker).length));
+  if (kept.endsWith("\uFFFD")) kept = kept.slice(0, -1); // a character cut in half
+  return `${kept}${marker}`;
+}
+
 /** A ConnectWise internal note as a portal comment. */
 export function commentTextForNote(text: string, createdBy: string | null, cwTicketId: number): string {
-  return `[ConnectWise ticket #${cwTicketId}, note by ${createdBy ?? "a technician"}]\n${text.trim()}`;
+  return cutForPortal(`[ConnectWise ticket #${cwTicketId}, note by ${createdBy ?? "a technician"}]\n${text.trim()}`, cwTicketId);
 }
 
 /** An edit of the initial description in ConnectWise, posted to the portal (descriptions are read-only there). */
 export function descriptionUpdateText(text: string, cwTicketId: number): string {
-  return `[Description updated in ConnectWise ticket #${cwTicketId}]\n${text.trim()}`;
+  return cutForPortal(`[Description updated in ConnectWise ticket #${cwTicketId}]\n${text.trim()}`, cwTicketId);
 }

@@ -125,6 +125,22 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
     await Promise.all([page.waitForNavigation(), page.click("button:has-text('Replay')")]);
     await until(page, `${base}/failures`, async () => ((await page.textContent("main")) ?? "").toLowerCase().includes("replayed"));
     await shot(page, "7-failure-replayed");
+
+    // 9. A technician deletes the ticket in ConnectWise: the ticket shows the warning and its fix,
+    // and the bulk resync on Admin tasks creates it again with its history.
+    const cwTicketId = /ConnectWise ticket #(\d+) created/.exec(timeline)![1];
+    const cwAuth = { authorization: `Basic ${Buffer.from("acme+acme-public-key:acme-private-key").toString("base64")}`, clientId: "psa-sync-demo-client" };
+    expect((await fetch(`${stack.sandboxUrl}/cw/v4_6_release/apis/3.0/service/tickets/${cwTicketId}`, { method: "DELETE", headers: cwAuth })).status).toBe(204);
+    await page.goto(`${base}/tasks`);
+    await Promise.all([page.waitForURL(/done=sync-/), page.click("button:has-text('Sync now')")]);
+    await until(page, `${base}/tickets/${portalTicketId}`, async () => ((await page.textContent("main")) ?? "").includes("ConnectWise ticket deleted"));
+    expect(await page.textContent("main")).toContain("Resync the ticket to create a new one with its full history");
+    await shot(page, "8-ticket-warning");
+    await page.goto(`${base}/tasks`);
+    await page.selectOption("#bulk-warning", { label: "ConnectWise ticket deleted" });
+    await Promise.all([page.waitForURL(/done=bulk-resync-queued/), page.click("button:has-text('Resync these tickets')")]);
+    await until(page, `${base}/tickets/${portalTicketId}`, async () => /created again|new one is created/.test((await page.textContent("main")) ?? "") && !((await page.textContent("main")) ?? "").includes("ConnectWise ticket deleted:"));
+    await shot(page, "9-ticket-fixed");
     await page.close();
   });
 });

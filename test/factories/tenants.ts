@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { and, eq } from "drizzle-orm";
 import { createDb } from "../../src/db/client";
 import { ticketLinks, tenants } from "../../src/db/schema";
 
@@ -22,3 +23,7 @@ export async function createTicketLink(tenantId: string, portalTicketId: number,
     .returning();
   return row!;
 }
+
+/** The link row of one portal ticket (throws in a test if there is none). */
+export const linkOf = async (tenantId: string, portalTicketId: number) =>
+  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;

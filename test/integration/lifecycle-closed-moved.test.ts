@@ -1,16 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { tenantSettings, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { tenantSettings, ticketEvents } from "../../src/db/schema";
 import { createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, linkOf } from "../factories/tenants";
 import { useSandbox } from "../setup/sandbox";
 import { agent, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
 useSandbox();
 
-const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
 const eventsOf = (tenantId: string, portalTicketId: number) => db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenantId), eq(ticketEvents.portalTicketId, portalTicketId)));
 const internalNotes = async (cwTicketId: number) => (await technician.notes(cwTicketId)).filter((n) => n.internalAnalysisFlag).map((n) => n.text.split("\n").pop());
 

@@ -1,16 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { configurationMatches, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { configurationMatches, ticketEvents } from "../../src/db/schema";
 import { createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, linkOf } from "../factories/tenants";
 import { useSandbox } from "../setup/sandbox";
 import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
 useSandbox();
-
-const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
 
 describe("a ClusterID whose configuration is added later", () => {
   it("the ticket waits on the catch-all company with a warning, then moves to the owner with the configuration attached", async () => {

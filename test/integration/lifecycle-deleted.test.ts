@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { syncRuns, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, linkOf } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { useSandbox } from "../setup/sandbox";
 import { technician } from "../setup/sandbox-actors";
@@ -22,9 +22,6 @@ const runEnded = (runId: string) =>
     },
     { timeoutMs: 30_000, what: `run ${runId} to end` },
   );
-
-const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
 
 describe("a linked ticket deleted in ConnectWise", () => {
   it("is warned as deleted; a bulk resync creates a new ticket with the full history, each item once", async () => {

@@ -1,16 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ticketEvents, ticketLinks } from "../../src/db/schema";
+import { ticketEvents } from "../../src/db/schema";
 import { createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, linkOf } from "../factories/tenants";
 import { useSandbox } from "../setup/sandbox";
 import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
 useSandbox();
 
-const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
 const tail = (text: string) => text.split("\n").pop();
 
 describe("merged in ConnectWise", () => {

@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { statusMappings, tenantSettings, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { statusMappings, tenantSettings, ticketEvents } from "../../src/db/schema";
 import { createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, linkOf } from "../factories/tenants";
 import { sandboxControl, useSandbox } from "../setup/sandbox";
 import { agent, technician } from "../setup/sandbox-actors";
 import { lastLoggedId } from "../setup/scenario";
@@ -10,8 +10,6 @@ import { syncTenantNow } from "../setup/sync";
 
 useSandbox();
 
-const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
 const tail = (text: string) => text.split("\n").pop();
 
 describe("one refused field write does not freeze a ticket", () => {
@@ -21,10 +19,15 @@ describe("one refused field write does not freeze a ticket", () => {
     await syncTenantNow(tenant.id);
     const ticket = await technician.ticketFor(tenant.id, id);
 
-    // A ConnectWise admin deletes the status "open" maps to; a portal agent opens the request.
+    // The tenant maps "open" to a status of its own, which a ConnectWise admin then deletes
+    // (its own, so other tests sharing the sandbox keep theirs); a portal agent opens the request.
     const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id));
-    const [open] = await db().select().from(statusMappings).where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "open")));
-    await technician.deleteBoardStatus(settings!.boardId!, open!.cwStatusId);
+    const doomed = await technician.addBoardStatus(settings!.boardId!, `Working ${crypto.randomUUID().slice(0, 8)}`);
+    await db()
+      .update(statusMappings)
+      .set({ cwStatusId: doomed.id, cwStatusName: "Working" })
+      .where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "open")));
+    await technician.deleteBoardStatus(settings!.boardId!, doomed.id);
     await agent.update(id, { status: "open" });
     const since = await lastLoggedId();
 
@@ -55,5 +58,18 @@ describe("one refused field write does not freeze a ticket", () => {
     await syncTenantNow(tenant.id);
     expect((await technician.ticketFor(tenant.id, id)).status?.name).toBe("Waiting on Customer");
     expect(await linkOf(tenant.id, id)).toMatchObject({ state: "ok", warnings: [] });
+  });
+
+  it("a ConnectWise note too long for the portal is mirrored once, cut with a marker, not refused whole", async () => {
+    const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const id = await customer.createRequest({ subject: "Long log pasted", body: "Details.", clusterId: "CZJ1234ABC" });
+    await syncTenantNow(tenant.id);
+    const ticket = await technician.ticketFor(tenant.id, id);
+    await technician.addNote(ticket.id, `Log:\n${"line of a long log\n".repeat(6000)}`);
+    for (let n = 0; n < 2; n++) expect(await syncTenantNow(tenant.id)).toMatchObject({ status: "completed", failures: 0 });
+    const mirrored = (await customer.comments(id)).filter((c) => c.body.includes("line of a long log"));
+    expect(mirrored).toHaveLength(1);
+    expect(mirrored[0]!.body).toMatch(/\[… cut: the text is longer than the Support Portal accepts; the whole of it is on ConnectWise ticket #\d+\]$/);
+    expect(await linkOf(tenant.id, id)).toMatchObject({ state: "ok" });
   });
 });

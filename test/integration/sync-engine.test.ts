@@ -1,21 +1,18 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
-import { commentLinks, portalConnections, tenantSettings, tenants, ticketEvents, ticketLinks } from "../../src/db/schema";
+import { commentLinks, portalConnections, tenantSettings, tenants, ticketEvents } from "../../src/db/schema";
 import { exchangeCode } from "../../src/connectors/zendesk";
 import { decryptSecret, encryptSecret } from "../../src/lib/crypto";
 import { portalAuthorizationCode } from "./connectors/helpers";
 import { saveAdvancedSettings } from "../../src/services/configuration-settings";
 import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, linkOf } from "../factories/tenants";
 import { useSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
 import { agent, customer, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
 useSandbox();
-
-const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
 
 describe("sync engine against the sandbox (cron path: tenant run → ticket-sync → TicketSync)", () => {
   it("creates the ConnectWise ticket with every mapped field, once", async () => {

@@ -31,6 +31,15 @@ export const zdError = {
       },
       422,
     ),
+  commentTooLarge: (maxBytes: number) =>
+    json(
+      {
+        error: "RecordInvalid",
+        description: "Record validation errors",
+        details: { body: [{ description: `Body: is too long (maximum is ${maxBytes} bytes)`, error: "TooLong" }] },
+      },
+      422,
+    ),
   commentLimit: (limit: number) =>
     json(
       {

@@ -1,6 +1,7 @@
 import { zdError } from "./errors";
 import { CUSTOM_FIELD_IDS } from "./ticket-fields";
 import {
+  COMMENT_BODY_MAX_BYTES,
   COMMENT_LIMIT,
   bodyToHtml,
   htmlToText,
@@ -48,6 +49,8 @@ function commentBodies(input: CommentInput): { body: string; html_body: string }
   return null;
 }
 
+const tooLarge = (body: string) => new TextEncoder().encode(body).length > COMMENT_BODY_MAX_BYTES;
+
 /** Ticket writes shared by the Requests and Tickets APIs and the activity helpers. */
 export function createService(deps: { store: Store; now(): Date; emit(events: TicketEvent[]): void }) {
   const { store } = deps;
@@ -84,6 +87,7 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
     }): { ticket: TicketRow; comment: CommentRow } | { error: Response } {
       const bodies = commentBodies(input.comment);
       if (!bodies) return { error: zdError.recordInvalid({ description: [{ description: "Description: cannot be blank", error: "BlankValue" }] }) };
+      if (tooLarge(bodies.body)) return { error: zdError.commentTooLarge(COMMENT_BODY_MAX_BYTES) };
       const at = isoSeconds(input.at ?? deps.now());
       const channel = input.channel ?? "api";
       const assignee = input.assigneeId ?? null;
@@ -123,6 +127,7 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
       const bodies = change.comment ? commentBodies(change.comment) : null;
       if (change.comment && !bodies) return { error: zdError.recordInvalid({ comment: [{ description: "Comment: cannot be blank", error: "BlankValue" }] }) };
       if (bodies && before.comment_count >= COMMENT_LIMIT) return { error: zdError.commentLimit(COMMENT_LIMIT) };
+      if (bodies && tooLarge(bodies.body)) return { error: zdError.commentTooLarge(COMMENT_BODY_MAX_BYTES) };
       if (change.priority === null && before.priority !== null) {
         return { error: zdError.recordInvalid({ priority: [{ description: "Priority: cannot be removed once set", error: "InvalidValue" }] }) };
       }

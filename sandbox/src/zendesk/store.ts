@@ -8,6 +8,8 @@ export type Role = "end-user" | "agent" | "admin";
 
 /** Zendesk caps a ticket at 5,000 comments; adding one more answers 422. */
 export const COMMENT_LIMIT = 5000;
+/** A comment body's size limit: 64 KB of text (Zendesk support: "roughly … ~65,000 characters"). */
+export const COMMENT_BODY_MAX_BYTES = 65_535;
 
 /** First ids of each sequence: tickets, comments, audits and attachments never share ids. */
 const ID_BASE = { zd_tickets: 1000, zd_comments: 36_000_000_000, zd_audits: 47_000_000_000 } as const;

@@ -11,6 +11,16 @@ describe("Zendesk errors and injected faults", () => {
     await SELF.fetch(`${ORIGIN}/_sandbox/faults`, { method: "DELETE" });
   });
 
+  it("refuses a comment body over 64 KB with RecordInvalid, and takes one just under it", async () => {
+    const created = await zd<{ request: { id: number } }>("/api/v2/requests", { method: "POST", auth: USER_AUTH, body: { request: { subject: "Big", comment: { body: "first" } } } });
+    const id = created.json.request.id;
+    const tooBig = await zd(`/api/v2/requests/${id}`, { method: "PUT", auth: USER_AUTH, body: { request: { comment: { body: "é".repeat(33_000) } } } });
+    expect(tooBig.status).toBe(422);
+    expect(tooBig.json).toMatchObject({ error: "RecordInvalid", details: { body: [expect.objectContaining({ error: "TooLong" })] } });
+    const fits = await zd(`/api/v2/requests/${id}`, { method: "PUT", auth: USER_AUTH, body: { request: { comment: { body: "x".repeat(65_000) } } } });
+    expect(fits.status).toBe(200);
+  });
+
   it("answers unknown endpoints with InvalidEndpoint", async () => {
     for (const path of ["/api/v2/nothing_here", "/api/v2/requests/abc", "/elsewhere"]) {
       const res = await zd(path, { auth: USER_AUTH });

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { contentHash, initialDescriptionFor, summaryFor } from "../../../src/sync/text";
+import { commentTextForNote, contentHash, cutForPortal, initialDescriptionFor, PORTAL_COMMENT_MAX_BYTES, summaryFor } from "../../../src/sync/text";
+
+describe("text too long for the Support Portal", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+
+  it("is cut under Zendesk's 64 KB with a marker naming where the whole text is; short text is untouched", () => {
+    expect(cutForPortal("short", 5001)).toBe("short");
+    const cut = commentTextForNote("€".repeat(50_000), "jparker", 5001);
+    expect(bytes(cut)).toBeLessThanOrEqual(PORTAL_COMMENT_MAX_BYTES);
+    expect(cut.endsWith("the whole of it is on ConnectWise ticket #5001]")).toBe(true);
+    expect(cut).not.toContain("\uFFFD");
+    expect(commentTextForNote("€".repeat(50_000), "jparker", 5001)).toBe(cut); // deterministic: the same hash on a retry
+  });
+});
 
 describe("subject → summary", () => {
   it("keeps a subject of up to 100 characters as it is", () => {
