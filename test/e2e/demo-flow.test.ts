@@ -27,14 +27,21 @@ async function tick(): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-async function until<T>(check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+async function until<T>(check: () => Promise<T | undefined>, ms = 30_000, explain: () => Promise<string> = async () => ""): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("timed out");
+    if (Date.now() > deadline) throw new Error(`timed out\n${await explain()}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** What the sandbox delivered (and what came back), and what both Workers logged: for a push that never arrived. */
+async function pushTrace(): Promise<string> {
+  const { deliveries } = (await (await fetch(`${stack.sandboxUrl}/_sandbox/deliveries`)).json()) as { deliveries: { at: string; url: string; status: number | null; error: string | null }[] };
+  const sent = deliveries.slice(-10).map((d) => `${d.at} ${d.url} → ${d.status ?? d.error}`);
+  return `--- sandbox deliveries ---\n${sent.join("\n")}\n--- Worker output ---\n${stack.recentOutput()}`;
 }
 
 describe("demo: tickets flow between the two local Workers", () => {
@@ -77,7 +84,7 @@ describe("demo: tickets flow between the two local Workers", () => {
       return comments.find((c) => c.body.endsWith("Pushed note from the technician"));
       // Generous: CI runs this beside the other projects, and a callback attempt that times
       // out (5 s) is re-sent 2 s later. Push latency itself is measured by bench:latency.
-    }, 30_000);
+    }, 30_000, pushTrace);
     expect(comment).toBeDefined(); // no tick was fired: only push can have brought it
   });
 });

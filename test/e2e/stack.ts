@@ -9,6 +9,8 @@ export interface Stack {
   /** Set when started with `sandbox: true`. */
   sandboxUrl: string | null;
   browser: Browser;
+  /** The last lines both Workers printed (for a failing test to show what happened). */
+  recentOutput(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
   const sandboxState = join(stateDir, "sandbox");
   applyLocalMigrations({ persistTo: adminState });
   const output: string[] = [];
+  const keep = (line: string) => {
+    output.push(line);
+    if (output.length > 2000) output.splice(0, output.length - 1000);
+  };
   // Every port is chosen before any Worker starts.
   const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const sandbox = opts.sandbox
@@ -48,7 +54,7 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
         inspectorPort: sandboxInspector,
         persistTo: sandboxState,
         vars: { SANDBOX_ACTIVITY: "off" },
-        onLine: (line: string) => output.push(`[sandbox] ${line}`),
+        onLine: (line: string) => keep(`[sandbox] ${line}`),
       })
     : null;
   const admin = startWorker({
@@ -59,23 +65,29 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
     envFile,
     // With a sandbox, push is wired like `npm start` does: callbacks and webhooks come here.
     vars: { DEMO_MODE: "on", ...(sandbox ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
-    onLine: (line: string) => output.push(line),
+    onLine: (line: string) => keep(`[admin] ${line}`),
   });
+  let browser: Browser;
   try {
     await waitForHttp(`${admin.url}/healthz`);
     if (sandbox) await waitForHttp(`${sandbox.url}/_sandbox/health`);
     // Without a sandbox, point the demo at a closed local port rather than at a running `npm start`.
     await seedDemo(admin.url, sandbox?.url ?? "http://127.0.0.1:9");
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   } catch (err) {
+    // Anything failing once the Workers run (a missing Chromium too) stops them: each
+    // `wrangler dev` is its own process group and would otherwise outlive the test run
+    // (seven left behind by one such run held 21 GB and starved the next test runs).
     admin.stop();
     sandbox?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
     throw new Error(`${String(err)}\n--- wrangler output ---\n${output.slice(-40).join("\n")}`);
   }
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   return {
     adminUrl: admin.url,
     sandboxUrl: sandbox?.url ?? null,
     browser,
+    recentOutput: (lines = 80) => output.slice(-lines).join("\n"),
     async stop() {
       await browser.close().catch(() => undefined);
       admin.stop();
