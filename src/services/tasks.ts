@@ -45,8 +45,8 @@ async function assertRunnable(db: Db, tenantId: string) {
   const [status, setup] = await Promise.all([loadTenantStatus(db, tenantId), setupIncomplete(db, tenantId)]);
   if (!status) throw new AppError("not_found", "Tenant not found");
   if (status.status !== "active") throw new AppError("conflict", "This tenant is disabled by the operator, so it cannot sync.");
-  if (setup) throw new AppError("conflict", `${setup}. Nothing syncs until setup is complete.`);
   if (status.paused) throw new AppError("conflict", "Syncing is paused. Resume it first, then sync.");
+  if (setup) throw new AppError("conflict", `${setup}. Nothing syncs until setup is complete.`);
 }
 
 export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult> {

@@ -4,7 +4,7 @@ import { shot, signInPage, startStack, type Stack } from "./stack";
 
 /**
  * The onboarding path of a new tenant in a real browser: an operator registers it, its
- * first admin signs in with the temporary password, must choose their own, syncs now,
+ * first admin signs in with the temporary password, must choose their own, is told what setup still needs before a sync,
  * creates an API token and uses it.
  */
 let stack: Stack;
@@ -18,7 +18,7 @@ afterAll(async () => {
 const signIn = (page: Page, email: string, password: string) => signInPage(stack, page, email, password);
 
 describe("a new tenant from registration to its first API call", () => {
-  it("operator registers, admin changes the temporary password, syncs now and uses an API token", async () => {
+  it("operator registers, admin changes the temporary password, is told setup comes before syncing, uses an API token", async () => {
     const operator = await stack.browser.newPage();
     await signIn(operator, "operator@demo.test", "operator-demo-pass");
     expect(operator.url()).toBe(`${stack.adminUrl}/operator/tenants`);
@@ -51,8 +51,9 @@ describe("a new tenant from registration to its first API call", () => {
 
     await admin.click("nav.tenant-nav >> text=Admin tasks");
     await admin.waitForURL(`${tenantUrl}/tasks`);
-    await Promise.all([admin.waitForURL(/done=sync-/), admin.click("button:has-text('Sync now')")]);
-    expect(await admin.textContent("[role=status]")).toMatch(/Sync started|already running/);
+    // Nothing is connected yet: Sync now is refused with what setup still needs.
+    await Promise.all([admin.waitForResponse((r) => r.url().endsWith("/tasks/sync") && r.request().method() === "POST"), admin.click("button:has-text('Sync now')")]);
+    expect(await admin.textContent("[role=alert]")).toContain("Setup incomplete: connect the Support Portal");
     await shot(admin, "admin-tasks-sync-now");
 
     await admin.click("nav.tenant-nav >> text=API tokens");
@@ -69,9 +70,10 @@ describe("a new tenant from registration to its first API call", () => {
 
     const status = await fetch(`${stack.adminUrl}/api/v1/status`, { headers: { authorization: `Bearer ${token}` } });
     expect(status.status).toBe(200);
-    const body = (await status.json()) as { paused: boolean; lastRun: { trigger: string } | null };
+    const body = (await status.json()) as { paused: boolean; setupIncomplete: string | null; lastRun: { trigger: string } | null };
     expect(body.paused).toBe(false);
-    expect(body.lastRun?.trigger).toBe("manual");
+    expect(body.setupIncomplete).toMatch(/^Setup incomplete: connect the Support Portal; connect ConnectWise;/);
+    expect(body.lastRun).toBeNull();
     await admin.close();
   });
 });

@@ -3,8 +3,13 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiTokens, auditLog, syncRuns, tenants } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
+import { createConnectedTenant } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, ORIGIN, signIn } from "../setup/admin-client";
+import { useSandbox } from "../setup/sandbox";
+
+// Sync now needs a tenant whose setup is complete: connected to the sandbox.
+useSandbox();
 
 async function adminOf(tenantId: string) {
   const admin = await createUser("tenant_admin", tenantId);
@@ -75,7 +80,7 @@ describe("API tokens", () => {
 
 describe("tasks API", () => {
   it("syncs, resyncs, pauses and resumes with an admin token, with zod-checked params", async () => {
-    const tenant = await createTenant();
+    const tenant = await createConnectedTenant();
     const client = await adminOf(tenant.id);
     const { token } = await createToken(client, tenant.id, "automation", "admin");
 

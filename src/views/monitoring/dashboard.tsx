@@ -84,7 +84,7 @@ function Health({ data, tenantId }: { data: DashboardData; tenantId: string }) {
               about <Time iso={data.nextRunAt} />
             </>
           ) : (
-            <span class="muted">none scheduled ({data.setupIncomplete ? "setup incomplete" : tenant?.paused ? "paused" : "not active"})</span>
+            <span class="muted">none scheduled ({tenant?.paused ? "paused" : tenant?.status !== "active" ? "not active" : "setup incomplete"})</span>
           )}
         </dd>
       </dl>

@@ -12,6 +12,10 @@ const ACTION_LABEL: Record<string, string> = {
   adopt_cw_note: "Existing ConnectWise note recognised",
   mirror_note_to_portal: "ConnectWise note copied to the portal",
   post_description_update: "Description update posted to the portal",
+  adopt_portal_comment: "Existing portal comment recognised",
+  unlink_deleted_cw_ticket: "Deleted ConnectWise ticket replaced",
+  follow_merge: "Merged in ConnectWise: now on the parent ticket",
+  write_refused: "Write refused by ConnectWise",
 };
 
 export function TicketTimelinePage({ data, tenantId }: { data: TimelineData; tenantId: string }) {

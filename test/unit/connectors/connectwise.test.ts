@@ -29,9 +29,12 @@ describe("ConnectWise normalisation", () => {
       company: { id: 3, name: "Contoso" },
       externalXRef: null,
       closedFlag: false,
+      mergedParentTicketId: null,
       lastUpdated: "2026-04-01T12:00:00Z",
       enteredBy: null,
     });
+    // A ticket merged into another names its parent.
+    expect(toCwTicket(ticketSchema.parse({ id: 8, closedFlag: true, mergedParentTicket: { id: 7, summary: "S" } })).mergedParentTicketId).toBe(7);
   });
 
   it("defaults note flags and reads lastUpdated from _info", () => {
