@@ -4,6 +4,7 @@ import { createLogger } from "./lib/log";
 import { routeQueue } from "./queues/router";
 
 export { CallBudget } from "./durable-objects/call-budget";
+export { RateLimiter } from "./durable-objects/rate-limiter";
 export { TicketSync } from "./durable-objects/ticket-sync";
 
 export default {

@@ -27,6 +27,8 @@ export const tenants = sqliteTable(
     /** Last ConnectWise `lastUpdated` fully handed to ticket-sync (ISO). */
     cwCursor: text(),
     alertWebhookUrl: text(),
+    /** An on-premises ConnectWise host (e.g. cw.example-msp.com) an operator approved for this tenant; cloud hosts need no approval. */
+    cwApprovedHost: text(),
     /** Why syncing is stuck (e.g. credentials rejected) and what to do; null when healthy. */
     attentionReason: text(),
     attentionSince: text(),
@@ -73,7 +75,23 @@ export const sessions = sqliteTable(
     /** Absolute expiry (ISO); idle expiry is derived from lastSeenAt. */
     expiresAt: text().notNull(),
   },
-  (t) => [index("sessions_user_idx").on(t.userId)],
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** One-time first-sign-in links (instead of a reusable temporary password). */
+export const signInLinks = sqliteTable(
+  "sign_in_links",
+  {
+    /** SHA-256 of the token in the link; the token itself is never stored. */
+    tokenHash: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id),
+    expiresAt: text().notNull(),
+    usedAt: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sign_in_links_user_idx").on(t.userId)],
 );
 
 export const apiTokens = sqliteTable(
@@ -88,6 +106,8 @@ export const apiTokens = sqliteTable(
     createdAt: createdAt(),
     lastUsedAt: text(),
     revokedAt: text(),
+    /** Optional expiry (ISO); null: until revoked. */
+    expiresAt: text(),
   },
   (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash), index("api_tokens_tenant_idx").on(t.tenantId)],
 );
@@ -108,6 +128,8 @@ export const portalConnections = sqliteTable("portal_connections", {
   clusterFieldId: integer(),
   /** The portal user psa-sync acts as (from /users/me), to recognise its own comments. */
   portalUserId: integer(),
+  /** That user's organisation (from /users/me), for tenants that sync their organisation's requests. */
+  portalOrganizationId: integer(),
   /** AES-GCM envelope of the portal webhook's signing secret (push sync). */
   webhookSecretCiphertext: text(),
   status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
@@ -167,6 +189,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   /** New portal activity on a ticket closed in ConnectWise: reopen it (default), or leave it closed and warn. */
   closedTicketActivity: text({ enum: ["reopen", "warn"] }).notNull().default("reopen"),
   commentsPublic: integer({ mode: "boolean" }).notNull().default(false),
+  /** Also sync requests of the connected portal user's organisation (default: only the user's own). */
+  syncOrganisation: integer({ mode: "boolean" }).notNull().default(false),
   /** JSON: the last "Test connection" result ({ testedAt, ok, lines }), shown on onboarding. */
   lastConnectionTest: text({ mode: "json" }).$type<unknown>(),
   updatedAt: createdAt(),
@@ -284,7 +308,7 @@ export const ticketEvents = sqliteTable(
     detail: text().notNull().default(""),
     at: createdAt(),
   },
-  (t) => [index("ticket_events_ticket_idx").on(t.tenantId, t.portalTicketId, t.id)],
+  (t) => [index("ticket_events_ticket_idx").on(t.tenantId, t.portalTicketId, t.id), index("ticket_events_at_idx").on(t.at)],
 );
 
 export const syncRuns = sqliteTable(
@@ -361,5 +385,5 @@ export const auditLog = sqliteTable(
     detail: text().notNull().default(""),
     at: createdAt(),
   },
-  (t) => [index("audit_log_tenant_idx").on(t.tenantId, t.id)],
+  (t) => [index("audit_log_tenant_idx").on(t.tenantId, t.id), index("audit_log_at_idx").on(t.at)],
 );

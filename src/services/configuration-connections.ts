@@ -71,7 +71,7 @@ export async function connectPortalOAuth(
   await savePortal(
     db,
     actor,
-    { baseUrl: opts.baseUrl, authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id },
+    { baseUrl: opts.baseUrl, authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: null },
     "connected with OAuth",
   );
   return { ok: true, value: { email: me.email } };
@@ -91,7 +91,7 @@ export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: 
       return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the portal address, email and API token." };
     }
     const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { apiToken: input.apiToken });
-    await savePortal(db, actor, { baseUrl: input.baseUrl, authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id }, "connected with an API token");
+    await savePortal(db, actor, { baseUrl: input.baseUrl, authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: null }, "connected with an API token");
     return { ok: true, value: { email: input.email } };
   }
   const existing = await findPortalConnection(db, actor.tenantId);
