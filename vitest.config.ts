@@ -37,6 +37,10 @@ export default defineConfig({
                 CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",
                 // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
                 PUBLIC_URL: "http://localhost",
+                // The deployment's portal is the sandbox's, and the sandbox the one origin exempt from
+                // the egress policy's https and local-address rules (as under `npm start`).
+                PORTAL_BASE_URL: "http://localhost:8788/zendesk",
+                EGRESS_LOCAL_ORIGINS: "http://localhost:8788",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
               compatibilityFlags: ["service_binding_extra_handlers"],

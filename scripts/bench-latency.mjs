@@ -39,7 +39,7 @@ async function measure(push) {
     inspectorPort: adminInspector,
     persistTo: adminState,
     envFile,
-    vars: { DEMO_MODE: "on", RETRY_BASE_SECONDS: "1", ...(push ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
+    vars: { DEMO_MODE: "on", RETRY_BASE_SECONDS: "1", PORTAL_BASE_URL: `${sandbox.url}/zendesk`, EGRESS_LOCAL_ORIGINS: sandbox.url, ...(push ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
   });
   const tick = () => fetch(`${admin.url}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
   /** @type {NodeJS.Timeout | undefined} */

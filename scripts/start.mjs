@@ -30,7 +30,7 @@ const admin = startWorker({
   name: "admin",
   port: ADMIN_PORT,
   inspectorPort: 9229,
-  vars: { DEMO_MODE: "on", PUBLIC_URL: `http://localhost:${ADMIN_PORT}` },
+  vars: { DEMO_MODE: "on", PUBLIC_URL: `http://localhost:${ADMIN_PORT}`, PORTAL_BASE_URL: `http://localhost:${SANDBOX_PORT}/zendesk`, EGRESS_LOCAL_ORIGINS: `http://localhost:${SANDBOX_PORT}` },
   onLine: (l) => say("admin", l),
 });
 

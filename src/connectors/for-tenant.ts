@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { createDb } from "../db/client";
 import { connectwiseConnections, portalConnections } from "../db/schema";
 import { eq } from "drizzle-orm";
@@ -6,7 +5,8 @@ import { AppError, BudgetSpent } from "../lib/errors";
 import { log } from "../lib/log";
 import { callLimitVar, type CallLimit } from "../limits/call-budget";
 import { callBudgetStub } from "../durable-objects/call-budget";
-import { decryptSecret, encryptSecret } from "../lib/crypto";
+import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret } from "../lib/secret-binding";
+import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl } from "../egress/fetch";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
 import type { ConnectWiseClient, FetchLike, OAuthTokens, PortalClient } from "./types";
 import { createPortalClient, type PortalAuth } from "./zendesk";
@@ -14,35 +14,19 @@ import { createPortalClient, type PortalAuth } from "./zendesk";
 type PortalRow = typeof portalConnections.$inferSelect;
 type ConnectWiseRow = typeof connectwiseConnections.$inferSelect;
 
-/** Secret envelopes as stored (zod: a JSON column read from D1 is a boundary too). */
-const portalSecrets = z.union([
-  z.object({ accessToken: z.string(), refreshToken: z.string() }),
-  z.object({ apiToken: z.string() }),
-]);
-const connectwiseSecrets = z.object({ privateKey: z.string() });
-
-/** Outbound fetch read at call time, so tests can route it to the sandbox. */
-const liveFetch: FetchLike = (input, init) => fetch(input, init);
-
-async function openSecrets<T>(env: Env, sealed: string, schema: z.ZodType<T>): Promise<T> {
-  let plain: unknown;
-  try {
-    plain = await decryptSecret(env.ENCRYPTION_KEY, sealed);
-  } catch {
-    throw new AppError("unauthorized", "Stored credentials cannot be decrypted (was ENCRYPTION_KEY rotated?). Reconnect.");
-  }
-  const parsed = schema.safeParse(plain);
-  if (!parsed.success) throw new AppError("unauthorized", "Stored credentials are incomplete. Reconnect.");
-  return parsed.data;
-}
+const unreadable = () => new AppError("unauthorized", "The stored credentials cannot be opened (the encryption key changed, or the connection was moved). Reconnect.");
 
 /**
- * The portal client for a tenant; rotated OAuth tokens are persisted encrypted.
- * `refreshWithinMs` treats a token expiring that soon as expired (the tenant run refreshes
- * early, so the ticket syncs running beside each other never race to rotate the pair).
+ * The portal client for a tenant, at the deployment's portal address; rotated OAuth tokens
+ * are persisted encrypted. `refreshWithinMs` treats a token expiring that soon as expired
+ * (the tenant run refreshes early, so the ticket syncs running beside each other never race
+ * to rotate the pair).
  */
-export async function portalClientFor(env: Env, row: PortalRow, fetchImpl: FetchLike = liveFetch, opts: { refreshWithinMs?: number } = {}): Promise<PortalClient> {
-  const secrets = await openSecrets(env, row.secretsCiphertext, portalSecrets);
+export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number } = {}): Promise<PortalClient> {
+  const baseUrl = portalBaseUrl(env);
+  const binding = bindings.portalSecrets(row.tenantId, baseUrl);
+  const secrets = await openSecret(env, row.secretsCiphertext, binding, portalSecrets);
+  if (!secrets) throw unreadable();
   let auth: PortalAuth;
   if ("apiToken" in secrets) {
     auth = { kind: "api_token", email: row.email ?? "", apiToken: secrets.apiToken };
@@ -57,14 +41,15 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl: Fetch
     };
   }
   const onTokens = async (tokens: OAuthTokens) => {
-    const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+    const secretsCiphertext = await sealSecret(env, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, binding);
     await createDb(env.DB)
       .update(portalConnections)
       .set({ secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, updatedAt: new Date().toISOString() })
       .where(eq(portalConnections.tenantId, row.tenantId));
   };
   const skew = opts.refreshWithinMs ?? 0;
-  return createPortalClient({ fetch: fetchImpl, baseUrl: row.baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
+  const fetch = egressFetch(env, "portal", { inner: fetchImpl });
+  return createPortalClient({ fetch, baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
 /** Longer waits are not slept through: the work is deferred (queue edge) instead. */
@@ -98,10 +83,26 @@ export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): Fet
   };
 }
 
+/** The ConnectWise private key of a connection; throws when it cannot be opened where it is now pointed. */
+export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Promise<string> {
+  const secrets = await openSecret(env, row.secretsCiphertext, bindings.connectwiseSecrets(row.tenantId, row.site, row.companyId), connectwiseSecrets);
+  if (!secrets) throw unreadable();
+  return secrets.privateKey;
+}
+
+/**
+ * Outbound fetch for a tenant's ConnectWise: the egress policy first (nothing refused
+ * reaches the budget), then the tenant's call budget, then the network.
+ */
+export async function connectwiseFetch(env: Env, row: Pick<ConnectWiseRow, "tenantId" | "site">, inner?: FetchLike, opts: { requestOrigin?: string } = {}): Promise<FetchLike> {
+  const target = await connectwiseTarget(env, row.tenantId, row.site);
+  return egressFetch(env, "connectwise", { target, requestOrigin: opts.requestOrigin, inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch) });
+}
+
 /** The ConnectWise client for a tenant; the codebase is looked up once and remembered. */
-export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner: FetchLike = liveFetch): Promise<ConnectWiseClient> {
-  const { privateKey } = await openSecrets(env, row.secretsCiphertext, connectwiseSecrets);
-  const fetchImpl = budgetedFetch(env, row.tenantId, inner);
+export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?: FetchLike): Promise<ConnectWiseClient> {
+  const privateKey = await connectwisePrivateKey(env, row);
+  const fetchImpl = await connectwiseFetch(env, row, inner);
   let codebase = row.codebase;
   if (!codebase) {
     codebase = await lookupCodebase({ fetch: fetchImpl, site: row.site, companyId: row.companyId });

@@ -8,13 +8,14 @@ import type { FetchLike } from "./types";
  * the queue edge decides, honouring `retryAfter`.
  */
 export const DEFAULT_TIMEOUT_MS = 20_000;
-/** Upstream messages are quoted in errors, never whole bodies; long ones are cut. */
+/** Longest plain-text error body a connector may classify (classify.ts); longer ones are not read. */
 const MAX_MESSAGE = 300;
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** What an API's error body says, extracted by the connector that knows its format. */
+/** What an API's error body says, classified by the connector that knows its format. */
 export interface UpstreamErrorInfo {
+  /** psa-sync's own wording (classify.ts), never the upstream's text. */
   message: string | null;
   /** Machine codes from the body (CW `code` / `errors[].code`, Zendesk `error`). */
   codes: string[];
@@ -153,7 +154,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const retryAfter = code === "rate_limited" || code === "upstream_unavailable" ? parseRetryAfter(res.headers.get("retry-after"), now()) : undefined;
       const requestId = res.headers.get("x-cw-request-id");
       const detail = cutOff ? " with a truncated error body" : info.message ? ` — ${clip(info.message)}` : "";
-      const message = `${where}: HTTP ${res.status}${detail}${requestId ? ` (request ${clip(requestId)})` : ""}`;
+      const request = requestId && /^[A-Za-z0-9-]{1,64}$/.test(requestId) ? ` (request ${requestId})` : "";
+      const message = `${where}: HTTP ${res.status}${detail}${request}`;
       throw new UpstreamError(code, message, res.status, info.codes, retryAfter);
     }
     if (!parsed.ok) throw new UpstreamError("upstream_unavailable", `${where}: truncated or unparseable response body`, res.status);

@@ -116,8 +116,6 @@ export const portalConnections = sqliteTable("portal_connections", {
   tenantId: text()
     .primaryKey()
     .references(() => tenants.id),
-  /** e.g. https://acme.zendesk.com (no trailing slash) */
-  baseUrl: text().notNull(),
   authMode: text({ enum: ["oauth", "api_token"] }).notNull(),
   /** The portal end user the provider signed in as. */
   email: text(),

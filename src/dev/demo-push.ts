@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { portalConnections, tenants } from "../db/schema";
-import { encryptSecret } from "../lib/crypto";
+import { portalBaseUrl } from "../egress/fetch";
+import { bindings, sealSecret } from "../lib/secret-binding";
 import { ensureConnectWiseCallback, portalHookUrl } from "../services/push";
 
 /**
@@ -37,7 +38,7 @@ export async function wireDemoPush(env: Env, db: Db, tenantId: string, sandboxUr
   const { signing_secret } = secretBody.parse(await (await fetch(`${api}/${id}/signing_secret`, { headers })).json());
   await db
     .update(portalConnections)
-    .set({ webhookSecretCiphertext: await encryptSecret(env.ENCRYPTION_KEY, signing_secret.secret) })
+    .set({ webhookSecretCiphertext: await sealSecret(env, signing_secret.secret, bindings.portalWebhookSecret(tenantId, portalBaseUrl(env))) })
     .where(eq(portalConnections.tenantId, tenantId));
   return `ConnectWise callback ${callback.state}, portal webhook ${existing ? "present" : "created"}`;
 }

@@ -4,7 +4,9 @@ import { createDb, type Db } from "../db/client";
 import { wireDemoPush } from "./demo-push";
 import { applyDemoSettings } from "./demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, users } from "../db/schema";
-import { encryptSecret, hashPassword } from "../lib/crypto";
+import { portalBaseUrl } from "../egress/fetch";
+import { hashPassword } from "../lib/crypto";
+import { bindings, sealSecret } from "../lib/secret-binding";
 
 /** Fixed local sign-ins and sandbox credentials (README; tools outside the code rely on them). */
 export const DEMO = {
@@ -56,10 +58,9 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
       .insert(portalConnections)
       .values({
         tenantId: tenant.id,
-        baseUrl: `${sandboxUrl}/zendesk`,
         authMode: "api_token",
         email: DEMO.portal.email,
-        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: DEMO.portal.apiToken }),
+        secretsCiphertext: await sealSecret(env, { apiToken: DEMO.portal.apiToken }, bindings.portalSecrets(tenant.id, portalBaseUrl(env))),
         clusterFieldId: DEMO.portal.clusterFieldId,
       })
       .onConflictDoNothing()
@@ -72,7 +73,7 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
         companyId: DEMO.connectwise.companyId,
         publicKey: DEMO.connectwise.publicKey,
         clientId: DEMO.connectwise.clientId,
-        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: DEMO.connectwise.privateKey }),
+        secretsCiphertext: await sealSecret(env, { privateKey: DEMO.connectwise.privateKey }, bindings.connectwiseSecrets(tenant.id, `${sandboxUrl}/cw`, DEMO.connectwise.companyId)),
       })
       .onConflictDoNothing()
       .returning({ id: connectwiseConnections.tenantId }),

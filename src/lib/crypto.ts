@@ -11,6 +11,9 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+/** RFC 4648 §5 (URL- and filename-safe, unpadded). */
+export const toBase64Url = (bytes: Uint8Array): string => toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const raw = atob(text);
   const out = new Uint8Array(raw.length);
@@ -45,19 +48,68 @@ async function importAesKey(keyBase64: string): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
 }
 
-/** Encrypts a JSON-serialisable value; output is `v1.<iv>.<ciphertext>` in base64. */
-export async function encryptSecret(keyBase64: string, value: unknown): Promise<string> {
-  const key = await importAesKey(keyBase64);
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, encoder.encode(JSON.stringify(value)));
-  return `v1.${toBase64(iv)}.${toBase64(new Uint8Array(sealed))}`;
+/**
+ * The keys secrets are sealed with: `current` seals, `previous` (during a rotation) still
+ * opens what was sealed before. A bare string is a keyring of one.
+ */
+export interface Keyring {
+  current: string;
+  previous?: string | undefined;
+}
+type Keys = Keyring | string;
+const ringOf = (keys: Keys): Keyring => (typeof keys === "string" ? { current: keys } : keys);
+
+/** A key's id in envelopes: the first 8 hex digits of its SHA-256, so the key itself never shows. */
+export async function keyIdOf(keyBase64: string): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", fromBase64(keyBase64))).slice(0, 8);
 }
 
-export async function decryptSecret(keyBase64: string, sealed: string): Promise<unknown> {
-  const [version, iv, data] = sealed.split(".");
-  if (version !== "v1" || !iv || !data) throw new Error("Unrecognised secret envelope");
+/** The id of the key an envelope was sealed with (null for legacy v1 envelopes). */
+export function sealedKeyId(sealed: string): string | null {
+  const [version, kid] = sealed.split(".");
+  return version === "v2" && kid ? kid : null;
+}
+
+/**
+ * Encrypts a JSON-serialisable value: `v2.<key id>.<iv>.<ciphertext>` (base64). `binding`
+ * is AES-GCM associated data: the envelope opens only with the same binding, so a
+ * ciphertext copied to another tenant, column or host is useless.
+ */
+export async function encryptSecret(keys: Keys, value: unknown, binding = ""): Promise<string> {
+  const { current } = ringOf(keys);
+  const key = await importAesKey(current);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(binding) }, key, encoder.encode(JSON.stringify(value)));
+  return `v2.${await keyIdOf(current)}.${toBase64(iv)}.${toBase64(new Uint8Array(sealed))}`;
+}
+
+/** Opens an envelope sealed with any key of the ring under the same binding; throws otherwise. */
+export async function decryptSecret(keys: Keys, sealed: string, binding = ""): Promise<unknown> {
+  const ring = ringOf(keys);
+  const parts = sealed.split(".");
+  if (parts[0] === "v1" && parts.length === 3) {
+    // Legacy envelopes (no key id, no binding): opened with either key, re-sealed as v2 when next written.
+    for (const candidate of [ring.current, ring.previous]) {
+      if (!candidate) continue;
+      try {
+        return await openWith(candidate, parts[1]!, parts[2]!, undefined);
+      } catch {
+        // try the next key
+      }
+    }
+    throw new Error("No key opens this envelope");
+  }
+  const [version, kid, iv, data] = parts;
+  if (version !== "v2" || !kid || !iv || !data || parts.length !== 4) throw new Error("Unrecognised secret envelope");
+  for (const candidate of [ring.current, ring.previous]) {
+    if (candidate && (await keyIdOf(candidate)) === kid) return openWith(candidate, iv, data, binding);
+  }
+  throw new Error(`No key with id ${kid} is configured`);
+}
+
+async function openWith(keyBase64: string, iv: string, data: string, binding: string | undefined): Promise<unknown> {
   const key = await importAesKey(keyBase64);
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv) }, key, fromBase64(data));
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), ...(binding === undefined ? {} : { additionalData: encoder.encode(binding) }) }, key, fromBase64(data));
   return JSON.parse(decoder.decode(plain));
 }
 

@@ -1,3 +1,4 @@
+import { egressFetch } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import { createDb, nowIso, type Db } from "../db/client";
 import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention";
@@ -81,7 +82,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     const problem = credentialProblem(err);
     if (!problem) throw err;
     // Retrying cannot help: end the run, flag the tenant, and probe again later.
-    await markNeedsAttention(db, msg.tenantId, problem, new Date());
+    await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
     await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
     log.warn("tenant.needs_attention", { code: err instanceof AppError ? err.code : undefined });
     return { kind: "done" };
@@ -109,9 +110,9 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   // deleted in ConnectWise is named once here rather than failing ticket after ticket.
   const problem = await statusMappingCheck(env, db, msg.tenantId);
   if (problem) {
-    await markNeedsAttention(db, msg.tenantId, problem, new Date(), { probe: false });
+    await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
     log.warn("tenant.needs_attention", { code: "status_mapping" });
-  } else if (await clearNeedsAttention(db, msg.tenantId)) {
+  } else if (await clearNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId)) {
     log.info("tenant.recovered");
   }
   await markListingComplete(db, msg.runId);

@@ -1,7 +1,9 @@
 import { Hono, type Context } from "hono";
 import { createDb } from "../db/client";
 import { deliverySeen, portalTicketForCw, recordDelivery, tenantForHook } from "../db/queries/webhooks";
-import { decryptSecret } from "../lib/crypto";
+import { z } from "zod";
+import { portalBaseUrl } from "../egress/fetch";
+import { bindings, openSecret } from "../lib/secret-binding";
 import { createLogger } from "../lib/log";
 import { sendTicketSync } from "../queues/send";
 import { callbackTicketEntity, connectwiseCallback, portalWebhookEvent } from "../schemas/webhooks";
@@ -104,8 +106,8 @@ hookRoutes.post("/portal/:hookId", async (c) => {
     log.warn("hook.refused", { code: signature ? "stale" : "unsigned" });
     return reply(c, 401, "signature refused");
   }
-  const secret = await decryptSecret(c.env.ENCRYPTION_KEY, portal.webhookSecretCiphertext!);
-  if (typeof secret !== "string" || !(await portalSignatureValid(raw, signature, timestamp, secret))) {
+  const secret = await openSecret(c.env, portal.webhookSecretCiphertext!, bindings.portalWebhookSecret(tenant.id, portalBaseUrl(c.env)), z.string());
+  if (secret === null || !(await portalSignatureValid(raw, signature, timestamp, secret))) {
     log.warn("hook.refused", { code: "bad_signature" });
     return reply(c, 401, "signature refused");
   }

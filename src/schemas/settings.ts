@@ -13,13 +13,16 @@ export const CLOSED_TICKET_ACTIVITY = ["reopen", "warn"] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
 export const DEFAULT_CLUSTER_FIELD_ID = 360001234567;
 
-/** http(s) URL without a trailing slash, query or fragment: it is joined with API paths. */
-const baseUrl = z
+/**
+ * A ConnectWise site: http(s) URL without a trailing slash, query or fragment (it is joined
+ * with API paths). Where it may point is the egress policy's call, checked when it is saved.
+ */
+const siteUrl = z
   .string()
   .trim()
-  .min(1, "Enter the address, e.g. https://acme.zendesk.com")
+  .min(1, "Enter the address, e.g. https://api-na.myconnectwise.net")
   .max(300)
-  .pipe(z.url({ protocol: /^https?$/, error: "Enter a full http(s) address, e.g. https://acme.zendesk.com" }))
+  .pipe(z.url({ protocol: /^https?$/, error: "Enter a full https address, e.g. https://api-na.myconnectwise.net" }))
   .refine((u) => !new URL(u).search && !new URL(u).hash, "Leave out any ?query or #fragment")
   .transform((u) => u.replace(/\/+$/, ""));
 
@@ -28,23 +31,23 @@ const optionalInt = (what: string) =>
 const choice = (message: string) => z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
 const text = (label: string, max = 200) => z.string({ error: `Enter the ${label}` }).trim().min(1, `Enter the ${label}`).max(max, `The ${label} is too long`);
 
-/** Starts "Generate Token" (OAuth): where the portal is and which field holds the ClusterID. */
+/** Starts "Generate Token" (OAuth): which field holds the ClusterID (the portal's address is the deployment's). */
 export const portalOAuthStart = z.object({
-  baseUrl,
   clusterFieldId: optionalInt("The ClusterID field id"),
 });
 
 /** Connects with an API token instead (`{email}/token:{token}` Basic auth). */
 export const portalTokenInput = z.object({
-  baseUrl,
   clusterFieldId: optionalInt("The ClusterID field id"),
   email: z.string({ error: "Enter the portal email" }).trim().toLowerCase().pipe(z.email("Enter the portal user's email").max(254)),
   apiToken: text("API token", 500),
 });
 
-/** API PUT /connections/portal: new API-token credentials, or only the base URL / ClusterID field. */
-export const portalPutBody = z.object({
-  baseUrl,
+/**
+ * API PUT /connections/portal: new API-token credentials, or only the ClusterID field.
+ * Strict: a `baseUrl` (the portal's address is the deployment's) is refused, not ignored.
+ */
+export const portalPutBody = z.strictObject({
   clusterFieldId: optionalInt("clusterFieldId"),
   email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
   apiToken: z.string().trim().min(1).max(500).optional(),
@@ -53,7 +56,7 @@ export type PortalPutBody = z.infer<typeof portalPutBody>;
 
 /** ConnectWise API member credentials; a blank private key keeps the stored one. */
 export const connectwiseInput = z.object({
-  site: baseUrl,
+  site: siteUrl,
   companyId: text("company id", 100),
   publicKey: text("public key", 200),
   privateKey: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.string().trim().min(1).max(200).optional()),

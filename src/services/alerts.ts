@@ -3,14 +3,18 @@ import type { Db } from "../db/client";
 import { syncRuns, tenants } from "../db/schema";
 import { errorFields, log } from "../lib/log";
 import { z } from "zod";
+import type { FetchLike } from "../connectors/types";
+import { egressConfig } from "../egress/fetch";
+import { checkEgress } from "../egress/policy";
 
-/** Where alerts may go: an https incoming-webhook URL (Teams, Slack …); http only on this machine. */
-export const alertWebhookUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .url("Enter the webhook's full address, starting with https://")
-  .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u), "The webhook address must start with https://");
+/** An alert webhook address as typed (Teams, Slack …); where it may point is the egress policy's call (`alertDestinationProblem`). */
+export const alertWebhookUrl = z.string().trim().max(2000).url("Enter the webhook's full address, starting with https://");
+
+/** Why the egress policy would refuse to post alerts there, or null when it may. */
+export function alertDestinationProblem(env: Env, url: string, requestOrigin?: string): string | null {
+  const verdict = checkEgress(url, "alert", egressConfig(env, requestOrigin));
+  return verdict.ok ? null : `psa-sync cannot post alerts there: ${verdict.reason}.`;
+}
 
 /** Runs in a row that must fail before a tenant is flagged. */
 export const FAILED_RUNS_BEFORE_ATTENTION = 3;
@@ -19,9 +23,9 @@ export const FAILED_RUNS_BEFORE_ATTENTION = 3;
  * Posts `{ text }` (understood by Teams and Slack incoming webhooks). Never throws: an
  * unreachable alert hook must not fail the sync that noticed the problem.
  */
-async function post(url: string, text: string, tenantId: string): Promise<boolean> {
+async function post(send: FetchLike, url: string, text: string, tenantId: string): Promise<boolean> {
   try {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }), signal: AbortSignal.timeout(5000) });
+    const res = await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }), signal: AbortSignal.timeout(5000) });
     await res.body?.cancel();
     if (!res.ok) log.warn("alert.rejected", { tenant: tenantId, status: res.status });
     return res.ok;
@@ -32,17 +36,17 @@ async function post(url: string, text: string, tenantId: string): Promise<boolea
 }
 
 /** Announces a tenant's problem once (until it recovers), if it has an alert webhook. */
-export async function announceAttention(db: Db, tenantId: string): Promise<void> {
+export async function announceAttention(db: Db, send: FetchLike, tenantId: string): Promise<void> {
   const t = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId) });
   if (!t?.alertWebhookUrl || !t.attentionReason || t.attentionAnnouncedAt) return;
-  if (await post(t.alertWebhookUrl, `psa-sync: ${t.name} needs attention. ${t.attentionReason}`, tenantId)) {
+  if (await post(send, t.alertWebhookUrl, `psa-sync: ${t.name} needs attention. ${t.attentionReason}`, tenantId)) {
     await db.update(tenants).set({ attentionAnnouncedAt: new Date().toISOString() }).where(and(eq(tenants.id, tenantId), isNull(tenants.attentionAnnouncedAt)));
   }
 }
 
 /** Says so once when an announced problem has cleared. */
-export async function announceRecovery(db: Db, tenantId: string, name: string, url: string | null): Promise<void> {
-  if (url) await post(url, `psa-sync: ${name} is syncing again.`, tenantId);
+export async function announceRecovery(send: FetchLike, tenantId: string, name: string, url: string | null): Promise<void> {
+  if (url) await post(send, url, `psa-sync: ${name} is syncing again.`, tenantId);
 }
 
 /** The tenant's last runs all failed (skipped runs are not counted). */

@@ -1,7 +1,7 @@
 import { connectwiseClientFor } from "../connectors/for-tenant";
 import type { Configuration } from "../db/queries/configuration";
 import type { CwStatus, Ref } from "../sync/model";
-import { describeFailure, liveFetch } from "./configuration-errors";
+import { describeFailure } from "./configuration-errors";
 
 /**
  * What Advanced Settings can choose from, loaded live from ConnectWise. When ConnectWise
@@ -39,7 +39,7 @@ function storedChoices(config: Configuration, problem: string): Choices {
 export async function loadChoices(env: Env, config: Configuration, opts: { boardId?: number | null; companySearch?: string } = {}): Promise<Choices> {
   if (!config.cw) return storedChoices(config, "ConnectWise is not connected yet: connect it first to load boards, priorities and statuses.");
   try {
-    const cw = await connectwiseClientFor(env, config.cw, liveFetch);
+    const cw = await connectwiseClientFor(env, config.cw);
     const [boards, priorities, companies] = await Promise.all([cw.listBoards(), cw.listPriorities(), cw.listCompanies({ search: opts.companySearch, pageSize: COMPANY_PAGE })]);
     const wanted = opts.boardId ?? config.settings?.boardId ?? null;
     const boardId = wanted && boards.some((b) => b.id === wanted) ? wanted : (boards[0]?.id ?? null);

@@ -12,9 +12,11 @@ import {
   type ConnectWiseRow,
   type PortalRow,
 } from "../db/queries/configuration";
-import { encryptSecret } from "../lib/crypto";
+import { connectwiseFetch } from "../connectors/for-tenant";
+import { EgressRefused, egressFetch, portalBaseUrl } from "../egress/fetch";
+import { bindings, sealSecret } from "../lib/secret-binding";
 import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "../schemas/settings";
-import { ADMIN_TIMEOUT_MS, describeFailure, liveFetch, type Outcome } from "./configuration-errors";
+import { ADMIN_TIMEOUT_MS, describeFailure, type Outcome } from "./configuration-errors";
 
 /**
  * Connecting both systems: every credential is checked against the live system before it
@@ -26,8 +28,8 @@ export interface Actor {
 }
 
 /** Learns who we act as on the portal; proves the credentials work. */
-async function portalIdentity(baseUrl: string, auth: PortalAuth, clusterFieldId: number | null, onTokens?: (t: OAuthTokens) => void) {
-  const client = createPortalClient({ fetch: liveFetch, baseUrl, auth, clusterFieldId, onTokens, timeoutMs: ADMIN_TIMEOUT_MS });
+async function portalIdentity(env: Env, auth: PortalAuth, clusterFieldId: number | null, onTokens?: (t: OAuthTokens) => void) {
+  const client = createPortalClient({ fetch: egressFetch(env, "portal"), baseUrl: portalBaseUrl(env), auth, clusterFieldId, onTokens, timeoutMs: ADMIN_TIMEOUT_MS });
   return client.me();
 }
 
@@ -41,82 +43,100 @@ async function savePortal(db: Db, actor: Actor, row: Omit<PortalRow, "tenantId" 
       userId: actor.userId,
       action: existing ? "credentials.rotated" : "portal.connected",
       target: "portal",
-      detail: `Support Portal ${how} as ${row.email ?? "?"} at ${row.baseUrl}`,
+      detail: `Support Portal ${how} as ${row.email ?? "?"}`,
     }),
   ]);
 }
 
-/** "Generate Token" callback: exchanges the code, learns the user, stores the tokens encrypted. */
+/**
+ * "Generate Token" callback: exchanges the code (with its PKCE verifier) at the deployment's
+ * portal, learns the user, stores the tokens encrypted. The client secret goes nowhere else.
+ */
 export async function connectPortalOAuth(
   env: Env,
   db: Db,
   actor: Actor,
-  opts: { code: string; redirectUri: string; baseUrl: string; clusterFieldId: number | null },
+  opts: { code: string; codeVerifier: string; redirectUri: string; clusterFieldId: number | null },
 ): Promise<Outcome<{ email: string }>> {
   const clientId = env.PORTAL_OAUTH_CLIENT_ID;
   const clientSecret = env.PORTAL_OAUTH_CLIENT_SECRET;
   let tokens: OAuthTokens;
   let me: { id: number; email: string };
   try {
-    tokens = await exchangeCode({ fetch: liveFetch, baseUrl: opts.baseUrl, clientId, clientSecret, code: opts.code, redirectUri: opts.redirectUri });
+    tokens = await exchangeCode({ fetch: egressFetch(env, "portal"), baseUrl: portalBaseUrl(env), clientId, clientSecret, code: opts.code, codeVerifier: opts.codeVerifier, redirectUri: opts.redirectUri });
   } catch (err) {
     return { ok: false, message: `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.` };
   }
   try {
-    me = await portalIdentity(opts.baseUrl, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
+    me = await portalIdentity(env, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
   } catch (err) {
     return { ok: false, message: `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}` };
   }
-  const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  const secretsCiphertext = await sealSecret(env, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
   await savePortal(
     db,
     actor,
-    { baseUrl: opts.baseUrl, authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: null },
+    { authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: null },
     "connected with OAuth",
   );
   return { ok: true, value: { email: me.email } };
 }
 
 /**
- * API-token credentials, or (without them) a new base URL / ClusterID field for the
- * stored connection. Credentials are verified with `me()` first.
+ * API-token credentials, or (without them) a new ClusterID field for the stored
+ * connection. Credentials are verified with `me()` first.
  */
 export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
   const clusterFieldId = input.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID;
   if (input.email && input.apiToken) {
     let me: { id: number; email: string };
     try {
-      me = await portalIdentity(input.baseUrl, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
+      me = await portalIdentity(env, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
     } catch (err) {
-      return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the portal address, email and API token." };
+      return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the email and API token." };
     }
-    const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { apiToken: input.apiToken });
-    await savePortal(db, actor, { baseUrl: input.baseUrl, authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: null }, "connected with an API token");
+    const secretsCiphertext = await sealSecret(env, { apiToken: input.apiToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
+    await savePortal(db, actor, { authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: null }, "connected with an API token");
     return { ok: true, value: { email: input.email } };
   }
   const existing = await findPortalConnection(db, actor.tenantId);
   if (!existing) return { ok: false, field: "apiToken", message: "Not connected yet: send email and apiToken (or use Generate Token in the admin utility)." };
   await db.batch([
-    upsertPortalStatement(db, { ...existing, baseUrl: input.baseUrl, clusterFieldId, updatedAt: nowIso() }),
-    auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "portal.updated", target: "portal", detail: `Base URL ${input.baseUrl}, ClusterID field ${clusterFieldId}` }),
+    upsertPortalStatement(db, { ...existing, clusterFieldId, updatedAt: nowIso() }),
+    auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "portal.updated", target: "portal", detail: `ClusterID field ${clusterFieldId}` }),
   ]);
   return { ok: true, value: { email: existing.email ?? "" } };
 }
 
+/** What identifies a ConnectWise connection: its stored key only ever goes to the same place, as the same member. */
+const sameDestination = (a: Pick<ConnectWiseInput, "site" | "companyId" | "publicKey" | "clientId">, b: ConnectWiseRow) =>
+  new URL(a.site).host.toLowerCase() === new URL(b.site).host.toLowerCase() &&
+  a.site.replace(/\/+$/, "") === b.site.replace(/\/+$/, "") &&
+  a.companyId.toLowerCase() === b.companyId.toLowerCase() &&
+  a.publicKey === b.publicKey &&
+  a.clientId === b.clientId;
+
 /**
  * Saves the ConnectWise connection after looking the codebase up. A blank private key
- * keeps the stored one; new keys on an existing connection are a rotation.
+ * keeps the stored one only while the site, company, public key and clientId stay the
+ * same: a connection pointed elsewhere needs its key entered again, so a stored key can
+ * never be sent to a host (or member) it was not entered for.
  */
-export async function saveConnectWise(env: Env, db: Db, actor: Actor, input: ConnectWiseInput): Promise<Outcome<{ codebase: string }>> {
+export async function saveConnectWise(env: Env, db: Db, actor: Actor, input: ConnectWiseInput, opts: { requestOrigin?: string } = {}): Promise<Outcome<{ codebase: string }>> {
   const existing = await findConnectWiseConnection(db, actor.tenantId);
   if (!input.privateKey && !existing) return { ok: false, field: "privateKey", message: "Enter the private key" };
+  if (!input.privateKey && existing && !sameDestination(input, existing)) {
+    return { ok: false, field: "privateKey", message: "Enter the private key again: the site, company id, public key or clientId changed, and the stored key only goes where it was entered for." };
+  }
+  const fetch = await connectwiseFetch(env, { tenantId: actor.tenantId, site: input.site }, undefined, opts);
   let codebase: string;
   try {
-    codebase = await lookupCodebase({ fetch: liveFetch, site: input.site, companyId: input.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
+    codebase = await lookupCodebase({ fetch, site: input.site, companyId: input.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
   } catch (err) {
-    return { ok: false, field: "companyId", message: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.` };
+    return { ok: false, field: err instanceof EgressRefused ? "site" : "companyId", message: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.` };
   }
-  const secretsCiphertext = input.privateKey ? await encryptSecret(env.ENCRYPTION_KEY, { privateKey: input.privateKey }) : existing!.secretsCiphertext;
+  const binding = bindings.connectwiseSecrets(actor.tenantId, input.site, input.companyId);
+  const secretsCiphertext = input.privateKey ? await sealSecret(env, { privateKey: input.privateKey }, binding) : existing!.secretsCiphertext;
   const rotated = existing !== null && (Boolean(input.privateKey) || input.publicKey !== existing.publicKey || input.companyId !== existing.companyId);
   const row: ConnectWiseRow = {
     ...(existing ?? { callbackId: null, apiMemberIdentifier: null }),
@@ -151,7 +171,6 @@ export function publicPortal(row: PortalRow | null) {
   return {
     configured: true as const,
     authMode: row.authMode,
-    baseUrl: row.baseUrl,
     email: row.email,
     portalUserId: row.portalUserId,
     clusterFieldId: row.clusterFieldId,

@@ -5,9 +5,9 @@ import { describeConnectWiseError } from "../connectors/connectwise/normalise";
 import { createHttpClient, UpstreamError } from "../connectors/http";
 import type { ConnectWiseClient } from "../connectors/types";
 import type { ConnectWiseRow } from "../db/queries/configuration";
-import { decryptSecret } from "../lib/crypto";
 import type { TestLine } from "../schemas/settings";
-import { ADMIN_TIMEOUT_MS, describeFailure, liveFetch } from "./configuration-errors";
+import { connectwiseFetch, connectwisePrivateKey } from "../connectors/for-tenant";
+import { ADMIN_TIMEOUT_MS, describeFailure } from "./configuration-errors";
 
 /**
  * The ConnectWise half of "Test connection": reachability and codebase, authentication,
@@ -46,9 +46,11 @@ export interface CwProbeResult {
 
 export async function probeConnectWise(env: Env, row: ConnectWiseRow, boardId: number | null): Promise<CwProbeResult> {
   const lines: TestLine[] = [];
+  // The probes go through the egress policy and spend the tenant's call budget like any other call.
+  const fetch = await connectwiseFetch(env, row);
   let codebase: string;
   try {
-    codebase = await lookupCodebase({ fetch: liveFetch, site: row.site, companyId: row.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
+    codebase = await lookupCodebase({ fetch, site: row.site, companyId: row.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
     lines.push(line("Reachable, codebase", true, `${trimSite(row.site)} answers; codebase ${codebase}`));
   } catch (err) {
     lines.push(line("Reachable, codebase", false, describeFailure(err, "connectwise"), "Check the site URL (cloud API hosts start with api-, e.g. https://api-na.myconnectwise.net) and the company id."));
@@ -57,13 +59,13 @@ export async function probeConnectWise(env: Env, row: ConnectWiseRow, boardId: n
 
   let privateKey: string;
   try {
-    privateKey = z.object({ privateKey: z.string() }).parse(await decryptSecret(env.ENCRYPTION_KEY, row.secretsCiphertext)).privateKey;
+    privateKey = await connectwisePrivateKey(env, row);
   } catch {
     lines.push(line("Authentication", false, "The stored private key cannot be read.", "Enter the API keys again (Rotate credentials)."));
     return { lines, client: null, codebase };
   }
 
-  const http = createHttpClient({ fetch: liveFetch, api: "connectwise", describeError: describeConnectWiseError, timeoutMs: ADMIN_TIMEOUT_MS });
+  const http = createHttpClient({ fetch, api: "connectwise", describeError: describeConnectWiseError, timeoutMs: ADMIN_TIMEOUT_MS });
   const api = `${trimSite(row.site)}/${codebase}apis/3.0`;
   const headers = {
     Authorization: `Basic ${btoa(`${row.companyId}+${row.publicKey}:${privateKey}`)}`,
@@ -101,6 +103,6 @@ export async function probeConnectWise(env: Env, row: ConnectWiseRow, boardId: n
     }
   }
   lines.push(line("Authentication", true, `Signed in as API member of company ${row.companyId} (public key ${row.publicKey})`), ...permissionLines);
-  const client = createConnectWiseClient({ fetch: liveFetch, site: row.site, companyId: row.companyId, publicKey: row.publicKey, privateKey, clientId: row.clientId, codebase, timeoutMs: ADMIN_TIMEOUT_MS });
+  const client = createConnectWiseClient({ fetch, site: row.site, companyId: row.companyId, publicKey: row.publicKey, privateKey, clientId: row.clientId, codebase, timeoutMs: ADMIN_TIMEOUT_MS });
   return { lines, client, codebase };
 }

@@ -1,9 +1,5 @@
 import { UpstreamError } from "../connectors/http";
-import type { FetchLike } from "../connectors/types";
 import { AppError } from "../lib/errors";
-
-/** Outbound fetch read at call time, so tests can route it to the sandbox. */
-export const liveFetch: FetchLike = (input, init) => fetch(input, init);
 
 /** Calls to external systems from an admin page should not hold the page for 20 s. */
 export const ADMIN_TIMEOUT_MS = 10_000;

@@ -2,12 +2,13 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { decryptSecret, encryptSecret, randomToken, timingSafeEqual } from "../lib/crypto";
+import { bindings } from "../lib/secret-binding";
 
 /**
  * The OAuth `state` of "Generate Token": a random value sent to the portal, kept in a
  * short-lived cookie sealed with AES-GCM (so it cannot be forged or read), bound to the
- * session and tenant that started the flow. The cookie also carries the form's base URL
- * and ClusterID field until the portal sends the user back.
+ * session and tenant that started the flow. The cookie also carries the PKCE verifier and
+ * the form's ClusterID field until the portal sends the user back.
  */
 export const OAUTH_STATE_COOKIE = "__Host-psa-oauth";
 const STATE_TTL_MS = 10 * 60 * 1000;
@@ -16,11 +17,11 @@ const sealedState = z.object({
   state: z.string(),
   sessionHash: z.string(),
   tenantId: z.string(),
-  baseUrl: z.string(),
+  codeVerifier: z.string(),
   clusterFieldId: z.number().int().nullable(),
   expiresAt: z.number(),
 });
-export type OAuthFlow = Pick<z.infer<typeof sealedState>, "baseUrl" | "clusterFieldId">;
+export type OAuthFlow = Pick<z.infer<typeof sealedState>, "codeVerifier" | "clusterFieldId">;
 
 export async function beginOAuthState(c: Context, opts: { key: string; sessionHash: string; tenantId: string } & OAuthFlow): Promise<string> {
   const state = randomToken(24);
@@ -28,10 +29,10 @@ export async function beginOAuthState(c: Context, opts: { key: string; sessionHa
     state,
     sessionHash: opts.sessionHash,
     tenantId: opts.tenantId,
-    baseUrl: opts.baseUrl,
+    codeVerifier: opts.codeVerifier,
     clusterFieldId: opts.clusterFieldId,
     expiresAt: Date.now() + STATE_TTL_MS,
-  });
+  }, bindings.oauthState());
   // Lax: the portal sends the user back with a top-level GET, which Lax cookies survive.
   setCookie(c, OAUTH_STATE_COOKIE, sealed, { path: "/", httpOnly: true, secure: true, sameSite: "Lax", maxAge: STATE_TTL_MS / 1000 });
   return state;
@@ -44,7 +45,7 @@ export async function takeOAuthState(c: Context, opts: { key: string; sessionHas
   if (!sealed || !opts.state) return null;
   let plain: unknown;
   try {
-    plain = await decryptSecret(opts.key, sealed);
+    plain = await decryptSecret(opts.key, sealed, bindings.oauthState());
   } catch {
     return null;
   }
@@ -52,5 +53,5 @@ export async function takeOAuthState(c: Context, opts: { key: string; sessionHas
   if (!parsed.success) return null;
   const s = parsed.data;
   if (s.expiresAt < Date.now() || s.tenantId !== opts.tenantId || !timingSafeEqual(s.sessionHash, opts.sessionHash) || !timingSafeEqual(s.state, opts.state)) return null;
-  return { baseUrl: s.baseUrl, clusterFieldId: s.clusterFieldId };
+  return { codeVerifier: s.codeVerifier, clusterFieldId: s.clusterFieldId };
 }

@@ -8,7 +8,8 @@ import { auditStatement } from "../db/queries/audit";
 import { loadConfiguration, upsertSettingsStatement, type Configuration, type PortalRow } from "../db/queries/configuration";
 import type { TestLine, TestResult } from "../schemas/settings";
 import { probeConnectWise } from "./configuration-cw-probes";
-import { describeFailure, liveFetch } from "./configuration-errors";
+import { liveFetch, portalBaseUrl } from "../egress/fetch";
+import { describeFailure } from "./configuration-errors";
 import type { Actor } from "./configuration-connections";
 
 /**
@@ -32,7 +33,7 @@ async function probePortal(env: Env, row: PortalRow): Promise<TestLine[]> {
   try {
     const client = await portalClientFor(env, row, capture);
     const me = await client.me();
-    lines.push(portalLine("Authentication", true, `Signed in to ${row.baseUrl} as ${me.email} (${row.authMode === "oauth" ? "OAuth token" : "API token"})`));
+    lines.push(portalLine("Authentication", true, `Signed in to ${portalBaseUrl(env)} as ${me.email} (${row.authMode === "oauth" ? "OAuth token" : "API token"})`));
     const page = await client.listRequests({ cursor: null, pageSize: 1 });
     lines.push(portalLine("Read requests", true, page.tickets.length ? "Can list requests" : "Can list requests (none yet)"));
   } catch (err) {

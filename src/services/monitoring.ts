@@ -110,7 +110,8 @@ export async function ticketsPage(db: Db, tenantId: string, query: TicketsQuery)
   return page(rows, query.limit, (r) => [r.updatedAt, r.id]);
 }
 
-export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: number) {
+/** `portalBaseUrl`: the deployment's portal address (PORTAL_BASE_URL), for the link to the request. */
+export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: number, portalBaseUrl: string) {
   const link = await getTicketLink(db, tenantId, portalTicketId);
   if (!link) throw new AppError("not_found", "No such ticket");
   const [events, comments, health] = await Promise.all([
@@ -123,7 +124,7 @@ export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: n
     link: visible,
     events,
     comments,
-    portalUrl: health.portal ? portalRequestUrl(health.portal.baseUrl, portalTicketId) : null,
+    portalUrl: health.portal ? portalRequestUrl(portalBaseUrl, portalTicketId) : null,
     cwUrl: link.cwTicketId && health.connectwise ? cwTicketUrl(health.connectwise, link.cwTicketId) : null,
   };
 }

@@ -2,12 +2,14 @@ import { nowIso, type Db } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
 import { findTenantById, findTenantBySlug, insertTenantStatements, setTenantStatusStatement } from "../db/queries/tenants-admin";
 import { findUserByEmail } from "../db/queries/users";
-import { users } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { tenants, users } from "../db/schema";
+import { normaliseApprovedHost } from "../egress/policy";
 import { hashPassword, randomToken } from "../lib/crypto";
 import type { TenantForm } from "../schemas/accounts";
 import { fail, temporaryPassword, type FormResult } from "./accounts";
 
-/** Operator tasks on tenants: register one (with its first admin), disable, enable. */
+/** Operator tasks on tenants: register one (with its first admin), disable, enable, approve an on-premises ConnectWise host. */
 
 export interface CreatedTenant {
   tenantId: string;
@@ -40,6 +42,22 @@ export async function registerTenant(db: Db, operatorId: string, form: TenantFor
     auditStatement(db, { tenantId, userId: operatorId, action: "tenant.created", target: form.slug, detail: `First admin ${form.adminEmail}` }),
   ]);
   return { ok: true, value: { tenantId, name: form.name, adminEmail: form.adminEmail, temporaryPassword: password } };
+}
+
+/**
+ * Approves (or, with an empty value, withdraws) the one on-premises ConnectWise host a
+ * tenant may connect to; cloud hosts need no approval (egress/policy.ts). A tenant admin
+ * cannot do this: it decides where the tenant's stored key may be sent.
+ */
+export async function approveConnectWiseHost(db: Db, operatorId: string, tenantId: string, value: string): Promise<{ ok: true; name: string } | { ok: false; error: string } | null> {
+  if (!(await findTenantById(db, tenantId))) return null;
+  const host = value.trim() === "" ? null : normaliseApprovedHost(value);
+  if (value.trim() !== "" && host === null) return { ok: false, error: "Enter a host name (e.g. cw.example-msp.com or cw.example-msp.com:8443), not an IP address or a local name." };
+  const [rows] = await db.batch([
+    db.update(tenants).set({ cwApprovedHost: host, updatedAt: nowIso() }).where(eq(tenants.id, tenantId)).returning({ name: tenants.name }),
+    auditStatement(db, { tenantId, userId: operatorId, action: host ? "connectwise.host_approved" : "connectwise.host_withdrawn", detail: host ?? "" }),
+  ]);
+  return { ok: true, name: rows[0]?.name ?? "" };
 }
 
 /** Disabling stops its runs and API tokens (the bearer check needs an active tenant). */

@@ -1,3 +1,4 @@
+import { egressFetch } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import { createDb, type Db } from "../db/client";
@@ -135,7 +136,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
   } catch (err) {
     const problem = credentialProblem(err);
-    if (problem) await markNeedsAttention(db, job.tenantId, problem, now());
+    if (problem) await markNeedsAttention(db, egressFetch(env, "alert"), job.tenantId, problem, now());
     const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
     const failed = { lastError: message.slice(0, 500), state: "error" as const, updatedAt: now().toISOString() };
     // The link may not exist yet (the very first read failed): the ticket still shows its error.

@@ -25,6 +25,7 @@ button.link { background:none; color:#fff; margin:0; padding:0; text-decoration:
 .alert { border:1px solid; border-radius:6px; padding:.6rem .8rem; margin: 0 0 1rem; }
 .alert.error { color:var(--bad); background:var(--bad-bg); border-color:#fecdca; }
 .muted { color: var(--muted); }
+.visually-hidden { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
 header.top a { color:#fff; text-decoration:none; }
 nav.tenant-nav { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 1.5rem; display:flex; flex-wrap:wrap; gap:1rem; align-items:center; }
 nav.tenant-nav a { color:var(--ink); text-decoration:none; padding:.2rem 0; }

@@ -12,7 +12,7 @@ it("fan-out: the cron dispatches 1,000 tenants", async () => {
   for (let i = 0; i < ids.length; i += 50) {
     const [first, ...rest] = ids.slice(i, i + 50).flatMap((id) => [
       db().insert(tenants).values({ id, name: id, slug: id, hookId: `h_${id}` }),
-      db().insert(portalConnections).values({ tenantId: id, baseUrl: "http://localhost:1", authMode: "api_token", secretsCiphertext: "x" }),
+      db().insert(portalConnections).values({ tenantId: id, authMode: "api_token", secretsCiphertext: "x" }),
       db().insert(connectwiseConnections).values({ tenantId: id, site: "http://localhost:1", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
     ]);
     await db().batch([first!, ...rest]);

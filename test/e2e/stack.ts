@@ -64,7 +64,13 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
     persistTo: adminState,
     envFile,
     // With a sandbox, push is wired like `npm start` does: callbacks and webhooks come here.
-    vars: { DEMO_MODE: "on", ...(sandbox ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
+    // The portal and the one egress exemption are the sandbox's (a closed local port without one).
+    vars: {
+      DEMO_MODE: "on",
+      PORTAL_BASE_URL: `${sandbox?.url ?? "http://127.0.0.1:9"}/zendesk`,
+      EGRESS_LOCAL_ORIGINS: sandbox?.url ?? "http://127.0.0.1:9",
+      ...(sandbox ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}),
+    },
     onLine: (line: string) => keep(`[admin] ${line}`),
   });
   let browser: Browser;

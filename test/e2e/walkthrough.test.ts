@@ -66,7 +66,6 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
 
     // 2. Connect the Support Portal through OAuth, signing in on the portal's own page.
     await page.goto(`${base}/onboarding`);
-    await page.fill("#baseUrl", `${stack.sandboxUrl}/zendesk`);
     await Promise.all([page.waitForURL((u) => u.pathname.endsWith("/zendesk/oauth/authorizations/new")), page.click('form[action$="/portal/oauth"] button[type=submit]')]);
     await page.fill("#email", "it@acme-msp.test");
     await page.fill("#password", "acme-portal-pass");

@@ -3,10 +3,21 @@ import { eq } from "drizzle-orm";
 import { connectwiseClientFor } from "../../src/connectors/for-tenant";
 import { applyDemoSettings } from "../../src/dev/demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings } from "../../src/db/schema";
-import { encryptSecret } from "../../src/lib/crypto";
+import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret, type PortalSecrets } from "../../src/lib/secret-binding";
 import { SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
 import { portalUser } from "../setup/sandbox-actors";
 import { createTenant, db } from "./tenants";
+
+/** Where the tests' portal is (PORTAL_BASE_URL in vitest.config.ts). */
+export const PORTAL_BASE = `${SANDBOX_ORIGIN}/zendesk`;
+export const CW_SITE = `${SANDBOX_ORIGIN}/cw`;
+
+/** Seals portal secrets as the Worker does (bound to the tenant and the deployment's portal). */
+export const sealPortalSecrets = (tenantId: string, value: PortalSecrets) => sealSecret(env, value, bindings.portalSecrets(tenantId, PORTAL_BASE));
+export const openPortalSecrets = (tenantId: string, sealed: string) => openSecret(env, sealed, bindings.portalSecrets(tenantId, PORTAL_BASE), portalSecrets);
+/** Seals a ConnectWise private key as the Worker does (bound to the tenant, site and company). */
+export const sealCwSecrets = (tenantId: string, privateKey: string, site = CW_SITE, companyId = "acme") => sealSecret(env, { privateKey }, bindings.connectwiseSecrets(tenantId, site, companyId));
+export const openCwSecrets = (tenantId: string, sealed: string, site = CW_SITE, companyId = "acme") => openSecret(env, sealed, bindings.connectwiseSecrets(tenantId, site, companyId), connectwiseSecrets);
 
 /** The sandbox's ClusterID custom field (sandbox/src/demo-data.ts). */
 export const CLUSTER_FIELD_ID = 360001234567;
@@ -30,21 +41,20 @@ export async function createConnectedTenant(opts: { syncFrom?: string; portalUse
       .insert(portalConnections)
       .values({
         tenantId: tenant.id,
-        baseUrl: `${SANDBOX_ORIGIN}/zendesk`,
         authMode: "api_token",
         email: portalUser.email,
-        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { apiToken: portalUser.apiToken }),
+        secretsCiphertext: await sealPortalSecrets(tenant.id, { apiToken: portalUser.apiToken }),
         clusterFieldId: CLUSTER_FIELD_ID,
       }),
     db()
       .insert(connectwiseConnections)
       .values({
         tenantId: tenant.id,
-        site: `${SANDBOX_ORIGIN}/cw`,
+        site: CW_SITE,
         companyId: "acme",
         publicKey: cwKeys.publicKey,
         clientId: "psa-sync-demo-client",
-        secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: cwKeys.privateKey }),
+        secretsCiphertext: await sealCwSecrets(tenant.id, cwKeys.privateKey),
       }),
     db().insert(tenantSettings).values({ tenantId: tenant.id, syncFrom: opts.syncFrom ?? new Date().toISOString() }),
   ]);

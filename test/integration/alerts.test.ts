@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { apiTokens, connectwiseConnections, statusMappings, syncRuns, tenantSettings, tenants } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
-import { encryptSecret } from "../../src/lib/crypto";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, sealCwSecrets } from "../factories/connections";
 import { db, uniqueId } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { SANDBOX_ORIGIN } from "../setup/sandbox";
@@ -31,7 +30,7 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 const setPrivateKey = async (tenantId: string, privateKey: string) =>
-  db().update(connectwiseConnections).set({ secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey }) }).where(eq(connectwiseConnections.tenantId, tenantId));
+  db().update(connectwiseConnections).set({ secretsCiphertext: await sealCwSecrets(tenantId, privateKey) }).where(eq(connectwiseConnections.tenantId, tenantId));
 
 describe("silent stops are announced once, and so is the recovery", () => {
   it("rejected credentials: one alert however many runs fail, one when fixed", async () => {
@@ -40,7 +39,7 @@ describe("silent stops are announced once, and so is the recovery", () => {
     const client = await signIn(admin.email, admin.password);
     const bad = await client.fetch(`/t/${tenant.id}/tasks/alerts`, { form: { alertWebhookUrl: "ftp://nope" } });
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain("must start with https://");
+    expect(await bad.text()).toContain("only https addresses are allowed");
     const saved = await client.fetch(`/t/${tenant.id}/tasks/alerts`, { form: { alertWebhookUrl: ALERT_URL } });
     expect(saved.headers.get("location")).toBe(`/t/${tenant.id}/tasks?done=alerts-saved`);
 

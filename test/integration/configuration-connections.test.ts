@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import { auditLog, connectwiseConnections, portalConnections } from "../../src/db/schema";
-import { decryptSecret } from "../../src/lib/crypto";
+import { openPortalSecrets } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, signIn, type AdminClient } from "../setup/admin-client";
 import { routeFetchToSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
@@ -24,7 +24,7 @@ async function adminOfNewTenant() {
 
 /** POST "Generate Token"; returns the portal authorize URL it sends the browser to and the state cookie set. */
 async function startOAuth(client: AdminClient, tenantId: string) {
-  const res = await client.fetch(`/t/${tenantId}/onboarding/portal/oauth`, { form: { baseUrl: PORTAL_URL, clusterFieldId: "360001234567" } });
+  const res = await client.fetch(`/t/${tenantId}/onboarding/portal/oauth`, { form: { clusterFieldId: "360001234567" } });
   // A hop page (meta refresh + link), since the CSP's form-action forbids a cross-origin redirect.
   expect(res.status).toBe(200);
   const href = /id="portal-sign-in" href="([^"]+)"/.exec(await res.text())?.[1];
@@ -55,6 +55,9 @@ describe("Support Portal: Generate Token (OAuth) against the sandbox", () => {
     expect(location.searchParams.get("client_id")).toBe("psa-sync");
     expect(location.searchParams.get("redirect_uri")).toBe(`http://localhost/t/${tenant.id}/onboarding/portal/callback`);
     expect(location.searchParams.get("scope")).toBe("read write");
+    // PKCE: the portal sees only the S256 challenge; the verifier stays sealed in our state cookie.
+    expect(location.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(location.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const state = location.searchParams.get("state")!;
     expect(state.length).toBeGreaterThanOrEqual(32);
 
@@ -65,10 +68,10 @@ describe("Support Portal: Generate Token (OAuth) against the sandbox", () => {
     expect(done.headers.get("location")).toBe(`/t/${tenant.id}/onboarding?saved=portal`);
 
     const [row] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id));
-    expect(row).toMatchObject({ authMode: "oauth", baseUrl: PORTAL_URL, email: "it@acme-msp.test", clusterFieldId: 360001234567, status: "connected" });
+    expect(row).toMatchObject({ authMode: "oauth", email: "it@acme-msp.test", clusterFieldId: 360001234567, status: "connected" });
     expect(row!.portalUserId).toBeGreaterThan(0);
     expect(Date.parse(row!.accessTokenExpiresAt!)).toBeGreaterThan(Date.now());
-    const secrets = (await decryptSecret(env.ENCRYPTION_KEY, row!.secretsCiphertext)) as { accessToken: string; refreshToken: string };
+    const secrets = (await openPortalSecrets(tenant.id, row!.secretsCiphertext)) as { accessToken: string; refreshToken: string };
     expect(secrets.accessToken).toMatch(/^[0-9a-f]{64}$/);
     const stored = JSON.stringify(row);
     expect(stored).not.toContain(secrets.accessToken);
@@ -124,23 +127,23 @@ describe("Support Portal: Generate Token (OAuth) against the sandbox", () => {
     expect(await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id))).toHaveLength(0);
   });
 
-  it("rejects a base URL that is not an http(s) address with a field message", async () => {
+  it("rejects a ClusterID field that is not a number with a field message", async () => {
     const { tenant, client } = await adminOfNewTenant();
-    const res = await client.fetch(`/t/${tenant.id}/onboarding/portal/oauth`, { form: { baseUrl: "javascript:alert(1)", clusterFieldId: "1" } });
+    const res = await client.fetch(`/t/${tenant.id}/onboarding/portal/oauth`, { form: { clusterFieldId: "javascript:alert(1)" } });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("Enter a full http(s) address");
+    expect(await res.text()).toContain("The ClusterID field id must be a number");
   });
 });
 
 describe("Support Portal: API token", () => {
   it("connects after checking the token, and refuses a wrong one", async () => {
     const { tenant, client } = await adminOfNewTenant();
-    const wrong = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { baseUrl: PORTAL_URL, email: "it@acme-msp.test", apiToken: "wrong-token", clusterFieldId: "" } });
+    const wrong = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: "it@acme-msp.test", apiToken: "wrong-token", clusterFieldId: "" } });
     expect(wrong.status).toBe(400);
     const wrongText = await wrong.text();
     expect(wrongText).toContain("refused the credentials");
     expect(wrongText).not.toContain("wrong-token");
-    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { baseUrl: PORTAL_URL, email: "it@acme-msp.test", apiToken: "acme-portal-token", clusterFieldId: "" } });
+    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: "it@acme-msp.test", apiToken: "acme-portal-token", clusterFieldId: "" } });
     expect(ok.status).toBe(303);
     const [row] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id));
     expect(row).toMatchObject({ authMode: "api_token", email: "it@acme-msp.test", clusterFieldId: 360001234567 });

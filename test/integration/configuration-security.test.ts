@@ -19,8 +19,8 @@ const CW_BODY = { site: `${SANDBOX_ORIGIN}/cw`, companyId: "acme", publicKey: "a
 const SECRETS = ["acme-private-key", "acme-portal-token"];
 
 const POSTS: [string, Record<string, string>][] = [
-  ["/onboarding/portal/oauth", { baseUrl: `${SANDBOX_ORIGIN}/zendesk` }],
-  ["/onboarding/portal/token", { baseUrl: `${SANDBOX_ORIGIN}/zendesk`, email: "it@acme-msp.test", apiToken: "acme-portal-token" }],
+  ["/onboarding/portal/oauth", {}],
+  ["/onboarding/portal/token", { email: "it@acme-msp.test", apiToken: "acme-portal-token" }],
   ["/onboarding/connectwise", CW_BODY],
   ["/onboarding/test", {}],
   ["/settings", { boardId: "1", defaultCompanyId: "1" }],

@@ -3,8 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import { readTestResult } from "../../src/db/queries/configuration";
 import { auditLog, connectwiseConnections, tenantSettings } from "../../src/db/schema";
-import { encryptSecret } from "../../src/lib/crypto";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, sealCwSecrets } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { routeFetchToSandbox, SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
@@ -72,7 +71,7 @@ describe("Test connection", () => {
     const { tenant, client } = await connectedAdmin();
     await db()
       .update(connectwiseConnections)
-      .set({ secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey: "wrong-private-key-7731" }) })
+      .set({ secretsCiphertext: await sealCwSecrets(tenant.id, "wrong-private-key-7731") })
       .where(eq(connectwiseConnections.tenantId, tenant.id));
     await client.fetch(`/t/${tenant.id}/onboarding/test`, { form: {} });
     const result = await lastResult(tenant.id);

@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from "vitest";
 import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, tenantSettings, tenants, users } from "../../src/db/schema";
 import { routeFetchToSandbox } from "../setup/sandbox";
 import { DEMO, seedDemo } from "../../src/dev/seed-demo";
-import { decryptSecret, verifyPassword } from "../../src/lib/crypto";
+import { verifyPassword } from "../../src/lib/crypto";
+import { bindings, connectwiseSecrets, openSecret } from "../../src/lib/secret-binding";
 import { db } from "../factories/tenants";
 
 describe("demo seed (npm start)", () => {
@@ -40,9 +41,9 @@ describe("demo seed (npm start)", () => {
     const [cw] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, DEMO.tenant.id));
     expect(cw).toMatchObject({ site: "http://localhost:8788/cw", companyId: "acme", publicKey: "acme-public-key", clientId: "psa-sync-demo-client" });
     expect(JSON.stringify(cw)).not.toContain("acme-private-key");
-    expect(await decryptSecret(env.ENCRYPTION_KEY, cw!.secretsCiphertext)).toEqual({ privateKey: "acme-private-key" });
+    expect(await openSecret(env, cw!.secretsCiphertext, bindings.connectwiseSecrets(cw!.tenantId, cw!.site, cw!.companyId), connectwiseSecrets)).toEqual({ privateKey: "acme-private-key" });
     const [portal] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, DEMO.tenant.id));
-    expect(portal).toMatchObject({ baseUrl: "http://localhost:8788/zendesk", authMode: "api_token", email: "it@acme-msp.test" });
+    expect(portal).toMatchObject({ authMode: "api_token", email: "it@acme-msp.test" });
     expect(JSON.stringify(portal)).not.toContain("acme-portal-token");
   });
 

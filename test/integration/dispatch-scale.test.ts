@@ -16,7 +16,7 @@ describe("cron dispatch at scale", () => {
       // A few statements per tenant, each within D1's 100 bound values; setup complete, so each is dispatched.
       const [first, ...rest] = chunk.flatMap((id) => [
         db().insert(tenants).values({ id, name: id, slug: id, hookId: `h_${id}` }),
-        db().insert(portalConnections).values({ tenantId: id, baseUrl: "http://localhost:1", authMode: "api_token", secretsCiphertext: "x" }),
+        db().insert(portalConnections).values({ tenantId: id, authMode: "api_token", secretsCiphertext: "x" }),
         db().insert(connectwiseConnections).values({ tenantId: id, site: "http://localhost:1", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
         db().insert(tenantSettings).values({ tenantId: id, boardId: 1, defaultCompanyId: 1 }),
         db().insert(priorityMappings).values(MAPPED_PRIORITIES.map((portalValue) => ({ tenantId: id, portalValue, cwPriorityId: 1, cwPriorityName: "P" }))),

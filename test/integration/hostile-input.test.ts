@@ -2,7 +2,9 @@ import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiTokens, connectwiseConnections, portalConnections, tenantSettings } from "../../src/db/schema";
-import { encryptSecret, sha256Hex } from "../../src/lib/crypto";
+import { sha256Hex } from "../../src/lib/crypto";
+import { bindings, sealSecret } from "../../src/lib/secret-binding";
+import { PORTAL_BASE } from "../factories/connections";
 import { createTenant, createTicketLink, db, uniqueId } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 
@@ -52,7 +54,7 @@ describe("hostile input", () => {
     const tenant = await createTenant();
     await db().batch([
       db().insert(connectwiseConnections).values({ tenantId: tenant.id, site: "https://api-na.myconnectwise.net", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
-      db().insert(portalConnections).values({ tenantId: tenant.id, baseUrl: "https://x.zendesk.com", authMode: "api_token", secretsCiphertext: "x", webhookSecretCiphertext: await encryptSecret(env.ENCRYPTION_KEY, "s3cret") }),
+      db().insert(portalConnections).values({ tenantId: tenant.id, authMode: "api_token", secretsCiphertext: "x", webhookSecretCiphertext: await sealSecret(env, "s3cret", bindings.portalWebhookSecret(tenant.id, PORTAL_BASE)) }),
     ]);
     const big = await SELF.fetch(`http://localhost/hooks/connectwise/${tenant.hookId}`, { method: "POST", body: "x".repeat(300_000) });
     expect(big.status).toBe(413);

@@ -3,8 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { connectwiseConnections, syncRuns, tenants } from "../../src/db/schema";
-import { encryptSecret } from "../../src/lib/crypto";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, sealCwSecrets } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { useSandbox } from "../setup/sandbox";
 import { syncTenantNow } from "../setup/sync";
@@ -14,7 +13,7 @@ useSandbox();
 const setPrivateKey = async (tenantId: string, privateKey: string) =>
   db()
     .update(connectwiseConnections)
-    .set({ secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { privateKey }) })
+    .set({ secretsCiphertext: await sealCwSecrets(tenantId, privateKey) })
     .where(eq(connectwiseConnections.tenantId, tenantId));
 const tenantRow = async (id: string) => (await db().select().from(tenants).where(eq(tenants.id, id)))[0]!;
 

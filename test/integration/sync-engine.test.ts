@@ -3,10 +3,9 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { commentLinks, portalConnections, tenantSettings, tenants, ticketEvents } from "../../src/db/schema";
 import { exchangeCode } from "../../src/connectors/zendesk";
-import { decryptSecret, encryptSecret } from "../../src/lib/crypto";
 import { portalAuthorizationCode } from "./connectors/helpers";
 import { saveAdvancedSettings } from "../../src/services/configuration-settings";
-import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
+import { createConnectedTenant, createTenantWithCustomer, openPortalSecrets, sealPortalSecrets } from "../factories/connections";
 import { db, linkOf } from "../factories/tenants";
 import { useSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
 import { agent, customer, technician } from "../setup/sandbox-actors";
@@ -133,12 +132,12 @@ describe("OAuth tokens", () => {
   it("a run refreshes a token that expires soon, persists the rotated pair encrypted, and syncs", async () => {
     const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const redirectUri = "http://localhost/callback";
-    const code = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
-    const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: `${SANDBOX_ORIGIN}/zendesk`, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", code, redirectUri });
+    const grant = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
+    const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: `${SANDBOX_ORIGIN}/zendesk`, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", ...grant, redirectUri });
     const soon = new Date(Date.now() + 10 * 60 * 1000).toISOString();
     await db()
       .update(portalConnections)
-      .set({ authMode: "oauth", secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: soon })
+      .set({ authMode: "oauth", secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: soon })
       .where(eq(portalConnections.tenantId, tenant.id));
     const id = await customer.createRequest({ subject: "Via OAuth", body: "Token about to expire.", clusterId: "CZJ1234ABC" });
 
@@ -146,7 +145,7 @@ describe("OAuth tokens", () => {
     expect(run.status).toBe("completed");
     const [row] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id));
     expect(Date.parse(row!.accessTokenExpiresAt!)).toBeGreaterThan(Date.parse(soon));
-    const stored = (await decryptSecret(env.ENCRYPTION_KEY, row!.secretsCiphertext)) as { accessToken: string; refreshToken: string };
+    const stored = (await openPortalSecrets(tenant.id, row!.secretsCiphertext)) as { accessToken: string; refreshToken: string };
     expect(stored.refreshToken).not.toBe(tokens.refreshToken);
     expect(row!.secretsCiphertext).not.toContain(stored.accessToken);
     expect((await technician.ticketsLinkedTo(tenant.id)).map((t) => t.externalXRef)).toContain(`psa-sync:${tenant.id}:${id}`);
@@ -156,7 +155,7 @@ describe("OAuth tokens", () => {
     const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     await db()
       .update(portalConnections)
-      .set({ authMode: "oauth", secretsCiphertext: await encryptSecret(env.ENCRYPTION_KEY, { accessToken: "revoked-access", refreshToken: "revoked-refresh" }), accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString() })
+      .set({ authMode: "oauth", secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: "revoked-access", refreshToken: "revoked-refresh" }), accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString() })
       .where(eq(portalConnections.tenantId, tenant.id));
     const run = await syncTenantNow(tenant.id);
     expect(run.status).toBe("failed");

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, hashPassword, verifyPassword } from "../../src/lib/crypto";
+import { decryptSecret, encryptSecret, hashPassword, keyIdOf, sealedKeyId, verifyPassword } from "../../src/lib/crypto";
+import { bindings } from "../../src/lib/secret-binding";
 import { formatLogLine } from "../../src/lib/log";
 
 describe("log lines", () => {
@@ -17,21 +18,60 @@ describe("log lines", () => {
   });
 });
 
+const OLD_KEY = btoa("an-older-key-of-thirty-two-bytes");
+
+/** A legacy v1 envelope (no key id, no binding), as written before key ids existed. */
+async function legacyV1(keyBase64: string, value: unknown): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", Uint8Array.from(atob(keyBase64), (c) => c.charCodeAt(0)), "AES-GCM", false, ["encrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(JSON.stringify(value))));
+  return `v1.${btoa(String.fromCharCode(...iv))}.${btoa(String.fromCharCode(...data))}`;
+}
+
 describe("secrets at rest", () => {
-  it("round-trips through AES-GCM and never stores the plaintext", async () => {
-    const sealed = await encryptSecret(env.ENCRYPTION_KEY, { privateKey: "acme-private-key" });
+  it("round-trips through AES-GCM, names its key by id, and never stores the plaintext or the key", async () => {
+    const sealed = await encryptSecret(env.ENCRYPTION_KEY, { privateKey: "acme-private-key" }, "binding");
     expect(sealed).not.toContain("acme-private-key");
-    expect(sealed).toMatch(/^v1\./);
-    expect(await decryptSecret(env.ENCRYPTION_KEY, sealed)).toEqual({ privateKey: "acme-private-key" });
+    expect(sealed).not.toContain(env.ENCRYPTION_KEY);
+    expect(sealed).toMatch(/^v2\.[0-9a-f]{8}\./);
+    expect(sealedKeyId(sealed)).toBe(await keyIdOf(env.ENCRYPTION_KEY));
+    expect(await decryptSecret(env.ENCRYPTION_KEY, sealed, "binding")).toEqual({ privateKey: "acme-private-key" });
+  });
+
+  it("opens only under the binding it was sealed with (tenant, column, host)", async () => {
+    const sealed = await encryptSecret(env.ENCRYPTION_KEY, { privateKey: "k" }, bindings.connectwiseSecrets("t1", "https://api-na.myconnectwise.net", "acme"));
+    for (const other of [
+      bindings.connectwiseSecrets("t2", "https://api-na.myconnectwise.net", "acme"),
+      bindings.connectwiseSecrets("t1", "https://attacker.example", "acme"),
+      bindings.connectwiseSecrets("t1", "https://api-na.myconnectwise.net", "other"),
+      bindings.portalSecrets("t1", "https://api-na.myconnectwise.net"),
+      "",
+    ]) {
+      await expect(decryptSecret(env.ENCRYPTION_KEY, sealed, other)).rejects.toThrow();
+    }
   });
 
   it("uses a fresh IV each time and refuses a tampered envelope", async () => {
     const a = await encryptSecret(env.ENCRYPTION_KEY, "same");
     const b = await encryptSecret(env.ENCRYPTION_KEY, "same");
     expect(a).not.toBe(b);
-    const [v, iv, data] = a.split(".");
-    const flipped = `${v}.${iv}.${data!.slice(0, -4)}${data!.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
+    const [v, kid, iv, data] = a.split(".");
+    const flipped = `${v}.${kid}.${iv}.${data!.slice(0, -4)}${data!.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
     await expect(decryptSecret(env.ENCRYPTION_KEY, flipped)).rejects.toThrow();
+  });
+
+  it("rotates: the previous key still opens what it sealed, new envelopes use the current key", async () => {
+    const before = await encryptSecret(OLD_KEY, "s", "b");
+    const ring = { current: env.ENCRYPTION_KEY, previous: OLD_KEY };
+    expect(await decryptSecret(ring, before, "b")).toBe("s");
+    expect(sealedKeyId(await encryptSecret(ring, "s", "b"))).toBe(await keyIdOf(env.ENCRYPTION_KEY));
+    // Once the previous key is gone, its envelopes say which key they need.
+    await expect(decryptSecret(env.ENCRYPTION_KEY, before, "b")).rejects.toThrow(new RegExp(`No key with id ${await keyIdOf(OLD_KEY)}`));
+  });
+
+  it("still opens legacy v1 envelopes with either key", async () => {
+    expect(await decryptSecret({ current: env.ENCRYPTION_KEY, previous: OLD_KEY }, await legacyV1(OLD_KEY, { apiToken: "t" }), "any")).toEqual({ apiToken: "t" });
+    await expect(decryptSecret(env.ENCRYPTION_KEY, await legacyV1(OLD_KEY, "x"))).rejects.toThrow();
   });
 
   it("rejects a key of the wrong size", async () => {

@@ -22,6 +22,9 @@ export function migrateOAuth(sql: SqlStorage): void {
     redirect_uri TEXT NOT NULL, scope TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_oauth_tokens (access_token TEXT PRIMARY KEY, refresh_token TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL,
     client_id TEXT NOT NULL, scope TEXT NOT NULL, expires_at INTEGER NOT NULL, refresh_expires_at INTEGER NOT NULL)`);
+  // PKCE (RFC 7636), added later: older local state gets the column too.
+  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(zd_oauth_codes)`).toArray().map((r) => r.name);
+  if (!columns.includes("code_challenge")) sql.exec(`ALTER TABLE zd_oauth_codes ADD COLUMN code_challenge TEXT`);
 }
 export const OAUTH_TABLES = ["zd_oauth_codes", "zd_oauth_tokens"] as const;
 
@@ -45,6 +48,8 @@ const authorizeParams = z.object({
   redirect_uri: z.string().default(""),
   scope: z.string().default("read"),
   state: z.string().default(""),
+  code_challenge: z.string().optional(),
+  code_challenge_method: z.string().optional(),
 });
 
 const tokenBody = z.object({
@@ -57,7 +62,14 @@ const tokenBody = z.object({
   scope: z.string().optional(),
   expires_in: z.coerce.number().int().min(1).max(MAX_EXPIRES_IN).optional(),
   refresh_token_expires_in: z.coerce.number().int().min(1).optional(),
+  code_verifier: z.string().optional(),
 });
+
+/** RFC 7636 S256: BASE64URL(SHA-256(verifier)). */
+async function s256(verifier: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  return btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
 const oauthError = (error: string, description: string, status: 400 | 401 = 400) =>
   Response.json({ error, error_description: description }, { status, headers: { "Cache-Control": "no-store" } });
@@ -115,13 +127,16 @@ export function createOAuthRoutes(deps: { sql: SqlStorage; store: Store; now(): 
     const problem = checkClient(p);
     if (problem) return c.html(oauthErrorPage(problem), 400);
     if (p.response_type !== "code") return redirectWith(p, { error: "unsupported_response_type", error_description: "The authorization server does not support this response type." });
+    if (p.code_challenge !== undefined && (p.code_challenge_method !== "S256" || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge))) {
+      return redirectWith(p, { error: "invalid_request", error_description: "code_challenge must be an S256 challenge (code_challenge_method=S256)." });
+    }
     const email = typeof body.email === "string" ? body.email : "";
     const password = typeof body.password === "string" ? body.password : "";
     const user = store.userByEmail(email);
     if (!user || user.password !== password) return c.html(signInPage(p, { error: "Invalid email or password.", email }), 401);
     const code = randomToken();
-    sql.exec(`INSERT INTO zd_oauth_codes (code, client_id, user_id, redirect_uri, scope, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      code, p.client_id, user.id, p.redirect_uri, p.scope, deps.now().getTime() + CODE_TTL_MS);
+    sql.exec(`INSERT INTO zd_oauth_codes (code, client_id, user_id, redirect_uri, scope, expires_at, code_challenge) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      code, p.client_id, user.id, p.redirect_uri, p.scope, deps.now().getTime() + CODE_TTL_MS, p.code_challenge ?? null);
     return redirectWith(p, { code });
   });
 
@@ -156,9 +171,11 @@ export function createOAuthRoutes(deps: { sql: SqlStorage; store: Store; now(): 
 
     if (b.grant_type === "authorization_code") {
       if (!b.code || !b.redirect_uri) return oauthError("invalid_request", "The request is missing a required parameter: code or redirect_uri.");
-      type CodeRow = { code: string; client_id: string; user_id: number; redirect_uri: string; scope: string; expires_at: number; used: number };
+      type CodeRow = { code: string; client_id: string; user_id: number; redirect_uri: string; scope: string; expires_at: number; used: number; code_challenge: string | null };
       const row = sql.exec<CodeRow>(`SELECT * FROM zd_oauth_codes WHERE code = ?`, b.code).toArray()[0];
       if (!row || row.used || row.expires_at <= nowMs || row.client_id !== clientId || row.redirect_uri !== b.redirect_uri) return oauthError("invalid_grant", INVALID_GRANT);
+      // A code issued for a PKCE challenge is redeemed only with its verifier (a stolen code is useless).
+      if (row.code_challenge !== null && (!b.code_verifier || (await s256(b.code_verifier)) !== row.code_challenge)) return oauthError("invalid_grant", INVALID_GRANT);
       sql.exec(`UPDATE zd_oauth_codes SET used = 1 WHERE code = ?`, b.code);
       return issue(row.user_id, row.scope);
     }

@@ -1,6 +1,6 @@
 import { escapeHtml } from "./store";
 
-export type AuthorizeParams = { response_type: string; client_id: string; redirect_uri: string; scope: string; state: string };
+export type AuthorizeParams = { response_type: string; client_id: string; redirect_uri: string; scope: string; state: string; code_challenge?: string | undefined; code_challenge_method?: string | undefined };
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -13,7 +13,8 @@ label{display:block;margin:.8rem 0 .3rem}input[type=email],input[type=password]{
 /** The portal's sign-in page shown by the OAuth authorization endpoint; every echoed value is escaped. */
 export function signInPage(params: AuthorizeParams, opts: { error?: string; email?: string } = {}): string {
   const hidden = (Object.keys(params) as (keyof AuthorizeParams)[])
-    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(params[k])}">`)
+    .filter((k) => params[k] !== undefined)
+    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(params[k] ?? "")}">`)
     .join("");
   return page(
     "Sign in to Easy Connect Support",

@@ -1,4 +1,5 @@
 import type { CwConfiguration, CwNote, CwStatus, CwTicket, Ref } from "../../sync/model";
+import { classify, type Classification } from "../classify";
 import { plainTextMessage, type UpstreamErrorInfo } from "../http";
 import { errorBodySchema, type WireConfiguration, type WireNote, type WireRef, type WireTicket } from "./schemas";
 
@@ -52,13 +53,29 @@ export function toCwStatus(s: { id: number; name?: string | null; closedStatus?:
   return { id: s.id, name: s.name ?? "", closedStatus: s.closedStatus ?? false, inactive: s.inactive ?? false };
 }
 
-/** Message and codes from CW's `{code, message, errors[]}`, or a plain-text routing error. */
+const CW_ERRORS: Classification = {
+  byCode: {
+    Unauthorized: "not authorised",
+    NotFound: "not found",
+    InvalidObject: "refused as invalid",
+    InvalidField: "a field value was refused",
+    MissingRequiredField: "a required field is missing",
+    ObjectExists: "it already exists",
+    InvalidStatus: "the status is not allowed there",
+    UnexpectedError: "ConnectWise had an unexpected error",
+  },
+  byPhrase: [
+    [/^Cannot route/i, "Cannot route the request: the codebase or company id is wrong"],
+    [/clientid/i, "the clientId was refused"],
+  ],
+};
+
+/** CW's `{code, message, errors[]}` or a plain-text routing error, classified (classify.ts). */
 export function describeConnectWiseError(body: unknown, text: string, contentType: string): UpstreamErrorInfo {
   const parsed = errorBodySchema.safeParse(body);
-  if (!parsed.success || body === null) return { message: plainTextMessage(text, contentType), codes: [] };
+  if (!parsed.success || body === null) return { message: classify(CW_ERRORS, [], [], plainTextMessage(text, contentType)), codes: [] };
   const b = parsed.data;
   const codes = [b.code ?? b.error, ...(b.errors ?? []).map((e) => e.code)].filter((c): c is string => typeof c === "string" && c !== "");
-  const details = (b.errors ?? []).map((e) => e.message).filter((m): m is string => !!m);
-  const message = [b.message, ...details].filter((m): m is string => !!m).join(": ");
-  return { message: message || null, codes };
+  const fields = (b.errors ?? []).map((e) => e.field);
+  return { message: classify(CW_ERRORS, codes, fields, b.message ?? null), codes };
 }

@@ -1,4 +1,5 @@
 import type { PortalComment, PortalTicket } from "../../sync/model";
+import { classify, type Classification } from "../classify";
 import type { UpstreamErrorInfo } from "../http";
 import { errorBodySchema, type WireComment, type WireRequest } from "./schemas";
 
@@ -34,29 +35,42 @@ export function toPortalComment(comment: WireComment): PortalComment {
   };
 }
 
-/** Message and codes from any of Zendesk's error body shapes (schemas.ts). */
+const ZENDESK_ERRORS: Classification = {
+  byCode: {
+    RecordInvalid: "refused as invalid",
+    RecordNotFound: "not found",
+    InvalidEndpoint: "not found",
+    InvalidValue: "a field value was refused",
+    BlankValue: "a required field is blank",
+    ReadOnly: "the field is read-only",
+    TooLong: "the text is too long for the portal",
+    CommentLimitExceeded: "the request has reached the portal's limit of 5000 comments",
+    UpdateConflict: "the request changed meanwhile",
+    InternalServerError: "the portal had an unexpected error",
+    invalid_grant: "the sign-in grant is invalid, expired or already used",
+    invalid_client: "the OAuth client was refused",
+    invalid_request: "the OAuth request was refused",
+  },
+  byPhrase: [[/closed prevents/i, "the request is closed and cannot be updated"]],
+};
+
+/** Any of Zendesk's error body shapes (schemas.ts), classified (classify.ts). */
 export function describeZendeskError(body: unknown): UpstreamErrorInfo {
   const parsed = errorBodySchema.safeParse(body);
   if (!parsed.success) return { message: null, codes: [] };
   const b = parsed.data;
   const codes: string[] = [];
-  const parts: string[] = [];
+  const fields: string[] = [];
+  const texts: string[] = [];
   if (typeof b.error === "string") codes.push(b.error);
-  else if (b.error) parts.push([b.error.title, b.error.message].filter(Boolean).join(": "));
-  if (b.description) parts.push(b.description);
-  if (b.error_description) parts.push(b.error_description);
   // 422s say what was wrong in `details` (read-only description, 5,000-comment cap, closed ticket).
-  for (const list of Object.values(b.details ?? {})) {
+  for (const [field, list] of Object.entries(b.details ?? {})) {
+    fields.push(field);
     for (const d of list) {
-      if (d.description) parts.push(d.description);
       if (d.error) codes.push(d.error);
+      if (d.description) texts.push(d.description);
     }
   }
-  for (const e of b.errors ?? []) {
-    if (e.code) codes.push(e.code);
-    const line = [e.title, e.detail].filter(Boolean).join(": ");
-    if (line) parts.push(line);
-  }
-  if (parts.length === 0 && typeof b.error === "string") parts.push(b.error);
-  return { message: parts.length ? parts.join("; ") : null, codes };
+  for (const e of b.errors ?? []) if (e.code) codes.push(e.code);
+  return { message: classify(ZENDESK_ERRORS, codes, fields, texts.join(" ") || null), codes };
 }

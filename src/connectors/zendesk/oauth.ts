@@ -1,3 +1,4 @@
+import { toBase64Url } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { createHttpClient, type HttpClient, UpstreamError } from "../http";
 import type { FetchLike, OAuthTokens } from "../types";
@@ -15,13 +16,25 @@ export const NO_EXPIRY = "9999-12-31T23:59:59.000Z";
 
 export const trimBase = (baseUrl: string) => baseUrl.replace(/\/+$/, "");
 
-export function buildAuthorizeUrl(opts: { baseUrl: string; clientId: string; redirectUri: string; state: string; scope: string }): string {
+/**
+ * PKCE (RFC 7636, S256): the verifier stays with psa-sync, the portal sees only its hash, so
+ * an authorization code that leaks on its way back cannot be redeemed by anyone else.
+ */
+export async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = toBase64Url(crypto.getRandomValues(new Uint8Array(48)));
+  const challenge = toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+  return { verifier, challenge };
+}
+
+export function buildAuthorizeUrl(opts: { baseUrl: string; clientId: string; redirectUri: string; state: string; scope: string; codeChallenge: string }): string {
   const url = new URL(`${trimBase(opts.baseUrl)}/oauth/authorizations/new`);
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", opts.clientId);
   url.searchParams.set("redirect_uri", opts.redirectUri);
   url.searchParams.set("scope", opts.scope);
   url.searchParams.set("state", opts.state);
+  url.searchParams.set("code_challenge", opts.codeChallenge);
+  url.searchParams.set("code_challenge_method", "S256");
   return url.toString();
 }
 
@@ -60,11 +73,13 @@ export function exchangeCode(opts: {
   clientId: string;
   clientSecret: string;
   code: string;
+  codeVerifier: string;
   redirectUri: string;
 }): Promise<OAuthTokens> {
   const body = {
     grant_type: "authorization_code",
     code: opts.code,
+    code_verifier: opts.codeVerifier,
     client_id: opts.clientId,
     client_secret: opts.clientSecret,
     redirect_uri: opts.redirectUri,

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "../client";
 import { tenants } from "../schema";
+import type { FetchLike } from "../../connectors/types";
 import { announceAttention, announceRecovery } from "../../services/alerts";
 
 /** How long scheduled runs leave a tenant alone after its credentials were rejected. */
@@ -11,7 +12,7 @@ export const PROBE_AFTER_MS = 30 * 60 * 1000;
  * (unless `probe: false`, for problems that do not come from hammering an API). The
  * tenant's alert webhook hears of it once.
  */
-export async function markNeedsAttention(db: Db, tenantId: string, reason: string, now: Date, opts: { probe?: boolean } = {}): Promise<void> {
+export async function markNeedsAttention(db: Db, alerts: FetchLike, tenantId: string, reason: string, now: Date, opts: { probe?: boolean } = {}): Promise<void> {
   const at = now.toISOString();
   const row = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId), columns: { attentionSince: true } });
   await db
@@ -22,17 +23,17 @@ export async function markNeedsAttention(db: Db, tenantId: string, reason: strin
       probeAfter: opts.probe === false ? null : new Date(now.getTime() + PROBE_AFTER_MS).toISOString(),
     })
     .where(eq(tenants.id, tenantId));
-  await announceAttention(db, tenantId);
+  await announceAttention(db, alerts, tenantId);
 }
 
 /** Clears the flag after a run got through; returns whether it was set (so recovery is said once). */
-export async function clearNeedsAttention(db: Db, tenantId: string): Promise<boolean> {
+export async function clearNeedsAttention(db: Db, alerts: FetchLike, tenantId: string): Promise<boolean> {
   const before = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId), columns: { name: true, alertWebhookUrl: true, attentionAnnouncedAt: true } });
   const rows = await db
     .update(tenants)
     .set({ attentionReason: null, attentionSince: null, probeAfter: null, attentionAnnouncedAt: null })
     .where(and(eq(tenants.id, tenantId), isNotNull(tenants.attentionReason)))
     .returning({ id: tenants.id });
-  if (rows.length > 0 && before?.attentionAnnouncedAt) await announceRecovery(db, tenantId, before.name, before.alertWebhookUrl);
+  if (rows.length > 0 && before?.attentionAnnouncedAt) await announceRecovery(alerts, tenantId, before.name, before.alertWebhookUrl);
   return rows.length > 0;
 }

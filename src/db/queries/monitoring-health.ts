@@ -10,7 +10,7 @@ export async function loadHealth(db: Db, tenantId: string) {
       .from(tenants)
       .where(eq(tenants.id, tenantId)),
     db
-      .select({ baseUrl: portalConnections.baseUrl, status: portalConnections.status, statusReason: portalConnections.statusReason })
+      .select({ status: portalConnections.status, statusReason: portalConnections.statusReason })
       .from(portalConnections)
       .where(eq(portalConnections.tenantId, tenantId)),
     db

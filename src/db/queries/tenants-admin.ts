@@ -69,6 +69,7 @@ export function listTenantsWithLastRun(db: Db) {
       status: tenants.status,
       paused: tenants.paused,
       attentionReason: tenants.attentionReason,
+      cwApprovedHost: tenants.cwApprovedHost,
       lastRunAt: lastRun.startedAt,
       lastRunStatus: syncRuns.status,
     })

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
-import { buildAuthorizeUrl } from "../../connectors/zendesk";
+import { buildAuthorizeUrl, pkcePair } from "../../connectors/zendesk";
+import { portalBaseUrl } from "../../egress/fetch";
 import { createDb } from "../../db/client";
 import { loadConfiguration, readTestResult } from "../../db/queries/configuration";
 import { advancedSettingsFromForm, advancedSettingsInput, connectionTestInput, connectwiseInput, formErrors, portalOAuthStart, portalTokenInput } from "../../schemas/settings";
@@ -55,9 +56,10 @@ configurationPages.post("/onboarding/portal/oauth", requireWrite, async (c) => {
   const values = await formValues(c);
   const parsed = portalOAuthStart.safeParse(values);
   if (!parsed.success) return renderOnboarding(c, { form: { name: "portal-oauth", errors: formErrors(parsed.error), values } }, 400);
-  const { baseUrl, clusterFieldId } = parsed.data;
-  const state = await beginOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), baseUrl, clusterFieldId: clusterFieldId ?? null });
-  const url = buildAuthorizeUrl({ baseUrl, clientId: c.env.PORTAL_OAUTH_CLIENT_ID, redirectUri: callbackUrl(c), state, scope: "read write" });
+  const { clusterFieldId } = parsed.data;
+  const pkce = await pkcePair();
+  const state = await beginOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), codeVerifier: pkce.verifier, clusterFieldId: clusterFieldId ?? null });
+  const url = buildAuthorizeUrl({ baseUrl: portalBaseUrl(c.env), clientId: c.env.PORTAL_OAUTH_CLIENT_ID, redirectUri: callbackUrl(c), state, scope: "read write", codeChallenge: pkce.challenge });
   return c.html(<PortalSignInHop url={url} />, 200, { "cache-control": "no-store" });
 });
 
@@ -70,7 +72,7 @@ configurationPages.get("/onboarding/portal/callback", requireWrite, async (c) =>
     return fail(q.error === "access_denied" ? "The portal sign-in was cancelled or access was denied, so nothing changed. Click \"Generate Token\" to try again." : `The portal refused the sign-in (${q.error.slice(0, 60)}). Click "Generate Token" to try again.`);
   }
   if (!q.code) return fail('The portal did not send a sign-in code back. Click "Generate Token" to try again.');
-  const result = await connectPortalOAuth(c.env, createDb(c.env.DB), actorOf(c), { code: q.code, redirectUri: callbackUrl(c), baseUrl: flow.baseUrl, clusterFieldId: flow.clusterFieldId });
+  const result = await connectPortalOAuth(c.env, createDb(c.env.DB), actorOf(c), { code: q.code, redirectUri: callbackUrl(c), codeVerifier: flow.codeVerifier, clusterFieldId: flow.clusterFieldId });
   if (!result.ok) return renderOnboarding(c, { notice: { kind: "error", text: result.message } }, 502);
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });

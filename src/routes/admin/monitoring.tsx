@@ -1,3 +1,4 @@
+import { portalBaseUrl } from "../../egress/fetch";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
@@ -90,7 +91,7 @@ monitoringPages.get("/tickets", async (c) => {
 
 monitoringPages.get("/tickets/:portalTicketId", async (c) => {
   const tenantId = c.get("tenantId");
-  const data = await ticketTimeline(createDb(c.env.DB), tenantId, pathParam(portalTicketIdParam, c.req.param("portalTicketId")));
+  const data = await ticketTimeline(createDb(c.env.DB), tenantId, pathParam(portalTicketIdParam, c.req.param("portalTicketId")), portalBaseUrl(c.env));
   return c.html(
     <Layout title={`Ticket #${data.link.portalTicketId}`} {...tenantLayout(c)} active="tickets">
       <TicketTimelinePage data={data} tenantId={tenantId} />

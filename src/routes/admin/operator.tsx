@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { createDb } from "../../db/client";
 import { listTenantsWithLastRun } from "../../db/queries/tenants-admin";
 import { formErrors, tenantForm } from "../../schemas/accounts";
-import { registerTenant, setTenantStatus } from "../../services/tenants";
+import { approveConnectWiseHost, registerTenant, setTenantStatus } from "../../services/tenants";
 import { TenantsPage, type TenantListRow, type TenantsPageProps } from "../../views/operator/tenants-page";
 import { requireOperator } from "./access";
 import type { AdminEnv } from "./session";
@@ -16,6 +16,7 @@ operatorPages.use("*", requireOperator);
 
 const FLASH: Record<string, string> = {
   disabled: "Tenant disabled: no runs, and its API tokens stop working.",
+  "host-saved": "On-premises ConnectWise host saved.",
   enabled: "Tenant enabled again.",
 };
 
@@ -45,3 +46,12 @@ for (const [path, status] of [["disable", "disabled"], ["enable", "active"]] as 
     return c.redirect(`/operator/tenants?done=${path}d`, 303);
   });
 }
+
+/** Which on-premises ConnectWise host a tenant may use: an operator's decision, never the tenant's (DESIGN §10). */
+operatorPages.post("/tenants/:tenantId/connectwise-host", async (c) => {
+  const body = await c.req.parseBody();
+  const result = await approveConnectWiseHost(createDb(c.env.DB), c.get("user").id, c.req.param("tenantId"), typeof body.host === "string" ? body.host : "");
+  if (result === null) throw new HTTPException(404, { message: "Page not found" });
+  if (!result.ok) return render(c, { errors: { form: result.error } }, 400);
+  return c.redirect("/operator/tenants?done=host-saved", 303);
+});

@@ -15,7 +15,7 @@ import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-p
 import { eq } from "drizzle-orm";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
-import { alertWebhookUrl } from "../../services/alerts";
+import { alertDestinationProblem, alertWebhookUrl } from "../../services/alerts";
 import { ensureConnectWiseCallback } from "../../services/push";
 import { requireWrite, tenantLayout } from "./access";
 import type { AdminEnv } from "./session";
@@ -59,6 +59,8 @@ tenantAdminPages.post("/tasks/alerts", requireWrite, async (c) => {
   const raw = String(body.alertWebhookUrl ?? "").trim();
   const parsed = raw === "" ? { success: true as const, data: null } : alertWebhookUrl.safeParse(raw);
   if (!parsed.success) return renderTasks(c, { errors: { alertWebhookUrl: parsed.error.issues[0]?.message ?? "Enter a valid address" }, alertValue: raw }, 400);
+  const refused = parsed.data ? alertDestinationProblem(c.env, parsed.data, new URL(c.req.url).origin) : null;
+  if (refused) return renderTasks(c, { errors: { alertWebhookUrl: refused }, alertValue: raw }, 400);
   const db = createDb(c.env.DB);
   await db.batch([
     db.update(tenants).set({ alertWebhookUrl: parsed.data }).where(eq(tenants.id, c.get("tenantId"))),

@@ -1,3 +1,4 @@
+import { portalBaseUrl } from "../../egress/fetch";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { createDb } from "../../db/client";
@@ -78,7 +79,7 @@ registerOperation({ method: "get", path: "/tickets/{portalTicketId}", summary: "
 monitoringApi.get("/tickets/:portalTicketId", (c) => {
   const id = valid(c, portalTicketIdParam, c.req.param("portalTicketId"), "Invalid ticket id", "portalTicketId");
   if (!id.ok) return id.response;
-  return answer(c, () => ticketTimeline(createDb(c.env.DB), c.get("tenantId"), id.value));
+  return answer(c, () => ticketTimeline(createDb(c.env.DB), c.get("tenantId"), id.value, portalBaseUrl(c.env)));
 });
 
 registerOperation({ method: "get", path: "/failures", summary: "Dead-lettered or refused messages with their replay state (keyset-paged)", scope: "read", query: failuresQuery, response: pageOf(looseObject) });

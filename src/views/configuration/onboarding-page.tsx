@@ -54,7 +54,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         <h2>1. Support Portal</h2>
         {p ? (
           <p>
-            <span class={`badge ${p.status === "connected" ? "ok" : "bad"}`}>{p.status === "connected" ? "connected" : "needs attention"}</span> {p.baseUrl} as{" "}
+            <span class={`badge ${p.status === "connected" ? "ok" : "bad"}`}>{p.status === "connected" ? "connected" : "needs attention"}</span> as{" "}
             <strong>{p.email ?? "unknown user"}</strong> ({p.authMode === "oauth" ? "OAuth token" : "API token"}) · token •••• saved · ClusterID field {p.clusterFieldId ?? "not set"}
             {p.statusReason ? <span class="muted"> — {p.statusReason}</span> : null}
           </p>
@@ -63,9 +63,6 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         )}
         <form method="post" action={`${base}/portal/oauth`}>
           <CsrfField token={csrfToken} />
-          <label for="baseUrl">Portal address</label>
-          <input id="baseUrl" name="baseUrl" type="text" required placeholder="https://acme.zendesk.com" value={valueOf("portal-oauth", "baseUrl", p?.baseUrl ?? "")} />
-          <FieldError errors={errorsFor("portal-oauth")} name="baseUrl" />
           <label for="clusterFieldId">ClusterID custom field id</label>
           <input id="clusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={valueOf("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
           <FieldError errors={errorsFor("portal-oauth")} name="clusterFieldId" />
@@ -78,9 +75,6 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
           <summary>Use an API token instead</summary>
           <form method="post" action={`${base}/portal/token`}>
             <CsrfField token={csrfToken} />
-            <label for="tokenBaseUrl">Portal address</label>
-            <input id="tokenBaseUrl" name="baseUrl" type="text" required value={valueOf("portal-token", "baseUrl", p?.baseUrl ?? "")} />
-            <FieldError errors={errorsFor("portal-token")} name="baseUrl" />
             <label for="tokenEmail">Portal user email</label>
             <input id="tokenEmail" name="email" type="email" required value={valueOf("portal-token", "email", p?.email ?? "")} />
             <FieldError errors={errorsFor("portal-token")} name="email" />

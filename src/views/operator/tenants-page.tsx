@@ -9,6 +9,7 @@ export interface TenantListRow {
   status: "active" | "disabled";
   paused: boolean;
   attentionReason: string | null;
+  cwApprovedHost: string | null;
   lastRunAt: string | null;
   lastRunStatus: string | null;
 }
@@ -35,6 +36,18 @@ function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
       <td>{t.paused ? <span class="badge warn">paused</span> : "no"}</td>
       <td>{t.attentionReason ? <span class="badge bad" title={t.attentionReason}>{t.attentionReason}</span> : "no"}</td>
       <td>{t.lastRunAt ? `${t.lastRunStatus ?? ""} · ${when(t.lastRunAt)}` : "never"}</td>
+      <td>
+        <form method="post" action={`/operator/tenants/${t.id}/connectwise-host`} class="inline">
+          <CsrfField token={csrfToken} />
+          <label class="visually-hidden" for={`cw-host-${t.id}`}>
+            Approved on-premises ConnectWise host of {t.name}
+          </label>
+          <input id={`cw-host-${t.id}`} name="host" type="text" value={t.cwApprovedHost ?? ""} placeholder="cloud only" size={22} />
+          <button type="submit" class="secondary">
+            Save
+          </button>
+        </form>
+      </td>
       <td>
         <div class="actions compact">
           <a href={`/t/${t.id}`}>Open</a>
@@ -70,13 +83,16 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
             <th>Paused</th>
             <th>Needs attention</th>
             <th>Last run</th>
+            <th>
+              <abbr title="ConnectWise cloud hosts need no approval; an on-premises server (host or host:port, https) must be approved here before the tenant can connect to it.">On-premises ConnectWise</abbr>
+            </th>
             <th />
           </tr>
         </thead>
         <tbody>
           {tenants.length === 0 ? (
             <tr>
-              <td colspan={6} class="muted">
+              <td colspan={7} class="muted">
                 No tenants yet.
               </td>
             </tr>

@@ -1,3 +1,4 @@
+import { pkcePair } from "../../../src/connectors/zendesk";
 import { env } from "cloudflare:test";
 import { z } from "zod";
 import { SANDBOX_ORIGIN, sandboxControl } from "../../setup/sandbox";
@@ -23,14 +24,15 @@ export async function addFault(rule: Record<string, unknown>): Promise<void> {
   await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
 }
 
-/** Signs in on the portal's OAuth page as the demo end user and returns the authorization code. */
-export async function portalAuthorizationCode(opts: { clientId: string; redirectUri: string; email: string; password: string }): Promise<string> {
-  const form = new URLSearchParams({ response_type: "code", client_id: opts.clientId, redirect_uri: opts.redirectUri, scope: "read write", state: "st", email: opts.email, password: opts.password });
+/** Signs in on the portal's OAuth page (with a PKCE challenge) and returns the authorization code and its verifier. */
+export async function portalAuthorizationCode(opts: { clientId: string; redirectUri: string; email: string; password: string }): Promise<{ code: string; codeVerifier: string }> {
+  const pkce = await pkcePair();
+  const form = new URLSearchParams({ response_type: "code", client_id: opts.clientId, redirect_uri: opts.redirectUri, scope: "read write", state: "st", email: opts.email, password: opts.password, code_challenge: pkce.challenge, code_challenge_method: "S256" });
   const res = await env.SANDBOX.fetch(
     new Request(`${SANDBOX_ORIGIN}/zendesk/oauth/authorizations/new`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" }),
   );
   const location = res.headers.get("location");
   const code = location ? new URL(location).searchParams.get("code") : null;
   if (!code) throw new Error(`no authorization code (HTTP ${res.status})`);
-  return code;
+  return { code, codeVerifier: pkce.verifier };
 }

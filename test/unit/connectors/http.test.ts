@@ -78,11 +78,12 @@ describe("the shared HTTP client", () => {
     expect(err.retryAfter).toBe(3);
   });
 
-  it("carries the upstream message (and field errors) for other 4xx", async () => {
-    const body = { code: "InvalidObject", message: "ticket object is invalid", errors: [{ code: "MissingRequiredField", message: "The summary field is required.", resource: "ticket", field: "summary" }] };
+  it("classifies other 4xx in its own words, with the upstream codes and field names only", async () => {
+    const body = { code: "InvalidObject", message: "ticket object is invalid <a href=https://evil.example>fix</a>", errors: [{ code: "MissingRequiredField", message: "The summary field is required. Call +1 555 0100", resource: "ticket", field: "summary" }] };
     const err = await failure(client(scriptedFetch(json(body, 400))).send({ method: "POST", url: URL_, headers, json: { summary: "" }, schema }));
     expect(err.code).toBe("invalid_payload");
-    expect(err.message).toContain("ticket object is invalid: The summary field is required.");
+    expect(err.message).toContain("HTTP 400 — a required field is missing (field summary) [InvalidObject, MissingRequiredField]");
+    for (const upstreamText of ["evil.example", "<a", "555 0100", "object is invalid"]) expect(err.message).not.toContain(upstreamText);
     expect(err.upstreamCodes).toEqual(["InvalidObject", "MissingRequiredField"]);
     expect(err.retryable).toBe(false);
   });

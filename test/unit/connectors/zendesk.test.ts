@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createPortalClient } from "../../../src/connectors/zendesk";
 import type { PortalAuth } from "../../../src/connectors/zendesk/auth";
-import { buildAuthorizeUrl } from "../../../src/connectors/zendesk/oauth";
+import { buildAuthorizeUrl, pkcePair } from "../../../src/connectors/zendesk/oauth";
 import { AppError } from "../../../src/lib/errors";
 import { json, scriptedFetch } from "./fake-fetch";
 
@@ -203,9 +203,18 @@ describe("portal OAuth", () => {
     expect(client.calls).toBe(1);
   });
 
-  it("builds the authorize URL", () => {
-    const url = new URL(buildAuthorizeUrl({ baseUrl: "https://portal.example/", clientId: "psa-sync", redirectUri: "https://app/cb?x=1", state: "s t", scope: "read write" }));
+  it("builds the authorize URL with a PKCE S256 challenge", async () => {
+    const pkce = await pkcePair();
+    const url = new URL(buildAuthorizeUrl({ baseUrl: "https://portal.example/", clientId: "psa-sync", redirectUri: "https://app/cb?x=1", state: "s t", scope: "read write", codeChallenge: pkce.challenge }));
     expect(url.origin + url.pathname).toBe("https://portal.example/oauth/authorizations/new");
-    expect(Object.fromEntries(url.searchParams)).toEqual({ response_type: "code", client_id: "psa-sync", redirect_uri: "https://app/cb?x=1", scope: "read write", state: "s t" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ response_type: "code", client_id: "psa-sync", redirect_uri: "https://app/cb?x=1", scope: "read write", state: "s t", code_challenge: pkce.challenge, code_challenge_method: "S256" });
+  });
+
+  it("makes RFC 7636 verifiers and S256 challenges", async () => {
+    const { verifier, challenge } = await pkcePair();
+    expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+    expect(challenge).toBe(btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""));
+    expect((await pkcePair()).verifier).not.toBe(verifier);
   });
 });

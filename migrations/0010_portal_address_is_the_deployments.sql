@@ -1,0 +1,1 @@
+ALTER TABLE `portal_connections` DROP COLUMN `base_url`;
