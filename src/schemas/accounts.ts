@@ -44,9 +44,16 @@ export type AddUserForm = z.infer<typeof addUserForm>;
 
 export const roleForm = z.object({ role: tenantRole });
 
+/** Expiry choices for a new token, in days; "never" keeps it until revoked. */
+export const TOKEN_EXPIRY_DAYS = ["30", "90", "365"] as const;
+
 export const tokenForm = z.object({
   name: name("a name for the token"),
   scope: z.enum(["read", "admin"], { error: "Choose read or admin." }),
+  expiresInDays: z
+    .enum([...TOKEN_EXPIRY_DAYS, "never"], { error: "Choose when the token expires." })
+    .default("never")
+    .transform((v) => (v === "never" ? null : Number(v))),
 });
 export type TokenForm = z.infer<typeof tokenForm>;
 

@@ -1,4 +1,5 @@
-import type { Db } from "../db/client";
+import { nowIso, type Db } from "../db/client";
+import { revokeTokensOfCreatorStatement } from "../db/queries/tokens";
 import { auditStatement } from "../db/queries/audit";
 import { countActiveAdmins, deleteUserSessionsStatement, findTenantUser, findUserByEmail, updateTenantUserStatement } from "../db/queries/users";
 import { users } from "../db/schema";
@@ -81,9 +82,10 @@ export async function setUserDisabled(db: Db, tenantId: string, actorId: string,
   if (disabled && (await isLastAdmin(db, tenantId, t.user))) return fail({ form: "This is the last admin of the tenant: make someone else admin first." }, 409);
   await db.batch([
     updateTenantUserStatement(db, tenantId, userId, { disabled }),
-    // A disabled user is signed out at once, not at the end of their session.
-    ...(disabled ? [deleteUserSessionsStatement(db, userId)] : []),
-    auditStatement(db, { tenantId, userId: actorId, action: disabled ? "user.disabled" : "user.enabled", target: t.user.email }),
+    // A disabled user is signed out at once, not at the end of their session, and the API
+    // tokens they created are revoked.
+    ...(disabled ? [deleteUserSessionsStatement(db, userId), revokeTokensOfCreatorStatement(db, tenantId, userId, nowIso())] : []),
+    auditStatement(db, { tenantId, userId: actorId, action: disabled ? "user.disabled" : "user.enabled", target: t.user.email, detail: disabled ? "Signed out; API tokens they created revoked" : "" }),
   ]);
   return { ok: true, value: `${t.user.email} is ${disabled ? "disabled and signed out" : "enabled again"}.` };
 }
