@@ -30,6 +30,7 @@ export default defineConfig({
               bindings: {
                 ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
                 PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
+                PASSWORD_PEPPER: "test-only-pepper-never-use-anywhere",
                 // Retries in seconds, not minutes, so fault tests converge quickly.
                 RETRY_BASE_SECONDS: "1",
                 // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.

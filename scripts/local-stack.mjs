@@ -12,7 +12,8 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 
 /**
  * Makes sure .dev.vars holds the local secrets: an ENCRYPTION_KEY (generated once, then
- * kept, so stored data stays readable) and the sandbox's demo OAuth client secret.
+ * kept, so stored data stays readable), a PASSWORD_PEPPER (likewise: changing it breaks
+ * every peppered password) and the sandbox's demo OAuth client secret.
  */
 export function ensureDevVars(file = join(ROOT, ".dev.vars")) {
   let current = existsSync(file) ? readFileSync(file, "utf8") : "";
@@ -22,6 +23,7 @@ export function ensureDevVars(file = join(ROOT, ".dev.vars")) {
   };
   add("ENCRYPTION_KEY", randomBytes(32).toString("base64"));
   add("PORTAL_OAUTH_CLIENT_SECRET", "psa-sync-demo-secret");
+  add("PASSWORD_PEPPER", randomBytes(32).toString("base64"));
   writeFileSync(file, current, { mode: 0o600 });
   return file;
 }

@@ -27,6 +27,12 @@ app.use(
     },
   }),
 );
+// Pages and API answers show account data and secrets shown once (tokens, sign-in links):
+// no browser or proxy may keep them. Only the static assets set their own caching.
+app.use("*", async (c, next) => {
+  await next();
+  if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+});
 // Unsafe form posts must come from our own origin (a second CSRF layer for the admin
 // forms; the API uses bearer tokens and the hooks signatures, not cookies: both exempt).
 app.use("*", async (c, next) => (c.req.path.startsWith("/api/") || c.req.path.startsWith("/hooks/") ? next() : csrf()(c, next)));

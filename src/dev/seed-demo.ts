@@ -39,7 +39,7 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
     db.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id }),
     db
       .insert(users)
-      .values({ id: "usr_demo_operator", email: DEMO.operator.email, name: "Demo Operator", role: "operator", passwordHash: await hashPassword(DEMO.operator.password) })
+      .values({ id: "usr_demo_operator", email: DEMO.operator.email, name: "Demo Operator", role: "operator", passwordHash: await hashPassword(DEMO.operator.password, env.PASSWORD_PEPPER) })
       .onConflictDoNothing()
       .returning({ id: users.id }),
     db
@@ -50,7 +50,7 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
         name: "Acme Admin",
         role: "tenant_admin",
         tenantId: tenant.id,
-        passwordHash: await hashPassword(DEMO.tenantAdmin.password),
+        passwordHash: await hashPassword(DEMO.tenantAdmin.password, env.PASSWORD_PEPPER),
       })
       .onConflictDoNothing()
       .returning({ id: users.id }),

@@ -1,6 +1,6 @@
 /**
  * Secrets at rest (AES-GCM with the ENCRYPTION_KEY Worker secret), password hashes
- * (PBKDF2-SHA256) and opaque tokens (stored as SHA-256 hashes). WebCrypto only.
+ * (PBKDF2-SHA256 over an HMAC with the PASSWORD_PEPPER secret) and opaque tokens (stored as SHA-256 hashes). WebCrypto only.
  */
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -114,6 +114,10 @@ async function openWith(keyBase64: string, iv: string, data: string, binding: st
 }
 
 const PBKDF2_ITERATIONS = 100_000; // the Workers runtime's PBKDF2 ceiling
+/** Before the pepper: plain PBKDF2 of the password. Still verified, upgraded at the next sign-in. */
+const LEGACY_SCHEME = "pbkdf2-sha256";
+/** PBKDF2 of HMAC-SHA256(PASSWORD_PEPPER, password): a stolen database alone cannot be cracked offline. */
+const PEPPERED_SCHEME = "pbkdf2-sha256-pepper";
 
 async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, ["deriveBits"]);
@@ -121,19 +125,43 @@ async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iteration
   return new Uint8Array(bits);
 }
 
-/** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = crypto.getRandomValues(new Uint8Array(16));
-  const hash = await pbkdf2(password, salt, PBKDF2_ITERATIONS);
-  return `pbkdf2-sha256$${PBKDF2_ITERATIONS}$${toBase64(salt)}$${toBase64(hash)}`;
+async function peppered(password: string, pepper: string): Promise<string> {
+  if (!pepper) throw new Error("PASSWORD_PEPPER is not set");
+  return hmacSha256Base64(utf8(pepper), password);
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** `pbkdf2-sha256-pepper$<iterations>$<salt b64>$<hash b64>` */
+export async function hashPassword(password: string, pepper: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const hash = await pbkdf2(await peppered(password, pepper), salt, PBKDF2_ITERATIONS);
+  return `${PEPPERED_SCHEME}$${PBKDF2_ITERATIONS}$${toBase64(salt)}$${toBase64(hash)}`;
+}
+
+/**
+ * Whether `password` matches `stored` (either scheme). A stored value of no known scheme
+ * (e.g. an account waiting for its first-sign-in link) costs the same work and never matches,
+ * so timing does not tell such accounts apart.
+ */
+export async function verifyPassword(password: string, stored: string, pepper: string): Promise<boolean> {
   const [scheme, iterations, salt, hash] = stored.split("$");
-  if (scheme !== "pbkdf2-sha256" || !iterations || !salt || !hash) return false;
-  const actual = await pbkdf2(password, fromBase64(salt), Number(iterations));
+  const known = (scheme === PEPPERED_SCHEME || scheme === LEGACY_SCHEME) && !!iterations && !!salt && !!hash;
+  if (!known) {
+    await pbkdf2(await peppered(password, pepper), new Uint8Array(16), PBKDF2_ITERATIONS);
+    return false;
+  }
+  const input = scheme === PEPPERED_SCHEME ? await peppered(password, pepper) : password;
+  const actual = await pbkdf2(input, fromBase64(salt), Number(iterations));
   return timingSafeEqual(toBase64(actual), hash);
 }
+
+/** A hash from before the pepper (or with fewer iterations): rehash it after a successful sign-in. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, iterations] = stored.split("$");
+  return scheme !== PEPPERED_SCHEME || Number(iterations) < PBKDF2_ITERATIONS;
+}
+
+/** Stored for accounts that have no password yet: matches no password (see `verifyPassword`). */
+export const NO_PASSWORD = "none$";
 
 /** Base64 HMAC-SHA256 of `message` under raw `key` bytes (webhook signatures). */
 export async function hmacSha256Base64(key: Uint8Array<ArrayBuffer> | ArrayBuffer, message: string): Promise<string> {

@@ -17,6 +17,15 @@ export const passwordChangeForm = z
   .refine((f) => f.password === f.confirm, { path: ["confirm"], message: "The two new passwords do not match." });
 export type PasswordChangeForm = z.infer<typeof passwordChangeForm>;
 
+/** Choosing a password through a one-time sign-in link (the link stands in for the current one). */
+export const firstPasswordForm = z
+  .object({
+    password: z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024, "Use at most 1024 characters."),
+    confirm: z.string().max(1024),
+  })
+  .refine((f) => f.password === f.confirm, { path: ["confirm"], message: "The two passwords do not match." });
+export type FirstPasswordForm = z.infer<typeof firstPasswordForm>;
+
 /** A portal ticket id as typed in a form or a URL. */
 export const portalTicketId = z.coerce
   .number({ error: "Enter the portal ticket number." })
@@ -35,9 +44,16 @@ export type AddUserForm = z.infer<typeof addUserForm>;
 
 export const roleForm = z.object({ role: tenantRole });
 
+/** Expiry choices for a new token, in days; "never" keeps it until revoked. */
+export const TOKEN_EXPIRY_DAYS = ["30", "90", "365"] as const;
+
 export const tokenForm = z.object({
   name: name("a name for the token"),
   scope: z.enum(["read", "admin"], { error: "Choose read or admin." }),
+  expiresInDays: z
+    .enum([...TOKEN_EXPIRY_DAYS, "never"], { error: "Choose when the token expires." })
+    .default("never")
+    .transform((v) => (v === "never" ? null : Number(v))),
 });
 export type TokenForm = z.infer<typeof tokenForm>;
 

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Db } from "../db/client";
 import { listAudit } from "../db/queries/audit";
-import { userEmails } from "../db/queries/monitoring-audit";
+import { auditActors } from "../db/queries/monitoring-audit";
 import { countOpenFailures, getFailure, listFailures } from "../db/queries/monitoring-failures";
 import { loadHealth } from "../db/queries/monitoring-health";
 import { setupIncomplete } from "../db/queries/configuration";
@@ -159,10 +159,24 @@ export async function failureDetail(db: Db, tenantId: string, id: number) {
   return { ...rest, message: describeFailure(body) };
 }
 
-export async function auditPage(db: Db, tenantId: string, query: z.infer<typeof auditQuery>) {
+/** What a tenant's audit log calls an operator: who the operator is stays the operators' business. */
+export const OPERATOR_LABEL = "Operator";
+
+/**
+ * A tenant's audit log. Operators' actions show as "Operator" (no email, no id) unless the
+ * viewer is an operator too.
+ */
+export async function auditPage(db: Db, tenantId: string, query: z.infer<typeof auditQuery>, viewer: { isOperator: boolean }) {
   const before = cursorOrThrow(decodeCursor(query.cursor, idCursor));
   const rows = await listAudit(db, tenantId, before ? before[0] : null, query.limit + 1);
   const result = page(rows, query.limit, (r) => [r.id]);
-  const emails = await userEmails(db, result.items.flatMap((r) => (r.userId ? [r.userId] : [])));
-  return { ...result, items: result.items.map((r) => ({ ...r, userEmail: r.userId ? (emails.get(r.userId) ?? null) : null })) };
+  const actors = await auditActors(db, result.items.flatMap((r) => (r.userId ? [r.userId] : [])));
+  return {
+    ...result,
+    items: result.items.map((r) => {
+      const actor = r.userId ? actors.get(r.userId) : undefined;
+      if (actor?.role === "operator" && !viewer.isOperator) return { ...r, userId: null, userEmail: OPERATOR_LABEL };
+      return { ...r, userEmail: actor?.email ?? null };
+    }),
+  };
 }

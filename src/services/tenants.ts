@@ -5,9 +5,10 @@ import { findUserByEmail } from "../db/queries/users";
 import { eq } from "drizzle-orm";
 import { tenants, users } from "../db/schema";
 import { normaliseApprovedHost } from "../egress/policy";
-import { hashPassword, randomToken } from "../lib/crypto";
+import { NO_PASSWORD, randomToken } from "../lib/crypto";
 import type { TenantForm } from "../schemas/accounts";
-import { fail, temporaryPassword, type FormResult } from "./accounts";
+import { fail, type FormResult } from "./accounts";
+import { newSignInLink } from "./sign-in-links";
 
 /** Operator tasks on tenants: register one (with its first admin), disable, enable, approve an on-premises ConnectWise host. */
 
@@ -15,8 +16,8 @@ export interface CreatedTenant {
   tenantId: string;
   name: string;
   adminEmail: string;
-  /** Shown once to the operator, who hands it over; changed at first sign-in. */
-  temporaryPassword: string;
+  /** The first admin's one-time sign-in link token: shown once to the operator, who hands it over. */
+  signInToken: string;
 }
 
 /** Creates the tenant, its settings row and its first admin in one batch: all or nothing. */
@@ -27,21 +28,24 @@ export async function registerTenant(db: Db, operatorId: string, form: TenantFor
   if (Object.keys(errors).length > 0) return fail(errors, 409);
 
   const tenantId = `tnt_${randomToken(8)}`;
-  const password = temporaryPassword();
+  const adminId = `usr_${crypto.randomUUID()}`;
+  const link = await newSignInLink(db, adminId);
   await db.batch([
     ...insertTenantStatements(db, { id: tenantId, name: form.name, slug: form.slug, hookId: randomToken() }),
     db.insert(users).values({
-      id: `usr_${crypto.randomUUID()}`,
+      id: adminId,
       email: form.adminEmail,
       name: form.adminName,
       role: "tenant_admin",
       tenantId,
-      passwordHash: await hashPassword(password),
+      // No password until they choose one with the link.
+      passwordHash: NO_PASSWORD,
       mustChangePassword: true,
     }),
+    ...link.statements,
     auditStatement(db, { tenantId, userId: operatorId, action: "tenant.created", target: form.slug, detail: `First admin ${form.adminEmail}` }),
   ]);
-  return { ok: true, value: { tenantId, name: form.name, adminEmail: form.adminEmail, temporaryPassword: password } };
+  return { ok: true, value: { tenantId, name: form.name, adminEmail: form.adminEmail, signInToken: link.token } };
 }
 
 /**

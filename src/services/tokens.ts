@@ -10,13 +10,15 @@ export function newApiToken(): string {
   return `psa_${b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
 }
 
+const expiresAt = (days: number | null) => (days === null ? null : new Date(Date.now() + days * 86_400_000).toISOString());
+
 /** Creates a token; the plain value is returned once and only its SHA-256 is stored. */
 export async function createApiToken(db: Db, tenantId: string, actorId: string, form: TokenForm): Promise<{ id: string; token: string }> {
   const token = newApiToken();
   const id = `tok_${crypto.randomUUID()}`;
   await db.batch([
-    insertTokenStatement(db, { id, tenantId, name: form.name, scope: form.scope, tokenHash: await sha256Hex(token), createdBy: actorId }),
-    auditStatement(db, { tenantId, userId: actorId, action: "token.created", target: form.name, detail: `Scope ${form.scope}` }),
+    insertTokenStatement(db, { id, tenantId, name: form.name, scope: form.scope, tokenHash: await sha256Hex(token), createdBy: actorId, expiresAt: expiresAt(form.expiresInDays) }),
+    auditStatement(db, { tenantId, userId: actorId, action: "token.created", target: form.name, detail: `Scope ${form.scope}; ${form.expiresInDays ? `expires in ${form.expiresInDays} days` : "no expiry"}` }),
   ]);
   return { id, token };
 }

@@ -1,14 +1,15 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, sessions, users } from "../../src/db/schema";
-import { verifyPassword } from "../../src/lib/crypto";
+import { NO_PASSWORD } from "../../src/lib/crypto";
+import { EMAIL_UNAVAILABLE } from "../../src/services/accounts-users";
 import { changeRole, setUserDisabled } from "../../src/services/accounts-users";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
+import { linkPathIn, useLink } from "../setup/sign-in";
 
 const userByEmail = async (email: string) => (await db().select().from(users).where(eq(users.email, email)))[0]!;
 const userById = async (id: string) => (await db().select().from(users).where(eq(users.id, id)))[0]!;
-const secretIn = (html: string) => /data-secret="once">([^<]+)</.exec(html)?.[1];
 
 async function adminOf(tenantId: string) {
   const admin = await createUser("tenant_admin", tenantId);
@@ -16,22 +17,22 @@ async function adminOf(tenantId: string) {
 }
 
 describe("users page", () => {
-  it("adds a user with a temporary password shown once, who must change it at first sign-in", async () => {
+  it("adds a user with a one-time sign-in link shown once, and no usable password until they use it", async () => {
     const tenant = await createTenant();
     const { client } = await adminOf(tenant.id);
     const res = await client.fetch(`/t/${tenant.id}/users`, { form: { email: "New.Person@Example.test", name: "New Person", role: "tenant_viewer" } });
     expect(res.status).toBe(200);
     const html = await res.text();
-    const temp = secretIn(html);
-    expect(temp).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    const path = linkPathIn(html);
+    expect(path).toMatch(/^\/first-sign-in\/[0-9a-f]{64}$/);
     const row = await userByEmail("new.person@example.test");
-    expect(row).toMatchObject({ tenantId: tenant.id, role: "tenant_viewer", mustChangePassword: true });
-    expect(await verifyPassword(temp!, row.passwordHash)).toBe(true);
+    expect(row).toMatchObject({ tenantId: tenant.id, role: "tenant_viewer", mustChangePassword: true, passwordHash: NO_PASSWORD });
     // Not shown again.
-    expect(await (await client.fetch(`/t/${tenant.id}/users`)).text()).not.toContain(temp!);
+    expect(await (await client.fetch(`/t/${tenant.id}/users`)).text()).not.toContain(path);
 
-    const newcomer = await signIn("new.person@example.test", temp!);
-    expect((await newcomer.fetch(`/t/${tenant.id}`)).headers.get("location")).toBe("/account/password");
+    expect((await useLink(path, "new person passphrase")).status).toBe(303);
+    const newcomer = await signIn("new.person@example.test", "new person passphrase");
+    expect((await newcomer.fetch(`/t/${tenant.id}`)).status).toBe(200);
   });
 
   it("refuses a duplicate email or a bad role with field errors", async () => {
@@ -39,7 +40,7 @@ describe("users page", () => {
     const { admin, client } = await adminOf(tenant.id);
     const dup = await client.fetch(`/t/${tenant.id}/users`, { form: { email: admin.email, name: "Again", role: "tenant_viewer" } });
     expect(dup.status).toBe(409);
-    expect(await dup.text()).toContain("already has an account");
+    expect(await dup.text()).toContain(EMAIL_UNAVAILABLE);
     const bad = await client.fetch(`/t/${tenant.id}/users`, { form: { email: "not-an-email", name: "", role: "operator" } });
     expect(bad.status).toBe(400);
     const html = await bad.text();
@@ -64,16 +65,19 @@ describe("users page", () => {
 
     expect((await client.fetch(`/t/${tenant.id}/users/${other.id}/enable`, { form: {} })).status).toBe(303);
     const reset = await client.fetch(`/t/${tenant.id}/users/${other.id}/reset-password`, { form: {} });
-    const temp = secretIn(await reset.text());
-    expect(temp).toBeTruthy();
+    const path = linkPathIn(await reset.text());
     const row = await userById(other.id);
-    expect(row.mustChangePassword).toBe(true);
-    expect(await verifyPassword(temp!, row.passwordHash)).toBe(true);
+    expect(row).toMatchObject({ mustChangePassword: true, passwordHash: NO_PASSWORD });
+    // The old password stops working at once; the link sets a new one.
+    await expect(signIn(other.email, other.password)).rejects.toThrow();
+    expect((await useLink(path, "a brand new passphrase")).status).toBe(303);
+    await expect(signIn(other.email, "a brand new passphrase")).resolves.toBeTruthy();
     expect((await db().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id))).map((a) => a.action)).toEqual([
       "user.role_changed",
       "user.disabled",
       "user.enabled",
       "user.password_reset",
+      "account.first_sign_in",
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, sessions, users } from "../../src/db/schema";
@@ -36,7 +36,7 @@ describe("changing one's password", () => {
 
     const row = await userRow(user.id);
     expect(row.mustChangePassword).toBe(false);
-    expect(await verifyPassword(NEW_PASSWORD, row.passwordHash)).toBe(true);
+    expect(await verifyPassword(NEW_PASSWORD, row.passwordHash, env.PASSWORD_PEPPER)).toBe(true);
     // The old session is gone server-side; the new one works.
     expect(await db().query.sessions.findFirst({ where: eq(sessions.tokenHash, await sessionHash(client)) })).toBeUndefined();
     expect((await client.fetch(`/t/${tenant.id}`)).headers.get("location")).toBe("/login");
@@ -80,6 +80,6 @@ describe("changing one's password", () => {
     const client = await signIn(user.email, user.password);
     const res = await client.fetch("/account/password", { form: { current: user.password, password: NEW_PASSWORD, confirm: NEW_PASSWORD }, csrf: false });
     expect(res.status).toBe(403);
-    expect(await verifyPassword(user.password, (await userRow(user.id)).passwordHash)).toBe(true);
+    expect(await verifyPassword(user.password, (await userRow(user.id)).passwordHash, env.PASSWORD_PEPPER)).toBe(true);
   });
 });

@@ -28,10 +28,10 @@ describe("demo seed (npm start)", () => {
     expect(await db().select().from(tenants).where(eq(tenants.name, "Acme MSP"))).toHaveLength(1);
     const admins = await db().select().from(users).where(eq(users.email, DEMO.tenantAdmin.email));
     expect(admins).toHaveLength(1);
-    expect(await verifyPassword("acme-demo-pass", admins[0]!.passwordHash)).toBe(true);
+    expect(await verifyPassword("acme-demo-pass", admins[0]!.passwordHash, env.PASSWORD_PEPPER)).toBe(true);
     const [operator] = await db().select().from(users).where(eq(users.email, "operator@demo.test"));
     expect(operator).toMatchObject({ role: "operator", tenantId: null });
-    expect(await verifyPassword("operator-demo-pass", operator!.passwordHash)).toBe(true);
+    expect(await verifyPassword("operator-demo-pass", operator!.passwordHash, env.PASSWORD_PEPPER)).toBe(true);
   });
 
   it("stores the sandbox credentials encrypted, pointing at the local sandbox", async () => {

@@ -5,6 +5,7 @@ import { apiTokens, auditLog, tenantSettings, tenants, users } from "../../src/d
 import { sha256Hex } from "../../src/lib/crypto";
 import { createTenant, db, uniqueId } from "../factories/tenants";
 import { createUser, ORIGIN, signIn } from "../setup/admin-client";
+import { linkPathIn, useLink } from "../setup/sign-in";
 
 async function operator() {
   const op = await createUser("operator", null);
@@ -22,15 +23,14 @@ describe("operator tenants page", () => {
     expect(html).toContain(`href="/t/${tenant.id}"`);
   });
 
-  it("registers a tenant with settings and a first admin whose temporary password is shown once", async () => {
+  it("registers a tenant with settings and a first admin whose one-time sign-in link is shown once", async () => {
     const { op, client } = await operator();
     const slug = uniqueId("contoso").replace(/_/g, "-");
     const email = `${slug}@contoso.test`;
     const res = await client.fetch("/operator/tenants", { form: { name: "Contoso IT", slug, adminEmail: email, adminName: "Connie Admin" } });
     expect(res.status).toBe(200);
     const html = await res.text();
-    const temp = /data-secret="once">([^<]+)</.exec(html)?.[1];
-    expect(temp).toBeTruthy();
+    const path = linkPathIn(html);
 
     const tenant = (await db().select().from(tenants).where(eq(tenants.slug, slug)))[0]!;
     expect(tenant).toMatchObject({ name: "Contoso IT", status: "active", paused: false });
@@ -38,10 +38,12 @@ describe("operator tenants page", () => {
     expect(await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id))).toHaveLength(1);
     expect((await db().select().from(users).where(eq(users.tenantId, tenant.id)))[0]).toMatchObject({ email, role: "tenant_admin", mustChangePassword: true });
     expect((await db().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id)))[0]).toMatchObject({ action: "tenant.created", userId: op.id });
-    expect(await (await client.fetch("/operator/tenants")).text()).not.toContain(temp!);
+    expect(await (await client.fetch("/operator/tenants")).text()).not.toContain(path);
 
-    const admin = await signIn(email, temp!);
-    expect((await admin.fetch("/")).headers.get("location")).toBe("/account/password");
+    const first = await useLink(path, "contoso admin passphrase");
+    expect(first.status).toBe(303);
+    const admin = await signIn(email, "contoso admin passphrase");
+    expect((await admin.fetch("/")).headers.get("location")).toBe(`/t/${tenant.id}`);
   });
 
   it("refuses a taken slug or email, and a malformed slug, with field errors and no partial tenant", async () => {

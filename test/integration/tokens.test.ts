@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiTokens, auditLog, syncRuns, tenants } from "../../src/db/schema";
+import { apiTokens, auditLog, syncRuns, tenants, users } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
 import { createConnectedTenant } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
@@ -18,8 +18,8 @@ async function adminOf(tenantId: string) {
 
 const api = (path: string, token: string, method = "GET") => SELF.fetch(`${ORIGIN}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}` } });
 
-async function createToken(client: Awaited<ReturnType<typeof adminOf>>, tenantId: string, name: string, scope: "read" | "admin") {
-  const res = await client.fetch(`/t/${tenantId}/tokens`, { form: { name, scope } });
+async function createToken(client: Awaited<ReturnType<typeof adminOf>>, tenantId: string, name: string, scope: "read" | "admin", expiresInDays?: string) {
+  const res = await client.fetch(`/t/${tenantId}/tokens`, { form: { name, scope, ...(expiresInDays ? { expiresInDays } : {}) } });
   expect(res.status).toBe(200);
   const html = await res.text();
   const token = /data-secret="once">([^<]+)</.exec(html)?.[1];
@@ -75,6 +75,59 @@ describe("API tokens", () => {
     expect(html).toContain('id="token-name-error"');
     expect(html).toContain('id="token-scope-error"');
     expect(await db().select().from(apiTokens).where(eq(apiTokens.tenantId, tenant.id))).toHaveLength(0);
+  });
+});
+
+describe("API token lifetime", () => {
+  const tokenRow = async (tenantId: string) => (await db().select().from(apiTokens).where(eq(apiTokens.tenantId, tenantId)))[0]!;
+
+  it("expires a token on the date chosen at creation, and refuses it after", async () => {
+    const tenant = await createTenant();
+    const client = await adminOf(tenant.id);
+    const { token } = await createToken(client, tenant.id, "short-lived", "read", "30");
+    const row = await tokenRow(tenant.id);
+    expect(Math.abs(Date.parse(row.expiresAt!) - (Date.now() + 30 * 86_400_000))).toBeLessThan(60_000);
+    expect((await api("/status", token)).status).toBe(200);
+    expect(await (await client.fetch(`/t/${tenant.id}/tokens`)).text()).toContain("until");
+
+    await db().update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).where(eq(apiTokens.id, row.id));
+    const refused = await api("/status", token);
+    expect(refused.status).toBe(401);
+    expect(await (await client.fetch(`/t/${tenant.id}/tokens`)).text()).toContain("expired");
+  });
+
+  it("keeps a token without expiry until revoked, and refuses an unknown expiry choice", async () => {
+    const tenant = await createTenant();
+    const client = await adminOf(tenant.id);
+    const { token } = await createToken(client, tenant.id, "forever", "read", "never");
+    expect((await tokenRow(tenant.id)).expiresAt).toBeNull();
+    expect((await api("/status", token)).status).toBe(200);
+    const bad = await client.fetch(`/t/${tenant.id}/tokens`, { form: { name: "odd", scope: "read", expiresInDays: "100000" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('id="token-expiry-error"');
+  });
+
+  it("revokes the tokens of a user who is disabled, for good", async () => {
+    const tenant = await createTenant();
+    const creator = await createUser("tenant_admin", tenant.id);
+    const { token } = await createToken(await signIn(creator.email, creator.password), tenant.id, "theirs", "admin");
+    const boss = await adminOf(tenant.id);
+    expect((await api("/status", token)).status).toBe(200);
+    expect((await boss.fetch(`/t/${tenant.id}/users/${creator.id}/disable`, { form: {} })).status).toBe(303);
+    expect((await api("/status", token)).status).toBe(401);
+    expect((await tokenRow(tenant.id)).revokedAt).not.toBeNull();
+    // Enabling the user again does not bring the token back.
+    expect((await boss.fetch(`/t/${tenant.id}/users/${creator.id}/enable`, { form: {} })).status).toBe(303);
+    expect((await api("/status", token)).status).toBe(401);
+  });
+
+  it("refuses a token whose creator is disabled by any other path", async () => {
+    const tenant = await createTenant();
+    const creator = await createUser("tenant_admin", tenant.id);
+    const { token } = await createToken(await signIn(creator.email, creator.password), tenant.id, "theirs", "read");
+    await db().update(users).set({ disabled: true }).where(eq(users.id, creator.id));
+    expect((await api("/status", token)).status).toBe(401);
+    expect((await tokenRow(tenant.id)).revokedAt).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { sessions, users } from "../../src/db/schema";
 import { hashPassword, sha256Hex } from "../../src/lib/crypto";
@@ -13,7 +13,7 @@ export async function createUser(role: Role, tenantId: string | null, opts: { mu
   const email = `${uniqueId(role)}@example.test`.toLowerCase();
   const password = opts.password ?? "correct horse battery staple";
   const id = uniqueId("usr");
-  await db().insert(users).values({ id, email, name: email, role, tenantId, passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword ?? false });
+  await db().insert(users).values({ id, email, name: email, role, tenantId, passwordHash: await hashPassword(password, env.PASSWORD_PEPPER), mustChangePassword: opts.mustChangePassword ?? false });
   return { id, email, password };
 }
 

@@ -1,7 +1,13 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, hashPassword, keyIdOf, sealedKeyId, verifyPassword } from "../../src/lib/crypto";
+import { decryptSecret, encryptSecret, fromBase64, hashPassword, keyIdOf, needsRehash, NO_PASSWORD, sealedKeyId, toBase64, verifyPassword } from "../../src/lib/crypto";
 import { bindings } from "../../src/lib/secret-binding";
+
+/** PBKDF2 of the bare password: what `pbkdf2-sha256$` hashes (before the pepper) hold. */
+async function legacyHash(password: string, saltB64: string, iterations: number): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
+  return toBase64(new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: fromBase64(saltB64), iterations }, key, 256)));
+}
 import { formatLogLine } from "../../src/lib/log";
 
 describe("log lines", () => {
@@ -81,10 +87,30 @@ describe("secrets at rest", () => {
 
 describe("password hashes", () => {
   it("verify the right password only", async () => {
-    const hash = await hashPassword("acme-demo-pass");
-    expect(hash).toMatch(/^pbkdf2-sha256\$100000\$/);
-    expect(await verifyPassword("acme-demo-pass", hash)).toBe(true);
-    expect(await verifyPassword("acme-demo-pas", hash)).toBe(false);
-    expect(await verifyPassword("acme-demo-pass", "garbage")).toBe(false);
+    const hash = await hashPassword("acme-demo-pass", env.PASSWORD_PEPPER);
+    expect(hash).toMatch(/^pbkdf2-sha256-pepper\$100000\$/);
+    expect(await verifyPassword("acme-demo-pass", hash, env.PASSWORD_PEPPER)).toBe(true);
+    expect(await verifyPassword("acme-demo-pas", hash, env.PASSWORD_PEPPER)).toBe(false);
+    expect(await verifyPassword("acme-demo-pass", "garbage", env.PASSWORD_PEPPER)).toBe(false);
+    expect(await verifyPassword("acme-demo-pass", NO_PASSWORD, env.PASSWORD_PEPPER)).toBe(false);
+    expect(needsRehash(hash)).toBe(false);
+  });
+
+  it("need the pepper: the database alone does not verify a password", async () => {
+    const hash = await hashPassword("acme-demo-pass", env.PASSWORD_PEPPER);
+    expect(await verifyPassword("acme-demo-pass", hash, "another pepper")).toBe(false);
+    // The pepper's HMAC is what PBKDF2 sees: the same salt without it gives another hash.
+    const [, iterations, salt] = hash.split("$");
+    const bare = await legacyHash("acme-demo-pass", salt!, Number(iterations));
+    expect(bare).not.toBe(hash.split("$")[3]);
+    await expect(hashPassword("x", "")).rejects.toThrow(/PASSWORD_PEPPER/);
+  });
+
+  it("still verify hashes from before the pepper, and mark them for upgrade", async () => {
+    const salt = btoa("0123456789abcdef");
+    const legacy = `pbkdf2-sha256$100000$${salt}$${await legacyHash("acme-demo-pass", salt, 100_000)}`;
+    expect(await verifyPassword("acme-demo-pass", legacy, env.PASSWORD_PEPPER)).toBe(true);
+    expect(await verifyPassword("acme-demo-pas", legacy, env.PASSWORD_PEPPER)).toBe(false);
+    expect(needsRehash(legacy)).toBe(true);
   });
 });

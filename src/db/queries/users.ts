@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { sessions, tenants, users } from "../schema";
 
@@ -16,12 +16,25 @@ export async function findUserWithTenant(db: Db, userId: string) {
   return rows[0];
 }
 
-export async function recordFailedSignIn(db: Db, userId: string, failedSignIns: number, lockedUntil: string | null) {
-  await db.update(users).set({ failedSignIns, lockedUntil }).where(eq(users.id, userId));
+/**
+ * Counts a failed sign-in in one atomic statement (no read-then-write race); by email, so an
+ * unknown address costs the same query. Returns the new count, or null for no such account.
+ */
+export async function recordFailedSignIn(db: Db, email: string): Promise<number | null> {
+  const rows = await db
+    .update(users)
+    .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+    .where(eq(users.email, email))
+    .returning({ failedSignIns: users.failedSignIns });
+  return rows[0]?.failedSignIns ?? null;
 }
 
-export async function recordSuccessfulSignIn(db: Db, userId: string) {
-  await db.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
+/** A successful sign-in: clears the count, and stores an upgraded hash when there is one. */
+export async function recordSuccessfulSignIn(db: Db, userId: string, upgradedHash?: string) {
+  await db
+    .update(users)
+    .set({ failedSignIns: 0, lockedUntil: null, ...(upgradedHash ? { passwordHash: upgradedHash } : {}) })
+    .where(eq(users.id, userId));
 }
 
 /** A tenant's users, for the Users page (never the password hash). */

@@ -21,7 +21,7 @@ accountRoutes.post("/password", async (c) => {
   const form = passwordChangeForm.safeParse(await c.req.parseBody());
   if (!form.success) return render(formErrors(form.error), 400);
   const db = createDb(c.env.DB);
-  const result = await changeOwnPassword(db, user.id, form.data);
+  const result = await changeOwnPassword(db, c.env.PASSWORD_PEPPER, user.id, form.data);
   if (!result.ok) return render(result.errors, result.status);
   // The change ended every session of the user (this one too): rotate to a fresh one.
   await startSession(c, db, user.id);

@@ -1,16 +1,18 @@
 import { Hono } from "hono";
 import { createDb } from "../../db/client";
 import { findUserByEmail, findUserWithTenant, recordFailedSignIn, recordSuccessfulSignIn } from "../../db/queries/users";
-import { hashPassword, timingSafeEqual, verifyPassword } from "../../lib/crypto";
+import { hashPassword, needsRehash, NO_PASSWORD, timingSafeEqual, verifyPassword } from "../../lib/crypto";
 import { log } from "../../lib/log";
 import { loginForm } from "../../schemas/forms";
+import { admitSignIn, clientKey, recordSignInFailure, recordSignInSuccess } from "../../services/sign-in-limits";
 import { LoginPage } from "../../views/login-page";
 import { endSession, requireSession, startSession, type AdminEnv } from "./session";
 
-const MAX_FAILED_SIGN_INS = 5;
-const LOCKOUT_MS = 15 * 60 * 1000;
-/** Verified against when the email is unknown, so timing does not reveal accounts. */
-let decoyHash: Promise<string> | undefined;
+/**
+ * The one answer for an unknown email, a wrong password, a disabled user and a paused
+ * (rate-limited) sign-in: the same status and text, so none of them reveals an account.
+ */
+export const SIGN_IN_REFUSED = "Email or password is incorrect. After several failed attempts, sign-in pauses for a while: wait and try again.";
 
 export const authRoutes = new Hono<AdminEnv>();
 
@@ -22,25 +24,21 @@ authRoutes.post("/login", async (c) => {
     return c.html(<LoginPage error="Enter your email address and password." />, 400);
   }
   const { email, password } = form.data;
+  const ip = clientKey(c.req.header("cf-connecting-ip"));
+  const refuse = () => c.html(<LoginPage email={email} error={SIGN_IN_REFUSED} />, 401);
+
+  if (!(await admitSignIn(c.env, email, ip))) {
+    log.warn("auth.throttled", { ip });
+    return refuse();
+  }
   const db = createDb(c.env.DB);
   const user = await findUserByEmail(db, email);
-  const now = Date.now();
-
-  if (user?.lockedUntil && Date.parse(user.lockedUntil) > now) {
-    const minutes = Math.ceil((Date.parse(user.lockedUntil) - now) / 60_000);
-    log.warn("auth.locked", { userId: user.id });
-    return c.html(<LoginPage email={email} error={`Too many failed sign-ins. Try again in ${minutes} minute(s).`} />, 429);
-  }
-
-  const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyPassword(password, await (decoyHash ??= hashPassword("decoy")));
+  // An unknown email costs the same PBKDF2 work as a real one (NO_PASSWORD never matches).
+  const ok = await verifyPassword(password, user?.passwordHash ?? NO_PASSWORD, c.env.PASSWORD_PEPPER);
   if (!user || !ok || user.disabled) {
-    if (user && !ok) {
-      const failed = user.failedSignIns + 1;
-      const lockedUntil = failed >= MAX_FAILED_SIGN_INS ? new Date(now + LOCKOUT_MS).toISOString() : null;
-      await recordFailedSignIn(db, user.id, lockedUntil ? 0 : failed, lockedUntil);
-    }
-    log.warn("auth.failed", { userId: user?.id });
-    return c.html(<LoginPage email={email} error="Email or password is incorrect." />, 401);
+    const [failed] = await Promise.all([recordFailedSignIn(db, email), recordSignInFailure(c.env, email, ip)]);
+    log.warn("auth.failed", { userId: user?.id, failedSignIns: failed ?? undefined, ip });
+    return refuse();
   }
 
   const withTenant = await findUserWithTenant(db, user.id);
@@ -48,9 +46,11 @@ authRoutes.post("/login", async (c) => {
     log.warn("auth.tenant_disabled", { userId: user.id, tenant: user.tenantId ?? undefined });
     return c.html(<LoginPage email={email} error="Your organisation's access to psa-sync is disabled. Contact your operator." />, 403);
   }
-  await recordSuccessfulSignIn(db, user.id);
+  // Hashes from before the pepper are upgraded now that the password is known.
+  const upgraded = needsRehash(user.passwordHash) ? await hashPassword(password, c.env.PASSWORD_PEPPER) : undefined;
+  await Promise.all([recordSuccessfulSignIn(db, user.id, upgraded), recordSignInSuccess(c.env, email, ip)]);
   await startSession(c, db, user.id);
-  log.info("auth.signed_in", { userId: user.id, tenant: user.tenantId ?? undefined });
+  log.info("auth.signed_in", { userId: user.id, tenant: user.tenantId ?? undefined, hashUpgraded: upgraded !== undefined });
   return c.redirect("/", 303);
 });
 

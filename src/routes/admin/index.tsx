@@ -3,6 +3,7 @@ import { APP_CSS } from "../../views/styles";
 import { tenantAccess, verifyCsrf } from "./access";
 import { accountRoutes } from "./account";
 import { authRoutes } from "./auth";
+import { firstSignInRoutes } from "./first-sign-in";
 import { configurationPages } from "./configuration";
 import { monitoringPages } from "./monitoring";
 import { operatorPages } from "./operator";
@@ -21,6 +22,7 @@ adminRoutes.get("/static/:script{[a-z-]+\\.js}", (c) => {
   return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }) : c.notFound();
 });
 adminRoutes.route("/", authRoutes);
+adminRoutes.route("/", firstSignInRoutes);
 
 // Everything below needs a session, and every unsafe request a CSRF token.
 adminRoutes.use("/", requireSession);

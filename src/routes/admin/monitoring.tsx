@@ -145,7 +145,7 @@ monitoringPages.post("/failures/:failureId/replay", requireWrite, async (c) => {
 monitoringPages.get("/audit", async (c) => {
   const tenantId = c.get("tenantId");
   const query = queryOf(auditQuery, c.req.query());
-  const data = await auditPage(createDb(c.env.DB), tenantId, query);
+  const data = await auditPage(createDb(c.env.DB), tenantId, query, { isOperator: c.get("user").role === "operator" });
   return c.html(
     <Layout title="Audit log" {...tenantLayout(c)} active="audit">
       <AuditPage data={data} tenantId={tenantId} isFirst={!query.cursor} />

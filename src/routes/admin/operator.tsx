@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { createDb } from "../../db/client";
 import { listTenantsWithLastRun } from "../../db/queries/tenants-admin";
 import { formErrors, tenantForm } from "../../schemas/accounts";
+import { signInLinkUrl } from "../../services/sign-in-links";
 import { approveConnectWiseHost, registerTenant, setTenantStatus } from "../../services/tenants";
 import { TenantsPage, type TenantListRow, type TenantsPageProps } from "../../views/operator/tenants-page";
 import { requireOperator } from "./access";
@@ -36,7 +37,8 @@ operatorPages.post("/tenants", async (c) => {
   if (!form.success) return render(c, { errors: formErrors(form.error), values: body }, 400);
   const result = await registerTenant(createDb(c.env.DB), c.get("user").id, form.data);
   if (!result.ok) return render(c, { errors: result.errors, values: body }, 409);
-  return render(c, { ok: `Tenant "${result.value.name}" registered.`, created: result.value });
+  const { signInToken, ...created } = result.value;
+  return render(c, { ok: `Tenant "${result.value.name}" registered.`, created: { ...created, link: signInLinkUrl(c.env, c.req.url, signInToken) } });
 });
 
 for (const [path, status] of [["disable", "disabled"], ["enable", "active"]] as const) {

@@ -8,6 +8,7 @@ import { log } from "../../lib/log";
 import { addUserForm, bulkResyncForm, formErrors, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
 import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "../../services/accounts-users";
 import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
+import { signInLinkUrl } from "../../services/sign-in-links";
 import { createApiToken, revokeApiToken } from "../../services/tokens";
 import { TasksPage } from "../../views/tenant-admin/tasks-page";
 import { TokensPage, type TokensPageProps } from "../../views/tenant-admin/tokens-page";
@@ -128,15 +129,17 @@ async function renderUsers(c: Ctx, extra: Partial<Pick<UsersPageProps, "issued" 
   return c.html(<UsersPage {...tenantLayout(c)} users={users} {...extra} />, status);
 }
 
+const issuedLink = (c: Ctx, issued: { email: string; token: string }) => ({ email: issued.email, link: signInLinkUrl(c.env, c.req.url, issued.token) });
+
 tenantAdminPages.get("/users", (c) => renderUsers(c, { ok: USER_FLASH[c.req.query("done") ?? ""] }));
 
 tenantAdminPages.post("/users", requireWrite, async (c) => {
   const body = await formOf(c);
   const form = addUserForm.safeParse(body);
   if (!form.success) return renderUsers(c, { errors: formErrors(form.error), values: body }, 400);
-  const result = await addTenantUser(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form.data);
+  const result = await addTenantUser(c.env, createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form.data);
   if (!result.ok) return renderUsers(c, { errors: result.errors, values: body }, result.status);
-  return renderUsers(c, { ok: `${result.value.email} can now sign in with the temporary password below.`, issued: result.value });
+  return renderUsers(c, { ok: `${result.value.email} was added: send them the sign-in link below.`, issued: issuedLink(c, result.value) });
 });
 
 tenantAdminPages.post("/users/:userId/role", requireWrite, async (c) => {
@@ -156,7 +159,7 @@ for (const [path, disabled] of [["disable", true], ["enable", false]] as const) 
 tenantAdminPages.post("/users/:userId/reset-password", requireWrite, async (c) => {
   const result = await resetUserPassword(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"));
   if (!result.ok) return renderUsers(c, { errors: result.errors }, result.status);
-  return renderUsers(c, { ok: `${result.value.email} was signed out; they sign in with the temporary password below.`, issued: result.value });
+  return renderUsers(c, { ok: `${result.value.email} was signed out and their password no longer works; send them the sign-in link below.`, issued: issuedLink(c, result.value) });
 });
 
 // ---- API tokens --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { createDb } from "../../db/client";
-import { apiTokens, tenants } from "../../db/schema";
+import { apiTokens, tenants, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { problem } from "./problem";
 
@@ -14,8 +14,9 @@ export type ApiEnv = {
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
 /**
- * Bearer tokens: per tenant, stored as SHA-256 hashes, scope read or admin, revocable.
- * The token alone decides the tenant: no URL can name another one.
+ * Bearer tokens: per tenant, stored as SHA-256 hashes, scope read or admin, revocable,
+ * optionally expiring. The token alone decides the tenant: no URL can name another one.
+ * A token dies with its creator: one created by a user since disabled or removed is refused.
  */
 export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const header = c.req.header("authorization") ?? "";
@@ -23,13 +24,30 @@ export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
   if (!match) return problem(c, 401, "Missing or malformed bearer token", { detail: "Send Authorization: Bearer <token> (create one under API tokens)." });
   const db = createDb(c.env.DB);
   const rows = await db
-    .select({ id: apiTokens.id, tenantId: apiTokens.tenantId, scope: apiTokens.scope, lastUsedAt: apiTokens.lastUsedAt, status: tenants.status })
+    .select({
+      id: apiTokens.id,
+      tenantId: apiTokens.tenantId,
+      scope: apiTokens.scope,
+      lastUsedAt: apiTokens.lastUsedAt,
+      status: tenants.status,
+      createdBy: apiTokens.createdBy,
+      creatorId: users.id,
+      creatorDisabled: users.disabled,
+    })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
-    .where(and(eq(apiTokens.tokenHash, await sha256Hex(match[1]!)), isNull(apiTokens.revokedAt)))
+    .leftJoin(users, eq(users.id, apiTokens.createdBy))
+    .where(
+      and(
+        eq(apiTokens.tokenHash, await sha256Hex(match[1]!)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date().toISOString())),
+      ),
+    )
     .limit(1);
   const token = rows[0];
-  if (!token || token.status !== "active") return problem(c, 401, "Invalid or revoked token");
+  const creatorGone = token?.createdBy != null && (token.creatorId === null || token.creatorDisabled === true);
+  if (!token || token.status !== "active" || creatorGone) return problem(c, 401, "Invalid or revoked token");
   if (!token.lastUsedAt || Date.now() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS) {
     await db.update(apiTokens).set({ lastUsedAt: new Date().toISOString() }).where(eq(apiTokens.id, token.id));
   }

@@ -1,6 +1,6 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
 import { FieldError, Flash, SecretOnce, when } from "../tenant-admin/components";
-import type { CreatedTenant } from "../../services/tenants";
+import { SIGN_IN_LINK_HOURS } from "../tenant-admin/users-page";
 
 export interface TenantListRow {
   id: string;
@@ -18,7 +18,8 @@ export interface TenantsPageProps {
   user: LayoutUser;
   csrfToken: string;
   tenants: TenantListRow[];
-  created?: CreatedTenant;
+  /** The new tenant and its first admin's one-time sign-in link: shown this once. */
+  created?: { tenantId: string; name: string; adminEmail: string; link: string };
   ok?: string | undefined;
   errors?: Record<string, string>;
   values?: Record<string, string>;
@@ -69,9 +70,9 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
       <h1>Tenants</h1>
       <Flash ok={ok} error={errors.form} />
       {created ? (
-        <SecretOnce label={`Temporary password for ${created.adminEmail} (first admin of ${created.name})`} value={created.temporaryPassword}>
+        <SecretOnce label={`One-time sign-in link for ${created.adminEmail} (first admin of ${created.name})`} value={created.link}>
           <p class="muted">
-            Hand it over securely; they must choose their own password at first sign-in. <a href={`/t/${created.tenantId}`}>Open the tenant</a>
+            Send it to them only: it works once, for {SIGN_IN_LINK_HOURS} hours, and lets them choose their own password. <a href={`/t/${created.tenantId}`}>Open the tenant</a>
           </p>
         </SecretOnce>
       ) : null}

@@ -1,4 +1,5 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
+import { TOKEN_EXPIRY_DAYS } from "../../schemas/accounts";
 import { FieldError, Flash, ReadOnlyNote, SecretOnce, when } from "./components";
 
 export interface TokenRow {
@@ -8,6 +9,7 @@ export interface TokenRow {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  expiresAt: string | null;
 }
 
 export interface TokensPageProps {
@@ -19,7 +21,20 @@ export interface TokensPageProps {
   created?: { name: string; token: string };
   ok?: string | undefined;
   errors?: Record<string, string>;
-  values?: { name?: string; scope?: string };
+  values?: { name?: string; scope?: string; expiresInDays?: string };
+}
+
+const expired = (t: TokenRow) => t.expiresAt !== null && Date.parse(t.expiresAt) <= Date.now();
+
+function TokenState({ t }: { t: TokenRow }) {
+  if (t.revokedAt) return <span class="badge bad">revoked {when(t.revokedAt)}</span>;
+  if (expired(t)) return <span class="badge bad">expired {when(t.expiresAt)}</span>;
+  return (
+    <>
+      <span class="badge ok">active</span>
+      {t.expiresAt ? <span class="muted"> until {when(t.expiresAt)}</span> : null}
+    </>
+  );
 }
 
 export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, errors = {}, values = {} }: TokensPageProps) {
@@ -57,9 +72,11 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
               <td>{t.scope === "admin" ? "admin (read and change)" : "read"}</td>
               <td>{when(t.createdAt)}</td>
               <td>{when(t.lastUsedAt)}</td>
-              <td>{t.revokedAt ? <span class="badge bad">revoked {when(t.revokedAt)}</span> : <span class="badge ok">active</span>}</td>
               <td>
-                {!t.revokedAt && !tenant.readOnly ? (
+                <TokenState t={t} />
+              </td>
+              <td>
+                {!t.revokedAt && !expired(t) && !tenant.readOnly ? (
                   <form method="post" action={`${base}/${t.id}/revoke`} class="inline">
                     <CsrfField token={csrfToken} />
                     <button type="submit" class="danger">
@@ -92,6 +109,18 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
               </option>
             </select>
             <FieldError id="token-scope" message={errors.scope} />
+            <label for="token-expiry">Expires</label>
+            <select id="token-expiry" name="expiresInDays">
+              {TOKEN_EXPIRY_DAYS.map((d) => (
+                <option value={d} selected={(values.expiresInDays ?? "90") === d}>
+                  in {d} days
+                </option>
+              ))}
+              <option value="never" selected={values.expiresInDays === "never"}>
+                never (until revoked)
+              </option>
+            </select>
+            <FieldError id="token-expiry" message={errors.expiresInDays} />
             <div>
               <button type="submit">Create token</button>
             </div>

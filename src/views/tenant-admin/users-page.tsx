@@ -1,5 +1,8 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
+import { SIGN_IN_LINK_TTL_MS } from "../../services/sign-in-links";
 import { FieldError, Flash, ReadOnlyNote, SecretOnce, when } from "./components";
+
+export const SIGN_IN_LINK_HOURS = SIGN_IN_LINK_TTL_MS / 3_600_000;
 
 export interface UserRow {
   id: string;
@@ -16,8 +19,8 @@ export interface UsersPageProps {
   csrfToken: string;
   tenant: { id: string; name: string; readOnly: boolean };
   users: UserRow[];
-  /** A temporary password just issued: shown this once. */
-  issued?: { email: string; temporaryPassword: string };
+  /** A one-time sign-in link just issued: shown this once. */
+  issued?: { email: string; link: string };
   ok?: string | undefined;
   errors?: Record<string, string>;
   values?: { email?: string; name?: string; role?: string };
@@ -59,8 +62,8 @@ export function UsersPage({ user, csrfToken, tenant, users, issued, ok, errors =
       <h1>Users</h1>
       <Flash ok={ok} error={errors.form} />
       {issued ? (
-        <SecretOnce label={`Temporary password for ${issued.email}`} value={issued.temporaryPassword}>
-          <p class="muted">Give it to them in person or by phone; they choose their own password when they first sign in.</p>
+        <SecretOnce label={`One-time sign-in link for ${issued.email}`} value={issued.link}>
+          <p class="muted">Send it to them only: it works once, for {SIGN_IN_LINK_HOURS} hours, and lets them choose their own password.</p>
         </SecretOnce>
       ) : null}
       <table>
@@ -82,7 +85,7 @@ export function UsersPage({ user, csrfToken, tenant, users, issued, ok, errors =
               <td>{ROLE_LABEL[row.role]}</td>
               <td>
                 {row.disabled ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}
-                {row.mustChangePassword && !row.disabled ? <span class="badge warn">temporary password</span> : null}
+                {row.mustChangePassword && !row.disabled ? <span class="badge warn">awaiting first sign-in</span> : null}
               </td>
               <td>{when(row.createdAt)}</td>
               <td>{tenant.readOnly ? null : row.id === user.id ? <span class="muted">you</span> : <Actions row={row} base={base} csrfToken={csrfToken} />}</td>
