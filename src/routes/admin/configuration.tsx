@@ -90,7 +90,7 @@ configurationPages.post("/onboarding/connectwise", requireWrite, async (c) => {
   const values = await formValues(c);
   const parsed = connectwiseInput.safeParse(await c.req.parseBody());
   if (!parsed.success) return renderOnboarding(c, { form: { name: "connectwise", errors: formErrors(parsed.error), values } }, 400);
-  const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), parsed.data);
+  const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), parsed.data, { requestOrigin: new URL(c.req.url).origin });
   if (!result.ok) return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values } }, 400);
   return c.redirect(`${onboardingUrl(c)}?saved=connectwise`, 303);
 });

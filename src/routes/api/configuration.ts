@@ -31,7 +31,7 @@ function refused(c: Ctx, result: Extract<SaveOutcome, { ok: false }>) {
 registerOperation({ method: "get", path: "/connections/portal", summary: "The Support Portal connection (never a secret)", scope: "read" });
 configurationApi.get("/connections/portal", async (c) => c.json(publicPortal(await findPortalConnection(db(c), c.get("tenantId")))));
 
-registerOperation({ method: "put", path: "/connections/portal", summary: "Connect the portal with an API token, or change its base URL / ClusterID field", scope: "admin", body: portalPutBody });
+registerOperation({ method: "put", path: "/connections/portal", summary: "Connect the portal (the deployment's PORTAL_BASE_URL) with an API token, or change its ClusterID field", scope: "admin", body: portalPutBody });
 configurationApi.put("/connections/portal", requireAdminScope, async (c) => {
   const body = await readJson(c, portalPutBody);
   if (!body.ok) return body.response;
@@ -43,11 +43,11 @@ configurationApi.put("/connections/portal", requireAdminScope, async (c) => {
 registerOperation({ method: "get", path: "/connections/connectwise", summary: "The ConnectWise connection (the private key is write-only)", scope: "read" });
 configurationApi.get("/connections/connectwise", async (c) => c.json(publicConnectWise(await findConnectWiseConnection(db(c), c.get("tenantId")))));
 
-registerOperation({ method: "put", path: "/connections/connectwise", summary: "Connect ConnectWise or rotate its keys (codebase looked up; omit privateKey to keep it)", scope: "admin", body: connectwiseInput });
+registerOperation({ method: "put", path: "/connections/connectwise", summary: "Connect ConnectWise or rotate its keys (codebase looked up; privateKey may be omitted only while site, companyId, publicKey and clientId stay the same)", scope: "admin", body: connectwiseInput });
 configurationApi.put("/connections/connectwise", requireAdminScope, async (c) => {
   const body = await readJson(c, connectwiseInput);
   if (!body.ok) return body.response;
-  const result = await saveConnectWise(c.env, db(c), actorOf(c), body.value);
+  const result = await saveConnectWise(c.env, db(c), actorOf(c), body.value, { requestOrigin: new URL(c.req.url).origin });
   if (!result.ok) return problem(c, 400, "ConnectWise connection refused", { detail: result.message, errors: [{ path: result.field ?? "site", message: result.message }] });
   return c.json(publicConnectWise(await findConnectWiseConnection(db(c), c.get("tenantId"))));
 });
