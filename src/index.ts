@@ -1,6 +1,5 @@
 import { app } from "./app";
-import { dispatchTenantRuns } from "./cron/dispatch";
-import { createLogger } from "./lib/log";
+import { handleScheduled } from "./cron/scheduled";
 import { routeQueue } from "./queues/router";
 
 export { CallBudget } from "./durable-objects/call-budget";
@@ -9,10 +8,6 @@ export { TicketSync } from "./durable-objects/ticket-sync";
 
 export default {
   fetch: app.fetch,
-  async scheduled(controller, env) {
-    const logger = createLogger({ cron: controller.cron });
-    const result = await dispatchTenantRuns(env, "cron", logger, new Date(controller.scheduledTime));
-    logger.info("cron.dispatched", { dispatched: result.dispatched, skipped: result.skipped, staleClosed: result.staleClosed });
-  },
+  scheduled: handleScheduled,
   queue: routeQueue,
 } satisfies ExportedHandler<Env, unknown>;

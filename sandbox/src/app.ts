@@ -8,6 +8,7 @@ import { createFaultStore } from "./control/faults";
 import { createDeliveryLog } from "./control/deliveries";
 import { createRequestLog } from "./control/request-log";
 import { stepActivity } from "./activity";
+import { DEMO_CONNECTWISE } from "./demo-data";
 import { createControlRoutes } from "./control/routes";
 
 export interface SandboxApp {
@@ -43,6 +44,14 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"publicKey": "…", "privateKey": "…"} (letters, digits, - and _)' }, 400);
     connectwise.addApiMember(body.data.publicKey, body.data.privateKey);
     return c.json({ publicKey: body.data.publicKey }, 201);
+  });
+  // Another ConnectWise customer on the same (shared cloud) host, with its own callback key.
+  app.post("/_sandbox/connectwise/other-company-keys", async (c) => {
+    const body = z.object({ companyName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"companyName": "…"} (letters, digits, - and _)' }, 400);
+    if (body.data.companyName.toLowerCase() === DEMO_CONNECTWISE.companyId) return c.json({ error: "invalid_request", message: "That is the demo company" }, 400);
+    const { path, signingKey } = connectwise.addOtherCompanyKey(body.data.companyName);
+    return c.json({ keyUrl: `${new URL(c.req.url).origin}/cw${path}`, signingKey }, 201);
   });
   // Portal end users and their requests in bulk, for load runs and benchmarks.
   const emailAndToken = { email: z.email().max(254), apiToken: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) };

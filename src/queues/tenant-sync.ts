@@ -25,6 +25,13 @@ const EARLY_REFRESH_MS = 30 * 60 * 1000;
 
 /** Items read per invocation: bounded work per message. */
 export const PAGE_SIZE = 100;
+/**
+ * Pages of one source a run reads at most (10,000 items at PAGE_SIZE): an upstream whose
+ * paging never ends cannot keep a run listing forever. What was not reached is not lost:
+ * ConnectWise lists oldest change first, so its cursor advances only over what was handed
+ * over; the portal lists newest first, so its cursor stays and the next run lists again.
+ */
+export const MAX_PAGES_PER_RUN = 100;
 /** A tenant's first import reaches back this far unless its "sync from" date says otherwise. */
 const DEFAULT_SYNC_FROM_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -59,7 +66,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     log.info("run.already_finished");
     return { kind: "done" };
   }
-  const page: Page = msg.page ?? { source: "resync", cursor: null, highWater: null };
+  const page: Page = msg.page ?? { source: "resync", cursor: null, highWater: null, pages: 0 };
   if (!msg.page) {
     // Before setup is complete a listing would move the cursors past requests it cannot sync.
     const setup = await setupIncomplete(db, msg.tenantId);
@@ -72,7 +79,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   }
   let result: PageResult;
   try {
-    result = await readPage(env, db, msg.tenantId, page);
+    result = capListing(page, await readPage(env, db, msg.tenantId, page), log);
     // One message per ticket: none for a ticket an earlier page of this run handed over, or
     // one that an earlier run still retries (its change waits as a resync flag instead).
     const handed = await alreadyHandedOver(db, msg.tenantId, msg.runId, result.tickets, page.source);
@@ -101,7 +108,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     .where(eq(syncRuns.id, msg.runId));
   log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw });
 
-  const next = result.next ?? (NEXT_SOURCE[page.source] ? { source: NEXT_SOURCE[page.source]!, cursor: null, highWater: null } : null);
+  const next = result.next ?? (NEXT_SOURCE[page.source] ? { source: NEXT_SOURCE[page.source]!, cursor: null, highWater: null, pages: 0 } : null);
   if (next) {
     await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };
@@ -118,6 +125,22 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   await markListingComplete(db, msg.runId);
   if (await completeRunIfDone(db, msg.runId, nowIso())) log.info("run.completed");
   return { kind: "done" };
+}
+
+/**
+ * Counts the page; at MAX_PAGES_PER_RUN the source's listing ends for this run. The
+ * ConnectWise cursor then moves to the newest change handed over (it lists oldest first,
+ * with `lastUpdated >=`, so nothing older is skipped and ties are listed again); a resync
+ * listing leaves the rest flagged; the portal cursor stays where it was.
+ */
+function capListing(page: Page, result: PageResult, log: Logger): PageResult {
+  const pages = page.pages + 1;
+  if (!result.next) return result;
+  if (pages < MAX_PAGES_PER_RUN) return { ...result, next: { ...result.next, pages } };
+  log.warn("run.listing_capped", { source: page.source, pages });
+  const highWater = result.next.highWater;
+  const cursor = page.source === "connectwise" && highWater ? { source: "connectwise" as const, value: highWater } : undefined;
+  return { ...result, next: null, cursor };
 }
 
 async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise<PageResult> {
@@ -144,7 +167,7 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
     return {
       tickets: changed,
       reason: "portal_changed",
-      next: done ? null : { source: "portal", cursor: nextCursor, highWater },
+      next: done ? null : { source: "portal", cursor: nextCursor, highWater, pages: page.pages },
       cursor: done && highWater ? { source: "portal", value: highWater } : undefined,
       calls: { portal: portal.calls, cw: 0 },
     };
@@ -162,7 +185,7 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
   return {
     tickets: changedCwTickets(tickets, tenantId, known, followers),
     reason: "connectwise_changed",
-    next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater } : null,
+    next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater, pages: page.pages } : null,
     cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,
     calls: { portal: 0, cw: cw.calls },
   };

@@ -2,13 +2,14 @@ import { Hono, type Context } from "hono";
 import { createDb } from "../db/client";
 import { deliverySeen, portalTicketForCw, recordDelivery, tenantForHook } from "../db/queries/webhooks";
 import { z } from "zod";
-import { portalBaseUrl } from "../egress/fetch";
+import { connectwiseTarget, egressFetch, portalBaseUrl } from "../egress/fetch";
 import { bindings, openSecret } from "../lib/secret-binding";
 import { createLogger } from "../lib/log";
 import { sendTicketSync } from "../queues/send";
 import { callbackTicketEntity, connectwiseCallback, portalWebhookEvent } from "../schemas/webhooks";
 import { portalTicketIdFromXRef } from "../sync/changes";
-import { fetchSigningKey, forgetSigningKey, keyUrlAllowed } from "../webhooks/callback-key";
+import { fetchSigningKey, forgetSigningKey, keyUrlProblem } from "../webhooks/callback-key";
+import { takeHookDelivery } from "../webhooks/hook-limit";
 import { connectwiseSignatureValid, portalSignatureValid, timestampFresh } from "../webhooks/signatures";
 
 /** Bodies past this size are refused unread (both systems send small JSON). */
@@ -22,6 +23,7 @@ const MAX_HOOK_BYTES = 256 * 1024;
 export const hookRoutes = new Hono<{ Bindings: Env }>();
 
 const reply = (c: Context, status: 200 | 400 | 401 | 404 | 413, outcome: string) => c.json({ outcome }, status);
+const tooMany = (c: Context, retryAfterS: number) => c.json({ outcome: "too many deliveries" }, 429, { "retry-after": String(retryAfterS) });
 
 async function rawBody(c: Context): Promise<string | null> {
   const length = Number(c.req.header("content-length") ?? "0");
@@ -44,6 +46,12 @@ hookRoutes.post("/connectwise/:hookId", async (c) => {
   if (!found?.connectwise) return reply(c, 404, "unknown hook");
   const { tenant, connectwise } = found;
   const log = createLogger({ tenant: tenant.id, source: "connectwise-callback" });
+  // Counted before the body is read or a key fetched: a flood costs one DO call a delivery.
+  const wait = await takeHookDelivery(c.env, "connectwise", tenant.hookId);
+  if (wait !== null) {
+    log.warn("hook.rate_limited", { retryAfterS: wait });
+    return tooMany(c, wait);
+  }
   const raw = await rawBody(c);
   if (raw === null) return reply(c, 413, "body too large");
   const parsed = connectwiseCallback.safeParse(parseJson(raw));
@@ -51,11 +59,20 @@ hookRoutes.post("/connectwise/:hookId", async (c) => {
   const cb = parsed.data;
 
   const signature = c.req.header("x-content-signature") ?? "";
-  if (!signature || !keyUrlAllowed(cb.Metadata.key_url, connectwise.site)) {
-    log.warn("hook.refused", { code: signature ? "foreign_key_url" : "unsigned" });
+  if (!signature) {
+    log.warn("hook.refused", { code: "unsigned" });
     return reply(c, 401, "signature refused");
   }
-  const fetchKey = (u: string, i: RequestInit) => fetch(u, { ...i, headers: { clientId: connectwise.clientId } });
+  // Only the tenant's own company's key can sign its callbacks (and the signed body must say so).
+  const keyProblem = keyUrlProblem(cb.Metadata.key_url, connectwise);
+  if (keyProblem || cb.CompanyId.toLowerCase() !== connectwise.companyId.toLowerCase()) {
+    log.warn("hook.refused", { code: keyProblem ?? "foreign_company" });
+    return reply(c, 401, "signature refused");
+  }
+  // Through the egress policy like every call, but outside the call budget: a busy tenant's
+  // syncs must not make its own callbacks fail verification.
+  const egress = egressFetch(c.env, "connectwise", { target: await connectwiseTarget(c.env, tenant.id, connectwise.site) });
+  const fetchKey = (u: string, i: RequestInit) => egress(u, { ...i, headers: { clientId: connectwise.clientId } });
   let key = await fetchSigningKey(cb.Metadata.key_url, fetchKey);
   let valid = key !== null && (await connectwiseSignatureValid(raw, signature, key));
   if (!valid && key !== null) {
@@ -97,6 +114,12 @@ hookRoutes.post("/portal/:hookId", async (c) => {
   if (!found?.portal?.webhookSecretCiphertext) return reply(c, 404, "unknown hook");
   const { tenant, portal } = found;
   const log = createLogger({ tenant: tenant.id, source: "portal-webhook" });
+  // Counted before the body is read or the secret decrypted.
+  const wait = await takeHookDelivery(c.env, "portal", tenant.hookId);
+  if (wait !== null) {
+    log.warn("hook.rate_limited", { retryAfterS: wait });
+    return tooMany(c, wait);
+  }
   const raw = await rawBody(c);
   if (raw === null) return reply(c, 413, "body too large");
 

@@ -5,6 +5,8 @@ export const connectwiseCallback = z.object({
   MessageId: z.string().min(1).max(100),
   Action: z.enum(["added", "updated", "deleted"]),
   Type: z.string().max(50),
+  /** The ConnectWise company the callback is from (its login company id, e.g. "acme"). */
+  CompanyId: z.string().min(1).max(100),
   ID: z.coerce.number().int().positive(),
   MemberId: z.string().max(100).nullish(),
   Entity: z.string().max(1_000_000).nullish(),

@@ -7,6 +7,7 @@ import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../schemas/accounts";
 import { forgetPushedMappings, linksMatching, requestResync } from "../db/queries/ticket-links";
+import { takeTaskAllowance } from "./task-limits";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
@@ -52,6 +53,7 @@ async function assertRunnable(db: Db, tenantId: string) {
 export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult> {
   const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
+  await takeTaskAllowance(env, tenantId, "sync");
   const run = await startTenantRun(env, tenantId, "manual", logger);
   await auditStatement(db, { tenantId, userId: actor.userId, action: "sync.requested", target: run.id, detail: `Sync now (${actor.via}): ${run.status}` });
   const code = run.status === "queued" ? "sync-queued" : "sync-skipped";
@@ -65,6 +67,7 @@ export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: 
 export async function resyncTicket(env: Env, tenantId: string, portalTicketId: number, actor: Actor, logger: Logger): Promise<TaskResult> {
   const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
+  await takeTaskAllowance(env, tenantId, "resync");
   await db.batch([
     requestResyncStatement(db, tenantId, portalTicketId, nowIso()),
     auditStatement(db, { tenantId, userId: actor.userId, action: "ticket.resync_requested", target: String(portalTicketId), detail: `Resync requested (${actor.via})` }),
@@ -82,6 +85,7 @@ export async function resyncTicket(env: Env, tenantId: string, portalTicketId: n
 export async function resyncTickets(env: Env, tenantId: string, filter: BulkResyncFilter, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number; more: boolean }> {
   const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
+  await takeTaskAllowance(env, tenantId, "resync");
   const selected = filter.portalTicketIds ?? (await linksMatching(db, tenantId, filter, BULK_RESYNC_LIMIT + 1));
   const ids = [...new Set(selected)].slice(0, BULK_RESYNC_LIMIT);
   const more = selected.length > BULK_RESYNC_LIMIT;
@@ -105,6 +109,7 @@ export async function resyncTickets(env: Env, tenantId: string, filter: BulkResy
 export async function applyMappingsToOpenTickets(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number }> {
   const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
+  await takeTaskAllowance(env, tenantId, "resync");
   const flagged = await forgetPushedMappings(db, tenantId);
   await auditStatement(db, { tenantId, userId: actor.userId, action: "mappings.applied", target: `${flagged} tickets`, detail: `Mappings applied to open tickets (${actor.via}): ${flagged} flagged` });
   const run = await startTenantRun(env, tenantId, "manual", logger);

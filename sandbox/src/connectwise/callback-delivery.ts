@@ -18,8 +18,25 @@ export function rotateSigningKey(store: Store): void {
   store.setMeta(KEY_VALUE, btoa(String.fromCharCode(...bytes)));
 }
 
-export function signingKey(store: Store, id: string | undefined): string | null {
-  return id !== undefined && id === store.getMeta(KEY_ID) ? store.getMeta(KEY_VALUE) : null;
+/**
+ * The key page serves a key only to the company that owns it: the demo company's key, or
+ * another company's on the same host (cloud hosts are shared), by `companyName` and `id`.
+ */
+export function signingKey(store: Store, companyName: string | undefined, id: string | undefined): string | null {
+  if (id === undefined) return null;
+  const company = (companyName ?? DEMO_CONNECTWISE.companyId).toLowerCase();
+  if (company === DEMO_CONNECTWISE.companyId) return id === store.getMeta(KEY_ID) ? store.getMeta(KEY_VALUE) : null;
+  return store.getMeta(`${OTHER_KEY_PREFIX}${company}:${id}`);
+}
+
+const OTHER_KEY_PREFIX = "callback_signing_key:";
+
+/** Another ConnectWise customer's callback key on the same host (what a forger holds). */
+export function addOtherCompanyKey(store: Store, companyName: string): { id: string; key: string } {
+  const id = crypto.randomUUID();
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))));
+  store.setMeta(`${OTHER_KEY_PREFIX}${companyName.toLowerCase()}:${id}`, key);
+  return { id, key };
 }
 
 export function keyUrl(store: Store, site: string): string {

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { EmulatorModule, SandboxDeps } from "../deps";
 import { DEMO_CONNECTWISE } from "../demo-data";
 import { cwAuth } from "./auth";
-import { createCallbackDelivery, signingKey } from "./callback-delivery";
+import { addOtherCompanyKey, createCallbackDelivery, signingKey } from "./callback-delivery";
 import { mountCallbacks } from "./callbacks";
 import { mountCatalog } from "./catalog";
 import { DEFAULT_SITE, makeNow, siteOf, TECHNICIAN, type CwContext } from "./context";
@@ -25,6 +25,8 @@ export type ConnectWiseModule = EmulatorModule & {
   addTechnicianNote(ticketId: number, text: string, options?: { kind?: TechnicianNoteKind }): JsonObject | null;
   /** Registers another API member key pair of the demo company. */
   addApiMember(publicKey: string, privateKey: string): void;
+  /** Creates another ConnectWise customer's callback key on this host; returns its key_url path and key. */
+  addOtherCompanyKey(companyName: string): { path: string; signingKey: string };
   /** Ids of tickets that are not closed, for the demo activity generator. */
   openTicketIds(): number[];
 };
@@ -74,7 +76,7 @@ export function createConnectWise(deps: SandboxDeps): ConnectWiseModule {
   });
   // Where `Metadata.key_url` points; fetched without credentials, as the real page is.
   app.get("/v4_6_release/system/callbackkey/index.rails", (c) => {
-    const key = signingKey(store, c.req.query("id"));
+    const key = signingKey(store, c.req.query("companyName"), c.req.query("id"));
     if (!key) return cwJson(c, { code: "NotFound", message: "Callback key not found" }, 404);
     return cwJson(c, { signing_key: key });
   });
@@ -90,6 +92,10 @@ export function createConnectWise(deps: SandboxDeps): ConnectWiseModule {
       seed(ctx);
     },
     addApiMember: (publicKey, privateKey) => store.addApiMember(publicKey, privateKey),
+    addOtherCompanyKey(companyName) {
+      const { id, key } = addOtherCompanyKey(store, companyName);
+      return { path: `/v4_6_release/system/callbackkey/index.rails?companyName=${encodeURIComponent(companyName)}&id=${id}`, signingKey: key };
+    },
     addTechnicianNote(ticketId, text, options) {
       if (!store.get("cw_tickets", ticketId)) return null;
       const flag = `${options?.kind ?? "internalAnalysis"}Flag` as const;

@@ -41,6 +41,28 @@ async function truncateBody(res: Response): Promise<Response> {
 }
 
 /**
+ * A list that never ends: ConnectWise always links a next page; Zendesk always says
+ * has_more, handing back the cursor it was given once the real ones run out.
+ */
+async function endlessPaging(api: Api, url: URL, res: Response): Promise<Response> {
+  if (!res.ok) return res;
+  const headers = new Headers(res.headers);
+  if (api === "connectwise") {
+    const next = new URL(url);
+    next.searchParams.set("page", String(Number(url.searchParams.get("page") ?? "1") + 1));
+    headers.set("Link", `<${next.href}>; rel="next"`);
+    return new Response(res.body, { status: res.status, headers });
+  }
+  const body = (await res.json()) as { meta?: { has_more?: boolean; after_cursor?: string | null } };
+  if (body.meta) {
+    body.meta.has_more = true;
+    body.meta.after_cursor = body.meta.after_cursor ?? url.searchParams.get("page[after]");
+  }
+  headers.delete("content-length");
+  return new Response(JSON.stringify(body), { status: res.status, headers });
+}
+
+/**
  * Applies the fault rules of `api` to each request and records every request in the log.
  * Status faults answer before the emulator runs (nothing is written); "drop" and
  * "truncate" answer after it ran, as a real network would (the write happened).
@@ -73,5 +95,6 @@ export function faultsAndLog(api: Api, deps: { faults: FaultStore; log: RequestL
     record(c.res.status);
     if (kind === "drop") c.res = dropAfterHeaders(c.res);
     if (kind === "truncate") c.res = await truncateBody(c.res);
+    if (kind === "endless" && c.req.method === "GET") c.res = await endlessPaging(api, url, c.res);
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-export const FAULT_KINDS = ["429", "500", "502", "503", "slow", "hang", "drop", "truncate"] as const;
+/** "endless": list responses always say there is a next page (a paging bug upstream). */
+export const FAULT_KINDS = ["429", "500", "502", "503", "slow", "hang", "drop", "truncate", "endless"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Api = "connectwise" | "zendesk";
 

@@ -106,6 +106,14 @@ describe("callback delivery", () => {
     expect(d!.signature).not.toBe(await hmacBase64(`${signing_key}x`, d!.body));
     expect((await SELF.fetch(keyUrl.replace(/id=[^&]+/, "id=unknown"))).status).toBe(404);
 
+    // Another company on the same host has its own key, served only under its own name.
+    const other = await json<{ keyUrl: string; signingKey: string }>(
+      await SELF.fetch("http://localhost:8788/_sandbox/connectwise/other-company-keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ companyName: "evilco" }) }),
+    );
+    expect(await json<{ signing_key: string }>(await SELF.fetch(other.keyUrl))).toEqual({ signing_key: other.signingKey });
+    expect(other.signingKey).not.toBe(signing_key);
+    expect((await SELF.fetch(other.keyUrl.replace("companyName=evilco", "companyName=acme"))).status).toBe(404);
+
     // Notes update the ticket: one "updated" delivery each.
     await cw(`/service/tickets/${ticket.id}/notes`, { method: "POST", body: { text: "n", internalAnalysisFlag: true } });
     await vi.waitFor(() => expect(deliveries).toHaveLength(2), { timeout: 3000 });

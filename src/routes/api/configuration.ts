@@ -111,6 +111,10 @@ configurationApi.post("/mappings/apply", requireAdminScope, async (c) => {
     return c.json({ runId: r.runId, status: r.status, message: r.message, flagged: r.flagged } satisfies z.infer<typeof applyMappingsResult>, r.status === "queued" ? 202 : 200);
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict") return problem(c, 409, "Cannot run this task now", { detail: err.message });
+    if (err instanceof AppError && err.code === "rate_limited") {
+      c.header("retry-after", String(err.retryAfter ?? 60));
+      return problem(c, 429, "Too many requests for this task", { detail: err.message });
+    }
     throw err;
   }
 });

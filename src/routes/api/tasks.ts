@@ -16,12 +16,16 @@ type Ctx = Context<ApiEnv>;
 const actor = (c: Ctx) => ({ userId: null, via: `API token ${c.get("tokenId")}` });
 const pausedResult = z.object({ paused: z.boolean(), message: z.string() });
 
-/** A task refused for the tenant's state (paused, disabled) is a 409 with the reason. */
+/** A task refused for the tenant's state (paused, disabled) is a 409 with the reason; over its allowance, a 429. */
 async function task(c: Ctx, run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict") return problem(c, 409, "Cannot run this task now", { detail: err.message });
+    if (err instanceof AppError && err.code === "rate_limited") {
+      c.header("retry-after", String(err.retryAfter ?? 60));
+      return problem(c, 429, "Too many requests for this task", { detail: err.message });
+    }
     throw err;
   }
 }

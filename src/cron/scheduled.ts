@@ -1,0 +1,24 @@
+import { createLogger } from "../lib/log";
+import { dispatchTenantRuns } from "./dispatch";
+import { pruneExpired } from "./retention";
+
+/** The Cron Triggers in wrangler.toml, by job. */
+export const RUNS_CRON = "*/5 * * * *";
+export const RETENTION_CRON = "17 3 * * *";
+
+/** Routes a Cron Trigger to its job by its expression. */
+export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const logger = createLogger({ cron: controller.cron });
+  switch (controller.cron) {
+    case RUNS_CRON: {
+      const result = await dispatchTenantRuns(env, "cron", logger, new Date(controller.scheduledTime));
+      logger.info("cron.dispatched", { dispatched: result.dispatched, skipped: result.skipped, staleClosed: result.staleClosed });
+      return;
+    }
+    case RETENTION_CRON:
+      await pruneExpired(env.DB, logger, controller.scheduledTime);
+      return;
+    default:
+      logger.error("cron.unknown", { code: "unknown_cron" });
+  }
+}
