@@ -93,4 +93,6 @@ export interface ConnectWiseClient extends CallCounter {
   listTicketCallbacks(urlPrefix: string): Promise<CwCallback[]>;
   createTicketCallback(url: string, description: string): Promise<CwCallback>;
   reactivateCallback(id: number): Promise<CwCallback>;
+  /** Removes a callback entry; one already gone counts as removed. */
+  deleteCallback(id: number): Promise<void>;
 }

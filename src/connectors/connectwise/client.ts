@@ -179,6 +179,10 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
       const res = await send("PATCH", `/system/callbacks/${assertId(id, "callback id")}`, callbackSchema, { json: [{ op: "replace", path: "inactiveFlag", value: false }] });
       return toCwCallback(res.data);
     },
+
+    async deleteCallback(id) {
+      await orNull(send("DELETE", `/system/callbacks/${assertId(id, "callback id")}`, z.unknown()));
+    },
   };
 }
 
