@@ -1,5 +1,5 @@
 import { lookupCodebase } from "../connectors/connectwise";
-import type { OAuthTokens } from "../connectors/types";
+import type { OAuthTokens, PortalIdentity } from "../connectors/types";
 import { createPortalClient, exchangeCode, type PortalAuth } from "../connectors/zendesk";
 import { nowIso, type Db } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
@@ -13,6 +13,7 @@ import {
   type PortalRow,
 } from "../db/queries/configuration";
 import { encryptSecret } from "../lib/crypto";
+import { notEndUserProblem } from "../sync/ownership";
 import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "../schemas/settings";
 import { ADMIN_TIMEOUT_MS, describeFailure, liveFetch, type Outcome } from "./configuration-errors";
 
@@ -56,7 +57,7 @@ export async function connectPortalOAuth(
   const clientId = env.PORTAL_OAUTH_CLIENT_ID;
   const clientSecret = env.PORTAL_OAUTH_CLIENT_SECRET;
   let tokens: OAuthTokens;
-  let me: { id: number; email: string };
+  let me: PortalIdentity;
   try {
     tokens = await exchangeCode({ fetch: liveFetch, baseUrl: opts.baseUrl, clientId, clientSecret, code: opts.code, redirectUri: opts.redirectUri });
   } catch (err) {
@@ -67,11 +68,14 @@ export async function connectPortalOAuth(
   } catch (err) {
     return { ok: false, message: `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}` };
   }
+  // An agent or admin sees every provider's requests: refused, and nothing stored.
+  const notEndUser = notEndUserProblem(me);
+  if (notEndUser) return { ok: false, message: notEndUser };
   const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
   await savePortal(
     db,
     actor,
-    { baseUrl: opts.baseUrl, authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: null },
+    { baseUrl: opts.baseUrl, authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: me.organizationId },
     "connected with OAuth",
   );
   return { ok: true, value: { email: me.email } };
@@ -84,14 +88,16 @@ export async function connectPortalOAuth(
 export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
   const clusterFieldId = input.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID;
   if (input.email && input.apiToken) {
-    let me: { id: number; email: string };
+    let me: PortalIdentity;
     try {
       me = await portalIdentity(input.baseUrl, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
     } catch (err) {
       return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the portal address, email and API token." };
     }
+    const notEndUser = notEndUserProblem(me);
+    if (notEndUser) return { ok: false, field: "email", message: notEndUser };
     const secretsCiphertext = await encryptSecret(env.ENCRYPTION_KEY, { apiToken: input.apiToken });
-    await savePortal(db, actor, { baseUrl: input.baseUrl, authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: null }, "connected with an API token");
+    await savePortal(db, actor, { baseUrl: input.baseUrl, authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: me.organizationId }, "connected with an API token");
     return { ok: true, value: { email: input.email } };
   }
   const existing = await findPortalConnection(db, actor.tenantId);
