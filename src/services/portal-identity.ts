@@ -1,8 +1,8 @@
 import { portalClientFor } from "../connectors/for-tenant";
 import type { Db } from "../db/client";
-import { findPortalConnection } from "../db/queries/configuration";
+import { findPortalConnection, loadConfiguration } from "../db/queries/configuration";
 import { rememberPortalIdentity } from "../db/queries/sync-state";
-import { identityProblem } from "../sync/ownership";
+import { identityProblem, notEndUserProblem, ownershipRefusal } from "../sync/ownership";
 
 /**
  * Once per run, before anything is listed or written: who do the stored credentials act as
@@ -19,4 +19,28 @@ export async function runIdentityCheck(env: Env, db: Db, tenantId: string, opts:
     await rememberPortalIdentity(db, tenantId, { userId: me.id, organizationId: me.organizationId });
   }
   return { problem, calls: portal.calls };
+}
+
+/**
+ * Whether a request the tenant has never linked may be resynced: it must be visible to the
+ * connected user and theirs (or their organisation's, when the tenant syncs those). One or
+ * two portal calls, only for an id with no link; null when it may, else the reason.
+ */
+export async function unlinkedRequestRefusal(env: Env, db: Db, tenantId: string, portalTicketId: number): Promise<string | null> {
+  const config = await loadConfiguration(db, tenantId);
+  if (!config.portal) return "The Support Portal is not connected.";
+  const portal = await portalClientFor(env, config.portal);
+  const request = await portal.getRequest(portalTicketId);
+  if (!request) return `Portal request ${portalTicketId} does not exist or is not visible to the connected portal user: nothing was flagged.`;
+  let userId = config.portal.portalUserId;
+  let organizationId = config.portal.portalOrganizationId;
+  if (userId === null) {
+    const me = await portal.me();
+    const problem = notEndUserProblem(me);
+    if (problem) return problem;
+    userId = me.id;
+    organizationId = me.organizationId;
+  }
+  const refusal = ownershipRefusal(request, { userId, organizationId, syncOrganisation: config.settings?.syncOrganisation ?? false });
+  return refusal ? `Portal request ${portalTicketId} is not this tenant's: ${refusal.message}` : null;
 }

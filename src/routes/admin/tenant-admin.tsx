@@ -33,7 +33,7 @@ const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
 const formOf = async (c: Ctx) => (await c.req.parseBody()) as Record<string, string>;
 
 // ---- Admin tasks -------------------------------------------------------------------
-async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 409 = 200) {
+async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 404 | 409 = 200) {
   const db = createDb(c.env.DB);
   const st = await tenantStatus(db, c.get("tenantId"));
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
@@ -87,6 +87,7 @@ async function runTask(c: Ctx, task: () => Promise<TaskCode>) {
     return c.redirect(`${base(c, "tasks")}?done=${await task()}`, 303);
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict") return renderTasks(c, { error: err.message }, 409);
+    if (err instanceof AppError && err.code === "not_found") return renderTasks(c, { error: err.message }, 404);
     throw err;
   }
 }

@@ -22,6 +22,7 @@ async function task(c: Ctx, run: () => Promise<Response>): Promise<Response> {
     return await run();
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict") return problem(c, 409, "Cannot run this task now", { detail: err.message });
+    if (err instanceof AppError && err.code === "not_found") return problem(c, 404, "Not found", { detail: err.message });
     throw err;
   }
 }
