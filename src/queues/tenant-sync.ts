@@ -78,6 +78,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
         // The connected user now sees other providers' requests: nothing is listed or written.
         await markNeedsAttention(db, msg.tenantId, identity.problem, new Date());
         await markRunsFailed(db, [msg.runId], `failed: ${identity.problem}`, nowIso());
+        await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identity.calls}` }).where(eq(syncRuns.id, msg.runId));
         log.warn("tenant.needs_attention", { code: "portal_identity" });
         return { kind: "done" };
       }
