@@ -61,6 +61,20 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     const user = zendesk.addEndUser(body.data.email, body.data.apiToken);
     return c.json(user, user.created ? 201 : 200);
   });
+  // Portal users of a given role (an MSP's account made an agent) and organisations, for identity tests.
+  app.post("/_sandbox/zendesk/users", async (c) => {
+    const body = z
+      .object({ ...emailAndToken, role: z.enum(["end-user", "agent", "admin"]), organizationId: z.number().int().positive().nullable().default(null) })
+      .safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"email": "…", "apiToken": "…", "role": "end-user" | "agent" | "admin", "organizationId"?: number}' }, 400);
+    const user = zendesk.upsertUser(body.data);
+    return c.json(user, user.created ? 201 : 200);
+  });
+  app.post("/_sandbox/zendesk/organizations", async (c) => {
+    const body = z.object({ name: z.string().min(1).max(100), sharedTickets: z.boolean().default(false) }).safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"name": "…", "sharedTickets"?: boolean}' }, 400);
+    return c.json(zendesk.addOrganization(body.data), 201);
+  });
   app.post("/_sandbox/zendesk/requests/bulk", async (c) => {
     const body = z
       .object({

@@ -44,8 +44,17 @@ export interface PortalClient extends CallCounter {
   listComments(requestId: number): Promise<PortalComment[]>;
   /** Adds a comment via `PUT /api/v2/requests/{id}`. Zendesk returns no comment id. */
   addComment(requestId: number, body: string, opts: { public: boolean }): Promise<void>;
-  /** The user we act as (to recognise our own comments). */
-  me(): Promise<{ id: number; email: string }>;
+  /** The user we act as: to recognise our own comments, and to check it is an end user. */
+  me(): Promise<PortalIdentity>;
+}
+
+/** The portal user credentials act as (`GET /api/v2/users/me`). */
+export interface PortalIdentity {
+  id: number;
+  email: string;
+  /** "end-user", "agent" or "admin". */
+  role: string;
+  organizationId: number | null;
 }
 
 /** Tokens changed by an OAuth refresh; the caller persists them (encrypted). */

@@ -12,6 +12,7 @@ import { clearResyncRequested, listResyncRequested, requestResync } from "../db/
 import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from "../db/queries/tenant-run";
 import { connectwiseConnections, syncRuns } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
+import { runIdentityCheck } from "../services/portal-identity";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
 import { tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
@@ -75,11 +76,25 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       log.info("run.skipped", { reason: "setup_incomplete" });
       return { kind: "done" };
     }
-    await keepCallbackActive(env, db, msg.tenantId, log);
   }
   let result: PageResult;
   try {
+    let identityCalls = 0;
+    if (!msg.page) {
+      const identity = await runIdentityCheck(env, db, msg.tenantId, { refreshWithinMs: EARLY_REFRESH_MS });
+      if (identity.problem) {
+        // The connected user now sees other providers' requests: nothing is listed or written.
+        await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, identity.problem, new Date());
+        await markRunsFailed(db, [msg.runId], `failed: ${identity.problem}`, nowIso());
+        await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identity.calls}` }).where(eq(syncRuns.id, msg.runId));
+        log.warn("tenant.needs_attention", { code: "portal_identity" });
+        return { kind: "done" };
+      }
+      identityCalls = identity.calls;
+      await keepCallbackActive(env, db, msg.tenantId, log);
+    }
     result = capListing(page, await readPage(env, db, msg.tenantId, page), log);
+    result.calls.portal += identityCalls;
     // One message per ticket: none for a ticket an earlier page of this run handed over, or
     // one that an earlier run still retries (its change waits as a resync flag instead).
     const handed = await alreadyHandedOver(db, msg.tenantId, msg.runId, result.tickets, page.source);

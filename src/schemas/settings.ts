@@ -81,6 +81,8 @@ export const settingsInput = z.object({
   matchField: z.enum(MATCH_FIELDS, { error: "Choose the configuration field to match the ClusterID against" }).default("serialNumber"),
   syncFrom,
   closedTicketActivity: z.enum(CLOSED_TICKET_ACTIVITY, { error: "Choose reopen or warn for activity on tickets closed in ConnectWise" }).default("reopen"),
+  /** Also sync requests of the connected user's portal organisation (a form checkbox sends "on"). */
+  syncOrganisation: z.preprocess((v) => (v === "on" || v === "true" ? true : v === undefined || v === "" || v === "false" ? false : v), z.boolean({ error: "syncOrganisation must be true or false" })).default(false),
 });
 export type SettingsInput = z.infer<typeof settingsInput>;
 
@@ -105,6 +107,7 @@ export function advancedSettingsFromForm(form: Record<string, unknown>): Record<
     matchField: form.matchField,
     syncFrom: form.syncFrom,
     closedTicketActivity: form.closedTicketActivity,
+    syncOrganisation: form.syncOrganisation,
     priorities: Object.fromEntries(PRIORITY_KEYS.map((k) => [k, form[`priority.${k}`]])),
     statuses: Object.fromEntries(STATUS_KEYS.map((k) => [k, form[`status.${k}`]])),
   };

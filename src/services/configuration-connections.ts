@@ -1,5 +1,5 @@
 import { lookupCodebase } from "../connectors/connectwise";
-import type { OAuthTokens } from "../connectors/types";
+import type { OAuthTokens, PortalIdentity } from "../connectors/types";
 import { createPortalClient, exchangeCode, type PortalAuth } from "../connectors/zendesk";
 import { nowIso, type Db } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
@@ -15,6 +15,7 @@ import {
 import { connectwiseFetch } from "../connectors/for-tenant";
 import { EgressRefused, egressFetch, portalBaseUrl } from "../egress/fetch";
 import { bindings, sealSecret } from "../lib/secret-binding";
+import { notEndUserProblem } from "../sync/ownership";
 import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "../schemas/settings";
 import { ADMIN_TIMEOUT_MS, describeFailure, type Outcome } from "./configuration-errors";
 
@@ -61,7 +62,7 @@ export async function connectPortalOAuth(
   const clientId = env.PORTAL_OAUTH_CLIENT_ID;
   const clientSecret = env.PORTAL_OAUTH_CLIENT_SECRET;
   let tokens: OAuthTokens;
-  let me: { id: number; email: string };
+  let me: PortalIdentity;
   try {
     tokens = await exchangeCode({ fetch: egressFetch(env, "portal"), baseUrl: portalBaseUrl(env), clientId, clientSecret, code: opts.code, codeVerifier: opts.codeVerifier, redirectUri: opts.redirectUri });
   } catch (err) {
@@ -72,11 +73,14 @@ export async function connectPortalOAuth(
   } catch (err) {
     return { ok: false, message: `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}` };
   }
+  // An agent or admin sees every provider's requests: refused, and nothing stored.
+  const notEndUser = notEndUserProblem(me);
+  if (notEndUser) return { ok: false, message: notEndUser };
   const secretsCiphertext = await sealSecret(env, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
   await savePortal(
     db,
     actor,
-    { authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: null },
+    { authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: me.organizationId },
     "connected with OAuth",
   );
   return { ok: true, value: { email: me.email } };
@@ -89,14 +93,16 @@ export async function connectPortalOAuth(
 export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
   const clusterFieldId = input.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID;
   if (input.email && input.apiToken) {
-    let me: { id: number; email: string };
+    let me: PortalIdentity;
     try {
       me = await portalIdentity(env, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
     } catch (err) {
       return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the email and API token." };
     }
+    const notEndUser = notEndUserProblem(me);
+    if (notEndUser) return { ok: false, field: "email", message: notEndUser };
     const secretsCiphertext = await sealSecret(env, { apiToken: input.apiToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
-    await savePortal(db, actor, { authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: null }, "connected with an API token");
+    await savePortal(db, actor, { authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: me.organizationId }, "connected with an API token");
     return { ok: true, value: { email: input.email } };
   }
   const existing = await findPortalConnection(db, actor.tenantId);

@@ -29,6 +29,7 @@ export function describeChanges(old: Configuration, next: { settings?: Resolved[
     if (s?.defaultCompanyId !== n.defaultCompanyId) out.push(`Default company: ${s?.defaultCompanyName ?? "not set"} → ${n.defaultCompanyName} (tickets whose ClusterID matches nothing)`);
     if ((s?.matchField ?? "serialNumber") !== n.matchField) out.push(`ClusterID is matched against the configuration's ${MATCH_LABEL[n.matchField]} (was ${MATCH_LABEL[s?.matchField ?? "serialNumber"]})`);
     if ((s?.syncFrom ?? null) !== (n.syncFrom ?? null)) out.push(`Sync from: ${dateOnly(s?.syncFrom)} → ${dateOnly(n.syncFrom)} (first import only)`);
+    if ((s?.syncOrganisation ?? false) !== n.syncOrganisation) out.push(n.syncOrganisation ? "Requests of your portal organisation's other users are synced too" : "Only requests made by the connected portal user are synced (not the rest of the organisation's)");
     if ((s?.closedTicketActivity ?? "reopen") !== n.closedTicketActivity) out.push(`Portal activity on a ticket closed in ConnectWise: ${CLOSED_LABEL[n.closedTicketActivity]} (was ${CLOSED_LABEL[s?.closedTicketActivity ?? "reopen"]})`);
   }
   for (const p of next.priorities ?? []) {
@@ -51,6 +52,7 @@ interface Resolved {
     matchField: SettingsInput["matchField"];
     syncFrom: string | null;
     closedTicketActivity: SettingsInput["closedTicketActivity"];
+    syncOrganisation: boolean;
   };
   priorities?: { portalValue: string; cwPriorityId: number; cwPriorityName: string }[];
   statuses?: { portalValue: string; cwStatusId: number; cwStatusName: string; cwStatusClosed: boolean }[];
@@ -69,7 +71,7 @@ function resolve(config: Configuration, choices: Choices, input: { settings?: Se
       // The form shows a date only: the same date (or none) keeps the stored time, so syncFrom only moves on purpose.
       const stored = config.settings?.syncFrom ?? null;
       const syncFrom = !i.syncFrom || stored?.slice(0, 10) === i.syncFrom.slice(0, 10) ? stored : i.syncFrom;
-      out.settings = { boardId: board.id, boardName: board.name, defaultCompanyId: company.id, defaultCompanyName: company.name, matchField: i.matchField, syncFrom, closedTicketActivity: i.closedTicketActivity };
+      out.settings = { boardId: board.id, boardName: board.name, defaultCompanyId: company.id, defaultCompanyName: company.name, matchField: i.matchField, syncFrom, closedTicketActivity: i.closedTicketActivity, syncOrganisation: i.syncOrganisation };
     }
   }
   if (input.mappings) {

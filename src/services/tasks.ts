@@ -6,7 +6,8 @@ import { loadTenantStatus, requestResyncStatement, setPausedStatement } from "..
 import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../schemas/accounts";
-import { forgetPushedMappings, linksMatching, requestResync } from "../db/queries/ticket-links";
+import { forgetPushedMappings, getTicketLink, linkedIds, linksMatching, requestResync } from "../db/queries/ticket-links";
+import { unlinkedRequestRefusal } from "./portal-identity";
 import { takeTaskAllowance } from "./task-limits";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
@@ -61,13 +62,19 @@ export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: 
 }
 
 /**
- * Flags the ticket for a full resync (its link is created if the platform has not seen
- * it) and starts a run. The flag survives a skipped run: the next run picks it up.
+ * Flags the ticket for a full resync and starts a run. The flag survives a skipped run:
+ * the next run picks it up. A request the platform has not linked yet is first checked
+ * against the portal (it must be the connected user's), so no other provider's request
+ * id is accepted; the ticket sync checks ownership again either way.
  */
 export async function resyncTicket(env: Env, tenantId: string, portalTicketId: number, actor: Actor, logger: Logger): Promise<TaskResult> {
   const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
+  if (!(await getTicketLink(db, tenantId, portalTicketId))) {
+    const refusal = await unlinkedRequestRefusal(env, db, tenantId, portalTicketId);
+    if (refusal) throw new AppError("not_found", refusal);
+  }
   await db.batch([
     requestResyncStatement(db, tenantId, portalTicketId, nowIso()),
     auditStatement(db, { tenantId, userId: actor.userId, action: "ticket.resync_requested", target: String(portalTicketId), detail: `Resync requested (${actor.via})` }),
@@ -89,6 +96,15 @@ export async function resyncTickets(env: Env, tenantId: string, filter: BulkResy
   const selected = filter.portalTicketIds ?? (await linksMatching(db, tenantId, filter, BULK_RESYNC_LIMIT + 1));
   const ids = [...new Set(selected)].slice(0, BULK_RESYNC_LIMIT);
   const more = selected.length > BULK_RESYNC_LIMIT;
+  if (filter.portalTicketIds) {
+    // Listed ids must be linked already: checking unknown ones against the portal would cost
+    // a call each, so they are refused (resync one on its own to have it checked).
+    const linked = await linkedIds(db, tenantId, ids);
+    const unknown = ids.filter((id) => !linked.has(id));
+    if (unknown.length) {
+      throw new AppError("not_found", `${unknown.length} of the listed tickets (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}) are not linked tickets of this tenant, so nothing was flagged. Resync a request not linked yet on its own: it is checked against the portal first.`);
+    }
+  }
   await requestResync(db, tenantId, ids);
   const what = filter.portalTicketIds ? "listed tickets" : [filter.warning ? `warning ${filter.warning}` : null, filter.state ? `state ${filter.state}` : null].filter(Boolean).join(", ");
   await auditStatement(db, { tenantId, userId: actor.userId, action: "tickets.resync_requested", target: `${ids.length} tickets`, detail: `Bulk resync (${actor.via}): ${what}; ${ids.length} flagged${more ? ", more matched" : ""}` });

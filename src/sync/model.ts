@@ -17,6 +17,10 @@ export interface PortalTicket {
   priority: PortalPriority | null;
   /** Value of the tenant's ClusterID custom field, trimmed; null when empty. */
   clusterId: string | null;
+  /** Who asked (null only if the portal did not say): the tenant syncs only its own requests. */
+  requesterId: number | null;
+  /** The request's organisation, if any. */
+  organizationId: number | null;
   createdAt: string;
   updatedAt: string;
 }

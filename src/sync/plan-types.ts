@@ -104,6 +104,7 @@ export type WarningCode =
   | "write_refused"
   | "cw_ticket_missing"
   | "portal_request_missing"
+  | "not_tenant_request"
   | "portal_closed"
   | "portal_comment_limit";
 

@@ -1,6 +1,6 @@
 import { egressFetch } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
-import type { ConnectWiseClient, PortalClient } from "../connectors/types";
+import type { ConnectWiseClient, FetchLike, PortalClient } from "../connectors/types";
 import { createDb, type Db } from "../db/client";
 import {
   cachedMatch,
@@ -9,7 +9,7 @@ import {
   finishTicketLink,
   loadTicketState,
   rememberApiMember,
-  rememberPortalUser,
+  rememberPortalIdentity,
   setLinkedCwTicket,
   storeMatch,
   type TicketEvent,
@@ -17,9 +17,11 @@ import {
   type TicketStats,
 } from "../db/queries/sync-state";
 import { markNeedsAttention } from "../db/queries/attention";
+import { ticketEvents } from "../db/schema";
 import { setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
+import { notEndUserProblem, ownershipRefusal, type Owner } from "./ownership";
 import { settledVersion } from "./changes";
 import { recordRefusals } from "./refusals";
 import { setupIncompleteMessage } from "./setup";
@@ -77,9 +79,19 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [warning], state: "warning", lastSyncedAt: now().toISOString() });
       return { stats: { ...stats, ...calls(), warnings: 1 }, warnings: [warning], cwTicketId: state.link?.cwTicketId ?? null };
     }
+    // Only the tenant's own requests are synced, however the id arrived (a listing, a
+    // webhook, a resync): checked before anything is linked, created or written.
+    const refuse = async (refusal: Warning): Promise<TicketSyncResult> => {
+      await refuseRequest(db, job, state, refusal, now());
+      log.warn("ticket.refused_not_tenant_request");
+      return { stats: { ...stats, ...calls(), warnings: 1 }, warnings: [refusal], cwTicketId: state.link?.cwTicketId ?? null };
+    };
+    const owner = await ownerOf(db, egressFetch(env, "alert"), state, portal, now);
+    if ("problem" in owner) return refuse({ code: "not_tenant_request", message: owner.problem });
+    const refusal = ownershipRefusal(request, owner);
+    if (refusal) return refuse(refusal);
     if (!state.link) await ensureTicketLink(db, job.tenantId, job.portalTicketId, request.subject);
-    const portalUserId = state.portal.portalUserId ?? (await learnPortalUser(db, job.tenantId, portal));
-    const settings = syncSettings(state, job, portalUserId);
+    const settings = syncSettings(state, job, owner.userId);
     const match = await resolveCluster(db, cw, state, request.clusterId, now());
     const ctx: ExecuteContext = {
       db,
@@ -163,10 +175,29 @@ async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xr
   return { ticket, notes, observedAt };
 }
 
-async function learnPortalUser(db: Db, tenantId: string, portal: PortalClient): Promise<number> {
+/**
+ * The connected user and their organisation. Runs store them (each run checks /users/me);
+ * a push before any run learns them here, refusing an agent or admin as a run does.
+ */
+async function ownerOf(db: Db, alerts: FetchLike, state: TicketState, portal: PortalClient, now: () => Date): Promise<Owner | { problem: string }> {
+  const syncOrganisation = state.settings?.syncOrganisation ?? false;
+  const stored = state.portal!;
+  if (stored.portalUserId !== null) return { userId: stored.portalUserId, organizationId: stored.portalOrganizationId, syncOrganisation };
   const me = await portal.me();
-  await rememberPortalUser(db, tenantId, me.id);
-  return me.id;
+  const problem = notEndUserProblem(me);
+  if (problem) {
+    await markNeedsAttention(db, alerts, stored.tenantId, problem, now());
+    return { problem };
+  }
+  await rememberPortalIdentity(db, stored.tenantId, { userId: me.id, organizationId: me.organizationId });
+  return { userId: me.id, organizationId: me.organizationId, syncOrganisation };
+}
+
+/** Records why a request was not synced: an event always; the warning on a link that exists (none is created). */
+async function refuseRequest(db: Db, job: TicketSyncJob, state: TicketState, refusal: Warning, at: Date): Promise<void> {
+  const event: TicketEvent = { tenantId: job.tenantId, portalTicketId: job.portalTicketId, cwTicketId: state.link?.cwTicketId ?? null, runId: job.runId, action: "refused_not_tenant_request", detail: refusal.message };
+  if (state.link) await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [refusal], state: "warning", lastSyncedAt: at.toISOString(), updatedAt: at.toISOString() }, [event]);
+  else await db.insert(ticketEvents).values(event);
 }
 
 function memoryOf(state: TicketState): TicketMemory {

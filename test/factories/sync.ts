@@ -11,6 +11,8 @@ export const portalTicket = (over: Partial<PortalTicket> = {}): PortalTicket => 
   status: "open",
   priority: "high",
   clusterId: "CZJ1234ABC",
+  requesterId: CUSTOMER,
+  organizationId: null,
   createdAt: "2026-11-01T10:00:00Z",
   updatedAt: "2026-11-01T10:00:00Z",
   ...over,

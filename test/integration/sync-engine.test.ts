@@ -117,7 +117,7 @@ describe("the first import and the 'sync from' date", () => {
     const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id));
     const monthAgo = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
     const saved = await saveAdvancedSettings(env, db(), { tenantId: tenant.id, userId: null }, {
-      settings: { boardId: settings!.boardId!, defaultCompanyId: settings!.defaultCompanyId!, matchField: "serialNumber", syncFrom: monthAgo, closedTicketActivity: "reopen" },
+      settings: { boardId: settings!.boardId!, defaultCompanyId: settings!.defaultCompanyId!, matchField: "serialNumber", syncFrom: monthAgo, closedTicketActivity: "reopen", syncOrganisation: false },
     });
     expect(saved.ok).toBe(true);
     await syncTenantNow(tenant.id);

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, syncRuns, tenants, ticketLinks } from "../../src/db/schema";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
 import { createTenant, createTicketLink, db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { useSandbox } from "../setup/sandbox";
@@ -48,17 +48,22 @@ describe("admin tasks page", () => {
     expect(await actions(tenant.id)).toEqual(["sync.requested", "sync.requested"]);
   });
 
-  it("Resync one ticket flags the link (creating it when missing) and runs it to the end", async () => {
-    const tenant = await createConnectedTenant();
+  it("Resync one ticket flags the link (creating it for the tenant's own unlinked request) and runs it to the end", async () => {
+    const { tenant, customer } = await createTenantWithCustomer();
     await createTicketLink(tenant.id, 7001);
+    const own = await customer.createRequest({ subject: "Resync me", body: "Not linked yet." });
     const client = await adminOf(tenant.id);
-    for (const id of ["7001", "7002"]) {
+    for (const id of ["7001", String(own)]) {
       const res = await client.fetch(`/t/${tenant.id}/tasks/resync`, { form: { portalTicketId: id } });
       expect(res.status).toBe(303);
       expect(res.headers.get("location")).toMatch(/done=resync-(queued|skipped)/);
     }
+    // An id the portal does not show the tenant's user is refused: no link, no flag.
+    const unknown = await client.fetch(`/t/${tenant.id}/tasks/resync`, { form: { portalTicketId: "7002" } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("not visible to the connected portal user");
     const links = await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenant.id));
-    expect(links.map((l) => l.portalTicketId).sort()).toEqual([7001, 7002]);
+    expect(links.map((l) => l.portalTicketId).sort((a, b) => a - b)).toEqual([7001, own].sort((a, b) => a - b));
     expect(await actions(tenant.id)).toEqual(expect.arrayContaining(["ticket.resync_requested", "ticket.resync_requested"]));
     // The run hands the flagged tickets over and clears the flag.
     await waitFor(

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { apiTokens, auditLog, syncRuns, tenants, users } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
 import { createConnectedTenant } from "../factories/connections";
-import { createTenant, db } from "../factories/tenants";
+import { createTenant, createTicketLink, db } from "../factories/tenants";
 import { createUser, ORIGIN, signIn } from "../setup/admin-client";
 import { useSandbox } from "../setup/sandbox";
 
@@ -154,6 +154,10 @@ describe("tasks API", () => {
     const bad = await api("/tickets/abc/resync", token, "POST");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ errors: [{ path: "portalTicketId" }] });
+    // A request id the tenant has not linked is checked against the portal: 123 is nobody's.
+    const unknown = await api("/tickets/123/resync", token, "POST");
+    expect(unknown.status).toBe(404);
+    await createTicketLink(tenant.id, 123);
     const ok = await api("/tickets/123/resync", token, "POST");
     expect([200, 202]).toContain(ok.status);
 

@@ -7,7 +7,7 @@ import { OAUTH_TABLES, createOAuthRoutes, migrateOAuth } from "./oauth";
 import { createRequestRoutes } from "./requests";
 import { DEMO_ZENDESK, seed } from "./seed";
 import { createService, type CommentInput } from "./service";
-import { ZD_TABLES, createStore, migrateStore, type CustomFieldValue, type Priority, type Status, type TicketRow } from "./store";
+import { ZD_TABLES, createStore, migrateStore, type CustomFieldValue, type Priority, type Role, type Status, type TicketRow } from "./store";
 import { createTicketFieldRoutes } from "./ticket-fields";
 import { createTicketRoutes } from "./tickets";
 import { WEBHOOK_TABLES, createWebhooks } from "./webhooks";
@@ -31,6 +31,13 @@ export interface ZendeskActivity {
 export interface ZendeskSetup {
   /** Another end user (an MSP's portal account) who signs in with `email/token:apiToken`. */
   addEndUser(email: string, apiToken: string): { id: number; created: boolean };
+  /**
+   * A portal user of any role (e.g. a provider's account made an agent), created, or
+   * updated when the email exists: the role and organisation change, the token does not.
+   */
+  upsertUser(input: { email: string; apiToken: string; role: Role; organizationId: number | null }): { id: number; created: boolean };
+  /** An organisation; with `sharedTickets` its end users see each other's requests. */
+  addOrganization(input: { name: string; sharedTickets: boolean }): { id: number };
   /**
    * `count` requests by that end user, each with `comments` public comments of theirs,
    * through the same service as the API (audits, webhooks). Null when the user is unknown.
@@ -107,6 +114,21 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
       const id = deps.sql.exec<{ next: number }>(`SELECT MAX(id) + 1 AS next FROM zd_users`).one().next;
       store.insertUser({ id, name: email.split("@")[0]!, email, role: "end-user", password: apiToken, api_token: apiToken, organization_id: null });
       return { id, created: true };
+    },
+    upsertUser({ email, apiToken, role, organizationId }) {
+      const existing = store.userByEmail(email);
+      if (existing) {
+        store.updateUser(existing.id, { role, organization_id: organizationId });
+        return { id: existing.id, created: false };
+      }
+      const id = deps.sql.exec<{ next: number }>(`SELECT MAX(id) + 1 AS next FROM zd_users`).one().next;
+      store.insertUser({ id, name: email.split("@")[0]!, email, role, password: apiToken, api_token: apiToken, organization_id: organizationId });
+      return { id, created: true };
+    },
+    addOrganization({ name, sharedTickets }) {
+      const id = deps.sql.exec<{ next: number }>(`SELECT COALESCE(MAX(id), ?) + 1 AS next FROM zd_organizations`, DEMO_ZENDESK.organizationId + 1_000).one().next;
+      store.insertOrganization({ id, name, shared_tickets: sharedTickets ? 1 : 0 });
+      return { id };
     },
     bulkCreateRequests({ email, count, comments, subjectPrefix, clusterIds }) {
       const user = store.userByEmail(email);

@@ -33,9 +33,28 @@ const updateBody = z.object({
   }),
 });
 
-/** End users see requests they asked for or are CC'd on; anything else is "not found". */
-function visibleTo(t: TicketRow, user: UserRow): boolean {
-  return t.requester_id === user.id || (JSON.parse(t.collaborator_ids) as number[]).includes(user.id);
+/**
+ * Who sees a request. Agents and admins see every ticket (an agent's or an account-wide
+ * API token's view spans every provider). End users see requests they asked for or are
+ * CC'd on, and their organisation's when it shares tickets; anything else is "not found".
+ */
+function visibleTo(store: Store, t: TicketRow, user: UserRow): boolean {
+  if (user.role !== "end-user") return true;
+  if (t.requester_id === user.id || (JSON.parse(t.collaborator_ids) as number[]).includes(user.id)) return true;
+  return sharesOrganization(store, user) && t.organization_id === user.organization_id;
+}
+
+function sharesOrganization(store: Store, user: UserRow): boolean {
+  return user.organization_id !== null && store.organization(user.organization_id)?.shared_tickets === 1;
+}
+
+/** The requests a user lists, by id. */
+function listedFor(store: Store, user: UserRow): TicketRow[] {
+  if (user.role !== "end-user") return store.allTickets();
+  const own = store.ticketsOf(user.id).filter((t) => visibleTo(store, t, user));
+  if (!sharesOrganization(store, user)) return own;
+  const byId = new Map([...own, ...store.ticketsOfOrganization(user.organization_id!)].map((t) => [t.id, t]));
+  return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
 async function jsonBody(req: { json(): Promise<unknown> }): Promise<unknown> {
@@ -49,7 +68,7 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
 
   const find = (rawId: string | undefined, user: UserRow): TicketRow | null => {
     const t = store.ticket(idOf(rawId));
-    return t && visibleTo(t, user) ? t : null;
+    return t && visibleTo(store, t, user) ? t : null;
   };
 
   app.on("GET", withJson("/requests"), (c) => {
@@ -58,7 +77,7 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
     const sortBy = url.searchParams.get("sort_by") === "updated_at" ? "updated_at" : "created_at";
     const order = url.searchParams.get("sort_order") === "desc" ? "desc" : "asc";
     const statuses = (url.searchParams.get("status") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    const mine = store.ticketsOf(user.id).filter((t) => visibleTo(t, user) && (statuses.length === 0 || statuses.includes(t.status)));
+    const mine = listedFor(store, user).filter((t) => statuses.length === 0 || statuses.includes(t.status));
     const page = paginate(url, mine, (t) => ({ key: t[sortBy], id: t.id }), order);
     if ("error" in page) return page.error;
     const root = apiRoot(c.req.url);
@@ -86,7 +105,7 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
   // Who the credentials belong to (allowed for end users too).
   app.get("/users/:me{me(?:\\.json)?}", (c) => {
     const u = c.get("user");
-    return c.json({ user: { id: u.id, url: `${apiRoot(c.req.url)}/api/v2/users/${u.id}.json`, name: u.name, email: u.email, role: u.role, active: true, verified: true } });
+    return c.json({ user: { id: u.id, url: `${apiRoot(c.req.url)}/api/v2/users/${u.id}.json`, name: u.name, email: u.email, role: u.role, organization_id: u.organization_id, active: true, verified: true } });
   });
 
   app.get(`/requests/:id${ID}`, (c) => {

@@ -80,6 +80,9 @@ const REQUESTS: SeedRequest[] = [
 
 /** Seeds users and a dozen requests spread over the last ~10 days. Ids come from the store's sequences. */
 export function seed(store: Store, now: Date): void {
+  // Both providers' organisations keep Zendesk's default: end users do not share tickets.
+  store.insertOrganization({ id: DEMO_ZENDESK.organizationId, name: "Acme MSP", shared_tickets: 0 });
+  store.insertOrganization({ id: DEMO_ZENDESK.otherEndUser.organization_id, name: "Globex IT", shared_tickets: 0 });
   for (const u of [DEMO_ZENDESK.endUser, DEMO_ZENDESK.agent, DEMO_ZENDESK.otherEndUser]) store.insertUser(u);
   let attachmentId = 58_000_000_000;
   for (const r of REQUESTS) {

@@ -15,6 +15,8 @@ export const COMMENT_BODY_MAX_BYTES = 65_535;
 const ID_BASE = { zd_tickets: 1000, zd_comments: 36_000_000_000, zd_audits: 47_000_000_000 } as const;
 
 export type UserRow = { id: number; name: string; email: string; role: Role; password: string; api_token: string; organization_id: number | null };
+/** `shared_tickets`: end users of the organisation see each other's requests (Zendesk's default is off). */
+export type OrganizationRow = { id: number; name: string; shared_tickets: number };
 export type TicketRow = {
   id: number;
   subject: string;
@@ -58,6 +60,7 @@ export function isoSeconds(d: Date): string {
 export function migrateStore(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
     password TEXT NOT NULL, api_token TEXT NOT NULL, organization_id INTEGER)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS zd_organizations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, shared_tickets INTEGER NOT NULL DEFAULT 0)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_tickets (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL,
     priority TEXT, type TEXT, requester_id INTEGER NOT NULL, submitter_id INTEGER NOT NULL, assignee_id INTEGER, organization_id INTEGER,
     custom_fields TEXT NOT NULL DEFAULT '[]', collaborator_ids TEXT NOT NULL DEFAULT '[]', tags TEXT NOT NULL DEFAULT '[]',
@@ -73,7 +76,7 @@ export function migrateStore(sql: SqlStorage): void {
     via_channel TEXT NOT NULL, created_at TEXT NOT NULL)`);
 }
 
-export const ZD_TABLES = ["zd_users", "zd_tickets", "zd_comments", "zd_audits"] as const;
+export const ZD_TABLES = ["zd_users", "zd_organizations", "zd_tickets", "zd_comments", "zd_audits"] as const;
 
 function nextId(sql: SqlStorage, table: keyof typeof ID_BASE): number {
   return sql.exec<{ next: number }>(`SELECT COALESCE(MAX(id), ?) + 1 AS next FROM ${table}`, ID_BASE[table]).one().next;
@@ -115,12 +118,27 @@ export function createStore(sql: SqlStorage) {
       sql.exec(`INSERT INTO zd_users (id, name, email, role, password, api_token, organization_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         u.id, u.name, u.email, u.role, u.password, u.api_token, u.organization_id);
     },
+    /** A role or organisation change, as an admin makes it in Zendesk. */
+    updateUser(id: number, changes: { role?: Role; organization_id?: number | null }): void {
+      if (changes.role !== undefined) sql.exec(`UPDATE zd_users SET role = ? WHERE id = ?`, changes.role, id);
+      if (changes.organization_id !== undefined) sql.exec(`UPDATE zd_users SET organization_id = ? WHERE id = ?`, changes.organization_id, id);
+    },
+    organization(id: number): OrganizationRow | null {
+      return sql.exec<OrganizationRow>(`SELECT * FROM zd_organizations WHERE id = ?`, id).toArray()[0] ?? null;
+    },
+    insertOrganization(o: OrganizationRow): void {
+      sql.exec(`INSERT INTO zd_organizations (id, name, shared_tickets) VALUES (?, ?, ?)`, o.id, o.name, o.shared_tickets);
+    },
     ticket(id: number): TicketRow | null {
       return sql.exec<TicketRow>(`SELECT * FROM zd_tickets WHERE id = ?`, id).toArray()[0] ?? null;
     },
     /** Tickets the user requested or follows (the collaborator match is refined by the caller). */
     ticketsOf(userId: number): TicketRow[] {
       return sql.exec<TicketRow>(`SELECT * FROM zd_tickets WHERE requester_id = ? OR instr(collaborator_ids, ?) > 0 ORDER BY id`, userId, String(userId)).toArray();
+    },
+    /** Tickets of an organisation (requests its end users see when it shares tickets). */
+    ticketsOfOrganization(organizationId: number): TicketRow[] {
+      return sql.exec<TicketRow>(`SELECT * FROM zd_tickets WHERE organization_id = ? ORDER BY id`, organizationId).toArray();
     },
     allTickets(): TicketRow[] {
       return sql.exec<TicketRow>(`SELECT * FROM zd_tickets ORDER BY id`).toArray();

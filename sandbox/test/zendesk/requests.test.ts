@@ -221,8 +221,12 @@ describe("Requests API", () => {
     expect((await zd(`/api/v2/requests/${fresh.id}`, { method: "PUT", auth: USER_AUTH, body: { request: { solved: true } } })).status).toBe(422);
   });
 
-  it("lets the agent see requests it is not requester of only through the Tickets API", async () => {
-    const res = await zd<List>("/api/v2/requests", { auth: AGENT_AUTH });
-    expect(res.json.requests).toHaveLength(0);
+  it("shows an agent every provider's requests through the Requests API too (an agent's view is account-wide)", async () => {
+    const mine = (await zd<List>("/api/v2/requests?per_page=100", { auth: USER_AUTH })).json.requests;
+    const all = (await zd<List>("/api/v2/requests?per_page=100", { auth: AGENT_AUTH })).json.requests;
+    const others = all.filter((r) => !mine.some((m) => m.id === r.id));
+    expect(others.length).toBeGreaterThan(0);
+    expect((await zd(`/api/v2/requests/${others[0]!.id}`, { auth: AGENT_AUTH })).status).toBe(200);
+    expect((await zd(`/api/v2/requests/${others[0]!.id}`, { auth: USER_AUTH })).status).toBe(404);
   });
 });

@@ -33,3 +33,46 @@ describe("portal end users and bulk requests (control, for load runs)", () => {
     expect((await post("/zendesk/requests/bulk", { email: "nobody@nowhere.test", count: 1 })).status).toBe(404);
   });
 });
+
+describe("portal users of a role and organisations (control, for identity tests)", () => {
+  const me = async (auth: string) => (await (await SELF.fetch(`${ZD}/api/v2/users/me.json`, { headers: { authorization: auth } })).json()) as { user: { id: number; role: string; organization_id: number | null } };
+  const listed = async (auth: string) => ((await (await SELF.fetch(`${ZD}/api/v2/requests?per_page=100`, { headers: { authorization: auth } })).json()) as { requests: RequestJson[] }).requests.map((r) => r.id);
+  const create = async (auth: string, subject: string) =>
+    ((await (await SELF.fetch(`${ZD}/api/v2/requests`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ request: { subject, comment: { body: subject } } }) })).json()) as { request: { id: number; organization_id?: number } }).request;
+
+  it("/users/me tells the role and organisation; a role change applies at once, and an agent sees every request", async () => {
+    expect((await post("/zendesk/users", { email: "it@role-1.test", apiToken: "role-1-token", role: "end-user" })).status).toBe(201);
+    const auth = basicToken("it@role-1.test", "role-1-token");
+    expect((await me(auth)).user).toMatchObject({ role: "end-user", organization_id: null });
+    const own = await create(auth, "role test");
+    expect(await listed(auth)).toEqual([own.id]);
+    expect((await SELF.fetch(`${ZD}/api/v2/requests/1001`, { headers: { authorization: auth } })).status).toBe(404);
+
+    expect((await post("/zendesk/users", { email: "it@role-1.test", apiToken: "ignored", role: "agent" })).status).toBe(200);
+    expect((await me(auth)).user.role).toBe("agent");
+    expect((await listed(auth)).length).toBeGreaterThan(1);
+    expect((await SELF.fetch(`${ZD}/api/v2/requests/1001`, { headers: { authorization: auth } })).status).toBe(200);
+    expect((await me(USER_AUTH)).user).toMatchObject({ role: "end-user", organization_id: 9_200_000_001 });
+  });
+
+  it("end users see their organisation's requests only when it shares tickets", async () => {
+    const orgIds: number[] = [];
+    for (const shared of [false, true]) {
+      const res = await post("/zendesk/organizations", { name: `Org ${shared}`, sharedTickets: shared });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: number };
+      orgIds.push(id);
+      const a = basicToken(`a@org-${id}.test`, `a-${id}`);
+      const b = basicToken(`b@org-${id}.test`, `b-${id}`);
+      for (const who of ["a", "b"]) expect((await post("/zendesk/users", { email: `${who}@org-${id}.test`, apiToken: `${who}-${id}`, role: "end-user", organizationId: id })).status).toBe(201);
+      const ra = await create(a, "a's request");
+      const rb = await create(b, "b's request");
+      expect(ra.organization_id).toBe(id);
+      expect((await me(a)).user.organization_id).toBe(id);
+      expect(await listed(a)).toEqual(shared ? [ra.id, rb.id] : [ra.id]);
+      expect((await SELF.fetch(`${ZD}/api/v2/requests/${rb.id}`, { headers: { authorization: a } })).status).toBe(shared ? 200 : 404);
+    }
+    expect(orgIds[1]).toBeGreaterThan(orgIds[0]!);
+    expect((await post("/zendesk/users", { email: "x@org.test", apiToken: "x", role: "owner" })).status).toBe(400);
+  });
+});

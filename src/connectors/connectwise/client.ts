@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError } from "../../lib/errors";
 import type { CwCallback, CwNote, Ref } from "../../sync/model";
 import { assertId, createHttpClient, type HttpMethod, UpstreamError, withQuery, orNull } from "../http";

@@ -84,7 +84,7 @@ export function createPortalClient(opts: PortalClientOptions): PortalClient {
 
     async me() {
       const { data } = await call({ url: `${api}/users/me`, schema: userEnvelopeSchema });
-      return { id: data.user.id, email: data.user.email };
+      return { id: data.user.id, email: data.user.email, role: data.user.role, organizationId: data.user.organization_id };
     },
   };
 }

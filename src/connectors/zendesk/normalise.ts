@@ -19,6 +19,8 @@ export function toPortalTicket(request: WireRequest, clusterFieldId: number | nu
     status: request.status,
     priority: request.priority,
     clusterId: clusterIdOf(request, clusterFieldId),
+    requesterId: request.requester_id,
+    organizationId: request.organization_id,
     createdAt: request.created_at,
     updatedAt: request.updated_at,
   };

@@ -21,6 +21,9 @@ export const requestSchema = z.looseObject({
   status: z.enum(PORTAL_STATUSES),
   priority: z.enum(PORTAL_PRIORITIES).nullish().transform((v) => v ?? null),
   custom_fields: z.array(customFieldSchema).nullish().transform((v) => v ?? []),
+  // Who asked, and for which organisation: what decides whether the request is the tenant's.
+  requester_id: id.nullish().transform((v) => v ?? null),
+  organization_id: id.nullish().transform((v) => v ?? null),
   created_at: z.string().min(1),
   updated_at: z.string().min(1),
 });
@@ -46,7 +49,10 @@ const paging = {
 export const requestPageSchema = z.looseObject({ requests: z.array(requestSchema), ...paging });
 export const requestEnvelopeSchema = z.looseObject({ request: requestSchema });
 export const commentPageSchema = z.looseObject({ comments: z.array(commentSchema), ...paging });
-export const userEnvelopeSchema = z.looseObject({ user: z.looseObject({ id, email: z.string() }) });
+/** `role` is "end-user", "agent" or "admin" (custom agent roles still say "agent"). */
+export const userEnvelopeSchema = z.looseObject({
+  user: z.looseObject({ id, email: z.string(), role: z.string().min(1), organization_id: id.nullish().transform((v) => v ?? null) }),
+});
 
 /** `POST /oauth/tokens`; `expires_in` is absent for legacy tokens that never expire. */
 export const tokenResponseSchema = z.looseObject({

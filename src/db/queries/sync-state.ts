@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   commentLinks,
@@ -101,8 +101,12 @@ export async function finishTicketLink(db: Db, tenantId: string, portalTicketId:
   await db.batch([link, ...events.map((e) => db.insert(ticketEvents).values(e))]);
 }
 
-export async function rememberPortalUser(db: Db, tenantId: string, portalUserId: number): Promise<void> {
-  await db.update(portalConnections).set({ portalUserId }).where(and(eq(portalConnections.tenantId, tenantId), isNull(portalConnections.portalUserId)));
+/** The connected portal user and their organisation, as /users/me said (never another user over a stored one). */
+export async function rememberPortalIdentity(db: Db, tenantId: string, who: { userId: number; organizationId: number | null }): Promise<void> {
+  await db
+    .update(portalConnections)
+    .set({ portalUserId: who.userId, portalOrganizationId: who.organizationId })
+    .where(and(eq(portalConnections.tenantId, tenantId), or(isNull(portalConnections.portalUserId), eq(portalConnections.portalUserId, who.userId))));
 }
 
 export async function rememberApiMember(db: Db, tenantId: string, identifier: string): Promise<void> {

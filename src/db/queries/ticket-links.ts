@@ -27,6 +27,17 @@ export async function clearResyncRequested(db: Db, tenantId: string, portalTicke
   });
 }
 
+/** Which of these portal ticket ids the tenant already has a link for. */
+export async function linkedIds(db: Db, tenantId: string, portalTicketIds: number[]): Promise<Set<number>> {
+  const rows = await inChunks(portalTicketIds, (chunk) =>
+    db
+      .select({ id: ticketLinks.portalTicketId })
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenantId), inArray(ticketLinks.portalTicketId, chunk))),
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * Flags tickets for a sync by the next run whatever their version, creating links as needed.
  * The ids travel as one JSON array (`json_each`): two bound values however many tickets.

@@ -34,7 +34,7 @@ const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
 const formOf = async (c: Ctx) => (await c.req.parseBody()) as Record<string, string>;
 
 // ---- Admin tasks -------------------------------------------------------------------
-async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 409 | 429 = 200) {
+async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 404 | 409 | 429 = 200) {
   const db = createDb(c.env.DB);
   const st = await tenantStatus(db, c.get("tenantId"));
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
@@ -94,6 +94,7 @@ async function runTask(c: Ctx, task: () => Promise<TaskCode>) {
       c.header("retry-after", String(err.retryAfter ?? 60));
       return renderTasks(c, { error: err.message }, 429);
     }
+    if (err instanceof AppError && err.code === "not_found") return renderTasks(c, { error: err.message }, 404);
     throw err;
   }
 }

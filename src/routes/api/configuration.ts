@@ -64,7 +64,7 @@ configurationApi.post("/connections/test", requireAdminScope, async (c) => {
   return c.json(await runConnectionTest(c.env, db(c), actorOf(c), { testTicket }));
 });
 
-registerOperation({ method: "get", path: "/settings", summary: "Board, default company, ClusterID match field, sync-from date, what activity on a closed ConnectWise ticket does", scope: "read" });
+registerOperation({ method: "get", path: "/settings", summary: "Board, default company, ClusterID match field, sync-from date, what activity on a closed ConnectWise ticket does, whether the portal organisation's requests are synced", scope: "read" });
 configurationApi.get("/settings", async (c) => {
   const s = (await loadConfiguration(db(c), c.get("tenantId"))).settings;
   return c.json({
@@ -75,6 +75,7 @@ configurationApi.get("/settings", async (c) => {
     matchField: s?.matchField ?? "serialNumber",
     syncFrom: s?.syncFrom ?? null,
     closedTicketActivity: s?.closedTicketActivity ?? "reopen",
+    syncOrganisation: s?.syncOrganisation ?? false,
     // The Requests API (end-user mode) makes every comment public: informational, not settable.
     commentsPublic: true,
   });

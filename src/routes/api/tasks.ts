@@ -26,6 +26,7 @@ async function task(c: Ctx, run: () => Promise<Response>): Promise<Response> {
       c.header("retry-after", String(err.retryAfter ?? 60));
       return problem(c, 429, "Too many requests for this task", { detail: err.message });
     }
+    if (err instanceof AppError && err.code === "not_found") return problem(c, 404, "Not found", { detail: err.message });
     throw err;
   }
 }

@@ -113,6 +113,16 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
         </fieldset>
         <FieldError errors={errors} name="closedTicketActivity" />
 
+        <label class="inline">
+          <input type="checkbox" name="syncOrganisation" value="on" checked={values ? values.syncOrganisation === "on" : s?.syncOrganisation === true} /> Also sync requests
+          made by other users of your portal organisation
+        </label>
+        <p class="muted">
+          Off: only requests made by the portal account psa-sync is connected as are synced. On: requests of everyone in that account's portal organisation too,
+          if the portal shares them with it. Requests of other providers are never synced.
+        </p>
+        <FieldError errors={errors} name="syncOrganisation" />
+
         <label for="syncFrom">Sync from (first import only)</label>
         <input id="syncFrom" name="syncFrom" type="date" value={values?.syncFrom ?? (s?.syncFrom ? s.syncFrom.slice(0, 10) : "")} />
         <FieldError errors={errors} name="syncFrom" />

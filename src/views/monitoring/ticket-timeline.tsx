@@ -16,6 +16,7 @@ const ACTION_LABEL: Record<string, string> = {
   unlink_deleted_cw_ticket: "Deleted ConnectWise ticket replaced",
   follow_merge: "Merged in ConnectWise: now on the parent ticket",
   write_refused: "Write refused by ConnectWise",
+  refused_not_tenant_request: "Not synced: not this tenant's portal request",
 };
 
 export function TicketTimelinePage({ data, tenantId }: { data: TimelineData; tenantId: string }) {

@@ -45,6 +45,8 @@ describe("portal requests: normalisation", () => {
       status: "open",
       priority: "high",
       clusterId: "CZJ5678DEF",
+      requesterId: null,
+      organizationId: null,
       createdAt: "2026-03-01T10:00:00Z",
       updatedAt: "2026-03-02T10:00:00Z",
     });
@@ -156,7 +158,7 @@ describe("portal OAuth", () => {
     const onTokens = vi.fn();
     const fetch = scriptedFetch(json(tokens), json({ user: { id: 5, email: "it@acme-msp.test", role: "end-user" } }));
     const client = make(fetch, oauth("2026-04-01T12:00:30Z"), onTokens);
-    expect(await client.me()).toEqual({ id: 5, email: "it@acme-msp.test" });
+    expect(await client.me()).toEqual({ id: 5, email: "it@acme-msp.test", role: "end-user", organizationId: null });
     expect(fetch.seen[0]!.url).toBe("https://portal.example/oauth/tokens");
     expect(JSON.parse(fetch.seen[0]!.body)).toEqual({ grant_type: "refresh_token", refresh_token: "old-refresh", client_id: "psa-sync", client_secret: "shh" });
     expect(fetch.seen[1]!.headers.get("authorization")).toBe("Bearer new-access");
@@ -166,7 +168,7 @@ describe("portal OAuth", () => {
 
   it("refreshes once on a 401 and repeats the call", async () => {
     const onTokens = vi.fn();
-    const fetch = scriptedFetch(json({ error: "invalid_token" }, 401), json(tokens), json({ user: { id: 5, email: "e" } }));
+    const fetch = scriptedFetch(json({ error: "invalid_token" }, 401), json(tokens), json({ user: { id: 5, email: "e", role: "end-user" } }));
     const client = make(fetch, oauth("2026-05-01T00:00:00Z"), onTokens);
     await client.me();
     expect(fetch.seen.map((s) => s.headers.get("authorization"))).toEqual(["Bearer old-access", null, "Bearer new-access"]);
@@ -189,7 +191,7 @@ describe("portal OAuth", () => {
 
   it("shares one refresh between concurrent calls", async () => {
     const onTokens = vi.fn();
-    const me = () => json({ user: { id: 5, email: "e" } });
+    const me = () => json({ user: { id: 5, email: "e", role: "end-user" } });
     const fetch = scriptedFetch(json(tokens), me(), me());
     const client = make(fetch, oauth("2026-04-01T11:00:00Z"), onTokens);
     await Promise.all([client.me(), client.me()]);

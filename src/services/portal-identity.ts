@@ -1,0 +1,46 @@
+import { portalClientFor } from "../connectors/for-tenant";
+import type { Db } from "../db/client";
+import { findPortalConnection, loadConfiguration } from "../db/queries/configuration";
+import { rememberPortalIdentity } from "../db/queries/sync-state";
+import { identityProblem, notEndUserProblem, ownershipRefusal } from "../sync/ownership";
+
+/**
+ * Once per run, before anything is listed or written: who do the stored credentials act as
+ * now? A role changed to agent or admin in the portal (or another user behind the token)
+ * stops the run. One /users/me call; the identity is stored for the ticket syncs.
+ */
+export async function runIdentityCheck(env: Env, db: Db, tenantId: string, opts: { refreshWithinMs: number }): Promise<{ problem: string | null; calls: number }> {
+  const row = await findPortalConnection(db, tenantId);
+  if (!row) return { problem: null, calls: 0 };
+  const portal = await portalClientFor(env, row, undefined, opts);
+  const me = await portal.me();
+  const problem = identityProblem(me, row.portalUserId);
+  if (!problem && (row.portalUserId !== me.id || row.portalOrganizationId !== me.organizationId)) {
+    await rememberPortalIdentity(db, tenantId, { userId: me.id, organizationId: me.organizationId });
+  }
+  return { problem, calls: portal.calls };
+}
+
+/**
+ * Whether a request the tenant has never linked may be resynced: it must be visible to the
+ * connected user and theirs (or their organisation's, when the tenant syncs those). One or
+ * two portal calls, only for an id with no link; null when it may, else the reason.
+ */
+export async function unlinkedRequestRefusal(env: Env, db: Db, tenantId: string, portalTicketId: number): Promise<string | null> {
+  const config = await loadConfiguration(db, tenantId);
+  if (!config.portal) return "The Support Portal is not connected.";
+  const portal = await portalClientFor(env, config.portal);
+  const request = await portal.getRequest(portalTicketId);
+  if (!request) return `Portal request ${portalTicketId} does not exist or is not visible to the connected portal user: nothing was flagged.`;
+  let userId = config.portal.portalUserId;
+  let organizationId = config.portal.portalOrganizationId;
+  if (userId === null) {
+    const me = await portal.me();
+    const problem = notEndUserProblem(me);
+    if (problem) return problem;
+    userId = me.id;
+    organizationId = me.organizationId;
+  }
+  const refusal = ownershipRefusal(request, { userId, organizationId, syncOrganisation: config.settings?.syncOrganisation ?? false });
+  return refusal ? `Portal request ${portalTicketId} is not this tenant's: ${refusal.message}` : null;
+}
