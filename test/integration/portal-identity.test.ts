@@ -6,7 +6,7 @@ import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
 import { createConnectedTenant } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, signIn, type AdminClient } from "../setup/admin-client";
-import { SANDBOX_ORIGIN, sandboxControl, useSandbox } from "../setup/sandbox";
+import { sandboxControl, useSandbox } from "../setup/sandbox";
 import { portalUser, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 import { waitFor } from "../setup/wait-for";
@@ -19,7 +19,6 @@ import { apiToken } from "./monitoring-fixtures";
  */
 useSandbox();
 
-const PORTAL_URL = `${SANDBOX_ORIGIN}/zendesk`;
 type Role = "end-user" | "agent" | "admin";
 
 const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -50,7 +49,7 @@ describe("connecting the portal as an agent or admin", () => {
     const account = await portalAccount(role);
     const tenant = await createTenant();
     const client = await adminOf(tenant.id);
-    const res = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { baseUrl: PORTAL_URL, email: account.email, apiToken: account.apiToken, clusterFieldId: "" } });
+    const res = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: account.email, apiToken: account.apiToken, clusterFieldId: "" } });
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(text).toContain(`is a portal ${role}, not an end user`);
@@ -60,7 +59,7 @@ describe("connecting the portal as an agent or admin", () => {
 
     // The same form with an end user's token connects, and stores who it is.
     const endUser = await portalAccount("end-user", await organisation(false));
-    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { baseUrl: PORTAL_URL, email: endUser.email, apiToken: endUser.apiToken, clusterFieldId: "" } });
+    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: endUser.email, apiToken: endUser.apiToken, clusterFieldId: "" } });
     expect(ok.status).toBe(303);
     expect(await portalRow(tenant.id)).toMatchObject({ email: endUser.email, portalUserId: endUser.id, portalOrganizationId: endUser.organizationId });
   });
@@ -69,7 +68,7 @@ describe("connecting the portal as an agent or admin", () => {
     const account = await portalAccount("agent");
     const tenant = await createTenant();
     const client = await adminOf(tenant.id);
-    const start = await client.fetch(`/t/${tenant.id}/onboarding/portal/oauth`, { form: { baseUrl: PORTAL_URL, clusterFieldId: "360001234567" } });
+    const start = await client.fetch(`/t/${tenant.id}/onboarding/portal/oauth`, { form: { clusterFieldId: "360001234567" } });
     const authorize = new URL(/id="portal-sign-in" href="([^"]+)"/.exec(await start.text())![1]!.replaceAll("&amp;", "&"));
     const stateCookie = (start.headers.get("set-cookie") ?? "").split(";")[0]!;
     const form = new URLSearchParams(Object.fromEntries(authorize.searchParams));
