@@ -1,5 +1,6 @@
 import { createLogger } from "../lib/log";
 import { dispatchTenantRuns } from "./dispatch";
+import { resealSecrets } from "./reseal";
 import { pruneExpired } from "./retention";
 
 /** The Cron Triggers in wrangler.toml, by job. */
@@ -17,6 +18,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     }
     case RETENTION_CRON:
       await pruneExpired(env.DB, logger, controller.scheduledTime);
+      await resealSecrets(env, logger);
       return;
     default:
       logger.error("cron.unknown", { code: "unknown_cron" });

@@ -3,9 +3,10 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { portalConnections, webhookDeliveries } from "../../src/db/schema";
 import { rateLimiterStub } from "../../src/durable-objects/rate-limiter";
-import { encryptSecret, hmacSha256Base64, utf8 } from "../../src/lib/crypto";
+import { hmacSha256Base64, utf8 } from "../../src/lib/crypto";
+import { bindings, sealSecret } from "../../src/lib/secret-binding";
 import { HOOK_DELIVERIES_PER_MINUTE, HOOK_RULE, hookLimiterKey } from "../../src/webhooks/hook-limit";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, PORTAL_BASE } from "../factories/connections";
 import { createTicketLink, db } from "../factories/tenants";
 import { SANDBOX_ORIGIN, sandboxControl, useSandbox } from "../setup/sandbox";
 
@@ -114,7 +115,7 @@ describe("push attacks: deliveries per hook are rate-limited", () => {
     const secret = "portal-webhook-secret";
     await db()
       .update(portalConnections)
-      .set({ webhookSecretCiphertext: await encryptSecret(env.ENCRYPTION_KEY, secret) })
+      .set({ webhookSecretCiphertext: await sealSecret(env, secret, bindings.portalWebhookSecret(tenant.id, PORTAL_BASE)) })
       .where(eq(portalConnections.tenantId, tenant.id));
     const body = JSON.stringify({ id: crypto.randomUUID(), type: "zen:event-type:ticket.comment_added", subject: `zen:ticket:${PORTAL_TICKET}`, detail: { id: String(PORTAL_TICKET) } });
     const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");

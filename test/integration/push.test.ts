@@ -1,12 +1,13 @@
 import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { connectwiseConnections, ticketLinks, webhookDeliveries } from "../../src/db/schema";
+import { apiTokens, auditLog, connectwiseConnections, tenants, ticketLinks, webhookDeliveries } from "../../src/db/schema";
+import { randomToken, sha256Hex } from "../../src/lib/crypto";
 import { createUser, signIn } from "../setup/admin-client";
 import { wireDemoPush } from "../../src/dev/demo-push";
 import { ensureConnectWiseCallback } from "../../src/services/push";
 import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
-import { db } from "../factories/tenants";
+import { db, uniqueId } from "../factories/tenants";
 import { useSandbox, SANDBOX_ORIGIN, sandboxDeliveries, type SandboxDelivery } from "../setup/sandbox";
 import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
@@ -150,5 +151,33 @@ describe("push: keeping the ConnectWise callback alive", () => {
     await technician.setCallbackInactive(row!.callbackId!);
     await syncTenantNow(tenant.id);
     expect(await technician.callbackInactive(row!.callbackId!)).toBe(false);
+  });
+});
+
+describe("push: rotating a leaked webhook address", () => {
+  it("gives new addresses: the old ones answer 404 at once, ConnectWise calls back to the new one only", async () => {
+    const { tenant, cwId } = await pushReadyTenant();
+    const oldHook = tenant.hookId;
+    const token = randomToken(24);
+    await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId: tenant.id, name: "rotate", tokenHash: await sha256Hex(token), scope: "admin" });
+    const res = await SELF.fetch(`${ORIGIN}/api/v1/hooks/rotate`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const rotated = (await res.json()) as { portalHookUrl: string; connectwise: string };
+    const [row] = await db().select().from(tenants).where(eq(tenants.id, tenant.id));
+    const newHook = row!.hookId;
+    expect(newHook).not.toBe(oldHook);
+    expect(rotated).toMatchObject({ portalHookUrl: `${ORIGIN}/hooks/portal/${newHook}`, connectwise: "moved" });
+    for (const path of [`/hooks/connectwise/${oldHook}?recordId=${cwId}`, `/hooks/portal/${oldHook}`]) {
+      expect((await SELF.fetch(`${ORIGIN}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status, path).toBe(404);
+    }
+    expect((await db().select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "hooks.rotated")))).length).toBe(1);
+
+    // A technician's change is now delivered to the new address only, and accepted there.
+    const since = await lastDeliveryId();
+    await technician.addNoteInUi(cwId, "After the rotation.");
+    const delivery = await nextDelivery(since, (d) => d.url.includes(`/hooks/connectwise/`) && d.url.includes(`recordId=${cwId}`));
+    expect(delivery.url).toContain(`/hooks/connectwise/${newHook}?`);
+    expect((await sandboxDeliveries(since)).filter((d) => d.url.includes(oldHook))).toEqual([]);
+    expect(await (await replay(delivery)).json()).toEqual({ outcome: "queued" });
   });
 });

@@ -17,7 +17,7 @@ import { eq } from "drizzle-orm";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
 import { alertDestinationProblem, alertWebhookUrl } from "../../services/alerts";
-import { ensureConnectWiseCallback } from "../../services/push";
+import { ensureConnectWiseCallback, rotateHookAddresses } from "../../services/push";
 import { requireWrite, tenantLayout } from "./access";
 import type { AdminEnv } from "./session";
 
@@ -82,6 +82,16 @@ tenantAdminPages.post("/tasks/callbacks", requireWrite, async (c) => {
     if (err instanceof AppError) return renderTasks(c, { error: `Could not register the ConnectWise callback: ${err.message}` }, 409);
     throw err;
   }
+});
+
+/** New webhook addresses: the old ones stop answering at once (a leaked address is worthless). */
+tenantAdminPages.post("/tasks/rotate-hooks", requireWrite, async (c) => {
+  const db = createDb(c.env.DB);
+  const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
+  const rotated = await rotateHookAddresses(c.env, db, c.get("tenantId"), actor(c), origin, log);
+  return renderTasks(c, {
+    ok: `Webhook addresses rotated: the old ones no longer answer. ConnectWise callback: ${rotated.connectwise}. Ask the portal administrator to point the psa-sync webhook at ${rotated.portalHookUrl}.`,
+  });
 });
 
 /** A task refused for the tenant's state (paused, disabled) or over its allowance re-renders with the reason. */

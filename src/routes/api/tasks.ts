@@ -4,6 +4,7 @@ import { createDb } from "../../db/client";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
 import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
+import { rotateHookAddresses } from "../../services/push";
 import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus } from "../../services/tasks";
 import { requireAdminScope, type ApiEnv } from "./auth";
 import { registerOperation } from "./openapi";
@@ -30,6 +31,14 @@ async function task(c: Ctx, run: () => Promise<Response>): Promise<Response> {
     throw err;
   }
 }
+
+const rotatedHooks = z.object({ portalHookUrl: z.string(), connectwise: z.string(), message: z.string() });
+registerOperation({ method: "post", path: "/hooks/rotate", summary: "New webhook addresses (the old ones answer 404 at once); moves the ConnectWise callback, returns the portal webhook's new address", scope: "admin", response: rotatedHooks });
+tasksApi.post("/hooks/rotate", requireAdminScope, async (c) => {
+  const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
+  const r = await rotateHookAddresses(c.env, createDb(c.env.DB), c.get("tenantId"), actor(c), origin, log);
+  return c.json({ ...r, message: "Webhook addresses rotated: the old ones no longer answer. Point the portal webhook at portalHookUrl." } satisfies z.infer<typeof rotatedHooks>);
+});
 
 registerOperation({ method: "get", path: "/status", summary: "Paused, needs attention, last run", scope: "read", response: tenantStatusSchema });
 tasksApi.get("/status", async (c) => c.json(await tenantStatus(createDb(c.env.DB), c.get("tenantId"))));

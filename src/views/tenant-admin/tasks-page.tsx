@@ -128,6 +128,16 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               <CsrfField token={csrfToken} />
               <button type="submit">Re-register callbacks</button>
             </form>
+            <p class="muted">
+              If a webhook address may have leaked, rotate it: psa-sync gets new addresses, the old ones stop answering at once, the ConnectWise callback moves with it, and
+              you are shown the portal webhook's new address to hand to the portal administrator.
+            </p>
+            <form method="post" action={`${base}/rotate-hooks`} id="rotate-hooks-form">
+              <CsrfField token={csrfToken} />
+              <button type="submit" class="secondary">
+                Rotate webhook addresses
+              </button>
+            </form>
           </section>
           <section class="card" aria-labelledby="alerts-title">
             <h2 id="alerts-title">Alerts</h2>
