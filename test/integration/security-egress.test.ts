@@ -1,7 +1,9 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { markNeedsAttention } from "../../src/db/queries/attention";
 import { callBudgetStub } from "../../src/durable-objects/call-budget";
+import { egressFetch } from "../../src/egress/fetch";
 import { auditLog, connectwiseConnections, portalConnections, tenants } from "../../src/db/schema";
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
 import { apiTokens } from "../../src/db/schema";
@@ -228,6 +230,15 @@ describe("one egress policy for every outbound call", () => {
     }
     expect((await db().select().from(tenants).where(eq(tenants.id, tenant.id)))[0]!.alertWebhookUrl).toBeNull();
     expect(outside).toEqual([]);
+  });
+
+  it("an alert webhook that redirects is not followed: the attacker's host hears nothing", async () => {
+    const tenant = await createTenant({ alertWebhookUrl: `${CLOUD_REDIRECTING}/alert` });
+    await markNeedsAttention(db(), egressFetch(env, "alert"), tenant.id, "ConnectWise rejected psa-sync's credentials.", new Date());
+    expect(outside.map((s) => s.url)).toEqual([`${CLOUD_REDIRECTING}/alert`]);
+    expect(reachedAttacker()).toEqual([]);
+    // Not announced: the next problem is tried again rather than marked as told.
+    expect((await db().select().from(tenants).where(eq(tenants.id, tenant.id)))[0]!.attentionAnnouncedAt).toBeNull();
   });
 
   it("'Test connection' probes take their turns from the tenant's call budget", async () => {
