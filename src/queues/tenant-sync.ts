@@ -40,7 +40,7 @@ type Page = NonNullable<TenantSyncMessage["page"]>;
 type Source = Page["source"];
 const NEXT_SOURCE: Record<Source, Source | null> = { resync: "portal", portal: "connectwise", connectwise: null };
 
-interface PageResult {
+export interface PageResult {
   tickets: number[];
   reason: TicketSyncMessage["reason"];
   /** The next page of this source, or null when the source is done. */
@@ -148,7 +148,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
  * with `lastUpdated >=`, so nothing older is skipped and ties are listed again); a resync
  * listing leaves the rest flagged; the portal cursor stays where it was.
  */
-function capListing(page: Page, result: PageResult, log: Logger): PageResult {
+export function capListing(page: Page, result: PageResult, log: Logger): PageResult {
   const pages = page.pages + 1;
   if (!result.next) return result;
   if (pages < MAX_PAGES_PER_RUN) return { ...result, next: { ...result.next, pages } };
