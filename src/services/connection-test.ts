@@ -9,6 +9,7 @@ import { loadConfiguration, upsertSettingsStatement, type Configuration, type Po
 import type { TestLine, TestResult } from "../schemas/settings";
 import { probeConnectWise } from "./configuration-cw-probes";
 import { liveFetch, portalBaseUrl } from "../egress/fetch";
+import { notEndUserProblem } from "../sync/ownership";
 import { describeFailure } from "./configuration-errors";
 import type { Actor } from "./configuration-connections";
 
@@ -34,6 +35,8 @@ async function probePortal(env: Env, row: PortalRow): Promise<TestLine[]> {
     const client = await portalClientFor(env, row, capture);
     const me = await client.me();
     lines.push(portalLine("Authentication", true, `Signed in to ${portalBaseUrl(env)} as ${me.email} (${row.authMode === "oauth" ? "OAuth token" : "API token"})`));
+    const notEndUser = notEndUserProblem(me);
+    lines.push(portalLine("End user", notEndUser === null, notEndUser ?? "A plain end user: psa-sync syncs only this user's requests.", notEndUser ? "Connect the MSP's own end-user account." : null));
     const page = await client.listRequests({ cursor: null, pageSize: 1 });
     lines.push(portalLine("Read requests", true, page.tickets.length ? "Can list requests" : "Can list requests (none yet)"));
   } catch (err) {

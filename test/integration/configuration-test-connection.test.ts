@@ -39,7 +39,7 @@ describe("Test connection", () => {
     expect(result.lines.filter((l) => !l.ok)).toEqual([]);
     expect(result.ok).toBe(true);
     const checks = result.lines.map((l) => l.check);
-    for (const c of ["Authentication", "Read requests", "ClusterID field", "Reachable, codebase", "Service tickets (read)", "Company configurations", "Companies", "Priorities", "Boards", "Board statuses", "Callbacks"]) {
+    for (const c of ["Authentication", "End user", "Read requests", "ClusterID field", "Reachable, codebase", "Service tickets (read)", "Company configurations", "Companies", "Priorities", "Boards", "Board statuses", "Callbacks"]) {
       expect(checks).toContain(c);
     }
     const page = await (await client.fetch(`/t/${tenant.id}/onboarding?saved=test`)).text();

@@ -117,6 +117,22 @@ describe("a connected end user whose role changes", () => {
   });
 });
 
+describe("Test connection", () => {
+  it("says whether the connected portal user is an end user, and fails the check for an agent", async () => {
+    const mine = await portalAccount("end-user");
+    const tenant = await createConnectedTenant({ portalUser: mine, settings: false });
+    const headers = await apiToken(tenant.id, "admin");
+    type Line = { side: string; check: string; ok: boolean; detail: string };
+    const endUserLine = async () => {
+      const res = await SELF.fetch("http://localhost/api/v1/connections/test", { method: "POST", headers });
+      return ((await res.json()) as { lines: Line[] }).lines.find((l) => l.side === "portal" && l.check === "End user");
+    };
+    expect(await endUserLine()).toMatchObject({ ok: true });
+    await mine.setRole("agent");
+    expect(await endUserLine()).toMatchObject({ ok: false, detail: expect.stringContaining("not an end user") });
+  });
+});
+
 describe("another provider's request", () => {
   it("a resync of its id is refused by the API and the page, and a link forged for it syncs nothing", async () => {
     const mine = await portalAccount("end-user");
