@@ -42,6 +42,8 @@ export default defineConfig({
                 // the egress policy's https and local-address rules (as under `npm start`).
                 PORTAL_BASE_URL: "http://localhost:8788/zendesk",
                 EGRESS_LOCAL_ORIGINS: "http://localhost:8788",
+                // An endless listing ends after 10 pages (seconds), not 100 (a minute and a half).
+                LISTING_MAX_PAGES: "10",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
               compatibilityFlags: ["service_binding_extra_handlers"],

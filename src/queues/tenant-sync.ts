@@ -33,6 +33,12 @@ export const PAGE_SIZE = 100;
  * over; the portal lists newest first, so its cursor stays and the next run lists again.
  */
 export const MAX_PAGES_PER_RUN = 100;
+
+/** LISTING_MAX_PAGES (tests set a small one, so an endless listing ends in seconds); MAX_PAGES_PER_RUN otherwise. */
+export function maxPagesPerRun(env: Pick<Env, "LISTING_MAX_PAGES">): number {
+  const n = Number(env.LISTING_MAX_PAGES);
+  return Number.isSafeInteger(n) && n > 0 ? n : MAX_PAGES_PER_RUN;
+}
 /** A tenant's first import reaches back this far unless its "sync from" date says otherwise. */
 const DEFAULT_SYNC_FROM_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -93,7 +99,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       identityCalls = identity.calls;
       await keepCallbackActive(env, db, msg.tenantId, log);
     }
-    result = capListing(page, await readPage(env, db, msg.tenantId, page), log);
+    result = capListing(page, await readPage(env, db, msg.tenantId, page), log, maxPagesPerRun(env));
     result.calls.portal += identityCalls;
     // One message per ticket: none for a ticket an earlier page of this run handed over, or
     // one that an earlier run still retries (its change waits as a resync flag instead).
@@ -143,15 +149,15 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
 }
 
 /**
- * Counts the page; at MAX_PAGES_PER_RUN the source's listing ends for this run. The
+ * Counts the page; at `maxPages` the source's listing ends for this run. The
  * ConnectWise cursor then moves to the newest change handed over (it lists oldest first,
  * with `lastUpdated >=`, so nothing older is skipped and ties are listed again); a resync
  * listing leaves the rest flagged; the portal cursor stays where it was.
  */
-export function capListing(page: Page, result: PageResult, log: Logger): PageResult {
+export function capListing(page: Page, result: PageResult, log: Logger, maxPages = MAX_PAGES_PER_RUN): PageResult {
   const pages = page.pages + 1;
   if (!result.next) return result;
-  if (pages < MAX_PAGES_PER_RUN) return { ...result, next: { ...result.next, pages } };
+  if (pages < maxPages) return { ...result, next: { ...result.next, pages } };
   log.warn("run.listing_capped", { source: page.source, pages });
   const highWater = result.next.highWater;
   const cursor = page.source === "connectwise" && highWater ? { source: "connectwise" as const, value: highWater } : undefined;

@@ -17,7 +17,7 @@ export const tenantSyncMessage = z.object({
       cursor: z.string().max(2048).nullable(),
       /** Newest change time seen so far in this listing: the next cursor once it completes. */
       highWater: z.string().max(64).nullable().default(null),
-      /** Pages of this source read so far in this run (bounded by MAX_PAGES_PER_RUN). */
+      /** Pages of this source read so far in this run (bounded by LISTING_MAX_PAGES). */
       pages: z.number().int().min(0).default(0),
     })
     .optional(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/lib/log";
-import { capListing, MAX_PAGES_PER_RUN, type PageResult } from "../../src/queues/tenant-sync";
+import { capListing, MAX_PAGES_PER_RUN, maxPagesPerRun, type PageResult } from "../../src/queues/tenant-sync";
 
 /**
  * The page cap's cursor rules per source (the portal's endless listing is performed end to
@@ -36,6 +36,11 @@ describe("listing page cap", () => {
       expect(out.next, source).toBeNull();
       expect(out.cursor, source).toBeUndefined();
     }
+  });
+
+  it("reads the cap from LISTING_MAX_PAGES, falling back to 100", () => {
+    expect(maxPagesPerRun({ LISTING_MAX_PAGES: "7" })).toBe(7);
+    for (const bad of ["", "0", "-3", "ten"]) expect(maxPagesPerRun({ LISTING_MAX_PAGES: bad })).toBe(MAX_PAGES_PER_RUN);
   });
 
   it("leaves a finished listing as it is", () => {
