@@ -25,7 +25,7 @@ function faultResponse(api: Api, kind: "429" | "500" | "502" | "503", retryAfter
   return new Response(JSON.stringify(errorBody(api, status)), { status, headers });
 }
 
-/** The account budget's 429: the API's own error body (ConnectWise's guide names the wait). */
+/** A rate limit's 429 in the API's own error body (ConnectWise's guide names the wait in its message). */
 function rateLimitedResponse(api: Api, verdict: Verdict): Response {
   const body =
     api === "connectwise"
