@@ -15,7 +15,9 @@ const control = (method: string, body?: unknown) =>
   });
 const setLimit = async (body: Record<string, unknown>) => expect((await control("POST", body)).status).toBe(200);
 const logOf = async (api: string) => ((await (await SELF.fetch(`${ORIGIN}/_sandbox/requests?api=${api}`)).json()) as { requests: Logged[] }).requests;
-const firstRequestId = async () => (await zd<{ requests: { id: number }[] }>("/api/v2/requests", { auth: USER_AUTH })).json.requests[0]!.id;
+/** A request that can still be updated (closed ones are read-only). */
+const firstRequestId = async () =>
+  (await zd<{ requests: { id: number; status: string }[] }>("/api/v2/requests", { auth: USER_AUTH })).json.requests.find((r) => r.status !== "closed")!.id;
 
 describe("rate limits control (/_sandbox/limits)", () => {
   beforeEach(resetSandbox);

@@ -106,7 +106,8 @@ export function faultsAndLog(api: Api, deps: { faults: FaultStore; limits: Limit
     const { refusedBy, account } = deps.limits.admit(api, c.req.method, url.pathname, caller, arrived);
     const finish = (res: Response) => (account ? withRateHeaders(res, account) : res);
     if (refusedBy) {
-      await c.req.raw.body?.cancel();
+      // Drained, never parsed: cancelling an unread body makes workerd raise after the 429 is sent.
+      await c.req.raw.arrayBuffer().catch(() => undefined);
       record(429, "rate_limit");
       return finish(rateLimitedResponse(api, refusedBy));
     }
