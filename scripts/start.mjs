@@ -14,6 +14,38 @@ if (!Number.isFinite(TICK_SECONDS) || TICK_SECONDS < 5) {
 /** @param {string} tag @param {string} line */
 const say = (tag, line) => console.log(`[${tag}] ${line}`);
 
+/** The real systems' budgets (Zendesk Enterprise account; ConnectWise's published throttling point per API member). */
+const REALISTIC_LIMITS = [
+  { api: "zendesk", perMinute: 700 },
+  { api: "connectwise", perMinute: 1000 },
+];
+
+/**
+ * Turns the sandbox's rate limits on (or, with SANDBOX_LIMITS=off, clears any a previous run
+ * left in the sandbox's persisted storage) and says what is in force.
+ * @param {string} sandboxUrl
+ */
+async function applyLimits(sandboxUrl) {
+  const url = `${sandboxUrl}/_sandbox/limits`;
+  if (process.env.SANDBOX_LIMITS === "off") {
+    const res = await fetch(url, { method: "DELETE" });
+    if (!res.ok) throw new Error(`Clearing sandbox rate limits failed: HTTP ${res.status}`);
+    say("start", "sandbox rate limits off (SANDBOX_LIMITS=off)");
+    return;
+  }
+  /** @type {{ api: string, perMinute: number, updateTicketPerMinute?: number }[]} */
+  let limits = [];
+  for (const limit of REALISTIC_LIMITS) {
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(limit) });
+    if (!res.ok) throw new Error(`Setting sandbox rate limits failed: HTTP ${res.status} ${await res.text()}`);
+    limits = (/** @type {{ limits: typeof limits }} */ (await res.json())).limits;
+  }
+  const shown = limits.map((l) =>
+    l.api === "zendesk" ? `Zendesk ${l.perMinute}/min per account (Update Ticket ${l.updateTicketPerMinute}/min)` : `ConnectWise ${l.perMinute}/min per API member`,
+  );
+  say("start", `sandbox rate limits: ${shown.join("; ")} (SANDBOX_LIMITS=off to disable)`);
+}
+
 ensureDevVars();
 say("start", "applying local D1 migrations…");
 applyLocalMigrations();
@@ -72,6 +104,7 @@ async function tick() {
 
 try {
   await Promise.all([waitForHttp(`${sandbox.url}/_sandbox/health`), waitForHttp(`${admin.url}/healthz`)]);
+  await applyLimits(sandbox.url);
   const seeded = await seedDemo(admin.url);
   say("start", seeded.created.length ? `demo data created: ${seeded.created.join(", ")}` : "demo data already present");
   say("start", `demo settings: ${seeded.settings}; push: ${seeded.push}`);

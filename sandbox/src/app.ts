@@ -5,6 +5,7 @@ import { createConnectWise } from "./connectwise";
 import { createZendesk } from "./zendesk";
 import { faultsAndLog } from "./control/fault-middleware";
 import { createFaultStore } from "./control/faults";
+import { createLimitStore } from "./control/limits";
 import { createDeliveryLog } from "./control/deliveries";
 import { createRequestLog } from "./control/request-log";
 import { stepActivity } from "./activity";
@@ -22,6 +23,7 @@ export interface SandboxApp {
 export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
   const faults = createFaultStore(baseDeps.sql);
   const log = createRequestLog(baseDeps.sql);
+  const limits = createLimitStore(baseDeps.sql);
   const deliveries = createDeliveryLog(baseDeps.sql, baseDeps.now);
   const deps: SandboxDeps = { ...baseDeps, fetch: (input, init) => deliveries.fetch(input, init) };
   const connectwise = createConnectWise(deps);
@@ -29,7 +31,7 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
   const modules = [connectwise, zendesk];
 
   const app = new Hono<{ Bindings: Env }>();
-  app.route("/_sandbox", createControlRoutes({ modules, faults, log, deliveries }));
+  app.route("/_sandbox", createControlRoutes({ modules, faults, limits, log, deliveries }));
   // A technician working in the ConnectWise UI (not through the API): their own member, callbacks fire.
   app.post("/_sandbox/connectwise/tickets/:id{[0-9]+}/technician-notes", async (c) => {
     const body = z.object({ text: z.string().min(1).max(10_000) }).safeParse(await c.req.json().catch(() => null));
@@ -90,8 +92,8 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     if (!ids) return c.json({ error: "not_found", message: "No end user with that email" }, 404);
     return c.json({ ids }, 201);
   });
-  app.use("/cw/*", faultsAndLog("connectwise", { faults, log, now: deps.now }));
-  app.use("/zendesk/*", faultsAndLog("zendesk", { faults, log, now: deps.now }));
+  app.use("/cw/*", faultsAndLog("connectwise", { faults, limits, log, now: deps.now }));
+  app.use("/zendesk/*", faultsAndLog("zendesk", { faults, limits, log, now: deps.now }));
   app.route("/cw", connectwise.app);
   app.route("/zendesk", zendesk.app);
 
@@ -100,6 +102,7 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     activity: () => stepActivity(zendesk, connectwise),
     start() {
       faults.migrate();
+      limits.migrate();
       log.migrate();
       deliveries.migrate();
       deps.sql.exec(`CREATE TABLE IF NOT EXISTS sandbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);

@@ -9,6 +9,7 @@ export interface LoggedRequest {
   path: string;
   status: number;
   ms: number;
+  /** The injected fault's kind, or "rate_limit" for a call refused over a rate limit (/_sandbox/limits). */
   fault: string | null;
   /** Who called: the ConnectWise API member's public key (never a secret); null for the portal. */
   caller: string | null;

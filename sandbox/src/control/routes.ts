@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { EmulatorModule } from "../deps";
 import { faultRuleSchema, type FaultStore } from "./faults";
+import { limitSchema, type LimitStore } from "./limits";
 import type { DeliveryLog } from "./deliveries";
 import type { RequestLog } from "./request-log";
 
@@ -11,8 +12,20 @@ const requestsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50_000).default(10_000),
 });
 
-/** `/_sandbox/…`: health, reset, fault rules and the request log. */
-export function createControlRoutes({ modules, faults, log, deliveries }: { modules: EmulatorModule[]; faults: FaultStore; log: RequestLog; deliveries: DeliveryLog }) {
+/** `/_sandbox/…`: health, reset, fault rules, rate limits and the request log. */
+export function createControlRoutes({
+  modules,
+  faults,
+  limits,
+  log,
+  deliveries,
+}: {
+  modules: EmulatorModule[];
+  faults: FaultStore;
+  limits: LimitStore;
+  log: RequestLog;
+  deliveries: DeliveryLog;
+}) {
   const control = new Hono<{ Bindings: Env }>();
   const invalid = (message: string, details: unknown) => Response.json({ error: "invalid_request", message, details }, { status: 400 });
 
@@ -20,6 +33,7 @@ export function createControlRoutes({ modules, faults, log, deliveries }: { modu
 
   control.post("/reset", (c) => {
     faults.clear();
+    limits.clear();
     log.clear();
     deliveries.clear();
     for (const m of modules) m.reset();
@@ -36,6 +50,22 @@ export function createControlRoutes({ modules, faults, log, deliveries }: { modu
   });
   control.delete("/faults", (c) => {
     faults.clear();
+    return c.body(null, 204);
+  });
+
+  // The real systems' per-minute budgets; off until set (unit and integration tests never set them).
+  control.get("/limits", (c) => c.json({ limits: limits.list() }));
+  control.post("/limits", async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const parsed = limitSchema.safeParse(body);
+    if (!parsed.success) {
+      return invalid('Body must be {"api": "zendesk", "perMinute": n, "updateTicketPerMinute"?: n} or {"api": "connectwise", "perMinute": n}', z.treeifyError(parsed.error));
+    }
+    limits.set(parsed.data);
+    return c.json({ limits: limits.list() });
+  });
+  control.delete("/limits", (c) => {
+    limits.clear();
     return c.body(null, 204);
   });
 
