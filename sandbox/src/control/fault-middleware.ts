@@ -115,7 +115,7 @@ export function faultsAndLog(api: Api, deps: { faults: FaultStore; limits: Limit
     const picked = deps.faults.pick(api, c.req.method, url.pathname);
     const kind: FaultKind | null = picked?.kind ?? null;
     if (picked && (kind === "429" || kind === "500" || kind === "502" || kind === "503")) {
-      await c.req.raw.body?.cancel(); // the request is refused unread, as a real gateway would
+      await c.req.raw.arrayBuffer().catch(() => undefined); // refused unread, as a real gateway would (drained: cancelling makes workerd raise after the answer)
       record(Number(kind), kind);
       return finish(faultResponse(api, kind, picked.rule.retryAfterSeconds));
     }
