@@ -19,49 +19,61 @@ function buildSandbox(): string {
   return resolve(SANDBOX_BUILD, "index.js");
 }
 
+let sandboxScript: string | undefined;
+
+/**
+ * The Worker under test with the sandbox beside it; `vars` override bindings for a project
+ * that needs the whole Worker (queues, Durable Objects) under other settings.
+ */
+async function workerPool(vars: Record<string, string> = {}) {
+  sandboxScript ??= buildSandbox();
+  return {
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
+        PASSWORD_PEPPER: "test-only-pepper-never-use-anywhere",
+        // Retries in seconds, not minutes, so fault tests converge quickly.
+        RETRY_BASE_SECONDS: "1",
+        // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.
+        // The load run (npm run load) uses the production value.
+        CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",
+        // The same for the portal account's budget; its own tests run in the portal-budget project.
+        PORTAL_CALL_LIMIT: process.env.PORTAL_CALL_LIMIT ?? "20000/60",
+        // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
+        PUBLIC_URL: "http://localhost",
+        // The deployment's portal is the sandbox's, and the sandbox the one origin exempt from
+        // the egress policy's https and local-address rules (as under `npm start`).
+        PORTAL_BASE_URL: "http://localhost:8788/zendesk",
+        EGRESS_LOCAL_ORIGINS: "http://localhost:8788",
+        // An endless listing ends after 10 pages (seconds), not 100 (a minute and a half).
+        LISTING_MAX_PAGES: "10",
+        TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+        ...vars,
+      },
+      compatibilityFlags: ["service_binding_extra_handlers"],
+      serviceBindings: { SANDBOX: "psa-sync-sandbox" },
+      workers: [
+        {
+          name: "psa-sync-sandbox",
+          modules: true,
+          scriptPath: sandboxScript,
+          compatibilityDate: "2026-04-20",
+          compatibilityFlags: ["nodejs_compat"],
+          bindings: { SANDBOX_ACTIVITY: "off", SANDBOX_ACTIVITY_SECONDS: "60" },
+          durableObjects: { WORLD: { className: "SandboxWorld", useSQLite: true } },
+        },
+      ],
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-                PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
-                PASSWORD_PEPPER: "test-only-pepper-never-use-anywhere",
-                // Retries in seconds, not minutes, so fault tests converge quickly.
-                RETRY_BASE_SECONDS: "1",
-                // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.
-                // The load run (npm run load) uses the production value.
-                CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",
-                // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
-                PUBLIC_URL: "http://localhost",
-                // The deployment's portal is the sandbox's, and the sandbox the one origin exempt from
-                // the egress policy's https and local-address rules (as under `npm start`).
-                PORTAL_BASE_URL: "http://localhost:8788/zendesk",
-                EGRESS_LOCAL_ORIGINS: "http://localhost:8788",
-                // An endless listing ends after 10 pages (seconds), not 100 (a minute and a half).
-                LISTING_MAX_PAGES: "10",
-                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-              },
-              compatibilityFlags: ["service_binding_extra_handlers"],
-              serviceBindings: { SANDBOX: "psa-sync-sandbox" },
-              workers: [
-                {
-                  name: "psa-sync-sandbox",
-                  modules: true,
-                  scriptPath: buildSandbox(),
-                  compatibilityDate: "2026-04-20",
-                  compatibilityFlags: ["nodejs_compat"],
-                  bindings: { SANDBOX_ACTIVITY: "off", SANDBOX_ACTIVITY_SECONDS: "60" },
-                  durableObjects: { WORLD: { className: "SandboxWorld", useSQLite: true } },
-                },
-              ],
-            },
-          })),
-        ],
+        plugins: [cloudflareTest(() => workerPool())],
         test: {
           name: "workers",
           testTimeout: 60_000,
