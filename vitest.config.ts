@@ -1,11 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /** A fixed test-only key; the real one is a Worker secret. */
 const TEST_ENCRYPTION_KEY = Buffer.from("test-only-key-never-use-anywhere").toString("base64");
 const SANDBOX_BUILD = resolve(".sandbox-build");
+const PORTAL_BUDGET_TEST = "test/integration/portal-budget.test.ts";
 
 /**
  * The sandbox runs beside the Worker under test as an auxiliary worker (its real code
@@ -102,6 +103,19 @@ export default defineConfig({
           },
           // Benchmarks (test/bench) run only under `npm run bench`: they measure, they assert nothing.
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : []), ...(process.env.LOAD ? ["test/load/**/*.test.ts"] : [])],
+          exclude: [...configDefaults.exclude, PORTAL_BUDGET_TEST],
+          setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/d1-limits.ts"],
+        },
+      },
+      {
+        // The portal account's budget is one per deployment: its test gets a Worker (queues,
+        // Durable Objects, sandbox) of its own with a low PORTAL_CALL_LIMIT, so its pauses and
+        // queues never slow other files. 40 per 10 s is 240 a minute, under the sandbox limit it sets.
+        plugins: [cloudflareTest(() => workerPool({ PORTAL_CALL_LIMIT: "40/10" }))],
+        test: {
+          name: "portal-budget",
+          testTimeout: 180_000,
+          include: [PORTAL_BUDGET_TEST],
           setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/d1-limits.ts"],
         },
       },

@@ -16,22 +16,26 @@ import type { CallLimit } from "./call-budget";
  * absorbs the difference between when the budget lets a call go and when Zendesk counts it.
  * Steady throughput `steady` = calls - burst - slack + 1 per window (529 at 600/60).
  *
- * Fairness (per-tenant share). With n tenants active (asked within the last window), each
- * tenant's share is S = max(1, floor(steady / n)) calls per window, measured by a per-tenant
- * GCRA (burst a quarter of S, at most S per window). A call within the tenant's share queues
- * at the account pace (it may be told to wait). A call over the share is granted only when
- * the account could grant a call at once (no wait); otherwise it is refused and asks again
- * later, without being booked anywhere. Hence:
- *  - the shares add up to at most `steady` (while n ≤ steady), so calls within their shares
- *    never arrive faster than the account serves them: a within-share call waits at most
- *    for the other tenants' bursts, never for a busy tenant's backlog;
+ * Fairness (max-min fair shares). The object remembers when each tenant's calls of the
+ * last window start (at most the cap's worth in all). The fair level L is found by
+ * water-filling the steady rate over the active tenants (a call or an ask in the last
+ * window): tenants using less than an equal split keep what they use, the rest split what
+ * is left equally. A tenant that has started fewer than L calls in the last window is
+ * within its share: its call queues at the account pace (it may be told to wait). A call
+ * over the share is granted only when the account could grant one at once; otherwise it
+ * is refused, books nothing, and is told when enough of its own calls age out of the
+ * window to bring it back within its share (self-clocked, and its waiting callers are
+ * given successive times an interval apart, so they do not come back as a herd). Hence:
+ *  - within-share calls of all tenants add up to at most `steady` a window (that is how L
+ *    is chosen), so they never arrive faster than the account serves them: a within-share
+ *    call waits at most for other tenants' bursts, never behind a busy tenant's backlog;
  *  - an over-share call never queues ahead of anyone: it takes only a slot the account had
  *    free that instant, so it delays the next within-share call by at most one interval;
- *  - the budget is still work-conserving: a busy tenant (a 10,000-ticket backfill) alone
- *    gets the whole account, and beside others it keeps their shares plus whatever they
- *    leave unused. A tenant is starved only if it is itself over its share.
- * A tenant's GCRA timestamp is capped one window ahead, so a tenant that used spare
- * capacity is back within its share after at most a window.
+ *  - it is work-conserving: a busy tenant (a 10,000-ticket backfill) alone is within a
+ *    share of the whole steady rate, and beside others it gets whatever they leave;
+ *  - with n active tenants, each gets at least min(its demand, steady / n) a window (for
+ *    n ≤ steady; beyond that everyone gets one call a window and the account pace binds).
+ * Shares follow usage within a window, since usage is measured over the last window.
  *
  * Adapting to the account (Zendesk's X-Rate-Limit / X-Rate-Limit-Remaining, and 429s). The
  * vendor's own use drains the same account. A response reporting at most 10% of the
@@ -90,19 +94,33 @@ export function steadyCalls(limit: CallLimit): number {
   return Math.max(1, limit.calls - accountBurst(limit) - accountSlack(limit) + 1);
 }
 
-/** A tenant's share of the steady rate, per window, with `active` tenants asking. */
+/** A tenant's share of the steady rate, per window, with `active` tenants all wanting more. */
 export function shareOf(limit: CallLimit, active: number): number {
-  return Math.max(1, Math.floor(steadyCalls(limit) / Math.max(1, active)));
+  return fairLevel(steadyCalls(limit), new Array<number>(Math.max(1, active)).fill(Number.MAX_SAFE_INTEGER));
 }
 
-/** The per-tenant GCRA of a share: a quarter at once, and at most `share` calls in any window. */
-export function tenantPace(limit: CallLimit, share: number): Pace {
-  return paceOf(share, limit.windowMs, Math.max(1, Math.floor(share / 4)), 1);
+/**
+ * The max-min fair level: `capacity` water-filled over tenants using `usages` — those below
+ * an equal split of what is left keep their usage, the rest share the remainder equally.
+ */
+export function fairLevel(capacity: number, usages: number[]): number {
+  const sorted = [...usages].sort((a, b) => a - b);
+  let left = capacity;
+  let k = sorted.length;
+  for (const u of sorted) {
+    if (k <= 1 || u >= left / k) break;
+    left -= u;
+    k--;
+  }
+  return Math.max(1, Math.floor(left / Math.max(1, k)));
 }
 
 export interface TenantState {
-  tat: number;
+  /** When its calls of the last window start (ascending; queued ones in the future). */
+  starts: number[];
   lastAskedAt: number;
+  /** The next retry time to hand out when refusing it: its waiting callers come back one at a time, not as a herd. */
+  nextAskAt: number;
 }
 
 export interface PortalBudgetState {
@@ -121,28 +139,37 @@ export type Turn =
 const waitFor = (tat: number, pace: Pace, now: number) => Math.max(0, Math.ceil(Math.max(tat, now) - pace.tolerance - now - 1e-6));
 
 /**
- * One call of `tenantId` at `now`. Mutates `state` only when granting (and to note the tenant
- * as active). Granted: the call may start after `waitMs`. Refused when over the share while
+ * One call of `tenantId` at `now`. Books only when granting (and notes the tenant as
+ * active). Granted: the call may start after `waitMs`. Refused when over the share while
  * the account is busy, or when the account wait exceeds `maxWaitMs`.
  */
 export function takeTurn(state: PortalBudgetState, tenantId: string, now: number, limit: CallLimit, maxWaitMs: number): Turn {
-  for (const [id, t] of state.tenants) if (t.lastAskedAt <= now - limit.windowMs && id !== tenantId) state.tenants.delete(id);
-  const tenant = state.tenants.get(tenantId) ?? { tat: 0, lastAskedAt: now };
+  const since = now - limit.windowMs;
+  for (const [id, t] of state.tenants) {
+    let aged = 0;
+    while (aged < t.starts.length && t.starts[aged]! <= since) aged++;
+    if (aged) t.starts.splice(0, aged);
+    if (t.starts.length === 0 && t.lastAskedAt <= since && id !== tenantId) state.tenants.delete(id);
+  }
+  const tenant = state.tenants.get(tenantId) ?? { starts: [], lastAskedAt: now, nextAskAt: 0 };
   tenant.lastAskedAt = now;
   state.tenants.set(tenantId, tenant);
 
-  const share = shareOf(limit, state.tenants.size);
-  const own = tenantPace(limit, share);
+  const share = fairLevel(steadyCalls(limit), [...state.tenants.values()].map((t) => t.starts.length));
+  const used = tenant.starts.length;
   const account = accountPace(limit);
   const accountWait = waitFor(state.tat, account, now);
-  const shareWait = waitFor(tenant.tat, own, now);
-  const overShare = shareWait > 0;
-  if (overShare && accountWait > 0) return { granted: false, waitMs: Math.max(shareWait, accountWait), share, reason: "share" };
+  const overShare = used >= share;
+  if (overShare && accountWait > 0) {
+    // Back within the share once all but share - 1 of its calls have left the window.
+    const backIn = Math.max(now + accountWait, tenant.starts[used - share]! + limit.windowMs, tenant.nextAskAt);
+    tenant.nextAskAt = backIn + account.interval;
+    return { granted: false, waitMs: Math.ceil(backIn - now), share, reason: "share" };
+  }
   if (accountWait > maxWaitMs) return { granted: false, waitMs: accountWait, share, reason: "account" };
 
   state.tat = Math.max(state.tat, now) + account.interval;
-  // Capped a window ahead: spare capacity used now costs the tenant at most a window of priority later.
-  tenant.tat = Math.min(Math.max(tenant.tat, now) + own.interval, now + limit.windowMs + own.tolerance);
+  tenant.starts.push(now + accountWait);
   return { granted: true, waitMs: accountWait, share, overShare };
 }
 
