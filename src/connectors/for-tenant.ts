@@ -122,7 +122,7 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
         log.info("portal_budget.deferred", { tenant: tenantId, reason: turn.reason, share: turn.share, delaySeconds: seconds });
         throw new BudgetSpent(
           turn.reason === "share"
-            ? `portal: this tenant's share (${turn.share} calls per ${limit.windowMs / 1000} s) of the portal account's budget is used while others wait; resuming in ${seconds} s`
+            ? `portal: this tenant has its fair share of the portal account's budget in use (${turn.share} calls per ${limit.windowMs / 1000} s) while others wait; resuming in ${seconds} s`
             : `portal: the portal account's budget of ${limit.calls} calls per ${limit.windowMs / 1000} s is spent for now; resuming in ${seconds} s`,
           seconds,
         );

@@ -16,25 +16,26 @@ import type { CallLimit } from "./call-budget";
  * absorbs the difference between when the budget lets a call go and when Zendesk counts it.
  * Steady throughput `steady` = calls - burst - slack + 1 per window (529 at 600/60).
  *
- * Fairness (max-min fair shares). The object remembers when each tenant's calls of the
- * last window start (at most the cap's worth in all). The fair level L is found by
- * water-filling the steady rate over the active tenants (a call or an ask in the last
- * window): tenants using less than an equal split keep what they use, the rest split what
- * is left equally. A tenant that has started fewer than L calls in the last window is
- * within its share: its call queues at the account pace (it may be told to wait). A call
- * over the share is granted only when the account could grant one at once; otherwise it
- * is refused, books nothing, and is told when enough of its own calls age out of the
- * window to bring it back within its share (self-clocked, and its waiting callers are
- * given successive times an interval apart, so they do not come back as a herd). Hence:
- *  - within-share calls of all tenants add up to at most `steady` a window (that is how L
- *    is chosen), so they never arrive faster than the account serves them: a within-share
- *    call waits at most for other tenants' bursts, never behind a busy tenant's backlog;
- *  - an over-share call never queues ahead of anyone: it takes only a slot the account had
- *    free that instant, so it delays the next within-share call by at most one interval;
- *  - it is work-conserving: a busy tenant (a 10,000-ticket backfill) alone is within a
- *    share of the whole steady rate, and beside others it gets whatever they leave;
- *  - with n active tenants, each gets at least min(its demand, steady / n) a window (for
- *    n ≤ steady; beyond that everyone gets one call a window and the account pace binds).
+ * Fairness (max-min fair shares, and a short queue). The object remembers when each
+ * tenant's calls of the last window start (at most the cap's worth in all). The fair level
+ * L is found by water-filling the steady rate over the active tenants (a call or an ask in
+ * the last window): tenants using less than an equal split keep what they use, the rest
+ * split what is left equally. A call may queue at the account (be told to wait) only if
+ * its tenant has started fewer than L calls in the last window and has fewer than two
+ * calls already queued. Any other call is granted only when the account could grant one at
+ * once; otherwise it is refused, books nothing, and is told when to ask again: when enough
+ * of its calls have aged out of the window, or its first queued call has gone, with the
+ * tenant's waiting callers given successive times an interval apart (no polling, no herd).
+ * Hence:
+ *  - the queue holds at most two calls per active tenant, so a call waits at most 2n
+ *    intervals (n active tenants; 1.4 s for 6 tenants at 600/60), however many callers a
+ *    busy tenant has: nobody waits behind a backfill's backlog;
+ *  - a call granted without queueing takes only a slot the account had free that instant,
+ *    so it delays the next queued call by at most one interval;
+ *  - it is work-conserving: a busy tenant (a 10,000-ticket backfill) alone may use the
+ *    whole steady rate, and beside others it gets whatever they leave;
+ *  - with n active tenants each gets at least min(its demand, steady / n) calls a window
+ *    (for n ≤ steady; beyond that everyone gets one call a window and the pace binds).
  * Shares follow usage within a window, since usage is measured over the last window.
  *
  * Adapting to the account (Zendesk's X-Rate-Limit / X-Rate-Limit-Remaining, and 429s). The
@@ -136,6 +137,9 @@ export type Turn =
   /** Nothing was booked; ask again after `waitMs` (or defer the work when that is too long). */
   | { granted: false; waitMs: number; share: number; reason: "share" | "account" };
 
+/** Calls of one tenant that may wait at the account at once: the queue holds at most two per active tenant. */
+export const MAX_QUEUED_PER_TENANT = 2;
+
 const waitFor = (tat: number, pace: Pace, now: number) => Math.max(0, Math.ceil(Math.max(tat, now) - pace.tolerance - now - 1e-6));
 
 /**
@@ -157,14 +161,21 @@ export function takeTurn(state: PortalBudgetState, tenantId: string, now: number
 
   const share = fairLevel(steadyCalls(limit), [...state.tenants.values()].map((t) => t.starts.length));
   const used = tenant.starts.length;
+  let queued = 0;
+  while (queued < used && tenant.starts[used - 1 - queued]! > now) queued++;
   const account = accountPace(limit);
   const accountWait = waitFor(state.tat, account, now);
   const overShare = used >= share;
-  if (overShare && accountWait > 0) {
-    // Back within the share once all but share - 1 of its calls have left the window.
-    const backIn = Math.max(now + accountWait, tenant.starts[used - share]! + limit.windowMs, tenant.nextAskAt);
-    tenant.nextAskAt = backIn + account.interval;
-    return { granted: false, waitMs: Math.ceil(backIn - now), share, reason: "share" };
+  if ((overShare || queued >= MAX_QUEUED_PER_TENANT) && accountWait > 0) {
+    // Back when enough of its calls have left the window (over the share), or when its first queued call goes.
+    const back = Math.max(
+      now + accountWait,
+      overShare ? tenant.starts[used - share]! + limit.windowMs : 0,
+      queued >= MAX_QUEUED_PER_TENANT ? tenant.starts[used - queued]! : 0,
+      tenant.nextAskAt,
+    );
+    tenant.nextAskAt = back + account.interval;
+    return { granted: false, waitMs: Math.ceil(back - now), share, reason: "share" };
   }
   if (accountWait > maxWaitMs) return { granted: false, waitMs: accountWait, share, reason: "account" };
 

@@ -4,6 +4,7 @@ import {
   accountPace,
   fairLevel,
   freshState,
+  MAX_QUEUED_PER_TENANT,
   isLow,
   lowRemainingPauseMs,
   pauseUntil,
@@ -147,29 +148,33 @@ describe("portal account budget: fair shares", () => {
     }
   });
 
-  it("over its share while the account is busy, a tenant is refused (booking nothing) and told when it is back within it; a newcomer still queues", () => {
+  it("a newcomer takes the free burst, then queues at most two calls; the busy tenant, over its share, is refused (booking nothing) and told when it is back within it", () => {
     const state = freshState();
     // "a" ran alone for a minute: 500 calls, one every 120 ms.
     for (let i = 0; i < 500; i++) expect(takeTurn(state, "a", i * 120, LIMIT, MAX_WAIT).granted).toBe(true);
     const now = 60_000;
-    // "b" arrives with 100 calls at once: within its share, they queue at the account.
-    const b = Array.from({ length: 100 }, () => takeTurn(state, "b", now, LIMIT, MAX_WAIT));
-    expect(b.every((t) => t.granted && !t.overShare)).toBe(true);
-    expect(b.at(-1)!.waitMs).toBeGreaterThan(0);
-    // Water-filling 529 over usages 100 (b) and 500 (a): b keeps its 100, a's share is 429.
+    // "b" arrives with 70 callers at once.
+    const b = Array.from({ length: 70 }, () => takeTurn(state, "b", now, LIMIT, MAX_WAIT));
+    const free = b.filter((t) => t.granted && t.waitMs === 0).length;
+    expect(free).toBeGreaterThan(50);
+    const queued = b.filter((t) => t.granted && t.waitMs > 0);
+    expect(queued).toHaveLength(MAX_QUEUED_PER_TENANT);
+    expect(b.slice(0, free + 2).every((t) => t.granted)).toBe(true);
+    // The rest are told to come back once b's queued calls have gone, each an interval after the one before.
+    const rest = b.slice(free + 2);
+    expect(rest.every((t) => !t.granted && t.reason === "share")).toBe(true);
+    expect(rest[0]!.waitMs).toBe(Math.ceil(queued[1]!.waitMs + accountPace(LIMIT).interval));
+    expect(Math.abs(rest[1]!.waitMs - rest[0]!.waitMs - accountPace(LIMIT).interval)).toBeLessThan(1);
+
+    // "a" is over its water-filled share now (b keeps what it uses): refused, booking nothing,
+    // told when enough of its calls have left the window to be back within it.
     const aStarts = [...state.tenants.get("a")!.starts];
     const tat = state.tat;
     const refused = takeTurn(state, "a", now, LIMIT, MAX_WAIT);
-    expect(refused).toMatchObject({ granted: false, reason: "share", share: 429 });
+    expect(refused).toMatchObject({ granted: false, reason: "share", share: steadyCalls(LIMIT) - state.tenants.get("b")!.starts.length });
     expect(state.tenants.get("a")!.starts).toEqual(aStarts);
     expect(state.tat).toBe(tat);
-    // Told when 72 of its 500 calls have left the window (then 428 < 429 remain): its 72nd start plus a window.
-    expect(refused.waitMs).toBe(Math.ceil(aStarts[500 - 429]! + LIMIT.windowMs - now));
-    // Its next waiting caller is told to come back one interval later, not at the same instant.
-    const second = takeTurn(state, "a", now, LIMIT, MAX_WAIT);
-    expect(Math.abs(second.waitMs - refused.waitMs - accountPace(LIMIT).interval)).toBeLessThan(1);
-    // b is still served, queued behind only its own calls.
-    expect(takeTurn(state, "b", now, LIMIT, MAX_WAIT)).toMatchObject({ granted: true, overShare: false });
+    expect(refused.waitMs).toBe(Math.ceil(aStarts[aStarts.length - refused.share]! + LIMIT.windowMs - now));
   });
 
   it("water-fills: light tenants keep what they use, the rest split what is left", () => {
