@@ -53,12 +53,4 @@ export class PortalBudget extends DurableObject<Env> {
     this.save(before);
     if (state.tat !== before) log.warn("portal_budget.paused", { tenant: tenantId, reason: "low_remaining", remaining: report.remaining, accountLimit: report.limit, ms });
   }
-
-  /** For tests and operators: how long a call asked now would wait (books nothing). */
-  pausedForMs(limit: CallLimit): number {
-    const state = this.load();
-    const probe: PortalBudgetState = { tat: state.tat, tenants: new Map() };
-    const turn = takeTurn(probe, "probe", Date.now(), limit, Number.MAX_SAFE_INTEGER);
-    return turn.waitMs;
-  }
 }
