@@ -110,8 +110,8 @@ export default defineConfig({
       {
         // The portal account's budget is one per deployment: its test gets a Worker (queues,
         // Durable Objects, sandbox) of its own with a low PORTAL_CALL_LIMIT, so its pauses and
-        // queues never slow other files. 40 per 10 s is 240 a minute, under the sandbox limit it sets.
-        plugins: [cloudflareTest(() => workerPool({ PORTAL_CALL_LIMIT: "40/10" }))],
+        // queues never slow other files. 120 per 30 s is 240 a minute, under the sandbox limit it sets.
+        plugins: [cloudflareTest(() => workerPool({ PORTAL_CALL_LIMIT: "120/30" }))],
         test: {
           name: "portal-budget",
           testTimeout: 180_000,
