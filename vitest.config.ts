@@ -1,11 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /** A fixed test-only key; the real one is a Worker secret. */
 const TEST_ENCRYPTION_KEY = Buffer.from("test-only-key-never-use-anywhere").toString("base64");
 const SANDBOX_BUILD = resolve(".sandbox-build");
+const PORTAL_BUDGET_TEST = "test/integration/portal-budget.test.ts";
 
 /**
  * The sandbox runs beside the Worker under test as an auxiliary worker (its real code
@@ -19,49 +20,61 @@ function buildSandbox(): string {
   return resolve(SANDBOX_BUILD, "index.js");
 }
 
+let sandboxScript: string | undefined;
+
+/**
+ * The Worker under test with the sandbox beside it; `vars` override bindings for a project
+ * that needs the whole Worker (queues, Durable Objects) under other settings.
+ */
+async function workerPool(vars: Record<string, string> = {}) {
+  sandboxScript ??= buildSandbox();
+  return {
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
+        PASSWORD_PEPPER: "test-only-pepper-never-use-anywhere",
+        // Retries in seconds, not minutes, so fault tests converge quickly.
+        RETRY_BASE_SECONDS: "1",
+        // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.
+        // The load run (npm run load) uses the production value.
+        CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",
+        // The same for the portal account's budget; its own tests run in the portal-budget project.
+        PORTAL_CALL_LIMIT: process.env.PORTAL_CALL_LIMIT ?? "20000/60",
+        // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
+        PUBLIC_URL: "http://localhost",
+        // The deployment's portal is the sandbox's, and the sandbox the one origin exempt from
+        // the egress policy's https and local-address rules (as under `npm start`).
+        PORTAL_BASE_URL: "http://localhost:8788/zendesk",
+        EGRESS_LOCAL_ORIGINS: "http://localhost:8788",
+        // An endless listing ends after 10 pages (seconds), not 100 (a minute and a half).
+        LISTING_MAX_PAGES: "10",
+        TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+        ...vars,
+      },
+      compatibilityFlags: ["service_binding_extra_handlers"],
+      serviceBindings: { SANDBOX: "psa-sync-sandbox" },
+      workers: [
+        {
+          name: "psa-sync-sandbox",
+          modules: true,
+          scriptPath: sandboxScript,
+          compatibilityDate: "2026-04-20",
+          compatibilityFlags: ["nodejs_compat"],
+          bindings: { SANDBOX_ACTIVITY: "off", SANDBOX_ACTIVITY_SECONDS: "60" },
+          durableObjects: { WORLD: { className: "SandboxWorld", useSQLite: true } },
+        },
+      ],
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-                PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
-                PASSWORD_PEPPER: "test-only-pepper-never-use-anywhere",
-                // Retries in seconds, not minutes, so fault tests converge quickly.
-                RETRY_BASE_SECONDS: "1",
-                // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.
-                // The load run (npm run load) uses the production value.
-                CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",
-                // Where the sandbox is told to send callbacks in tests (deliveries are replayed by the tests).
-                PUBLIC_URL: "http://localhost",
-                // The deployment's portal is the sandbox's, and the sandbox the one origin exempt from
-                // the egress policy's https and local-address rules (as under `npm start`).
-                PORTAL_BASE_URL: "http://localhost:8788/zendesk",
-                EGRESS_LOCAL_ORIGINS: "http://localhost:8788",
-                // An endless listing ends after 10 pages (seconds), not 100 (a minute and a half).
-                LISTING_MAX_PAGES: "10",
-                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
-              },
-              compatibilityFlags: ["service_binding_extra_handlers"],
-              serviceBindings: { SANDBOX: "psa-sync-sandbox" },
-              workers: [
-                {
-                  name: "psa-sync-sandbox",
-                  modules: true,
-                  scriptPath: buildSandbox(),
-                  compatibilityDate: "2026-04-20",
-                  compatibilityFlags: ["nodejs_compat"],
-                  bindings: { SANDBOX_ACTIVITY: "off", SANDBOX_ACTIVITY_SECONDS: "60" },
-                  durableObjects: { WORLD: { className: "SandboxWorld", useSQLite: true } },
-                },
-              ],
-            },
-          })),
-        ],
+        plugins: [cloudflareTest(() => workerPool())],
         test: {
           name: "workers",
           testTimeout: 60_000,
@@ -90,6 +103,19 @@ export default defineConfig({
           },
           // Benchmarks (test/bench) run only under `npm run bench`: they measure, they assert nothing.
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : []), ...(process.env.LOAD ? ["test/load/**/*.test.ts"] : [])],
+          exclude: [...configDefaults.exclude, PORTAL_BUDGET_TEST],
+          setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/d1-limits.ts"],
+        },
+      },
+      {
+        // The portal account's budget is one per deployment: its test gets a Worker (queues,
+        // Durable Objects, sandbox) of its own with a low PORTAL_CALL_LIMIT, so its pauses and
+        // queues never slow other files. 120 per 30 s is 240 a minute, under the sandbox limit it sets.
+        plugins: [cloudflareTest(() => workerPool({ PORTAL_CALL_LIMIT: "120/30" }))],
+        test: {
+          name: "portal-budget",
+          testTimeout: 180_000,
+          include: [PORTAL_BUDGET_TEST],
           setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/d1-limits.ts"],
         },
       },

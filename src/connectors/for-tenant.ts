@@ -5,6 +5,9 @@ import { AppError, BudgetSpent } from "../lib/errors";
 import { log } from "../lib/log";
 import { callLimitVar, type CallLimit } from "../limits/call-budget";
 import { callBudgetStub } from "../durable-objects/call-budget";
+import { portalBudgetStub } from "../durable-objects/portal-budget";
+import { isLow, portalLimitVar, rateHeaders } from "../limits/portal-budget";
+import { parseRetryAfter } from "./http";
 import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret } from "../lib/secret-binding";
 import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl } from "../egress/fetch";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
@@ -48,7 +51,7 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: Fetc
       .where(eq(portalConnections.tenantId, row.tenantId));
   };
   const skew = opts.refreshWithinMs ?? 0;
-  const fetch = egressFetch(env, "portal", { inner: fetchImpl });
+  const fetch = portalFetch(env, row.tenantId, fetchImpl);
   return createPortalClient({ fetch, baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
@@ -82,6 +85,74 @@ export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): Fet
     return inner(input, init);
   };
 }
+
+const DEFAULT_PORTAL_LIMIT: CallLimit = { calls: 600, windowMs: 60_000 };
+
+function portalLimit(env: Env): CallLimit | null {
+  const parsed = portalLimitVar.safeParse(env.PORTAL_CALL_LIMIT);
+  if (parsed.success) return parsed.data;
+  log.warn("config.invalid_portal_call_limit", { fallback: "600/60" });
+  return DEFAULT_PORTAL_LIMIT;
+}
+
+/**
+ * Every portal call, of any tenant, first takes its turn from the account's one
+ * PortalBudget (limits/portal-budget.ts): short waits are slept through, a longer one (or
+ * a tenant over its share while the account is busy, for longer than that) throws
+ * `BudgetSpent` before anything is sent. Each response tells the budget about the account:
+ * a 429 pauses it for the Retry-After, a low X-Rate-Limit-Remaining for a while.
+ */
+export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS): FetchLike {
+  const limit = portalLimit(env);
+  if (!limit) return inner;
+  const account = portalBaseUrl(env);
+  return async (input, init) => {
+    const budget = portalBudgetStub(env, account);
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      const turn = await budget.take(tenantId, limit, Math.max(0, left));
+      if (turn.granted) {
+        if (turn.waitMs > 0) await sleep(turn.waitMs);
+        break;
+      }
+      // Over its share while others wait: the tenant asks again once its share allows, unless that is too late.
+      if (turn.waitMs > left) {
+        const seconds = Math.max(1, Math.ceil(turn.waitMs / 1000));
+        log.info("portal_budget.deferred", { tenant: tenantId, reason: turn.reason, share: turn.share, delaySeconds: seconds });
+        throw new BudgetSpent(
+          turn.reason === "share"
+            ? `portal: this tenant has its fair share of the portal account's budget in use (${turn.share} calls per ${limit.windowMs / 1000} s) while others wait; resuming in ${seconds} s`
+            : `portal: the portal account's budget of ${limit.calls} calls per ${limit.windowMs / 1000} s is spent for now; resuming in ${seconds} s`,
+          seconds,
+        );
+      }
+      // At least a fifth of a second: a busy tenant's waiting calls must not poll the one object.
+      await sleep(Math.max(MIN_ASK_AGAIN_MS, turn.waitMs));
+    }
+    const res = await inner(input, init);
+    if (res.status === 429) {
+      const seconds = parseRetryAfter(res.headers.get("retry-after")) ?? limit.windowMs / 1000;
+      await budget.rateLimited(tenantId, limit, seconds * 1000);
+    } else {
+      const report = rateHeaders(res.headers);
+      // Only a low reading costs a round trip to the budget.
+      if (report && isLow(report)) await budget.remaining(tenantId, limit, report);
+    }
+    return res;
+  };
+}
+
+/**
+ * Outbound fetch for the portal, for a tenant: the egress policy first (nothing refused
+ * reaches the budget), then the account's portal budget, then the network.
+ */
+export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number } = {}): FetchLike {
+  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs) });
+}
+
+const MIN_ASK_AGAIN_MS = 200;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The ConnectWise private key of a connection; throws when it cannot be opened where it is now pointed. */
 export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Promise<string> {

@@ -12,8 +12,8 @@ import {
   type ConnectWiseRow,
   type PortalRow,
 } from "../db/queries/configuration";
-import { connectwiseFetch } from "../connectors/for-tenant";
-import { EgressRefused, egressFetch, portalBaseUrl } from "../egress/fetch";
+import { connectwiseFetch, portalFetch } from "../connectors/for-tenant";
+import { EgressRefused, portalBaseUrl } from "../egress/fetch";
 import { bindings, sealSecret } from "../lib/secret-binding";
 import { notEndUserProblem } from "../sync/ownership";
 import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "../schemas/settings";
@@ -28,9 +28,12 @@ export interface Actor {
   userId: string | null;
 }
 
+/** Someone is waiting at the page: a longer wait for the portal account's budget says "try again" instead. */
+const ADMIN_BUDGET_WAIT_MS = 5_000;
+
 /** Learns who we act as on the portal; proves the credentials work. */
-async function portalIdentity(env: Env, auth: PortalAuth, clusterFieldId: number | null, onTokens?: (t: OAuthTokens) => void) {
-  const client = createPortalClient({ fetch: egressFetch(env, "portal"), baseUrl: portalBaseUrl(env), auth, clusterFieldId, onTokens, timeoutMs: ADMIN_TIMEOUT_MS });
+async function portalIdentity(env: Env, tenantId: string, auth: PortalAuth, clusterFieldId: number | null, onTokens?: (t: OAuthTokens) => void) {
+  const client = createPortalClient({ fetch: portalFetch(env, tenantId, undefined, { maxWaitMs: ADMIN_BUDGET_WAIT_MS }), baseUrl: portalBaseUrl(env), auth, clusterFieldId, onTokens, timeoutMs: ADMIN_TIMEOUT_MS });
   return client.me();
 }
 
@@ -64,12 +67,12 @@ export async function connectPortalOAuth(
   let tokens: OAuthTokens;
   let me: PortalIdentity;
   try {
-    tokens = await exchangeCode({ fetch: egressFetch(env, "portal"), baseUrl: portalBaseUrl(env), clientId, clientSecret, code: opts.code, codeVerifier: opts.codeVerifier, redirectUri: opts.redirectUri });
+    tokens = await exchangeCode({ fetch: portalFetch(env, actor.tenantId, undefined, { maxWaitMs: ADMIN_BUDGET_WAIT_MS }), baseUrl: portalBaseUrl(env), clientId, clientSecret, code: opts.code, codeVerifier: opts.codeVerifier, redirectUri: opts.redirectUri });
   } catch (err) {
     return { ok: false, message: `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.` };
   }
   try {
-    me = await portalIdentity(env, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
+    me = await portalIdentity(env, actor.tenantId, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
   } catch (err) {
     return { ok: false, message: `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}` };
   }
@@ -95,7 +98,7 @@ export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: 
   if (input.email && input.apiToken) {
     let me: PortalIdentity;
     try {
-      me = await portalIdentity(env, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
+      me = await portalIdentity(env, actor.tenantId, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
     } catch (err) {
       return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the email and API token." };
     }
