@@ -5,6 +5,7 @@ import type { JobOutcome } from "../queues/outcome";
 import { outcomeOfError } from "../queues/outcome";
 import type { TicketSyncMessage } from "../schemas/messages";
 import { syncTicket } from "../sync/sync-ticket";
+import { mustQueue } from "../webhooks/coalesce";
 
 /** One object per tenant + portal ticket (DESIGN §2), so all work on a ticket happens in one place. */
 export function ticketSyncStub(env: Env, tenantId: string, portalTicketId: number) {
@@ -12,6 +13,8 @@ export function ticketSyncStub(env: Env, tenantId: string, portalTicketId: numbe
 }
 
 export type TicketSyncOutcome = JobOutcome & { stats?: TicketStats };
+
+const PENDING_KEY = "pushPendingSince";
 
 /**
  * Syncs one portal ticket with its ConnectWise ticket. A Durable Object's input gate
@@ -21,6 +24,21 @@ export type TicketSyncOutcome = JobOutcome & { stats?: TicketStats };
 export class TicketSync extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Coalesces push events: true when the caller must queue a sync (and the marker is now
+   * set at `at`), false when a queued sync has not started yet, so it will read this change.
+   */
+  claimPush(at: number): boolean {
+    if (!mustQueue(this.ctx.storage.kv.get<number>(PENDING_KEY), at)) return false;
+    this.ctx.storage.kv.put(PENDING_KEY, at);
+    return true;
+  }
+
+  /** The message for the marker set at `at` was not sent: the next event must queue. */
+  releasePush(at: number): void {
+    if (this.ctx.storage.kv.get<number>(PENDING_KEY) === at) this.ctx.storage.kv.delete(PENDING_KEY);
+  }
+
   /** Returns an outcome (never throws across RPC) for the queue edge to act on. */
   sync(job: TicketSyncMessage): Promise<TicketSyncOutcome> {
     const next = this.tail.then(() => this.process(job));
@@ -29,6 +47,9 @@ export class TicketSync extends DurableObject<Env> {
   }
 
   private async process(job: TicketSyncMessage): Promise<TicketSyncOutcome> {
+    // Cleared before anything is read: every event coalesced so far is of a change this
+    // sync will see; any event from now on queues a sync of its own.
+    this.ctx.storage.kv.delete(PENDING_KEY);
     const log = createLogger({ tenant: job.tenantId, run: job.runId ?? undefined, ticket: job.portalTicketId });
     const started = Date.now();
     try {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { createDb } from "../db/client";
-import { deliverySeen, portalTicketForCw, recordDelivery, tenantForHook } from "../db/queries/webhooks";
+import { cwLinkForCallback, deliverySeen, portalEchoKnown, recordDelivery, tenantForHook } from "../db/queries/webhooks";
 import { z } from "zod";
 import { connectwiseTarget, egressFetch, portalBaseUrl } from "../egress/fetch";
 import { bindings, openSecret } from "../lib/secret-binding";
@@ -8,7 +8,10 @@ import { createLogger } from "../lib/log";
 import { sendTicketSync } from "../queues/send";
 import { callbackTicketEntity, connectwiseCallback, portalWebhookEvent } from "../schemas/webhooks";
 import { portalTicketIdFromXRef } from "../sync/changes";
+import { ticketSyncStub } from "../durable-objects/ticket-sync";
+import type { Logger } from "../lib/log";
 import { fetchSigningKey, forgetSigningKey, keyUrlProblem } from "../webhooks/callback-key";
+import { connectwiseEcho, echoOutcome, portalEcho } from "../webhooks/echo";
 import { takeHookDelivery } from "../webhooks/hook-limit";
 import { connectwiseSignatureValid, portalSignatureValid, timestampFresh } from "../webhooks/signatures";
 
@@ -30,6 +33,30 @@ async function rawBody(c: Context): Promise<string | null> {
   if (length > MAX_HOOK_BYTES) return null;
   const text = await c.req.text();
   return text.length > MAX_HOOK_BYTES ? null : text;
+}
+
+/**
+ * Queues a sync of the ticket unless one queued for it has not started yet (that one will
+ * read this change too). The marker is released if the message cannot be sent.
+ */
+async function queueSync(env: Env, tenantId: string, portalTicketId: number, reason: "callback" | "webhook"): Promise<"queued" | "coalesced"> {
+  const ticket = ticketSyncStub(env, tenantId, portalTicketId);
+  const at = Date.now();
+  if (!(await ticket.claimPush(at))) return "coalesced";
+  try {
+    await sendTicketSync(env, [{ kind: "ticket-sync", v: 1, tenantId, runId: null, portalTicketId, reason }]);
+  } catch (err) {
+    await ticket.releasePush(at).catch(() => undefined);
+    throw err;
+  }
+  return "queued";
+}
+
+/** The answer to a delivery that needed no sync, or that a queued one covers. */
+async function settled(c: Context, log: Logger, record: () => Promise<void>, event: string, fields: Record<string, unknown>, outcome: string) {
+  await record();
+  log.info(event, fields);
+  return reply(c, 200, outcome);
 }
 
 function parseJson(text: string): unknown {
@@ -88,24 +115,25 @@ hookRoutes.post("/connectwise/:hookId", async (c) => {
 
   if (await deliverySeen(db, tenant.id, "connectwise", cb.MessageId)) return reply(c, 200, "duplicate");
   if (cb.Type.toLowerCase() !== "ticket") return reply(c, 200, "ignored: not a ticket");
-  if (connectwise.apiMemberIdentifier && cb.MemberId === connectwise.apiMemberIdentifier) {
-    await recordDelivery(db, tenant.id, "connectwise", cb.MessageId);
-    return reply(c, 200, "ignored: psa-sync's own change");
-  }
-  let portalTicketId = await portalTicketForCw(db, tenant.id, cb.ID);
-  if (portalTicketId === null && cb.Entity) {
-    // Created by us but not yet recorded: its externalXRef still names the portal ticket.
-    const entity = callbackTicketEntity.safeParse(parseJson(cb.Entity));
-    portalTicketId = entity.success ? portalTicketIdFromXRef(entity.data.externalXRef ?? null, tenant.id) : null;
-  }
+  const record = () => recordDelivery(db, tenant.id, "connectwise", cb.MessageId);
+  const entity = cb.Entity ? callbackTicketEntity.safeParse(parseJson(cb.Entity)) : null;
+  const fields = entity?.success ? entity.data : null;
+  const link = await cwLinkForCallback(db, tenant.id, cb.ID);
+  const echo = connectwiseEcho(
+    { action: cb.Action, memberId: cb.MemberId ?? null, lastUpdated: fields?._info?.lastUpdated ?? null },
+    { apiMemberIdentifier: connectwise.apiMemberIdentifier, cwUpdatedAt: link?.cwUpdatedAt ?? null },
+  );
+  if (echo) return settled(c, log, record, "hook.echo_ignored", { ticket: link?.portalTicketId, cwTicket: cb.ID, code: echo }, echoOutcome(echo));
+  // Created by us but not yet recorded: its externalXRef still names the portal ticket.
+  const portalTicketId = link?.portalTicketId ?? portalTicketIdFromXRef(fields?.externalXRef ?? null, tenant.id);
   if (portalTicketId === null || tenant.status !== "active") {
-    await recordDelivery(db, tenant.id, "connectwise", cb.MessageId);
+    await record();
     return reply(c, 200, "ignored: not a linked ticket");
   }
-  await sendTicketSync(c.env, [{ kind: "ticket-sync", v: 1, tenantId: tenant.id, runId: null, portalTicketId, reason: "callback" }]);
-  await recordDelivery(db, tenant.id, "connectwise", cb.MessageId);
-  log.info("hook.queued", { ticket: portalTicketId, cwTicket: cb.ID });
-  return reply(c, 200, "queued");
+  const queued = await queueSync(c.env, tenant.id, portalTicketId, "callback");
+  await record();
+  log.info(queued === "queued" ? "hook.queued" : "hook.coalesced", { ticket: portalTicketId, cwTicket: cb.ID });
+  return reply(c, 200, queued);
 });
 
 hookRoutes.post("/portal/:hookId", async (c) => {
@@ -143,8 +171,21 @@ hookRoutes.post("/portal/:hookId", async (c) => {
     await recordDelivery(db, tenant.id, "portal", event.id);
     return reply(c, 200, "ignored: no ticket");
   }
-  await sendTicketSync(c.env, [{ kind: "ticket-sync", v: 1, tenantId: tenant.id, runId: null, portalTicketId: id, reason: "webhook" }]);
-  await recordDelivery(db, tenant.id, "portal", event.id);
-  log.info("hook.queued", { ticket: id });
-  return reply(c, 200, "queued");
+  const record = () => recordDelivery(db, tenant.id, "portal", event.id);
+  const comment = event.event?.comment ?? null;
+  const commentId = comment?.id ?? null;
+  const known = await portalEchoKnown(db, tenant.id, id, event.type.endsWith("ticket.comment_added") ? commentId : null);
+  const echo = portalEcho(
+    {
+      type: event.type.replace(/^zen:event-type:/, ""),
+      updatedAt: event.detail?.updated_at ?? null,
+      comment: commentId === null ? null : { id: commentId, authorId: comment?.author?.id ?? null, body: comment?.body ?? null },
+    },
+    { portalUserId: portal.portalUserId, portalUpdatedAt: known.portalUpdatedAt, links: known.links },
+  );
+  if (echo) return settled(c, log, record, "hook.echo_ignored", { ticket: id, code: echo }, echoOutcome(echo));
+  const queued = await queueSync(c.env, tenant.id, id, "webhook");
+  await record();
+  log.info(queued === "queued" ? "hook.queued" : "hook.coalesced", { ticket: id });
+  return reply(c, 200, queued);
 });

@@ -15,13 +15,39 @@ export const connectwiseCallback = z.object({
 export type ConnectWiseCallback = z.infer<typeof connectwiseCallback>;
 
 /** The fields of a callback's ticket entity psa-sync uses. */
-export const callbackTicketEntity = z.object({ externalXRef: z.string().nullish() }).loose();
+export const callbackTicketEntity = z
+  .object({
+    externalXRef: z.string().nullish(),
+    /** `lastUpdated`: the ticket's version after the change (`updatedBy` is not relied on: MemberId is the change's author). */
+    _info: z.object({ lastUpdated: z.string().max(40).nullish() }).loose().nullish(),
+  })
+  .loose();
 
-/** A Zendesk event-subscription webhook envelope (only what routing needs). */
+/** Zendesk sends ids as strings in event envelopes; anything unreadable is treated as absent. */
+const eventId = z.coerce.number().int().positive().safe().nullish().catch(null);
+
+/**
+ * A Zendesk event-subscription webhook envelope (only what routing and echo recognition
+ * need). The echo fields fall back to null when malformed, so such an event still queues.
+ */
 export const portalWebhookEvent = z.object({
   id: z.string().min(1).max(100),
   type: z.string().max(200),
   subject: z.string().max(200).optional(),
-  detail: z.object({ id: z.coerce.string().max(30) }).loose().optional(),
+  detail: z
+    .object({ id: z.coerce.string().max(30), updated_at: z.string().max(40).nullish().catch(null) })
+    .loose()
+    .optional(),
+  event: z
+    .object({
+      comment: z
+        .object({ id: eventId, body: z.string().nullish().catch(null), author: z.object({ id: eventId }).loose().nullish().catch(null) })
+        .loose()
+        .nullish()
+        .catch(null),
+    })
+    .loose()
+    .nullish()
+    .catch(null),
 });
 export type PortalWebhookEvent = z.infer<typeof portalWebhookEvent>;

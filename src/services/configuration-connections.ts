@@ -149,6 +149,8 @@ export async function saveConnectWise(env: Env, db: Db, actor: Actor, input: Con
   const rotated = existing !== null && (Boolean(input.privateKey) || input.publicKey !== existing.publicKey || input.companyId !== existing.companyId);
   const row: ConnectWiseRow = {
     ...(existing ?? { callbackId: null, apiMemberIdentifier: null }),
+    // New keys may belong to another API member: relearned from the next write's response.
+    ...(rotated ? { apiMemberIdentifier: null } : {}),
     tenantId: actor.tenantId,
     site: input.site,
     companyId: input.companyId,

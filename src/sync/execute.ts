@@ -15,7 +15,7 @@ export interface ExecuteContext {
   cwTicketId: number | null;
   stats: TicketStats;
   events: TicketEvent[];
-  /** The API member seen as creator of a ticket we created (its callbacks are our own). */
+  /** psa-sync's API member, as the responses to its own writes name it (its callbacks are echoes). */
   apiMember?: string;
   now: () => string;
 }
@@ -104,6 +104,8 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
       const cwTicketId = requireCwTicket(ctx);
       const linkId = op.linkId ?? (await recordPendingComment(db, { tenantId, portalTicketId, origin: "portal", portalCommentId: op.portalCommentId, contentHash: op.hash }));
       const note = await ctx.cw.addNote(cwTicketId, { text: op.text, internalAnalysisFlag: true });
+      // Learned here too: a tenant whose tickets all exist already never creates one.
+      if (note.createdBy) ctx.apiMember = note.createdBy;
       await completeCommentLinkById(db, tenantId, linkId, { cwNoteId: note.id });
       ctx.stats.commentsMirrored++;
       return `portal comment ${op.portalCommentId} → internal note ${note.id}`;

@@ -107,6 +107,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     };
 
     let memory = memoryOf(state);
+    let apiMember = state.connectwise.apiMemberIdentifier;
     let result = { cw: null as CwTicket | null, warnings: [] as Warning[], synced: memory.synced, notes: [] as CwNote[], cwObservedAt: 0 };
     for (let pass = 0; pass < 3; pass++) {
       const comments = await portal.listComments(job.portalTicketId);
@@ -115,6 +116,11 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes, cwObservedAt: side.observedAt };
       if (p.ops.length === 0) break;
       const { portalWrites, refused } = await executeOps(ctx, p.ops);
+      // Stored at once, so the callbacks of these very writes are already recognised as ours.
+      if (ctx.apiMember && ctx.apiMember !== apiMember) {
+        apiMember = ctx.apiMember;
+        await rememberApiMember(db, job.tenantId, apiMember);
+      }
       // Refused field writes are remembered in the memory this pass records, and warned now.
       result.warnings = [...result.warnings, ...recordRefusals(p.synced, request, refused)];
       // A new or followed ticket is planned again at once (its comments, its notes).
@@ -128,7 +134,6 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     }
 
     const at = now().toISOString();
-    if (ctx.apiMember && !state.connectwise.apiMemberIdentifier) await rememberApiMember(db, job.tenantId, ctx.apiMember);
     await finishTicketLink(db, job.tenantId, job.portalTicketId, {
       summary: request.subject.slice(0, 300),
       syncedFields: result.synced as Record<string, string>,

@@ -1,4 +1,4 @@
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   commentLinks,
@@ -109,11 +109,15 @@ export async function rememberPortalIdentity(db: Db, tenantId: string, who: { us
     .where(and(eq(portalConnections.tenantId, tenantId), or(isNull(portalConnections.portalUserId), eq(portalConnections.portalUserId, who.userId))));
 }
 
+/**
+ * psa-sync's API member, as ConnectWise named it in the response to one of its own writes:
+ * that answer is authoritative, so it replaces a stale one (keys moved to another member).
+ */
 export async function rememberApiMember(db: Db, tenantId: string, identifier: string): Promise<void> {
   await db
     .update(connectwiseConnections)
     .set({ apiMemberIdentifier: identifier })
-    .where(and(eq(connectwiseConnections.tenantId, tenantId), isNull(connectwiseConnections.apiMemberIdentifier)));
+    .where(and(eq(connectwiseConnections.tenantId, tenantId), or(isNull(connectwiseConnections.apiMemberIdentifier), ne(connectwiseConnections.apiMemberIdentifier, identifier))));
 }
 
 /** Cached ClusterID lookups younger than `maxAgeMs`. */

@@ -1,0 +1,240 @@
+import { env, SELF } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { wireDemoPush } from "../../src/dev/demo-push";
+import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
+import { PUSH_PENDING_TTL_MS } from "../../src/webhooks/coalesce";
+import { connectwiseConnections } from "../../src/db/schema";
+import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
+import { db } from "../factories/tenants";
+import { SANDBOX_ORIGIN, sandboxControl, sandboxDeliveries, useSandbox, type SandboxDelivery } from "../setup/sandbox";
+import { portalUser, technician } from "../setup/sandbox-actors";
+import { syncTenantNow } from "../setup/sync";
+import { waitFor } from "../setup/wait-for";
+
+useSandbox();
+
+/**
+ * Issue 15: every write psa-sync made came back as a push event and cost a full no-op sync
+ * (a first import of ~1,050 comments and notes queued 1,092 syncs; a new request waited 99 s
+ * behind them). Echoes must be answered without a sync, and bursts coalesce.
+ */
+const ORIGIN = "http://localhost";
+const REQUESTS = 20;
+const OWN_CHANGE = "ignored: psa-sync's own change";
+
+const lastDeliveryId = async () => (await sandboxDeliveries(0)).at(-1)?.id ?? 0;
+
+/** Every delivery after `sinceId` (the log pages by 500), once each: a retried attempt repeats its body. */
+async function deliveriesSince(sinceId: number): Promise<SandboxDelivery[]> {
+  const all: SandboxDelivery[] = [];
+  for (let since = sinceId; ; ) {
+    const page = await sandboxDeliveries(since);
+    if (page.length === 0) break;
+    all.push(...page);
+    since = page.at(-1)!.id;
+  }
+  const seen = new Set<string>();
+  return all.filter((d) => !seen.has(d.body) && Boolean(seen.add(d.body)));
+}
+
+/** Posts a delivery as the sandbox made it (the sandbox cannot reach this Worker itself); returns the outcome. */
+async function replay(d: SandboxDelivery): Promise<string> {
+  const res = await SELF.fetch(d.url, { method: "POST", headers: d.headers, body: d.body });
+  expect(res.status, d.body.slice(0, 200)).toBe(200);
+  return ((await res.json()) as { outcome: string }).outcome;
+}
+
+const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [o]: (t[o] ?? 0) + 1 }), {});
+
+/** A tenant (its own portal end user and API member) with push wired, and its first import of 20 requests × 3 comments done. */
+async function importedTenant() {
+  const user = { email: `echo-${crypto.randomUUID()}@msp.test`, apiToken: crypto.randomUUID().replaceAll("-", "") };
+  await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
+  const tenant = await createConnectedTenant({ portalUser: user, ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
+  // Bulk requests: a description and 2 comments each (3 portal comments).
+  const bulk = await sandboxControl("/zendesk/requests/bulk", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: user.email, count: REQUESTS, comments: 2, subjectPrefix: "echo", clusterIds: ["CZJ1234ABC"] }),
+  });
+  const portalIds = ((await bulk.json()) as { ids: number[] }).ids;
+  await wireDemoPush(env, db(), tenant.id, SANDBOX_ORIGIN, ORIGIN);
+  const since = await lastDeliveryId();
+  await syncTenantNow(tenant.id, { timeoutMs: 40_000 });
+  const cwIds = new Map<number, number>();
+  for (const t of await technician.ticketsLinkedTo(tenant.id)) cwIds.set(Number(t.externalXRef!.split(":").at(-1)), t.id);
+  expect(cwIds.size).toBe(REQUESTS);
+  return { tenant, customer: portalUser(user.email, user.apiToken), portalIds, cwIds, since };
+}
+
+/** This tenant's deliveries about its own tickets (ConnectWise calls back for every ticket of the shared sandbox). */
+function ours(tenant: { hookId: string }, portalIds: number[], cwIds: Iterable<number>) {
+  const cw = new Set([...cwIds].map((id) => `/hooks/connectwise/${tenant.hookId}?recordId=${id}`));
+  const portal = new Set(portalIds.map((id) => `"subject":"zen:ticket:${id}"`));
+  return (d: SandboxDelivery) =>
+    [...cw].some((u) => d.url.endsWith(u)) || (d.url.endsWith(`/hooks/portal/${tenant.hookId}`) && [...portal].some((s) => d.body.includes(s)));
+}
+
+/** Not one of `earlier` (the sandbox retries a delivery the Worker did not answer: same body, later). */
+const notIn = (...earlier: SandboxDelivery[][]) => {
+  const bodies = new Set(earlier.flat().map((d) => d.body));
+  return (d: SandboxDelivery) => !bodies.has(d.body);
+};
+
+/** Waits until `count` deliveries matching `match` were made after `since`, then returns them. */
+async function awaitDeliveries(since: number, match: (d: SandboxDelivery) => boolean, count: number, what: string) {
+  const found = await waitFor(
+    async () => {
+      const all = (await deliveriesSince(since)).filter(match);
+      return all.length >= count ? all : undefined;
+    },
+    { timeoutMs: 15_000, what },
+  );
+  // Anything more would be delivered within this pause (deliveries are sent right after the response).
+  await new Promise((r) => setTimeout(r, 300));
+  const settled = (await deliveriesSince(since)).filter(match);
+  expect(settled.length, what).toBe(found.length);
+  return settled;
+}
+
+async function portalComments(customer: ReturnType<typeof portalUser>, portalIds: number[]) {
+  return Promise.all(portalIds.map(async (id) => (await customer.comments(id)).map((c) => c.body)));
+}
+async function cwNotes(portalIds: number[], cwIds: Map<number, number>) {
+  return Promise.all(portalIds.map(async (id) => (await technician.notes(cwIds.get(id)!)).map((n) => n.text)));
+}
+
+describe("push echoes cost nothing", () => {
+  it("a first import's echoes queue no sync, a technician's burst queues one a ticket, and nothing is lost or doubled", { timeout: 120_000 }, async () => {
+    const { tenant, customer, portalIds, cwIds, since: importStart } = await importedTenant();
+    const mine = ours(tenant, portalIds, cwIds.values());
+
+    // The import's writes, as ConnectWise calls them back: each ticket created (1) and its two comments mirrored as notes (2).
+    const importEchoes = await awaitDeliveries(importStart, mine, REQUESTS * 3, "the import's callbacks");
+    expect(importEchoes.every((d) => d.url.includes("/hooks/connectwise/"))).toBe(true);
+
+    // A technician writes 2 notes on each of 10 tickets (genuine changes: 10 tickets changed by others).
+    const touched = portalIds.slice(0, 10);
+    const techStart = await lastDeliveryId();
+    for (const id of touched) {
+      await technician.addNoteInUi(cwIds.get(id)!, `First look at ${id}`);
+      await technician.addNoteInUi(cwIds.get(id)!, `Part ordered for ${id}`);
+    }
+    const genuine = await awaitDeliveries(techStart, (d) => mine(d) && notIn(importEchoes)(d), touched.length * 2, "the technician's callbacks");
+
+    // All of them reach the Worker together (a ticket's two callbacks side by side).
+    await replay(importEchoes[0]!); // fetches ConnectWise's signing key once, as a warm Worker has it
+    const burst = [...importEchoes.slice(1), ...genuine];
+    const outcomes = tally(await Promise.all(burst.map(replay)));
+    expect(outcomes).toEqual({ [OWN_CHANGE]: REQUESTS * 3 - 1, queued: touched.length, coalesced: touched.length });
+
+    // The queued syncs mirror every technician note, once.
+    await waitFor(
+      async () => ((await portalComments(customer, touched)).every((c) => c.length === 5) ? true : undefined),
+      { timeoutMs: 30_000, what: "the technician notes to reach the portal" },
+    );
+
+    // Their portal comments come back as webhooks: echoes again, no sync.
+    const portalEchoes = await awaitDeliveries(techStart, (d) => mine(d) && d.url.includes("/hooks/portal/"), touched.length * 2, "the mirrored comments' webhooks");
+    expect(portalEchoes.filter(notIn(importEchoes, genuine))).toHaveLength(touched.length * 2);
+    expect(tally(await Promise.all(portalEchoes.map(replay)))).toEqual({ [OWN_CHANGE]: touched.length * 2 });
+
+    // Exact counts on both sides, and a scheduled run afterwards changes nothing.
+    const expectCounts = async () => {
+      const comments = await portalComments(customer, portalIds);
+      const notes = await cwNotes(portalIds, cwIds);
+      portalIds.forEach((id, i) => {
+        const isTouched = touched.includes(id);
+        expect(comments[i], `portal request ${id}`).toHaveLength(isTouched ? 5 : 3);
+        // The description note, the 2 mirrored comments, and the technician's notes.
+        expect(notes[i], `ConnectWise ticket of ${id}`).toHaveLength(isTouched ? 5 : 3);
+        if (isTouched) expect(comments[i]!.filter((b) => b.endsWith(`Part ordered for ${id}`))).toHaveLength(1);
+      });
+    };
+    await expectCounts();
+    await syncTenantNow(tenant.id, { timeoutMs: 40_000 });
+    await expectCounts();
+    console.log(JSON.stringify({ echoFigures: { importEchoes: importEchoes.length, portalEchoes: portalEchoes.length, genuine: genuine.length, outcomes } }));
+  });
+
+  it("a new request and a technician note delivered amid a burst of echoes are queued and synced promptly", { timeout: 120_000 }, async () => {
+    const { tenant, customer, portalIds, cwIds, since: importStart } = await importedTenant();
+    const importEchoes = await awaitDeliveries(importStart, ours(tenant, portalIds, cwIds.values()), REQUESTS * 3, "the import's callbacks");
+
+    // Made by the very portal user psa-sync connects as: its actor does not make it an echo.
+    const start = await lastDeliveryId();
+    const newId = await customer.createRequest({ subject: "Arrived amid echoes", body: "The cluster is down.", clusterId: "CZJ1234ABC" });
+    const cwId = cwIds.get(portalIds[3]!)!;
+    await technician.addNoteInUi(cwId, "Spotted amid echoes");
+    const [created, note] = await Promise.all([
+      awaitDeliveries(start, (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`) && d.body.includes(`"subject":"zen:ticket:${newId}"`), 1, "the new request's webhook"),
+      awaitDeliveries(start, (d) => d.url.endsWith(`/hooks/connectwise/${tenant.hookId}?recordId=${cwId}`) && notIn(importEchoes)(d), 1, "the technician's callback"),
+    ]);
+
+    const half = importEchoes.length / 2;
+    const burst = [...importEchoes.slice(0, half), created[0]!, note[0]!, ...importEchoes.slice(half)];
+    const sent = Date.now();
+    const outcomes = await Promise.all(burst.map(replay));
+    expect(tally(outcomes)).toEqual({ [OWN_CHANGE]: importEchoes.length, queued: 2 });
+
+    const linked = await waitFor(
+      async () => (await technician.ticketsLinkedTo(tenant.id)).find((t) => t.externalXRef === `psa-sync:${tenant.id}:${newId}`),
+      { timeoutMs: 10_000, what: "the new request's ConnectWise ticket" },
+    );
+    const createdMs = Date.now() - sent;
+    await waitFor(
+      async () => ((await customer.comments(portalIds[3]!)).some((c) => c.body.endsWith("Spotted amid echoes")) ? true : undefined),
+      { timeoutMs: 10_000, what: "the technician note to reach the portal" },
+    );
+    const noteMs = Date.now() - sent;
+    expect(linked.summary).toBe("Arrived amid echoes");
+    expect((await customer.comments(portalIds[3]!)).filter((c) => c.body.endsWith("Spotted amid echoes"))).toHaveLength(1);
+    console.log(JSON.stringify({ echoFigures: { burst: burst.length, createdMs, noteMs } }));
+  });
+});
+
+describe("psa-sync's API member", () => {
+  it("is learned from a mirrored note too (no ticket created), and replaces a stale one", { timeout: 60_000 }, async () => {
+    const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const id = await customer.createRequest({ subject: "Member", body: "Learn me.", clusterId: "CZJ1234ABC" });
+    await syncTenantNow(tenant.id);
+    const member = async () => (await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id)))[0]!.apiMemberIdentifier;
+    const learned = await member();
+    expect(learned).toBeTruthy();
+
+    for (const [i, before] of [null, "a-member-of-old-keys"].entries()) {
+      await db().update(connectwiseConnections).set({ apiMemberIdentifier: before }).where(eq(connectwiseConnections.tenantId, tenant.id));
+      await customer.comment(id, `Comment ${i}`);
+      await syncTenantNow(tenant.id);
+      expect(await member()).toBe(learned);
+    }
+  });
+});
+
+describe("push coalescing marker (TicketSync)", () => {
+  it("coalesces until the queued sync starts, then queues again; a stale or released marker never holds a ticket", async () => {
+    const tenantId = `coalesce-${crypto.randomUUID()}`;
+    const ticket = ticketSyncStub(env, tenantId, 4242);
+    const t = Date.now();
+    expect(await ticket.claimPush(t)).toBe(true);
+    expect(await ticket.claimPush(t + 10)).toBe(false);
+    expect(await ticket.claimPush(t + 20)).toBe(false);
+
+    // The queued sync starts (this tenant does not exist, so it stops at once): a change from now on queues again.
+    const outcome = await ticket.sync({ kind: "ticket-sync", v: 1, tenantId, runId: null, portalTicketId: 4242, reason: "webhook" });
+    expect(outcome.kind).toBe("reject");
+    expect(await ticket.claimPush(t + 30)).toBe(true);
+
+    // Its message never arrives: the marker expires.
+    expect(await ticket.claimPush(t + 30 + PUSH_PENDING_TTL_MS - 1)).toBe(false);
+    expect(await ticket.claimPush(t + 30 + PUSH_PENDING_TTL_MS)).toBe(true);
+
+    // The hook could not send its message: released, the next event queues.
+    await ticket.releasePush(t + 30 + PUSH_PENDING_TTL_MS);
+    expect(await ticket.claimPush(t + 30 + PUSH_PENDING_TTL_MS + 1)).toBe(true);
+    // Releasing someone else's marker does nothing.
+    await ticket.releasePush(t);
+    expect(await ticket.claimPush(t + 30 + PUSH_PENDING_TTL_MS + 2)).toBe(false);
+  });
+});
