@@ -57,14 +57,15 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: Fetc
 
 /** Longer waits are not slept through: the work is deferred (queue edge) instead. */
 const MAX_BUDGET_WAIT_MS = 20_000;
-const DEFAULT_CALL_LIMIT: CallLimit = { calls: 1000, windowMs: 60_000 };
-
-function callLimit(env: Env): CallLimit | null {
-  const parsed = callLimitVar.safeParse(env.CW_CALL_LIMIT);
+/** A cap var's value; a malformed one falls back to the default (and says so) rather than lifting the cap. */
+function readLimit(value: string | undefined, schema: typeof callLimitVar, fallback: CallLimit, event: string): CallLimit | null {
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  log.warn("config.invalid_call_limit", { fallback: "1000/60" });
-  return DEFAULT_CALL_LIMIT;
+  log.warn(event, { fallback: `${fallback.calls}/${fallback.windowMs / 1000}` });
+  return fallback;
 }
+
+const callLimit = (env: Env) => readLimit(env.CW_CALL_LIMIT, callLimitVar, { calls: 1000, windowMs: 60_000 }, "config.invalid_call_limit");
 
 /**
  * Every ConnectWise call of a tenant first takes its turn from the tenant's CallBudget,
@@ -86,14 +87,7 @@ export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): Fet
   };
 }
 
-const DEFAULT_PORTAL_LIMIT: CallLimit = { calls: 600, windowMs: 60_000 };
-
-function portalLimit(env: Env): CallLimit | null {
-  const parsed = portalLimitVar.safeParse(env.PORTAL_CALL_LIMIT);
-  if (parsed.success) return parsed.data;
-  log.warn("config.invalid_portal_call_limit", { fallback: "600/60" });
-  return DEFAULT_PORTAL_LIMIT;
-}
+const portalLimit = (env: Env) => readLimit(env.PORTAL_CALL_LIMIT, portalLimitVar, { calls: 600, windowMs: 60_000 }, "config.invalid_portal_call_limit");
 
 /**
  * Every portal call, of any tenant, first takes its turn from the account's one

@@ -13,16 +13,20 @@ export interface CallLimit {
   windowMs: number;
 }
 
+/** A cap var: "calls/seconds" (e.g. "1000/60"), or "off". */
+export const limitVar = (name: string, example: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^(off|\d+\/\d+)$/, `${name} must be "calls/seconds" (e.g. ${example}) or "off"`)
+    .transform((v): CallLimit | null => {
+      if (v === "off") return null;
+      const [calls, seconds] = v.split("/").map(Number) as [number, number];
+      return calls > 0 && seconds > 0 ? { calls, windowMs: seconds * 1000 } : null;
+    });
+
 /** CW_CALL_LIMIT: "calls/seconds" (e.g. "1000/60"), or "off". */
-export const callLimitVar = z
-  .string()
-  .trim()
-  .regex(/^(off|\d+\/\d+)$/, 'CW_CALL_LIMIT must be "calls/seconds" (e.g. 1000/60) or "off"')
-  .transform((v): CallLimit | null => {
-    if (v === "off") return null;
-    const [calls, seconds] = v.split("/").map(Number) as [number, number];
-    return calls > 0 && seconds > 0 ? { calls, windowMs: seconds * 1000 } : null;
-  });
+export const callLimitVar = limitVar("CW_CALL_LIMIT", "1000/60");
 
 /** The calls a rested tenant may make at once: half the cap. */
 export function burstOf(limit: CallLimit): number {

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import type { CallLimit } from "./call-budget";
+import { limitVar, type CallLimit } from "./call-budget";
 
 /**
  * One call budget for the whole Support Portal account, shared fairly by the tenants.
@@ -53,15 +52,7 @@ import type { CallLimit } from "./call-budget";
 export type { CallLimit };
 
 /** PORTAL_CALL_LIMIT: "calls/seconds" (e.g. "600/60"), or "off". */
-export const portalLimitVar = z
-  .string()
-  .trim()
-  .regex(/^(off|\d+\/\d+)$/, 'PORTAL_CALL_LIMIT must be "calls/seconds" (e.g. 600/60) or "off"')
-  .transform((v): CallLimit | null => {
-    if (v === "off") return null;
-    const [calls, seconds] = v.split("/").map(Number) as [number, number];
-    return calls > 0 && seconds > 0 ? { calls, windowMs: seconds * 1000 } : null;
-  });
+export const portalLimitVar = limitVar("PORTAL_CALL_LIMIT", "600/60");
 
 /** A response reporting this share of the account's limit or less remaining pauses the budget. */
 export const LOW_REMAINING_FRACTION = 0.1;

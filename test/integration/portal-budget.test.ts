@@ -13,6 +13,7 @@ import { SANDBOX_ORIGIN, useSandbox } from "../setup/sandbox";
 import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 import { addFault } from "./connectors/helpers";
+import { busiestWindow } from "../setup/windows";
 
 /**
  * One portal budget for the whole account (PORTAL_CALL_LIMIT, PortalBudget Durable Object),
@@ -37,16 +38,6 @@ async function limitSandboxAccount(perMinute: number): Promise<void> {
     new Request(`${SANDBOX_ORIGIN}/_sandbox/limits`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", perMinute }) }),
   );
   expect(res.ok, await res.text()).toBe(true);
-}
-
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[j]! <= sorted[i]! - windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 const portalRow = async (tenantId: string) => (await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenantId)))[0]!;

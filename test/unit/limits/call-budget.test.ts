@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { burstOf, callLimitVar, reserve, type CallLimit } from "../../../src/limits/call-budget";
-
-/** The most calls inside any half-open window [t, t + windowMs). */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[j]! <= sorted[i]! - windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+import { busiestWindow } from "../../setup/windows";
 
 /** Seeded PRNG so a failing case can be replayed. */
 function mulberry32(seed: number) {

@@ -16,22 +16,13 @@ import {
   type CallLimit,
   type PortalBudgetState,
 } from "../../../src/limits/portal-budget";
+import { busiestWindow } from "../../setup/windows";
 
 const LIMIT: CallLimit = { calls: 600, windowMs: 60_000 };
 const MAX_WAIT = 20_000;
 const LATENCY = 200;
 /** The client asks again no sooner than this after a refusal (for-tenant.ts). */
 const ASK_AGAIN = 200;
-
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[j]! <= sorted[i]! - windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 interface Worker {
   tenant: string;
