@@ -8,6 +8,9 @@ import { AppError } from "../lib/errors";
 import { bindings, openSecret, sealSecret, vendorFeedCredential, type VendorFeedCredential } from "../lib/secret-binding";
 import type { VendorFeedForm } from "../schemas/vendor-feed";
 
+/** Where the vendor's account webhook posts (one address for the whole portal account). */
+export const vendorHookUrl = (publicOrigin: string) => `${publicOrigin.replace(/\/+$/, "")}/hooks/vendor`;
+
 export type CredentialTest = { ok: true; message: string } | { ok: false; message: string };
 
 /** One `GET /api/v2/users/me` (through egress and the portal budget): is this a portal admin? */
