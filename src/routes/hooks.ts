@@ -188,5 +188,6 @@ hookRoutes.post("/vendor", async (c) => {
   // A redelivery is not counted again.
   if (outcomes.length === 0 || outcomes.some((o) => o !== "duplicate")) await countEvent(db, outcomes.length > 0);
   if (outcomes.length === 0) log.info("hook.unrouted", { ticket: eventTicketId(event) ?? undefined });
-  return c.json({ outcome: outcomes.length === 0 ? "ignored: no tenant" : "routed", tenants: outcomes.length }, 200);
+  const outcome = outcomes.length === 0 ? "ignored: no tenant" : outcomes.every((o) => o === "duplicate") ? "duplicate" : "routed";
+  return c.json({ outcome, tenants: outcomes.length }, 200);
 });
