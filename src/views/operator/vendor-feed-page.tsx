@@ -16,6 +16,17 @@ export interface VendorFeedPageProps {
 
 const set = (yes: boolean) => (yes ? <span class="badge ok">set</span> : <span class="badge warn">not set</span>);
 
+function PostButton({ action, csrfToken, label, kind }: { action: string; csrfToken: string; label: string; kind: "secondary" | "danger" }) {
+  return (
+    <form method="post" action={action} class="inline">
+      <CsrfField token={csrfToken} />
+      <button type="submit" class={kind}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
 export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = {}, email = "" }: VendorFeedPageProps) {
   return (
     <Layout title="Vendor feed" user={user} csrfToken={csrfToken}>
@@ -51,18 +62,8 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
         </dl>
         {status.configured ? (
           <div class="actions compact">
-            <form method="post" action="/operator/vendor-feed/test" class="inline">
-              <CsrfField token={csrfToken} />
-              <button type="submit" class="secondary">
-                Test the credential
-              </button>
-            </form>
-            <form method="post" action="/operator/vendor-feed/clear" class="inline">
-              <CsrfField token={csrfToken} />
-              <button type="submit" class="danger">
-                Clear the feed
-              </button>
-            </form>
+            <PostButton action="/operator/vendor-feed/test" csrfToken={csrfToken} label="Test the credential" kind="secondary" />
+            <PostButton action="/operator/vendor-feed/clear" csrfToken={csrfToken} label="Clear the feed" kind="danger" />
           </div>
         ) : null}
       </section>
