@@ -92,7 +92,9 @@ describe("vendor feed: catch-up and tenant runs", () => {
     // A request whose webhook never arrives.
     const lost = await request(tenants[1]!.user, "Webhook lost");
     expect(await pollVendorFeed(env, logger)).toMatchObject({ state: "ok", reachedEnd: true, queued: 1 });
-    await waitFor(async () => ((await linksOf(tenants[1]!.tenant.id)).length === 1 ? true : undefined), { timeoutMs: 20_000, what: "the lost change to sync" });
+    // Until its sync has finished (the link is written before the sync's last step).
+    const synced = async () => (await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenants[1]!.tenant.id))).some((l) => l.lastSyncedAt !== null);
+    await waitFor(async () => ((await synced()) ? true : undefined), { timeoutMs: 20_000, what: "the lost change to sync" });
     expect(await Promise.all(tenants.map((t) => linksOf(t.tenant.id)))).toEqual([[], [lost], []]);
     // Read once: the next poll finds nothing new for these tenants.
     expect(await pollVendorFeed(env, logger)).toMatchObject({ state: "ok", queued: 0 });
