@@ -41,12 +41,12 @@ async function runAndSettle(tenantId: string) {
     { timeoutMs: 120_000, what: `run ${started.id} to end` },
   );
   // A run ends when its last ticket does; that ticket's consumer may still be acking.
-  for (let last = -1; meter.activity() !== last; await pause(1000)) last = meter.activity();
+  for (let last = -1; meter.activity() !== last; await pause(500)) last = meter.activity();
   return { run, usage: meter.take() };
 }
 
 function figures(usage: Usage, tickets: number) {
-  const per = (n: number) => +(n / tickets).toFixed(1);
+  const per = (n: number) => +(n / tickets).toFixed(2);
   return {
     rowsWritten: per(usage.d1.rowsWritten),
     rowsChanged: per(usage.d1.changes),
