@@ -6,16 +6,17 @@ import { addRunTickets, alreadyHandedOver, completeRunIfDone, markListingComplet
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
 import { statusMappingProblem } from "../sync/mapping-check";
-import { loadConfiguration, setupIncomplete } from "../db/queries/configuration";
+import { loadConfiguration, setupIncomplete, type Configuration } from "../db/queries/configuration";
 import { orNull } from "../connectors/http";
 import { clearResyncRequested, listResyncRequested, requestResync } from "../db/queries/ticket-links";
 import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from "../db/queries/tenant-run";
-import { connectwiseConnections, syncRuns } from "../db/schema";
+import { connectwiseConnections, syncRuns, tenantSettings } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
 import { runIdentityCheck } from "../services/portal-identity";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
-import { tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { ownershipRefusal } from "../sync/ownership";
 import { changedCwTickets, changedPortalTickets, newest, portalTicketIdFromXRef } from "../sync/changes";
 import type { JobOutcome } from "./outcome";
 import { sendTenantSync, sendTicketSync } from "./send";
@@ -44,7 +45,16 @@ const DEFAULT_SYNC_FROM_MS = 30 * 24 * 60 * 60 * 1000;
 
 type Page = NonNullable<TenantSyncMessage["page"]>;
 type Source = Page["source"];
-const NEXT_SOURCE: Record<Source, Source | null> = { resync: "portal", portal: "connectwise", connectwise: null };
+/**
+ * ConnectWise is listed before the portal: a portal change it did not report is known
+ * unchanged in ConnectWise, so its sync plans from the ticket stored on the link.
+ */
+const NEXT_SOURCE: Record<Source, Source | null> = { resync: "connectwise", connectwise: "portal", portal: null };
+
+/** The board's statuses and the push callback are checked this often (and after any settings change). */
+export const BOARD_CHECK_EVERY_MS = 60 * 60 * 1000;
+
+type Snapshot = Pick<TicketSyncMessage, "portal" | "cw" | "observedAt">;
 
 export interface PageResult {
   tickets: number[];
@@ -54,6 +64,12 @@ export interface PageResult {
   /** On completion: the cursor to store, once the messages are sent. */
   cursor?: { source: "portal" | "connectwise"; value: string };
   calls: { portal: number; cw: number };
+  /** What the listing read of each ticket, when small enough to travel in its message. */
+  snapshots?: Map<number, Snapshot>;
+  /** The portal listed a request that is not the connected user's (or organisation's). */
+  unowned?: boolean;
+  /** The listing stopped at the page cap. */
+  capped?: boolean;
 }
 
 /**
@@ -86,20 +102,26 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   let result: PageResult;
   try {
     let identityCalls = 0;
-    if (!msg.page) {
-      const identity = await runIdentityCheck(env, db, msg.tenantId, { refreshWithinMs: EARLY_REFRESH_MS });
-      if (identity.problem) {
-        // The connected user now sees other providers' requests: nothing is listed or written.
-        await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, identity.problem, new Date());
-        await markRunsFailed(db, [msg.runId], `failed: ${identity.problem}`, nowIso());
-        await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identity.calls}` }).where(eq(syncRuns.id, msg.runId));
-        log.warn("tenant.needs_attention", { code: "portal_identity" });
-        return { kind: "done" };
-      }
-      identityCalls = identity.calls;
-      await keepCallbackActive(env, db, msg.tenantId, log);
+    const identity = async (force: boolean) => {
+      const checked = await runIdentityCheck(env, db, msg.tenantId, { refreshWithinMs: EARLY_REFRESH_MS, force });
+      identityCalls += checked.calls;
+      return checked.problem;
+    };
+    let problem = msg.page ? null : await identity(false);
+    if (!problem) {
+      result = capListing(page, await readPage(env, db, msg.tenantId, page), log, maxPagesPerRun(env));
+      // The portal showed a request that is not the user's: has the account become an agent?
+      if (result.unowned) problem = await identity(true);
     }
-    result = capListing(page, await readPage(env, db, msg.tenantId, page), log, maxPagesPerRun(env));
+    if (problem) {
+      // The connected user now sees other providers' requests: nothing is listed or written.
+      await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
+      await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
+      await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identityCalls}` }).where(eq(syncRuns.id, msg.runId));
+      log.warn("tenant.needs_attention", { code: "portal_identity" });
+      return { kind: "done" };
+    }
+    result = result!;
     result.calls.portal += identityCalls;
     // One message per ticket: none for a ticket an earlier page of this run handed over, or
     // one that an earlier run still retries (its change waits as a resync flag instead).
@@ -117,10 +139,8 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   }
 
   await addRunTickets(db, msg.tenantId, msg.runId, result.tickets, page.source);
-  await sendTicketSync(
-    env,
-    result.tickets.map((portalTicketId) => ({ kind: "ticket-sync", v: 1, tenantId: msg.tenantId, runId: msg.runId, portalTicketId, reason: result.reason })),
-  );
+  const base = { kind: "ticket-sync", v: 1, tenantId: msg.tenantId, runId: msg.runId, reason: result.reason } as const;
+  await sendTicketSync(env, result.tickets.map((portalTicketId) => ({ ...base, portalTicketId, ...result.snapshots?.get(portalTicketId), ...(page.cwListed ? { cwUnchanged: true } : {}) })));
   if (page.source === "resync") await clearResyncRequested(db, msg.tenantId, result.tickets);
   if (result.cursor) await advanceCursor(db, msg.tenantId, result.cursor.source, result.cursor.value);
   await db
@@ -129,14 +149,17 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     .where(eq(syncRuns.id, msg.runId));
   log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw });
 
-  const next = result.next ?? (NEXT_SOURCE[page.source] ? { source: NEXT_SOURCE[page.source]!, cursor: null, highWater: null, pages: 0 } : null);
+  const following = NEXT_SOURCE[page.source];
+  const cwListed = page.source === "connectwise" && !result.capped;
+  const next = result.next ?? (following ? { source: following, cursor: null, highWater: null, pages: 0, cwListed } : null);
   if (next) {
     await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };
   }
-  // The run got through; it ends by checking the mapping still fits the board, so a status
-  // deleted in ConnectWise is named once here rather than failing ticket after ticket.
-  const problem = await statusMappingCheck(env, db, msg.tenantId);
+  // The run got through: the tenant's problems of earlier runs are over, unless the hourly
+  // board check (a status deleted in ConnectWise, named once here rather than failing ticket
+  // after ticket) finds one.
+  const problem = await hourlyChecks(env, db, msg.tenantId, log);
   if (problem) {
     await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
     log.warn("tenant.needs_attention", { code: "status_mapping" });
@@ -161,7 +184,7 @@ export function capListing(page: Page, result: PageResult, log: Logger, maxPages
   log.warn("run.listing_capped", { source: page.source, pages });
   const highWater = result.next.highWater;
   const cursor = page.source === "connectwise" && highWater ? { source: "connectwise" as const, value: highWater } : undefined;
-  return { ...result, next: null, cursor };
+  return { ...result, next: null, cursor, capped: true };
 }
 
 async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise<PageResult> {
@@ -180,31 +203,41 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
     // The run refreshes OAuth tokens well before expiry: ticket syncs then never need to.
     const portal = await portalClientFor(env, state.portal, undefined, { refreshWithinMs: EARLY_REFRESH_MS });
     const since = state.tenant?.portalCursor ?? syncFrom;
+    const observedAt = Date.now();
     const { tickets, nextCursor } = await portal.listRequests({ cursor: page.cursor, pageSize: PAGE_SIZE });
     const known = await knownVersions(db, tenantId, tickets.map((t) => t.id));
     const { changed, reachedOlder } = changedPortalTickets(tickets, since, known);
+    const { portalUserId: userId, portalOrganizationId: organizationId } = state.portal;
+    const owner = userId === null ? null : { userId, organizationId, syncOrganisation: state.settings?.syncOrganisation ?? false };
     const highWater = newest(tickets.map((t) => t.updatedAt), page.highWater);
     const done = reachedOlder || nextCursor === null;
     return {
       tickets: changed,
       reason: "portal_changed",
-      next: done ? null : { source: "portal", cursor: nextCursor, highWater, pages: page.pages },
+      next: done ? null : { source: "portal", cursor: nextCursor, highWater, pages: page.pages, cwListed: page.cwListed },
       cursor: done && highWater ? { source: "portal", value: highWater } : undefined,
       calls: { portal: portal.calls, cw: 0 },
+      snapshots: snapshotsOf(tickets, changed, "portal", observedAt, (t) => t.id),
+      unowned: owner !== null && tickets.some((t) => ownershipRefusal(t, owner) !== null),
     };
   }
 
   const cw = await connectwiseClientFor(env, state.connectwise);
   const since = state.tenant?.cwCursor ?? syncFrom;
   const pageNo = page.cursor ? Number(page.cursor) : 1;
+  const observedAt = Date.now();
   const followers = await mergeFollowers(db, tenantId);
   const alsoIds = [...new Set(followers.map((f) => f.cwTicketId).filter((id): id is number => id !== null))];
   const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({ xrefPrefix: `psa-sync:${tenantId}:`, alsoIds, since, page: pageNo, pageSize: PAGE_SIZE });
   const linked = tickets.map((t) => portalTicketIdFromXRef(t.externalXRef, tenantId)).filter((id): id is number => id !== null);
   const known = await knownVersions(db, tenantId, linked);
   const highWater = newest(tickets.map((t) => t.lastUpdated), page.highWater);
+  const changed = changedCwTickets(tickets, tenantId, known, followers);
+  // A follower's message carries no snapshot: the ticket listed is its merge parent.
+  const byXRef = tickets.filter((t) => portalTicketIdFromXRef(t.externalXRef, tenantId) !== null);
   return {
-    tickets: changedCwTickets(tickets, tenantId, known, followers),
+    tickets: changed,
+    snapshots: snapshotsOf(byXRef, changed, "cw", observedAt, (t) => portalTicketIdFromXRef(t.externalXRef, tenantId)!),
     reason: "connectwise_changed",
     next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater, pages: page.pages } : null,
     cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,
@@ -212,19 +245,42 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
   };
 }
 
-/** One ConnectWise read per run: the board's statuses against the status mapping. */
-async function statusMappingCheck(env: Env, db: Db, tenantId: string): Promise<string | null> {
+/** Listed items small enough to travel in their ticket's message, by portal ticket id. */
+function snapshotsOf<T>(items: T[], wanted: number[], side: "portal" | "cw", observedAt: number, portalIdOf: (item: T) => number): Map<number, Snapshot> {
+  const want = new Set(wanted);
+  const out = new Map<number, Snapshot>();
+  for (const item of items) {
+    const id = portalIdOf(item);
+    if (want.has(id) && JSON.stringify(item).length <= SNAPSHOT_MAX_CHARS[side]) out.set(id, { [side]: item, observedAt });
+  }
+  return out;
+}
+
+/**
+ * At most hourly (sooner after settings change): the board's statuses against the status
+ * mapping, and, for a tenant with push set up, the callback ConnectWise disables after days
+ * of failed deliveries. Not marked done while the mapping has a problem, so its fix is seen
+ * by the next run.
+ */
+async function hourlyChecks(env: Env, db: Db, tenantId: string, log: Logger, now = new Date()): Promise<string | null> {
   const config = await loadConfiguration(db, tenantId);
+  const checkedAt = config.settings?.boardCheckedAt;
+  if (checkedAt && now.getTime() - Date.parse(checkedAt) < BOARD_CHECK_EVERY_MS) return null;
+  await keepCallbackActive(env, db, tenantId, log);
+  const problem = await statusMappingCheck(env, config);
+  if (!problem) await db.update(tenantSettings).set({ boardCheckedAt: now.toISOString() }).where(eq(tenantSettings.tenantId, tenantId));
+  return problem;
+}
+
+/** One ConnectWise read: the board's statuses against the status mapping. */
+async function statusMappingCheck(env: Env, config: Configuration): Promise<string | null> {
   const boardId = config.settings?.boardId;
   if (!config.cw || !boardId || config.statuses.length === 0) return null;
   const cw = await connectwiseClientFor(env, config.cw);
   return statusMappingProblem(boardId, config.statuses, await orNull(cw.listBoardStatuses(boardId)));
 }
 
-/**
- * Once per run, for a tenant with push set up: ConnectWise disables a callback after days
- * of failed deliveries, so re-enable (or re-register) it. Never fails the run.
- */
+/** ConnectWise disables a callback after days of failed deliveries: re-enable (or re-register) it. Never fails the run. */
 async function keepCallbackActive(env: Env, db: Db, tenantId: string, log: Logger): Promise<void> {
   if (!env.PUBLIC_URL) return;
   const row = await db.query.connectwiseConnections.findFirst({ where: eq(connectwiseConnections.tenantId, tenantId), columns: { callbackId: true } });
