@@ -79,6 +79,8 @@ export interface CwTicketCreate {
 export interface ConnectWiseClient extends CallCounter {
   findTicketByExternalXRef(xref: string): Promise<CwTicket | null>;
   getTicket(id: number): Promise<CwTicket | null>;
+  /** Tickets by id, one call (at most 1,000 ids); deleted ones are simply absent. */
+  getTickets(ids: number[]): Promise<CwTicket[]>;
   createTicket(input: CwTicketCreate): Promise<CwTicket>;
   patchTicket(id: number, ops: JsonPatchOp[]): Promise<CwTicket>;
   /**

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { CwTicket, PortalTicket } from "../sync/model";
+import type { PortalTicket } from "../sync/model";
 
 /** The owning tenant: every tenant-scoped table starts with it. */
 const tenantRef = () =>
@@ -263,8 +263,6 @@ export const ticketLinks = sqliteTable(
     cwClosed: integer({ mode: "boolean" }).notNull().default(false),
     /** Set before a ConnectWise create is sent: only then can an orphan of a lost response exist. */
     cwCreateAttempted: integer({ mode: "boolean" }).notNull().default(false),
-    /** JSON: the ConnectWise ticket as of `cwUpdatedAt`, planned from while ConnectWise is unchanged. */
-    cwSnapshot: text({ mode: "json" }).$type<CwTicket>(),
     /** JSON: the portal request as of `portalUpdatedAt`, planned from while the portal is unchanged. */
     portalSnapshot: text({ mode: "json" }).$type<PortalTicket>(),
     resyncRequested: integer({ mode: "boolean" }).notNull().default(false),

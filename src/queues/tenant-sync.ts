@@ -46,10 +46,10 @@ const DEFAULT_SYNC_FROM_MS = 30 * 24 * 60 * 60 * 1000;
 type Page = NonNullable<TenantSyncMessage["page"]>;
 type Source = Page["source"];
 /**
- * ConnectWise is listed before the portal: a portal change it did not report is known
- * unchanged in ConnectWise, so its sync plans from the ticket stored on the link.
+ * The portal is listed first: a ConnectWise change it did not report is known unchanged on
+ * the portal (the shared, scarcer budget), so its sync plans from the request stored on the link.
  */
-const NEXT_SOURCE: Record<Source, Source | null> = { resync: "connectwise", connectwise: "portal", portal: null };
+const NEXT_SOURCE: Record<Source, Source | null> = { resync: "portal", portal: "connectwise", connectwise: null };
 
 /** The board's statuses and the push callback are checked this often (and after any settings change). */
 export const BOARD_CHECK_EVERY_MS = 60 * 60 * 1000;
@@ -66,8 +66,8 @@ export interface PageResult {
   calls: { portal: number; cw: number };
   /** What the listing read of each ticket, when small enough to travel in its message. */
   snapshots?: Map<number, Snapshot>;
-  /** The portal listed a request that is not the connected user's (or organisation's). */
-  unowned?: boolean;
+  /** Why nothing may be handed over: the identity check a foreign request triggered failed. */
+  problem?: string;
   /** The listing stopped at the page cap. */
   capped?: boolean;
 }
@@ -107,21 +107,18 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       identityCalls += checked.calls;
       return checked.problem;
     };
-    let problem = msg.page ? null : await identity(false);
-    if (!problem) {
-      result = capListing(page, await readPage(env, db, msg.tenantId, page), log, maxPagesPerRun(env));
-      // The portal showed a request that is not the user's: has the account become an agent?
-      if (result.unowned) problem = await identity(true);
-    }
-    if (problem) {
+    const early = msg.page ? null : await identity(false);
+    const read = early ? null : capListing(page, await readPage(env, db, msg.tenantId, page, () => identity(true)), log, maxPagesPerRun(env));
+    if (!read || read.problem) {
       // The connected user now sees other providers' requests: nothing is listed or written.
+      const problem = early ?? read?.problem ?? "";
       await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
       await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
-      await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identityCalls}` }).where(eq(syncRuns.id, msg.runId));
+      await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identityCalls + (read?.calls.portal ?? 0)}` }).where(eq(syncRuns.id, msg.runId));
       log.warn("tenant.needs_attention", { code: "portal_identity" });
       return { kind: "done" };
     }
-    result = result!;
+    result = read;
     result.calls.portal += identityCalls;
     // One message per ticket: none for a ticket an earlier page of this run handed over, or
     // one that an earlier run still retries (its change waits as a resync flag instead).
@@ -140,7 +137,7 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
 
   await addRunTickets(db, msg.tenantId, msg.runId, result.tickets, page.source);
   const base = { kind: "ticket-sync", v: 1, tenantId: msg.tenantId, runId: msg.runId, reason: result.reason } as const;
-  await sendTicketSync(env, result.tickets.map((portalTicketId) => ({ ...base, portalTicketId, ...result.snapshots?.get(portalTicketId), ...(page.cwListed ? { cwUnchanged: true } : {}) })));
+  await sendTicketSync(env, result.tickets.map((portalTicketId) => ({ ...base, portalTicketId, ...result.snapshots?.get(portalTicketId), ...(page.portalListed ? { portalUnchanged: true } : {}) })));
   if (page.source === "resync") await clearResyncRequested(db, msg.tenantId, result.tickets);
   if (result.cursor) await advanceCursor(db, msg.tenantId, result.cursor.source, result.cursor.value);
   await db
@@ -150,8 +147,8 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
   log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw });
 
   const following = NEXT_SOURCE[page.source];
-  const cwListed = page.source === "connectwise" && !result.capped;
-  const next = result.next ?? (following ? { source: following, cursor: null, highWater: null, pages: 0, cwListed } : null);
+  const portalListed = page.source === "portal" && !result.capped;
+  const next = result.next ?? (following ? { source: following, cursor: null, highWater: null, pages: 0, portalListed } : null);
   if (next) {
     await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };
@@ -187,7 +184,7 @@ export function capListing(page: Page, result: PageResult, log: Logger, maxPages
   return { ...result, next: null, cursor, capped: true };
 }
 
-async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise<PageResult> {
+async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIdentity: () => Promise<string | null>): Promise<PageResult> {
   if (page.source === "resync") {
     const rows = await listResyncRequested(db, tenantId, page.cursor ? Number(page.cursor) : 0, PAGE_SIZE);
     const tickets = rows.map((r) => r.portalTicketId);
@@ -207,18 +204,26 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page): Promise
     const { tickets, nextCursor } = await portal.listRequests({ cursor: page.cursor, pageSize: PAGE_SIZE });
     const known = await knownVersions(db, tenantId, tickets.map((t) => t.id));
     const { changed, reachedOlder } = changedPortalTickets(tickets, since, known);
+    // An end user sees only their own and their organisation's requests: anything else
+    // means the account may have become an agent, so who it is is asked now, not within the hour.
     const { portalUserId: userId, portalOrganizationId: organizationId } = state.portal;
-    const owner = userId === null ? null : { userId, organizationId, syncOrganisation: state.settings?.syncOrganisation ?? false };
+    const foreign = userId !== null && tickets.some((t) => ownershipRefusal(t, { userId, organizationId, syncOrganisation: true }) !== null);
+    const problem = foreign ? await checkIdentity() : null;
+    if (problem) return { tickets: [], reason: "portal_changed", next: null, calls: { portal: portal.calls, cw: 0 }, problem };
+    // The linked ConnectWise tickets of the changed requests, in one call: their syncs need not read them.
+    const cwIds = changed.map((id) => known.get(id)?.cwTicketId ?? null).filter((id): id is number => id !== null);
+    const cw = cwIds.length ? await connectwiseClientFor(env, state.connectwise) : null;
+    const cwTickets = cw ? await cw.getTickets(cwIds) : [];
+    const portalIdOfCw = new Map([...known].map(([portalId, k]) => [k.cwTicketId, portalId]));
     const highWater = newest(tickets.map((t) => t.updatedAt), page.highWater);
     const done = reachedOlder || nextCursor === null;
     return {
       tickets: changed,
       reason: "portal_changed",
-      next: done ? null : { source: "portal", cursor: nextCursor, highWater, pages: page.pages, cwListed: page.cwListed },
+      next: done ? null : { source: "portal", cursor: nextCursor, highWater, pages: page.pages },
       cursor: done && highWater ? { source: "portal", value: highWater } : undefined,
-      calls: { portal: portal.calls, cw: 0 },
-      snapshots: snapshotsOf(tickets, changed, "portal", observedAt, (t) => t.id),
-      unowned: owner !== null && tickets.some((t) => ownershipRefusal(t, owner) !== null),
+      calls: { portal: portal.calls, cw: cw?.calls ?? 0 },
+      snapshots: mergeSnapshots(snapshotsOf(tickets, changed, "portal", observedAt, (t) => t.id), snapshotsOf(cwTickets, changed, "cw", observedAt, (t) => portalIdOfCw.get(t.id) ?? 0)),
     };
   }
 
@@ -254,6 +259,11 @@ function snapshotsOf<T>(items: T[], wanted: number[], side: "portal" | "cw", obs
     if (want.has(id) && JSON.stringify(item).length <= SNAPSHOT_MAX_CHARS[side]) out.set(id, { [side]: item, observedAt });
   }
   return out;
+}
+
+function mergeSnapshots(a: Map<number, Snapshot>, b: Map<number, Snapshot>): Map<number, Snapshot> {
+  for (const [id, snap] of b) a.set(id, { ...a.get(id), ...snap });
+  return a;
 }
 
 /**

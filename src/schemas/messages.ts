@@ -20,8 +20,8 @@ export const tenantSyncMessage = z.object({
       highWater: z.string().max(64).nullable().default(null),
       /** Pages of this source read so far in this run (bounded by LISTING_MAX_PAGES). */
       pages: z.number().int().min(0).default(0),
-      /** This run's ConnectWise listing completed uncapped: what it did not report is unchanged there. */
-      cwListed: z.boolean().optional(),
+      /** This run's portal listing completed uncapped: what it did not report is unchanged there. */
+      portalListed: z.boolean().optional(),
     })
     .optional(),
 });
@@ -76,8 +76,8 @@ export const ticketSyncMessage = z.object({
   portal: portalTicketSnapshot.optional(),
   cw: cwTicketSnapshot.optional(),
   observedAt: z.number().int().optional(),
-  /** The run's ConnectWise listing did not report this ticket: its ConnectWise side is unchanged. */
-  cwUnchanged: z.boolean().optional(),
+  /** The run's portal listing did not report this ticket: its portal side is unchanged. */
+  portalUnchanged: z.boolean().optional(),
 });
 export type TicketSyncMessage = z.infer<typeof ticketSyncMessage>;
 

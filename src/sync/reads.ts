@@ -4,8 +4,8 @@ import type { TicketMemory } from "./plan-types";
 /**
  * What a ticket sync must read, decided from what the link remembers and what its message
  * carries. Pure. A copy is used only when it is not older than the version already synced
- * (a late or redelivered message reads instead); the other side's stored copy only when a
- * listing just reported that side unchanged. Recorded versions never pass what was seen,
+ * (a late or redelivered message reads instead); the portal's stored copy only when the
+ * run's portal listing just reported it unchanged. Recorded versions never pass what was seen,
  * so a change a copy hid is still found by the next listing.
  */
 
@@ -16,7 +16,6 @@ export interface LinkMemory {
   lastCwNoteId: number;
   cwCreateAttempted: boolean;
   portalSnapshot: PortalTicket | null;
-  cwSnapshot: CwTicket | null;
   warnings: { code: string }[];
 }
 
@@ -25,7 +24,7 @@ export interface SyncHints {
   portal?: PortalTicket;
   cw?: CwTicket;
   observedAt?: number;
-  cwUnchanged?: boolean;
+  portalUnchanged?: boolean;
 }
 
 /** Where the request comes from: the message's copy, the link's copy (portal unchanged), or a read. */
@@ -41,10 +40,8 @@ export function portalSource(link: LinkMemory | undefined, hints: SyncHints, mem
   const recorded = link?.portalUpdatedAt ?? null;
   const known = [recorded, link?.portalSnapshot?.updatedAt ?? null].reduce<string>((max, v) => (v !== null && v > max ? v : max), "");
   if (hints.portal && hints.observedAt !== undefined && hints.portal.updatedAt >= known) return { from: "message", request: hints.portal, observedAt: hints.observedAt };
-  // A ConnectWise change: the portal is planned from its last synced copy; its own changes
-  // are found by its own listing (the stored version stays until then).
-  const cwChange = hints.reason === "connectwise_changed" || hints.reason === "callback";
-  if (cwChange && link?.portalSnapshot && recorded !== null && link.portalSnapshot.updatedAt === recorded) return { from: "stored", request: link.portalSnapshot };
+  // The run's portal listing just found it unchanged: planned from its last synced copy.
+  if (hints.portalUnchanged && link?.portalSnapshot && recorded !== null && link.portalSnapshot.updatedAt === recorded) return { from: "stored", request: link.portalSnapshot };
   return { from: "read" };
 }
 
@@ -56,7 +53,6 @@ export function commentsNeeded(request: PortalTicket, link: LinkMemory | undefin
 /** Where the ConnectWise ticket comes from, and which notes to read. */
 export type CwSource =
   | { from: "message"; ticket: CwTicket; observedAt: number; notes: NotesRead }
-  | { from: "stored"; ticket: CwTicket }
   /** `full`: read every note, whatever the version. */
   | { from: "read"; full: boolean }
   /** No ticket linked: look one up by externalXRef only if a create was attempted. */
@@ -71,10 +67,6 @@ export function cwSource(link: LinkMemory | undefined, hints: SyncHints, memory:
   const recorded = link.cwUpdatedAt;
   if (!full && hints.cw && hints.observedAt !== undefined && hints.cw.id === link.cwTicketId && hints.cw.lastUpdated >= (recorded ?? "")) {
     return { from: "message", ticket: hints.cw, observedAt: hints.observedAt, notes: notesToRead(link, memory, hints.cw.lastUpdated, false) };
-  }
-  const stored = link.cwSnapshot;
-  if (!full && hints.cwUnchanged && stored && recorded !== null && stored.id === link.cwTicketId && stored.lastUpdated === recorded && memory.synced.mergeNotesAfter !== -1) {
-    return { from: "stored", ticket: stored };
   }
   return { from: "read", full };
 }

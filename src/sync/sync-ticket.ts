@@ -162,7 +162,6 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       portalUpdatedAt: ctx.cwTicketId === null ? null : portalFresh ? settledVersion(request.updatedAt, requestObservedAt) : (link?.portalUpdatedAt ?? null),
       portalSnapshot: request,
       cwUpdatedAt: result.side.version,
-      cwSnapshot: result.side.ticket,
       cwClosed: result.side.ticket?.closedFlag ?? false,
       // Notes a closed request could not take are read again until posted.
       lastCwNoteId: result.warnings.some((w) => NOTES_WAITING.has(w.code)) ? result.side.noteBase : result.side.notes.reduce((max, n) => Math.max(max, n.id), result.side.noteBase),
@@ -197,7 +196,6 @@ interface CwSide {
 async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, link: LinkMemory | undefined, hints: SyncHints, memory: TicketMemory, xref: string, now: () => Date): Promise<CwSide> {
   const observedAt = now().getTime();
   const source: CwSource = ctx.cwTicketId !== null && !link ? { from: "read", full: true } : cwSource(link, hints, memory);
-  if (source.from === "stored") return { ticket: source.ticket, notes: [], version: link!.cwUpdatedAt, noteBase: link!.lastCwNoteId };
   if (source.from === "message") {
     const notes = await readNotes(cw, source.ticket.id, source.notes);
     return { ticket: source.ticket, notes, version: settledVersion(source.ticket.lastUpdated, source.observedAt), noteBase: source.notes?.afterId ?? link!.lastCwNoteId };

@@ -77,6 +77,12 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
       return res ? toCwTicket(res.data) : null;
     },
 
+    async getTickets(ids) {
+      if (ids.length === 0) return [];
+      const { items } = await page("/service/tickets", ticketSchema, { conditions: cond.inInts("id", ids), orderBy: "id asc", pageSize: clampPageSize(ids.length) });
+      return items.map(toCwTicket);
+    },
+
     async createTicket(input) {
       const body = {
         summary: input.summary,

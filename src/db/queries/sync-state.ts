@@ -66,7 +66,7 @@ export async function unlinkCwTicket(db: Db, tenantId: string, portalTicketId: n
     db.delete(commentLinks).where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.portalTicketId, portalTicketId))),
     db
       .update(ticketLinks)
-      .set({ cwTicketId: null, syncedFields: {}, cwUpdatedAt: null, cwSnapshot: null, lastCwNoteId: 0, cwClosed: false, cwCreateAttempted: false, updatedAt: at })
+      .set({ cwTicketId: null, syncedFields: {}, cwUpdatedAt: null, lastCwNoteId: 0, cwClosed: false, cwCreateAttempted: false, updatedAt: at })
       .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))),
   ]);
 }
