@@ -244,7 +244,7 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
     tickets: changed,
     snapshots: snapshotsOf(byXRef, changed, "cw", observedAt, (t) => portalTicketIdFromXRef(t.externalXRef, tenantId)!),
     reason: "connectwise_changed",
-    next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater, pages: page.pages } : null,
+    next: hasMore ? { source: "connectwise", cursor: String(pageNo + 1), highWater, pages: page.pages, portalListed: page.portalListed } : null,
     cursor: !hasMore && highWater ? { source: "connectwise", value: highWater } : undefined,
     calls: { portal: 0, cw: cw.calls },
   };

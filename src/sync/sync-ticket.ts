@@ -18,7 +18,7 @@ import {
 } from "../db/queries/sync-state";
 import { markNeedsAttention } from "../db/queries/attention";
 import { ticketEvents } from "../db/schema";
-import { setupStateOf } from "../db/queries/configuration";
+import { requestBoardCheck, setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
 import { notEndUserProblem, ownershipRefusal, type Owner } from "./ownership";
@@ -138,6 +138,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       }
       // Refused field writes are remembered in the memory this pass records, and warned now.
       result.warnings = [...result.warnings, ...recordRefusals(p.synced, request, refused)];
+      if (refused.status) await requestBoardCheck(db, job.tenantId);
       memory = memoryOf(await loadTicketState(db, job.tenantId, job.portalTicketId));
       memory.synced = p.synced;
       // A new or followed ticket is planned again at once (its comments, its notes); after
