@@ -13,6 +13,7 @@ import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from
 import { connectwiseConnections, syncRuns, tenantSettings } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
 import { runIdentityCheck } from "../services/portal-identity";
+import { feedCoversTenant } from "../feed/coverage";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
 import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
@@ -99,6 +100,9 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       return { kind: "done" };
     }
   }
+  // While the vendor feed is healthy it reports the tenant's portal changes: the run lists
+  // nothing of the portal and makes no identity check (an idle tenant's run: no portal calls).
+  const viaFeed = page.source === "resync" && (await feedCoversTenant(db, msg.tenantId, Date.now()));
   let result: PageResult;
   try {
     let identityCalls = 0;
@@ -107,7 +111,8 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       identityCalls += checked.calls;
       return checked.problem;
     };
-    const early = msg.page ? null : await identity(false);
+    // While the vendor feed covers the tenant, the portal is neither listed nor asked who we are.
+    const early = msg.page || viaFeed ? null : await identity(false);
     const read = early ? null : capListing(page, await readPage(env, db, msg.tenantId, page, () => identity(true)), log, maxPagesPerRun(env));
     if (!read || read.problem) {
       // The connected user now sees other providers' requests: nothing is listed or written.
@@ -144,9 +149,9 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     .update(syncRuns)
     .set({ portalCalls: sql`${syncRuns.portalCalls} + ${result.calls.portal}`, cwCalls: sql`${syncRuns.cwCalls} + ${result.calls.cw}` })
     .where(eq(syncRuns.id, msg.runId));
-  log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw });
+  log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw, ...(viaFeed ? { portalVia: "vendor_feed" } : {}) });
 
-  const following = NEXT_SOURCE[page.source];
+  const following = viaFeed ? "connectwise" : NEXT_SOURCE[page.source];
   const portalListed = page.source === "portal" && !result.capped;
   const next = result.next ?? (following ? { source: following, cursor: null, highWater: null, pages: 0, portalListed } : null);
   if (next) {
