@@ -52,6 +52,11 @@ ${results.map(row).join("\n")}
 2 status changes, 3 untouched): portal = 1 listing page + 1 comments read per request with new comments (2 + 3) = 6;
 ConnectWise = 1 listing page + per new ticket (configuration lookup, create, attach configuration, one note) 4 × 2
 + one note per new comment (3) + one patch per status change (2) = 14. The ratio is calls made / minimum.
+The portal 6 assumes a status change needs no comments read; the Requests API gives no comment count, so without
+reading them a status change cannot be told from a new comment: counting those 2 reads the minimum is 8
+(\`portalRatioWithStatusReads\`). The ConnectWise 14 counts both configuration lookups, which a client with a cache
+(the ClusterID was seen in earlier runs) does not need: 12 would do. "next tick" is the run after the measured one
+(psa-sync's own writes are looked at again: one notes read per ticket written), "idle" the run after that.
 
 Server times are measured inside the Workers runtime (performance.now advances with I/O), against local D1.
 **CPU per ticket** is the CPU time of the whole local runtime process (workerd: the Worker, its Durable Objects, the

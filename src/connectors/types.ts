@@ -79,6 +79,8 @@ export interface CwTicketCreate {
 export interface ConnectWiseClient extends CallCounter {
   findTicketByExternalXRef(xref: string): Promise<CwTicket | null>;
   getTicket(id: number): Promise<CwTicket | null>;
+  /** Tickets by id, one call (at most 1,000 ids); deleted ones are simply absent. */
+  getTickets(ids: number[]): Promise<CwTicket[]>;
   createTicket(input: CwTicketCreate): Promise<CwTicket>;
   patchTicket(id: number, ops: JsonPatchOp[]): Promise<CwTicket>;
   /**
@@ -87,8 +89,8 @@ export interface ConnectWiseClient extends CallCounter {
    */
   /** Tickets psa-sync created (by externalXRef prefix), plus `alsoIds` (merge parents links follow), changed since `since`. */
   listLinkedTicketsUpdatedSince(opts: { xrefPrefix: string; alsoIds?: number[]; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
-  /** All notes of a ticket with id > afterId, oldest first (follows paging). */
-  listNotes(ticketId: number, afterId: number): Promise<CwNote[]>;
+  /** All notes of a ticket with id > afterId, plus `alsoIds` (older notes still watched), oldest first (follows paging). */
+  listNotes(ticketId: number, afterId: number, alsoIds?: number[]): Promise<CwNote[]>;
   addNote(ticketId: number, note: { text: string; internalAnalysisFlag: boolean; detailDescriptionFlag?: boolean }): Promise<CwNote>;
   /** First configuration whose `field` equals `value` exactly (value safely escaped), or null. */
   findConfiguration(field: "serialNumber" | "name" | "tagNumber" | "deviceIdentifier", value: string): Promise<CwConfiguration | null>;
