@@ -46,6 +46,8 @@ export interface PortalClient extends CallCounter {
   addComment(requestId: number, body: string, opts: { public: boolean }): Promise<void>;
   /** The user we act as: to recognise our own comments, and to check it is an end user. */
   me(): Promise<PortalIdentity>;
+  /** Rotates an OAuth token that is about to expire, with no API call besides the refresh itself. */
+  refreshIfDue(): Promise<void>;
 }
 
 /** The portal user credentials act as (`GET /api/v2/users/me`). */

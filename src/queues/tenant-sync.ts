@@ -12,7 +12,7 @@ import { clearResyncRequested, listResyncRequested, requestResync } from "../db/
 import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from "../db/queries/tenant-run";
 import { connectwiseConnections, syncRuns, tenantSettings } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
-import { runIdentityCheck } from "../services/portal-identity";
+import { refreshPortalTokenIfDue, runIdentityCheck } from "../services/portal-identity";
 import { feedCoversTenant } from "../feed/coverage";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
@@ -111,7 +111,9 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       identityCalls += checked.calls;
       return checked.problem;
     };
-    // While the vendor feed covers the tenant, the portal is neither listed nor asked who we are.
+    // While the vendor feed covers the tenant, the portal is neither listed nor asked who we
+    // are; only a token about to expire is rotated.
+    if (viaFeed) identityCalls += await refreshPortalTokenIfDue(env, db, msg.tenantId, { refreshWithinMs: EARLY_REFRESH_MS });
     const early = msg.page || viaFeed ? null : await identity(false);
     const read = early ? null : capListing(page, await readPage(env, db, msg.tenantId, page, () => identity(true)), log, maxPagesPerRun(env));
     if (!read || read.problem) {

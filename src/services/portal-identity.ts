@@ -47,6 +47,19 @@ export async function runIdentityCheck(
 }
 
 /**
+ * A run the vendor feed covers asks the portal nothing, but still rotates an OAuth token
+ * about to expire, so the ticket syncs running beside each other never race to rotate the
+ * pair (a second refresh with the old token would fail). Returns the calls made (0 or 1).
+ */
+export async function refreshPortalTokenIfDue(env: Env, db: Db, tenantId: string, opts: { refreshWithinMs: number }, now = () => Date.now()): Promise<number> {
+  const row = await findPortalConnection(db, tenantId);
+  if (!row || row.authMode !== "oauth" || Date.parse(row.accessTokenExpiresAt ?? "") - now() > opts.refreshWithinMs) return 0;
+  const portal = await portalClientFor(env, row, undefined, opts);
+  await portal.refreshIfDue();
+  return portal.calls;
+}
+
+/**
  * Whether a request the tenant has never linked may be resynced: it must be visible to the
  * connected user and theirs (or their organisation's, when the tenant syncs those). One or
  * two portal calls, only for an id with no link; null when it may, else the reason.
