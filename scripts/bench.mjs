@@ -47,7 +47,7 @@ for (const run of runs) results.push(...run.events);
 const profiles = new Map(await Promise.all([...phases].map(async ([key, p]) => /** @type {const} */ ([key, await p.profile]))));
 await profiler.close();
 
-/** Median and p95 (nearest rank) of a series, 0.1 ms. @param {number[]} values */
+/** Median and p95 (nearest rank) of a series, to 0.01 ms. @param {number[]} values */
 const quantiles = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (/** @type {number} */ q) => +(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN).toFixed(2);

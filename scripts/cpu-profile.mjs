@@ -29,7 +29,7 @@ export function phaseProfiler(port, root) {
   /** @type {Awaited<ReturnType<typeof openProfilers>> | undefined} */
   let profilers;
   /** @template T @param {() => Promise<T>} step @returns {Promise<T>} */
-  const then = (step) => {
+  const inOrder = (step) => {
     const next = chain.then(step);
     chain = next.catch(() => undefined);
     return next;
@@ -37,13 +37,13 @@ export function phaseProfiler(port, root) {
   return {
     /** Attaches to the isolates (before the first phase, while the test sets up). */
     attach: () =>
-      then(async () => {
+      inOrder(async () => {
         profilers = await openProfilers(await waitForTargets(port, wanted, [RUNNER, SANDBOX]), INTERVAL_US);
       }),
-    start: () => then(async () => void (await profilers?.start())),
+    start: () => inOrder(async () => void (await profilers?.start())),
     /** @returns {Promise<PhaseProfile | undefined>} the phase's self time per owner, summed over isolates */
     stop: () =>
-      then(async () => {
+      inOrder(async () => {
         if (!profilers) return undefined;
         const byTarget = await profilers.stop();
         // The runner's isolate runs the most, so its profile tells the sampler's period best;
@@ -59,6 +59,6 @@ export function phaseProfiler(port, root) {
         }
         return out;
       }),
-    close: () => then(async () => profilers?.close()),
+    close: () => inOrder(async () => profilers?.close()),
   };
 }

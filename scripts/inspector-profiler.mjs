@@ -5,7 +5,7 @@ import WebSocket from "ws";
 
 /**
  * @typedef {{ id: string, webSocketDebuggerUrl: string }} Target
- * @typedef {{ nodes: { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, children?: number[] }[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }} Profile
+ * @typedef {import("./profile-attribution.mjs").Profile} Profile
  */
 
 /**
