@@ -93,7 +93,7 @@ export default defineConfig({
               comments: Number(process.env.LOAD_COMMENTS ?? 1),
             },
             bench: process.env.BENCH === "quick"
-              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 3, ticketsPerBatch: 20 } }
+              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 4, ticketsPerBatch: 20 } }
               : {
                   admin: { links: 100_000, eventsPerLink: 5, repeats: 20 },
                   cpu: { batches: 10, ticketsPerBatch: 20 },
