@@ -25,7 +25,7 @@ const unreadable = () => new AppError("unauthorized", "The stored credentials ca
  * (the tenant run refreshes early, so the ticket syncs running beside each other never race
  * to rotate the pair).
  */
-export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number } = {}): Promise<PortalClient> {
+export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number; priority?: boolean } = {}): Promise<PortalClient> {
   const baseUrl = portalBaseUrl(env);
   const binding = bindings.portalSecrets(row.tenantId, baseUrl);
   const secrets = await openSecret(env, row.secretsCiphertext, binding, portalSecrets);
@@ -51,7 +51,7 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: Fetc
       .where(eq(portalConnections.tenantId, row.tenantId));
   };
   const skew = opts.refreshWithinMs ?? 0;
-  const fetch = portalFetch(env, row.tenantId, fetchImpl);
+  const fetch = portalFetch(env, row.tenantId, fetchImpl, { priority: opts.priority });
   return createPortalClient({ fetch, baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
@@ -70,14 +70,15 @@ const callLimit = (env: Env) => readLimit(env.CW_CALL_LIMIT, callLimitVar, { cal
 /**
  * Every ConnectWise call of a tenant first takes its turn from the tenant's CallBudget,
  * so all of its concurrent syncs together stay under CW_CALL_LIMIT. Short waits are
- * slept through; a longer one throws `BudgetSpent` before anything is sent.
+ * slept through; a longer one throws `BudgetSpent` before anything is sent. A push
+ * sync's calls (`priority`) may use the budget's reserve (limits/call-budget.ts).
  */
-export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): FetchLike {
+export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike, priority = false): FetchLike {
   const limit = callLimit(env);
   if (!limit) return inner;
   return async (input, init) => {
     // One reservation per call, made just before it: slots leased ahead and spent later would bunch up.
-    const turn = await callBudgetStub(env, tenantId).reserve(limit, MAX_BUDGET_WAIT_MS);
+    const turn = await callBudgetStub(env, tenantId).reserve(limit, MAX_BUDGET_WAIT_MS, priority);
     if (!turn.granted) {
       const seconds = Math.ceil(turn.waitMs / 1000);
       throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);
@@ -96,7 +97,7 @@ const portalLimit = (env: Env) => readLimit(env.PORTAL_CALL_LIMIT, portalLimitVa
  * `BudgetSpent` before anything is sent. Each response tells the budget about the account:
  * a 429 pauses it for the Retry-After, a low X-Rate-Limit-Remaining for a while.
  */
-export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS): FetchLike {
+export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS, priority = false): FetchLike {
   const limit = portalLimit(env);
   if (!limit) return inner;
   const account = portalBaseUrl(env);
@@ -105,7 +106,7 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const left = deadline - Date.now();
-      const turn = await budget.take(tenantId, limit, Math.max(0, left));
+      const turn = await budget.take(tenantId, limit, Math.max(0, left), priority);
       if (turn.granted) {
         if (turn.waitMs > 0) await sleep(turn.waitMs);
         break;
@@ -141,8 +142,8 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
  * Outbound fetch for the portal, for a tenant: the egress policy first (nothing refused
  * reaches the budget), then the account's portal budget, then the network.
  */
-export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number } = {}): FetchLike {
-  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs) });
+export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number; priority?: boolean } = {}): FetchLike {
+  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs, opts.priority) });
 }
 
 const MIN_ASK_AGAIN_MS = 200;
@@ -159,15 +160,15 @@ export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Prom
  * Outbound fetch for a tenant's ConnectWise: the egress policy first (nothing refused
  * reaches the budget), then the tenant's call budget, then the network.
  */
-export async function connectwiseFetch(env: Env, row: Pick<ConnectWiseRow, "tenantId" | "site">, inner?: FetchLike, opts: { requestOrigin?: string } = {}): Promise<FetchLike> {
+export async function connectwiseFetch(env: Env, row: Pick<ConnectWiseRow, "tenantId" | "site">, inner?: FetchLike, opts: { requestOrigin?: string; priority?: boolean } = {}): Promise<FetchLike> {
   const target = await connectwiseTarget(env, row.tenantId, row.site);
-  return egressFetch(env, "connectwise", { target, requestOrigin: opts.requestOrigin, inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch) });
+  return egressFetch(env, "connectwise", { target, requestOrigin: opts.requestOrigin, inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch, opts.priority) });
 }
 
 /** The ConnectWise client for a tenant; the codebase is looked up once and remembered. */
-export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?: FetchLike): Promise<ConnectWiseClient> {
+export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?: FetchLike, opts: { priority?: boolean } = {}): Promise<ConnectWiseClient> {
   const privateKey = await connectwisePrivateKey(env, row);
-  const fetchImpl = await connectwiseFetch(env, row, inner);
+  const fetchImpl = await connectwiseFetch(env, row, inner, opts);
   let codebase = row.codebase;
   if (!codebase) {
     codebase = await lookupCodebase({ fetch: fetchImpl, site: row.site, companyId: row.companyId });
