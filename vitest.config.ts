@@ -88,9 +88,18 @@ export default defineConfig({
               seed: Number(process.env.CHAOS_SEED ?? 20261128),
             },
             load: {
-              tenants: Number(process.env.LOAD_TENANTS ?? 200),
-              tickets: Number(process.env.LOAD_TICKETS ?? 50),
-              comments: Number(process.env.LOAD_COMMENTS ?? 1),
+              tenants: Number(process.env.LOAD_TENANTS ?? 1000),
+              tickets: Number(process.env.LOAD_TICKETS ?? 5),
+              comments: Number(process.env.LOAD_COMMENTS ?? 2),
+              idle: Number(process.env.LOAD_IDLE ?? 200),
+              tickSeconds: Number(process.env.LOAD_TICK_SECONDS ?? 300),
+              maxMinutes: Number(process.env.LOAD_MAX_MINUTES ?? 35),
+            },
+            // The push echo scenario's size: 20 × 2 in `npm test`, 200 × 5 under the real limits in `npm run echo`.
+            echo: {
+              requests: Number(process.env.ECHO_REQUESTS ?? 20),
+              comments: Number(process.env.ECHO_COMMENTS ?? 2),
+              limits: process.env.ECHO_LIMITS === "1",
             },
             bench: process.env.BENCH === "quick"
               ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 3, ticketsPerBatch: 20 } }
