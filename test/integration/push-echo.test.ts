@@ -258,6 +258,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
     await wireDemoPush(env, db(), tenant.id, SANDBOX_ORIGIN, ORIGIN);
     const customer = portalUser(user.email, user.apiToken);
     const portalFrom = (await sandboxCalls("zendesk")).at(-1)?.id ?? 0;
+    const cwFrom = (await sandboxCalls("connectwise")).at(-1)?.id ?? 0;
     if (scale.limits) await setSandboxLimits({ zendesk: 700, connectwise: 1000 });
     const push = replayLive(tenant.hookId);
     try {
@@ -269,6 +270,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       await waitFor(async () => ((await linkedCount()) >= scale.requests / 2 ? true : undefined), { timeoutMs: 600_000, intervalMs: 250, what: "half the import" });
       const newId = await customer.createRequest({ subject: "Filed mid-import", body: "The cluster is down.", clusterId: "CZJ1234ABC" });
       const filed = Date.now();
+      const pendingWhenFiled = scale.requests - (await linkedCount());
       const createdAt = await waitFor(
         async () =>
           (await db().select({ at: ticketEvents.at }).from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, newId), eq(ticketEvents.action, "create_cw_ticket"))))[0]?.at,
@@ -293,6 +295,10 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       const changed = scale.requests + 1;
       const linked = await technician.ticketsLinkedTo(tenant.id);
       const portal = await sandboxCalls("zendesk", portalFrom);
+      const cw = (await sandboxCalls("connectwise", cwFrom)).filter((c) => c.caller === tenant.id);
+      // Queue order: how many of the import's tickets were created after the new request filed, and before its own.
+      const creates = await db().select({ ticket: ticketEvents.portalTicketId, at: ticketEvents.at }).from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.action, "create_cw_ticket")));
+      const createdBetween = creates.filter((c) => c.ticket !== newId && Date.parse(c.at) > filed && c.at < createdAt).length;
       const report = {
         event: "echo.report",
         requests: scale.requests,
@@ -306,6 +312,11 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
         deliveriesRefused429: push.refused(),
         outcomes,
         midImportToConnectWiseMs: midImportMs,
+        importTicketsPendingWhenFiled: pendingWhenFiled,
+        importTicketsCreatedBetween: createdBetween,
+        cwCalls: cw.filter((c) => !rateLimited(c)).length,
+        cwBusiest60s: busiestWindow(cw.filter((c) => !rateLimited(c)).map((c) => Date.parse(c.at)), 60_000),
+        member429s: cw.filter(rateLimited).length,
         portalCalls: portal.filter((c) => !rateLimited(c)).length,
         portalBusiest60s: busiestWindow(portal.filter((c) => !rateLimited(c)).map((c) => Date.parse(c.at)), 60_000),
         account429s: portal.filter(rateLimited).length,
