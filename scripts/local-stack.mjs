@@ -172,5 +172,5 @@ export async function seedDemo(adminUrl, sandboxUrl) {
     body: JSON.stringify(sandboxUrl ? { sandboxUrl } : {}),
   });
   if (!res.ok) throw new Error(`Demo seed failed: HTTP ${res.status} ${await res.text()}`);
-  return /** @type {{ tenantId: string, created: string[], settings: string, push: string }} */ (await res.json());
+  return /** @type {{ tenantId: string, created: string[], settings: string, push: string, feed: string }} */ (await res.json());
 }

@@ -107,7 +107,7 @@ try {
   await applyLimits(sandbox.url);
   const seeded = await seedDemo(admin.url);
   say("start", seeded.created.length ? `demo data created: ${seeded.created.join(", ")}` : "demo data already present");
-  say("start", `demo settings: ${seeded.settings}; push: ${seeded.push}`);
+  say("start", `demo settings: ${seeded.settings}; push: ${seeded.push}; vendor feed: ${seeded.feed}`);
   console.log(`
   psa-sync is running locally.
 

@@ -92,6 +92,13 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     if (!ids) return c.json({ error: "not_found", message: "No end user with that email" }, 404);
     return c.json({ ids }, 201);
   });
+  // The incremental export's clock only: it answers as if asked later, so a test sees a change without waiting out its minute.
+  app.post("/_sandbox/zendesk/export-clock", async (c) => {
+    const body = z.object({ aheadSeconds: z.number().int().min(0).max(86_400) }).safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"aheadSeconds": n} (0–86400)' }, 400);
+    zendesk.setExportAhead(body.data.aheadSeconds);
+    return c.json(body.data);
+  });
   app.use("/cw/*", faultsAndLog("connectwise", { faults, limits, log, now: deps.now }));
   app.use("/zendesk/*", faultsAndLog("zendesk", { faults, limits, log, now: deps.now }));
   app.route("/cw", connectwise.app);

@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { createDb } from "../db/client";
-import { connectwiseConnections, portalConnections } from "../db/schema";
+import { connectwiseConnections, portalConnections, vendorFeed } from "../db/schema";
+import { FEED_ID, loadVendorFeed } from "../db/queries/vendor-feed";
 import { portalBaseUrl } from "../egress/fetch";
 import { keyIdOf, sealedKeyId } from "../lib/crypto";
 import type { Logger } from "../lib/log";
@@ -68,6 +69,18 @@ export async function resealSecrets(env: Env, logger: Logger): Promise<ResealCou
             .returning({ id: portalConnections.tenantId }),
         );
       }
+    }
+    // The vendor feed's two secrets (one platform row).
+    const feed = await loadVendorFeed(db);
+    const columns = [
+      ["credentialCiphertext", feed?.credentialCiphertext ?? null, bindings.vendorFeedCredential(portalBase)],
+      ["webhookSecretCiphertext", feed?.webhookSecretCiphertext ?? null, bindings.vendorFeedWebhookSecret(portalBase)],
+    ] as const;
+    for (const [column, sealed, binding] of columns) {
+      if (!stale(sealed)) continue;
+      await reseal(sealed, binding, (next) =>
+        db.update(vendorFeed).set({ [column]: next }).where(and(eq(vendorFeed.id, FEED_ID), eq(vendorFeed[column], sealed))).returning({ id: vendorFeed.id }),
+      );
     }
   }
   logger.info("secrets.resealed", { resealed: counts.resealed, unreadable: counts.unreadable, keyId: current });

@@ -385,3 +385,29 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_log_tenant_idx").on(t.tenantId, t.id), index("audit_log_at_idx").on(t.at)],
 );
+
+/**
+ * The vendor's change feed, held by the platform (one row, id "vendor"): a portal admin's
+ * credential for the incremental export, the account webhook's signing secret, and where
+ * the export has been read to. Absent: every tenant run lists its own requests.
+ */
+export const vendorFeed = sqliteTable("vendor_feed", {
+  id: text().primaryKey(),
+  /** AES-GCM envelope of { email, apiToken } of a portal admin (bound to the portal host). */
+  credentialCiphertext: text().notNull(),
+  /** AES-GCM envelope of the account webhook's signing secret; null: catch-up polling only. */
+  webhookSecretCiphertext: text(),
+  /** The export's after_cursor, stored only once the tickets before it were queued. */
+  exportCursor: text(),
+  lastPollAt: text(),
+  /** "ok", "deferred: …" or "failed: …" (never upstream text with secrets). */
+  lastPollResult: text(),
+  /** The last poll that read to the end of the stream: tenant runs rely on the feed while recent. */
+  lastPollOkAt: text(),
+  /** Webhook events routed to a tenant / answered for no tenant, and tickets queued by catch-up polls. */
+  eventsRouted: integer().notNull().default(0),
+  eventsUnrouted: integer().notNull().default(0),
+  ticketsQueued: integer().notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: createdAt(),
+});

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { connectwiseClientFor } from "../connectors/for-tenant";
 import { createDb, type Db } from "../db/client";
 import { wireDemoPush } from "./demo-push";
+import { wireDemoFeed } from "./demo-feed";
 import { applyDemoSettings } from "./demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, users } from "../db/schema";
 import { portalBaseUrl } from "../egress/fetch";
@@ -25,6 +26,8 @@ export interface SeedResult {
   settings: "applied" | string;
   /** Push (callbacks and webhooks) wired when PUBLIC_URL is set; why not, otherwise. */
   push: string;
+  /** The vendor change feed (account webhook and catch-up credential) wired when PUBLIC_URL is set; why not, otherwise. */
+  feed: string;
 }
 
 /**
@@ -82,13 +85,23 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
   const names = ["tenant", "operator", "tenant admin", "portal connection", "ConnectWise connection", "settings"];
   const created = names.filter((_, i) => (results[i] as unknown[]).length > 0);
   const settings = await demoSettings(env, db, tenant.id);
-  return { tenantId: tenant.id, created, settings, push: await demoPush(env, db, tenant.id, sandboxUrl) };
+  return { tenantId: tenant.id, created, settings, push: await demoPush(env, db, tenant.id, sandboxUrl), feed: await demoFeed(env, db, sandboxUrl) };
 }
 
 async function demoPush(env: Env, db: Db, tenantId: string, sandboxUrl: string): Promise<string> {
   if (!env.PUBLIC_URL) return "skipped: PUBLIC_URL is not set";
   try {
     return await wireDemoPush(env, db, tenantId, sandboxUrl, env.PUBLIC_URL);
+  } catch (err) {
+    return `skipped: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** The vendor change feed against the sandbox (the demo operator sets it). */
+async function demoFeed(env: Env, db: Db, sandboxUrl: string): Promise<string> {
+  if (!env.PUBLIC_URL) return "skipped: PUBLIC_URL is not set";
+  try {
+    return await wireDemoFeed(env, db, sandboxUrl, env.PUBLIC_URL, "usr_demo_operator");
   } catch (err) {
     return `skipped: ${err instanceof Error ? err.message : String(err)}`;
   }

@@ -18,10 +18,16 @@ export const bindings = {
   portalWebhookSecret: (tenantId: string, portalBaseUrl: string) => `psa-sync|${tenantId}|portal_connections.webhook_secret|${hostOf(portalBaseUrl)}`,
   connectwiseSecrets: (tenantId: string, site: string, companyId: string) => `psa-sync|${tenantId}|connectwise_connections.secrets|${hostOf(site)}|${companyId.toLowerCase()}`,
   oauthState: () => "psa-sync|oauth-state",
+  /** The platform's own row: no tenant, bound to the portal host like the tenants' portal secrets. */
+  vendorFeedCredential: (portalBaseUrl: string) => `psa-sync|platform|vendor_feed.credential|${hostOf(portalBaseUrl)}`,
+  vendorFeedWebhookSecret: (portalBaseUrl: string) => `psa-sync|platform|vendor_feed.webhook_secret|${hostOf(portalBaseUrl)}`,
 };
 
 export const portalSecrets = z.union([z.object({ accessToken: z.string(), refreshToken: z.string() }), z.object({ apiToken: z.string() })]);
 export type PortalSecrets = z.infer<typeof portalSecrets>;
+/** A portal admin's API token credential (the vendor feed's incremental export is admin-only). */
+export const vendorFeedCredential = z.object({ email: z.email().max(254), apiToken: z.string().min(1).max(200) });
+export type VendorFeedCredential = z.infer<typeof vendorFeedCredential>;
 export const connectwiseSecrets = z.object({ privateKey: z.string() });
 export type ConnectWiseSecrets = z.infer<typeof connectwiseSecrets>;
 

@@ -13,6 +13,7 @@ import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from
 import { connectwiseConnections, syncRuns } from "../db/schema";
 import { ensureConnectWiseCallback } from "../services/push";
 import { runIdentityCheck } from "../services/portal-identity";
+import { feedCoversTenant } from "../feed/coverage";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
 import { tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
@@ -83,11 +84,14 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
       return { kind: "done" };
     }
   }
+  // While the vendor feed is healthy it reports the tenant's portal changes: the run lists
+  // nothing of the portal and makes no identity check (an idle tenant's run: no portal calls).
+  const viaFeed = page.source === "resync" && (await feedCoversTenant(db, msg.tenantId, Date.now()));
   let result: PageResult;
   try {
     let identityCalls = 0;
     if (!msg.page) {
-      const identity = await runIdentityCheck(env, db, msg.tenantId, { refreshWithinMs: EARLY_REFRESH_MS });
+      const identity = viaFeed ? { problem: null, calls: 0 } : await runIdentityCheck(env, db, msg.tenantId, { refreshWithinMs: EARLY_REFRESH_MS });
       if (identity.problem) {
         // The connected user now sees other providers' requests: nothing is listed or written.
         await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, identity.problem, new Date());
@@ -127,9 +131,10 @@ export async function runTenantPage(env: Env, body: unknown, logger: Logger): Pr
     .update(syncRuns)
     .set({ portalCalls: sql`${syncRuns.portalCalls} + ${result.calls.portal}`, cwCalls: sql`${syncRuns.cwCalls} + ${result.calls.cw}` })
     .where(eq(syncRuns.id, msg.runId));
-  log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw });
+  log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw, ...(viaFeed ? { portalVia: "vendor_feed" } : {}) });
 
-  const next = result.next ?? (NEXT_SOURCE[page.source] ? { source: NEXT_SOURCE[page.source]!, cursor: null, highWater: null, pages: 0 } : null);
+  const following = viaFeed ? "connectwise" : NEXT_SOURCE[page.source];
+  const next = result.next ?? (following ? { source: following, cursor: null, highWater: null, pages: 0 } : null);
   if (next) {
     await sendTenantSync(env, [{ ...msg, page: next }]);
     return { kind: "done" };

@@ -1,17 +1,18 @@
 import { Hono, type Context } from "hono";
 import { createDb } from "../db/client";
-import { cwLinkForCallback, deliverySeen, portalEchoKnown, recordDelivery, tenantForHook } from "../db/queries/webhooks";
+import { cwLinkForCallback, deliverySeen, recordDelivery, tenantForHook } from "../db/queries/webhooks";
 import { z } from "zod";
 import { connectwiseTarget, egressFetch, portalBaseUrl } from "../egress/fetch";
 import { bindings, openSecret } from "../lib/secret-binding";
 import { createLogger } from "../lib/log";
-import { sendTicketSync } from "../queues/send";
 import { callbackTicketEntity, connectwiseCallback, portalWebhookEvent } from "../schemas/webhooks";
 import { portalTicketIdFromXRef } from "../sync/changes";
-import { ticketSyncStub } from "../durable-objects/ticket-sync";
 import type { Logger } from "../lib/log";
 import { fetchSigningKey, forgetSigningKey, keyUrlProblem } from "../webhooks/callback-key";
-import { connectwiseEcho, echoOutcome, portalEcho } from "../webhooks/echo";
+import { connectwiseEcho, echoOutcome } from "../webhooks/echo";
+import { eventTicketId, queueSync, settlePortalEvent } from "../webhooks/portal-event";
+import { countEvent, loadVendorFeed, tenantsForRequester } from "../db/queries/vendor-feed";
+import { routeTicket, VENDOR_HOOK_ID } from "../feed/route";
 import { takeHookDelivery } from "../webhooks/hook-limit";
 import { connectwiseSignatureValid, portalSignatureValid, timestampFresh } from "../webhooks/signatures";
 
@@ -35,28 +36,27 @@ async function rawBody(c: Context): Promise<string | null> {
   return text.length > MAX_HOOK_BYTES ? null : text;
 }
 
-/**
- * Queues a sync of the ticket unless one queued for it has not started yet (that one will
- * read this change too). The marker is released if the message cannot be sent.
- */
-async function queueSync(env: Env, tenantId: string, portalTicketId: number, reason: "callback" | "webhook"): Promise<"queued" | "coalesced"> {
-  const ticket = ticketSyncStub(env, tenantId, portalTicketId);
-  const at = Date.now();
-  if (!(await ticket.claimPush(at))) return "coalesced";
-  try {
-    await sendTicketSync(env, [{ kind: "ticket-sync", v: 1, tenantId, runId: null, portalTicketId, reason }]);
-  } catch (err) {
-    await ticket.releasePush(at).catch(() => undefined);
-    throw err;
-  }
-  return "queued";
-}
-
 /** The answer to a delivery that needed no sync, or that a queued one covers. */
 async function settled(c: Context, log: Logger, record: () => Promise<void>, event: string, fields: Record<string, unknown>, outcome: string) {
   await record();
   log.info(event, fields);
   return reply(c, 200, outcome);
+}
+
+/** Zendesk's signature over the raw body, within the timestamp window, by the stored secret. */
+async function portalDeliverySigned(c: Context, raw: string, sealedSecret: string, binding: string, log: Logger): Promise<boolean> {
+  const signature = c.req.header("x-zendesk-webhook-signature") ?? "";
+  const timestamp = c.req.header("x-zendesk-webhook-signature-timestamp") ?? "";
+  if (!signature || !timestamp || !timestampFresh(timestamp, Date.now())) {
+    log.warn("hook.refused", { code: signature ? "stale" : "unsigned" });
+    return false;
+  }
+  const secret = await openSecret(c.env as Env, sealedSecret, binding, z.string());
+  if (secret === null || !(await portalSignatureValid(raw, signature, timestamp, secret))) {
+    log.warn("hook.refused", { code: "bad_signature" });
+    return false;
+  }
+  return true;
 }
 
 function parseJson(text: string): unknown {
@@ -151,41 +151,43 @@ hookRoutes.post("/portal/:hookId", async (c) => {
   const raw = await rawBody(c);
   if (raw === null) return reply(c, 413, "body too large");
 
-  const signature = c.req.header("x-zendesk-webhook-signature") ?? "";
-  const timestamp = c.req.header("x-zendesk-webhook-signature-timestamp") ?? "";
-  if (!signature || !timestamp || !timestampFresh(timestamp, Date.now())) {
-    log.warn("hook.refused", { code: signature ? "stale" : "unsigned" });
-    return reply(c, 401, "signature refused");
+  const binding = bindings.portalWebhookSecret(tenant.id, portalBaseUrl(c.env));
+  if (!(await portalDeliverySigned(c, raw, portal.webhookSecretCiphertext!, binding, log))) return reply(c, 401, "signature refused");
+  const parsed = portalWebhookEvent.safeParse(parseJson(raw));
+  if (!parsed.success) return reply(c, 400, "not a ticket event");
+  return reply(c, 200, await settlePortalEvent(c.env, db, tenant, portal.portalUserId, parsed.data, log));
+});
+
+/**
+ * The vendor's account webhook (one address for the whole portal account): every ticket
+ * event of every requester, routed to the tenants whose portal user asked (or whose
+ * organisation they sync). An event for no tenant is answered 200 and counted.
+ */
+hookRoutes.post("/vendor", async (c) => {
+  const db = createDb(c.env.DB);
+  const feed = await loadVendorFeed(db);
+  if (!feed?.webhookSecretCiphertext) return reply(c, 404, "unknown hook");
+  const log = createLogger({ source: "vendor-webhook" });
+  const wait = await takeHookDelivery(c.env, "portal", VENDOR_HOOK_ID);
+  if (wait !== null) {
+    log.warn("hook.rate_limited", { retryAfterS: wait });
+    return tooMany(c, wait);
   }
-  const secret = await openSecret(c.env, portal.webhookSecretCiphertext!, bindings.portalWebhookSecret(tenant.id, portalBaseUrl(c.env)), z.string());
-  if (secret === null || !(await portalSignatureValid(raw, signature, timestamp, secret))) {
-    log.warn("hook.refused", { code: "bad_signature" });
+  const raw = await rawBody(c);
+  if (raw === null) return reply(c, 413, "body too large");
+  if (!(await portalDeliverySigned(c, raw, feed.webhookSecretCiphertext, bindings.vendorFeedWebhookSecret(portalBaseUrl(c.env)), log))) {
     return reply(c, 401, "signature refused");
   }
   const parsed = portalWebhookEvent.safeParse(parseJson(raw));
-  if (!parsed.success) return reply(c, 400, "not a ticket event");
+  if (!parsed.success || !parsed.data.type.startsWith("zen:event-type:ticket.")) return reply(c, 400, "not a ticket event");
   const event = parsed.data;
-  if (await deliverySeen(db, tenant.id, "portal", event.id)) return reply(c, 200, "duplicate");
-  const id = Number(event.detail?.id ?? event.subject?.replace(/^zen:ticket:/, ""));
-  if (!Number.isSafeInteger(id) || id <= 0 || tenant.status !== "active") {
-    await recordDelivery(db, tenant.id, "portal", event.id);
-    return reply(c, 200, "ignored: no ticket");
-  }
-  const record = () => recordDelivery(db, tenant.id, "portal", event.id);
-  const comment = event.event?.comment ?? null;
-  const commentId = comment?.id ?? null;
-  const known = await portalEchoKnown(db, tenant.id, id, event.type.endsWith("ticket.comment_added") ? commentId : null);
-  const echo = portalEcho(
-    {
-      type: event.type.replace(/^zen:event-type:/, ""),
-      updatedAt: event.detail?.updated_at ?? null,
-      comment: commentId === null ? null : { id: commentId, authorId: comment?.author?.id ?? null, body: comment?.body ?? null },
-    },
-    { portalUserId: portal.portalUserId, portalUpdatedAt: known.portalUpdatedAt, links: known.links },
-  );
-  if (echo) return settled(c, log, record, "hook.echo_ignored", { ticket: id, code: echo }, echoOutcome(echo));
-  const queued = await queueSync(c.env, tenant.id, id, "webhook");
-  await record();
-  log.info(queued === "queued" ? "hook.queued" : "hook.coalesced", { ticket: id });
-  return reply(c, 200, queued);
+  const tenantsOf = await tenantsForRequester(db, event.detail?.requester_id ?? null, event.detail?.organization_id ?? null);
+  const routed = routeTicket({ requesterId: event.detail?.requester_id ?? null, organizationId: event.detail?.organization_id ?? null, updatedAt: event.detail?.updated_at ?? null }, tenantsOf);
+  const outcomes: string[] = [];
+  for (const t of routed) outcomes.push(await settlePortalEvent(c.env, db, { id: t.tenantId, status: "active" }, t.portalUserId, event, log.with({ tenant: t.tenantId })));
+  // A redelivery is not counted again.
+  if (outcomes.length === 0 || outcomes.some((o) => o !== "duplicate")) await countEvent(db, outcomes.length > 0);
+  if (outcomes.length === 0) log.info("hook.unrouted", { ticket: eventTicketId(event) ?? undefined });
+  const outcome = outcomes.length === 0 ? "ignored: no tenant" : outcomes.every((o) => o === "duplicate") ? "duplicate" : "routed";
+  return c.json({ outcome, tenants: outcomes.length }, 200);
 });

@@ -35,7 +35,13 @@ export const portalWebhookEvent = z.object({
   type: z.string().max(200),
   subject: z.string().max(200).optional(),
   detail: z
-    .object({ id: z.coerce.string().max(30), updated_at: z.string().max(40).nullish().catch(null) })
+    .object({
+      id: z.coerce.string().max(30),
+      updated_at: z.string().max(40).nullish().catch(null),
+      // Whose request it is: how the vendor's account webhook finds the tenant.
+      requester_id: eventId,
+      organization_id: eventId,
+    })
     .loose()
     .optional(),
   event: z

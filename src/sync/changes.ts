@@ -18,7 +18,7 @@ export interface KnownVersion {
  * Portal requests (newest first) that changed since `since` and whose version was not
  * synced already. `reachedOlder` says the page went past the cursor: listing can stop.
  */
-export function changedPortalTickets(page: PortalTicket[], since: string, known: Map<number, KnownVersion>) {
+export function changedPortalTickets(page: Pick<PortalTicket, "id" | "updatedAt">[], since: string, known: Map<number, KnownVersion>) {
   const recent = page.filter((t) => t.updatedAt >= since);
   const changed = recent.filter((t) => {
     const k = known.get(t.id);

@@ -57,6 +57,7 @@ export function Layout({ title, user, csrfToken, tenant, active, scripts, childr
           <span class="muted">Support Portal ⇄ ConnectWise PSA</span>
           <span class="spacer" />
           {user?.role === "operator" ? <a href="/operator/tenants">Tenants</a> : null}
+          {user?.role === "operator" ? <a href="/operator/vendor-feed">Vendor feed</a> : null}
           {user ? (
             <form method="post" action="/logout">
               <input type="hidden" name="csrf" value={csrfToken ?? ""} />

@@ -5,6 +5,7 @@ import { connectwiseClientFor, portalClientFor } from "../../src/connectors/for-
 import { resealSecrets } from "../../src/cron/reseal";
 import { connectwiseConnections, portalConnections } from "../../src/db/schema";
 import { keyIdOf, sealedKeyId } from "../../src/lib/crypto";
+import { loadVendorFeed, upsertVendorFeedStatement } from "../../src/db/queries/vendor-feed";
 import { createLogger } from "../../src/lib/log";
 import { bindings, sealSecret } from "../../src/lib/secret-binding";
 import { createConnectedTenant, PORTAL_BASE } from "../factories/connections";
@@ -27,6 +28,11 @@ describe("rotating the encryption key", () => {
       .update(portalConnections)
       .set({ webhookSecretCiphertext: await sealSecret(env, "hook-secret", bindings.portalWebhookSecret(tenant.id, PORTAL_BASE)) })
       .where(eq(portalConnections.tenantId, tenant.id));
+    // The vendor feed's credential and webhook secret (the platform's own row) rotate too.
+    await upsertVendorFeedStatement(db(), {
+      credentialCiphertext: await sealSecret(env, { email: "agent@easyconnect.test", apiToken: "agent-portal-token" }, bindings.vendorFeedCredential(PORTAL_BASE)),
+      webhookSecretCiphertext: await sealSecret(env, "vendor-hook-secret", bindings.vendorFeedWebhookSecret(PORTAL_BASE)),
+    });
     const oldId = await keyIdOf(env.ENCRYPTION_KEY);
     const rotating = { ...env, ENCRYPTION_KEY: NEW_KEY, ENCRYPTION_KEY_PREVIOUS: env.ENCRYPTION_KEY };
 
@@ -42,11 +48,14 @@ describe("rotating the encryption key", () => {
 
     const counts = await resealSecrets(rotating, createLogger());
     expect(counts.unreadable).toBe(0);
-    expect(counts.resealed).toBeGreaterThanOrEqual(3);
+    expect(counts.resealed).toBeGreaterThanOrEqual(5);
     const [portal] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id));
     const [cw] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
     const newId = await keyIdOf(NEW_KEY);
-    for (const sealed of [portal!.secretsCiphertext, portal!.webhookSecretCiphertext!, cw!.secretsCiphertext]) expect(sealedKeyId(sealed)).toBe(newId);
+    const feed = (await loadVendorFeed(db()))!;
+    for (const sealed of [portal!.secretsCiphertext, portal!.webhookSecretCiphertext!, cw!.secretsCiphertext, feed.credentialCiphertext, feed.webhookSecretCiphertext!]) {
+      expect(sealedKeyId(sealed)).toBe(newId);
+    }
     expect(newId).not.toBe(oldId);
 
     // A second pass finds nothing left; then the old key can go and syncing still works.

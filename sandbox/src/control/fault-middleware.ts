@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { parseBasic } from "../connectwise/auth";
+import { apiTokenLogin } from "../zendesk/auth";
 import type { SandboxDeps } from "../deps";
 import type { Api, FaultKind, FaultStore } from "./faults";
 import type { LimitStore } from "./limits";
@@ -99,7 +100,8 @@ export function faultsAndLog(api: Api, deps: { faults: FaultStore; limits: Limit
     const arrivedAt = arrived.toISOString();
     const url = new URL(c.req.url);
     const path = url.pathname + url.search;
-    const caller = api === "connectwise" ? (parseBasic(c.req.header("authorization"))?.publicKey ?? null) : null;
+    // Who called: ConnectWise's API member (public key), or the portal user an API token signs in as.
+    const caller = api === "connectwise" ? (parseBasic(c.req.header("authorization"))?.publicKey ?? null) : apiTokenLogin(c.req.header("authorization"));
     const record = (status: number, fault: string | null) =>
       deps.log.record({ at: arrivedAt, api, method: c.req.method, path, status, ms: Date.now() - started, fault, caller });
 

@@ -13,6 +13,8 @@ export const limitSchema = z.discriminatedUnion("api", [
       perMinute,
       /** Update Ticket (`PUT /api/v2/tickets/{id}`) per account; these calls count toward perMinute too. */
       updateTicketPerMinute: perMinute.default(100),
+      /** The incremental exports (`/api/v2/incremental/...`) per account; optional, 10 when absent. */
+      incrementalPerMinute: perMinute.optional(),
     })
     .strict(),
   z
@@ -35,11 +37,14 @@ export interface Admission {
 }
 
 const UPDATE_TICKET = /^\/zendesk\/api\/v2\/tickets\/[0-9]+(?:\.json)?$/;
+const INCREMENTAL = "/zendesk/api/v2/incremental/";
+/** Zendesk's incremental export endpoint limit per account. */
+const INCREMENTAL_PER_MINUTE = 10;
 
 /**
  * Which budgets a call spends. Zendesk: every `/api/v2` call spends the account budget
  * (OAuth sign-in pages and `/oauth/tokens` are not Support API calls and are not counted);
- * Update Ticket also spends its endpoint budget. ConnectWise: REST API calls spend their
+ * Update Ticket and the incremental exports also spend their endpoint budgets. ConnectWise: REST API calls spend their
  * API member's budget; calls without a member (the login/callback-key pages, no Basic auth)
  * are not counted.
  */
@@ -48,6 +53,7 @@ function bucketsOf(limit: Limit, method: string, pathname: string, caller: strin
     if (!pathname.startsWith("/zendesk/api/v2/")) return [];
     const buckets = [{ bucket: "zendesk", limit: limit.perMinute }];
     if (method === "PUT" && UPDATE_TICKET.test(pathname)) buckets.push({ bucket: "zendesk:update_ticket", limit: limit.updateTicketPerMinute });
+    if (pathname.startsWith(INCREMENTAL)) buckets.push({ bucket: "zendesk:incremental", limit: limit.incrementalPerMinute ?? INCREMENTAL_PER_MINUTE });
     return buckets;
   }
   if (!pathname.startsWith("/cw/v4_6_release/apis/3.0/") || caller === null) return [];

@@ -11,7 +11,7 @@ export interface LoggedRequest {
   ms: number;
   /** The injected fault's kind, or "rate_limit" for a call refused over a rate limit (/_sandbox/limits). */
   fault: string | null;
-  /** Who called: the ConnectWise API member's public key (never a secret); null for the portal. */
+  /** Who called: the ConnectWise API member's public key, or the portal user's email an API token signs in as (never a secret); null otherwise. */
   caller: string | null;
 }
 

@@ -50,3 +50,14 @@ export const agentsOnly: MiddlewareHandler<ZdEnv> = async (c, next) => {
   if (c.get("user").role === "end-user") return refuse(c.req.raw, zdError.forbidden());
   return next();
 };
+
+/** The email an API-token call signs in as (`{email}/token:…`), for the request log; null otherwise (the token is never kept). */
+export function apiTokenLogin(header: string | undefined): string | null {
+  const basic = header?.match(/^Basic\s+(\S+)$/i)?.[1];
+  if (!basic) return null;
+  try {
+    return atob(basic).match(/^([^:]+)\/token:/)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}

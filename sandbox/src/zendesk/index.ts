@@ -3,6 +3,7 @@ import { DEMO_PORTAL } from "../demo-data";
 import type { EmulatorModule, SandboxDeps } from "../deps";
 import { authenticate, type ZdEnv } from "./auth";
 import { zdError } from "./errors";
+import { INCREMENTAL_TABLES, createIncrementalRoutes } from "./incremental";
 import { OAUTH_TABLES, createOAuthRoutes, migrateOAuth } from "./oauth";
 import { createRequestRoutes } from "./requests";
 import { DEMO_ZENDESK, seed } from "./seed";
@@ -43,6 +44,8 @@ export interface ZendeskSetup {
    * through the same service as the API (audits, webhooks). Null when the user is unknown.
    */
   bulkCreateRequests(input: { email: string; count: number; comments: number; subjectPrefix: string; clusterIds: string[] }): number[] | null;
+  /** The incremental export answers as if asked this many seconds later (tests skip its 1-minute wait). */
+  setExportAhead(seconds: number): void;
 }
 
 export type ZendeskEmulator = EmulatorModule & ZendeskActivity & ZendeskSetup;
@@ -51,6 +54,7 @@ export type ZendeskEmulator = EmulatorModule & ZendeskActivity & ZendeskSetup;
 export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
   const store = createStore(deps.sql);
   const webhooks = createWebhooks(deps);
+  const incremental = createIncrementalRoutes({ sql: deps.sql, store, now: deps.now });
   const service = createService({ store, now: deps.now, emit: (events) => webhooks.deliver(events) });
 
   const api = new Hono<ZdEnv>();
@@ -60,6 +64,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
   api.route("/ticket_fields", createTicketFieldRoutes({ now: deps.now }));
   api.route("/ticket_fields.json", createTicketFieldRoutes({ now: deps.now }));
   api.route("/", webhooks.routes());
+  api.route("/", incremental.routes);
 
   const app = new Hono();
   app.route("/oauth", createOAuthRoutes({ sql: deps.sql, store, now: deps.now }));
@@ -78,6 +83,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
     migrateStore(deps.sql);
     migrateOAuth(deps.sql);
     webhooks.migrate();
+    incremental.migrate();
   };
 
   const ok = <T>(result: T | { error: Response }): T => {
@@ -92,7 +98,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
     app,
     migrate,
     reset() {
-      for (const table of [...ZD_TABLES, ...OAUTH_TABLES, ...WEBHOOK_TABLES]) deps.sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      for (const table of [...ZD_TABLES, ...OAUTH_TABLES, ...WEBHOOK_TABLES, ...INCREMENTAL_TABLES]) deps.sql.exec(`DROP TABLE IF EXISTS ${table}`);
       migrate();
       seed(store, deps.now());
     },
@@ -143,6 +149,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
       }
       return ids;
     },
+    setExportAhead: (seconds) => incremental.setAhead(seconds),
     openRequestIds: () => store.allTickets().filter((t) => t.requester_id === DEMO_ZENDESK.endUser.id && t.status !== "closed").map((t) => t.id),
   };
 }

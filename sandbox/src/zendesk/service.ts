@@ -18,7 +18,8 @@ import {
 
 /** A change worth a webhook: Zendesk's event types, minus the `zen:event-type:` prefix. */
 export type TicketEvent = {
-  type: "ticket.created" | "ticket.comment_added" | "ticket.status_changed" | "ticket.priority_changed" | "ticket.custom_field_changed";
+  type: "ticket.created" | "ticket.comment_added" | "ticket.status_changed" | "ticket.priority_changed" | "ticket.custom_field_changed"
+    | "ticket.subject_changed" | "ticket.type_changed" | "ticket.agent_assignment_changed";
   ticket: TicketRow;
   actor: UserRow;
   event: Record<string, unknown>;
@@ -180,6 +181,9 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
       }
       if (cols.status !== undefined) out.push({ type: "ticket.status_changed", ticket, actor, event: { current: cols.status.toUpperCase(), previous: before.status.toUpperCase() } });
       if (cols.priority !== undefined) out.push({ type: "ticket.priority_changed", ticket, actor, event: { current: cols.priority?.toUpperCase() ?? null, previous: before.priority?.toUpperCase() ?? null } });
+      if (cols.subject !== undefined) out.push({ type: "ticket.subject_changed", ticket, actor, event: { current: cols.subject, previous: before.subject } });
+      if (cols.type !== undefined) out.push({ type: "ticket.type_changed", ticket, actor, event: { current: cols.type?.toUpperCase() ?? null, previous: before.type?.toUpperCase() ?? null } });
+      if (cols.assignee_id !== undefined) out.push({ type: "ticket.agent_assignment_changed", ticket, actor, event: { current: { id: cols.assignee_id === null ? null : String(cols.assignee_id) }, previous: { id: before.assignee_id === null ? null : String(before.assignee_id) } } });
       if (cols.custom_fields) out.push({ type: "ticket.custom_field_changed", ticket, actor, event: { current: JSON.parse(cols.custom_fields) as unknown, previous: JSON.parse(before.custom_fields) as unknown } });
       deps.emit(out);
       return { ticket, audit, comment };

@@ -73,3 +73,17 @@ export const errorBodySchema = z.looseObject({
   details: z.record(z.string(), z.array(z.looseObject({ description: z.string().nullish(), error: z.string().nullish() }))).nullish(),
   errors: z.array(z.looseObject({ code: z.string().nullish(), title: z.string().nullish(), detail: z.string().nullish() })).nullish(),
 });
+
+/** One ticket of the incremental export (Tickets API shape; only what routing needs). */
+export const exportedTicketSchema = z.looseObject({
+  id,
+  requester_id: id.nullish().transform((v) => v ?? null),
+  organization_id: id.nullish().transform((v) => v ?? null),
+  updated_at: z.string().min(1),
+});
+/** `GET /api/v2/incremental/tickets/cursor.json`. */
+export const exportPageSchema = z.looseObject({
+  tickets: z.array(exportedTicketSchema),
+  after_cursor: z.string().min(1).nullish().transform((v) => v ?? null),
+  end_of_stream: z.boolean(),
+});

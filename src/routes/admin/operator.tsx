@@ -6,6 +6,9 @@ import { formErrors, tenantForm } from "../../schemas/accounts";
 import { signInLinkUrl } from "../../services/sign-in-links";
 import { approveConnectWiseHost, registerTenant, setTenantStatus } from "../../services/tenants";
 import { TenantsPage, type TenantListRow, type TenantsPageProps } from "../../views/operator/tenants-page";
+import { VendorFeedPage, type VendorFeedPageProps } from "../../views/operator/vendor-feed-page";
+import { vendorFeedForm } from "../../schemas/vendor-feed";
+import { clearVendorFeed, setVendorFeed, testStoredCredential, vendorFeedStatus, vendorHookUrl } from "../../services/vendor-feed";
 import { requireOperator } from "./access";
 import type { AdminEnv } from "./session";
 
@@ -56,4 +59,34 @@ operatorPages.post("/tenants/:tenantId/connectwise-host", async (c) => {
   if (result === null) throw new HTTPException(404, { message: "Page not found" });
   if (!result.ok) return render(c, { errors: { form: result.error } }, 400);
   return c.redirect("/operator/tenants?done=host-saved", 303);
+});
+
+
+const FEED_FLASH: Record<string, string> = { cleared: "Vendor feed cleared: tenant runs list their own requests again." };
+
+async function renderFeed(c: Ctx, extra: Partial<Pick<VendorFeedPageProps, "ok" | "errors" | "email">> = {}, status: 200 | 400 = 200) {
+  const feed = await vendorFeedStatus(createDb(c.env.DB), Date.now());
+  const hookUrl = c.env.PUBLIC_URL ? vendorHookUrl(c.env.PUBLIC_URL) : null;
+  return c.html(<VendorFeedPage user={c.get("user")} csrfToken={c.get("csrfToken")} status={feed} hookUrl={hookUrl} {...extra} />, status);
+}
+
+operatorPages.get("/vendor-feed", (c) => renderFeed(c, { ok: FEED_FLASH[c.req.query("done") ?? ""] }));
+
+operatorPages.post("/vendor-feed", async (c) => {
+  const body = (await c.req.parseBody()) as Record<string, string>;
+  const form = vendorFeedForm.safeParse(body);
+  const email = typeof body.email === "string" ? body.email : "";
+  if (!form.success) return renderFeed(c, { errors: formErrors(form.error), email }, 400);
+  const result = await setVendorFeed(c.env, createDb(c.env.DB), { userId: c.get("user").id, via: "operator page" }, form.data);
+  return result.ok ? renderFeed(c, { ok: result.message }) : renderFeed(c, { errors: { form: result.message }, email }, 400);
+});
+
+operatorPages.post("/vendor-feed/test", async (c) => {
+  const result = await testStoredCredential(c.env, createDb(c.env.DB));
+  return result.ok ? renderFeed(c, { ok: result.message }) : renderFeed(c, { errors: { form: result.message } }, 400);
+});
+
+operatorPages.post("/vendor-feed/clear", async (c) => {
+  await clearVendorFeed(createDb(c.env.DB), { userId: c.get("user").id, via: "operator page" });
+  return c.redirect("/operator/vendor-feed?done=cleared", 303);
 });
