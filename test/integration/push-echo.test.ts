@@ -267,10 +267,11 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       const linkedCount = async () => (await db().select({ id: ticketLinks.id }).from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)))).length;
 
       // Halfway through the import, the customer files a new request.
-      await waitFor(async () => ((await linkedCount()) >= scale.requests / 2 ? true : undefined), { timeoutMs: 600_000, intervalMs: 250, what: "half the import" });
+      await waitFor(async () => ((await linkedCount()) >= scale.requests / 2 ? true : undefined), { timeoutMs: 600_000, intervalMs: 50, what: "half the import" });
       const newId = await customer.createRequest({ subject: "Filed mid-import", body: "The cluster is down.", clusterId: "CZJ1234ABC" });
       const filed = Date.now();
       const pendingWhenFiled = scale.requests - (await linkedCount());
+      const importRunning = (await db().query.syncRuns.findFirst({ where: eq(syncRuns.id, run.id) }))?.status === "running";
       const createdAt = await waitFor(
         async () =>
           (await db().select({ at: ticketEvents.at }).from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, newId), eq(ticketEvents.action, "create_cw_ticket"))))[0]?.at,
@@ -312,6 +313,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
         deliveriesRefused429: push.refused(),
         outcomes,
         midImportToConnectWiseMs: midImportMs,
+        importRunningWhenFiled: importRunning,
         importTicketsPendingWhenFiled: pendingWhenFiled,
         importTicketsCreatedBetween: createdBetween,
         cwCalls: cw.filter((c) => !rateLimited(c)).length,
@@ -327,6 +329,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       expect(ended).toMatchObject({ status: "completed", ticketsCreated: scale.requests, commentsMirrored: scale.requests * scale.comments, failures: 0 });
       expect(linked).toHaveLength(changed);
       expect(new Set(linked.map((t) => t.externalXRef)).size).toBe(changed);
+      expect(importRunning, "the request was filed while the import ran").toBe(true);
       expect(report.account429s).toBe(0);
       expect(syncs).toBeLessThanOrEqual(changed);
       expect(midImportMs).toBeLessThanOrEqual(10_000);
