@@ -91,7 +91,7 @@ export default defineConfig({
             // The push echo scenario's size: 20 × 2 in `npm test`, 200 × 5 under the real limits in `npm run echo`.
             echo: { ...sizedByEnv("ECHO", { requests: 20, comments: 2 }), limits: process.env.ECHO_LIMITS === "1" },
             bench: process.env.BENCH === "quick"
-              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 3, ticketsPerBatch: 20 } }
+              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 4, ticketsPerBatch: 20 } }
               : {
                   admin: { links: 100_000, eventsPerLink: 5, repeats: 20 },
                   cpu: { batches: 10, ticketsPerBatch: 20 },

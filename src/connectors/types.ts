@@ -46,6 +46,8 @@ export interface PortalClient extends CallCounter {
   addComment(requestId: number, body: string, opts: { public: boolean }): Promise<void>;
   /** The user we act as: to recognise our own comments, and to check it is an end user. */
   me(): Promise<PortalIdentity>;
+  /** Rotates an OAuth token that is about to expire, with no API call besides the refresh itself. */
+  refreshIfDue(): Promise<void>;
 }
 
 /** The portal user credentials act as (`GET /api/v2/users/me`). */
@@ -79,6 +81,8 @@ export interface CwTicketCreate {
 export interface ConnectWiseClient extends CallCounter {
   findTicketByExternalXRef(xref: string): Promise<CwTicket | null>;
   getTicket(id: number): Promise<CwTicket | null>;
+  /** Tickets by id, one call (at most 1,000 ids); deleted ones are simply absent. */
+  getTickets(ids: number[]): Promise<CwTicket[]>;
   createTicket(input: CwTicketCreate): Promise<CwTicket>;
   patchTicket(id: number, ops: JsonPatchOp[]): Promise<CwTicket>;
   /**
@@ -87,8 +91,8 @@ export interface ConnectWiseClient extends CallCounter {
    */
   /** Tickets psa-sync created (by externalXRef prefix), plus `alsoIds` (merge parents links follow), changed since `since`. */
   listLinkedTicketsUpdatedSince(opts: { xrefPrefix: string; alsoIds?: number[]; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
-  /** All notes of a ticket with id > afterId, oldest first (follows paging). */
-  listNotes(ticketId: number, afterId: number): Promise<CwNote[]>;
+  /** All notes of a ticket with id > afterId, plus `alsoIds` (older notes still watched), oldest first (follows paging). */
+  listNotes(ticketId: number, afterId: number, alsoIds?: number[]): Promise<CwNote[]>;
   addNote(ticketId: number, note: { text: string; internalAnalysisFlag: boolean; detailDescriptionFlag?: boolean }): Promise<CwNote>;
   /** First configuration whose `field` equals `value` exactly (value safely escaped), or null. */
   findConfiguration(field: "serialNumber" | "name" | "tagNumber" | "deviceIdentifier", value: string): Promise<CwConfiguration | null>;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { PortalTicket } from "../sync/model";
 
 /** The owning tenant: every tenant-scoped table starts with it. */
 const tenantRef = () =>
@@ -130,6 +131,8 @@ export const portalConnections = sqliteTable("portal_connections", {
   portalOrganizationId: integer(),
   /** AES-GCM envelope of the portal webhook's signing secret (push sync). */
   webhookSecretCiphertext: text(),
+  /** When a run last asked /users/me (checked at most hourly; null: at the next run). */
+  identityCheckedAt: text(),
   status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
   statusReason: text(),
   updatedAt: createdAt(),
@@ -191,6 +194,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   syncOrganisation: integer({ mode: "boolean" }).notNull().default(false),
   /** JSON: the last "Test connection" result ({ testedAt, ok, lines }), shown on onboarding. */
   lastConnectionTest: text({ mode: "json" }).$type<unknown>(),
+  /** When a run last checked the board's statuses and the push callback (at most hourly; null: at the next run). */
+  boardCheckedAt: text(),
   updatedAt: createdAt(),
 });
 
@@ -256,6 +261,10 @@ export const ticketLinks = sqliteTable(
     lastCwNoteId: integer().notNull().default(0),
     /** The CW ticket is closed: its notes are no longer polled. */
     cwClosed: integer({ mode: "boolean" }).notNull().default(false),
+    /** Set before a ConnectWise create is sent: only then can an orphan of a lost response exist. */
+    cwCreateAttempted: integer({ mode: "boolean" }).notNull().default(false),
+    /** JSON: the portal request as of `portalUpdatedAt`, planned from while the portal is unchanged. */
+    portalSnapshot: text({ mode: "json" }).$type<PortalTicket>(),
     resyncRequested: integer({ mode: "boolean" }).notNull().default(false),
     lastSyncedAt: text(),
     createdAt: createdAt(),

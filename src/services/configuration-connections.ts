@@ -9,6 +9,7 @@ import {
   findPortalConnection,
   upsertConnectWiseStatement,
   upsertPortalStatement,
+  upsertSettingsStatement,
   type ConnectWiseRow,
   type PortalRow,
 } from "../db/queries/configuration";
@@ -37,10 +38,10 @@ async function portalIdentity(env: Env, tenantId: string, auth: PortalAuth, clus
   return client.me();
 }
 
-async function savePortal(db: Db, actor: Actor, row: Omit<PortalRow, "tenantId" | "updatedAt" | "status" | "statusReason" | "webhookSecretCiphertext">, how: string) {
+async function savePortal(db: Db, actor: Actor, row: Omit<PortalRow, "tenantId" | "updatedAt" | "status" | "statusReason" | "webhookSecretCiphertext" | "identityCheckedAt">, how: string) {
   const existing = await findPortalConnection(db, actor.tenantId);
   await db.batch([
-    upsertPortalStatement(db, { tenantId: actor.tenantId, ...row, status: "connected", statusReason: null, updatedAt: nowIso() }),
+    upsertPortalStatement(db, { tenantId: actor.tenantId, ...row, status: "connected", statusReason: null, identityCheckedAt: null, updatedAt: nowIso() }),
     clearAttentionStatement(db, actor.tenantId),
     auditStatement(db, {
       tenantId: actor.tenantId,
@@ -164,6 +165,8 @@ export async function saveConnectWise(env: Env, db: Db, actor: Actor, input: Con
   };
   await db.batch([
     upsertConnectWiseStatement(db, row),
+    // Another site or member: the next run checks the board and the callback again.
+    upsertSettingsStatement(db, actor.tenantId, { boardCheckedAt: null }),
     clearAttentionStatement(db, actor.tenantId),
     auditStatement(db, {
       tenantId: actor.tenantId,

@@ -114,6 +114,8 @@ export async function saveAdvancedSettings(env: Env, db: Db, actor: Actor, input
     ...(resolved.settings ? [upsertSettingsStatement(db, actor.tenantId, { ...resolved.settings, updatedAt: nowIso() })] : []),
     ...(resolved.priorities ?? []).map((p) => upsertPriorityStatement(db, { tenantId: actor.tenantId, ...p })),
     ...(resolved.statuses ?? []).map((s) => upsertStatusStatement(db, { tenantId: actor.tenantId, ...s })),
+    // The next run checks the (new) mapping against the board at once, not within the hour.
+    upsertSettingsStatement(db, actor.tenantId, { boardCheckedAt: null }),
   ];
   await db.batch([
     auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "settings.saved", target: "advanced-settings", detail: changes.length ? changes.join("; ").slice(0, 2000) : "No changes" }),

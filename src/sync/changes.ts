@@ -9,6 +9,8 @@ export function portalTicketIdFromXRef(xref: string | null, tenantId: string): n
 }
 
 export interface KnownVersion {
+  /** The linked ConnectWise ticket (absent where a caller does not need it). */
+  cwTicketId?: number | null;
   portalUpdatedAt: string | null;
   cwUpdatedAt: string | null;
   resyncRequested: boolean;

@@ -1,7 +1,8 @@
 import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import type { Db } from "../db/client";
-import { completeCommentLinkById, recordPendingComment, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
+import { completeCommentLinkById, markCreateAttempted, recordPendingComment, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
 import { UpstreamError } from "../connectors/http";
+import type { CwTicket } from "./model";
 import type { Operation, RefusableField } from "./plan-types";
 
 export interface ExecuteContext {
@@ -13,6 +14,8 @@ export interface ExecuteContext {
   runId: string | null;
   /** The linked CW ticket; set by create_cw_ticket. */
   cwTicketId: number | null;
+  /** The ticket create_cw_ticket made, as ConnectWise answered (planned from without a read). */
+  created?: CwTicket;
   stats: TicketStats;
   events: TicketEvent[];
   /** psa-sync's API member, as the responses to its own writes name it (its callbacks are echoes). */
@@ -86,8 +89,11 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
       ctx.cwTicketId = null;
       return `ConnectWise ticket #${op.cwTicketId} was deleted there; a new one is created with the full history`;
     case "create_cw_ticket": {
+      // Recorded first: only a link with an attempt can have an orphan to look up by externalXRef.
+      await markCreateAttempted(db, tenantId, portalTicketId);
       const ticket = await ctx.cw.createTicket(op.create);
       ctx.cwTicketId = ticket.id;
+      ctx.created = ticket;
       if (ticket.enteredBy) ctx.apiMember = ticket.enteredBy;
       await setLinkedCwTicket(db, tenantId, portalTicketId, ticket.id, ctx.now());
       ctx.stats.created++;

@@ -18,7 +18,7 @@ import {
 } from "../db/queries/sync-state";
 import { markNeedsAttention } from "../db/queries/attention";
 import { ticketEvents } from "../db/schema";
-import { setupStateOf } from "../db/queries/configuration";
+import { requestBoardCheck, setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
 import { notEndUserProblem, ownershipRefusal, type Owner } from "./ownership";
@@ -29,7 +29,8 @@ import type { Logger } from "../lib/log";
 import { executeOps, type ExecuteContext } from "./execute";
 import type { CwNote, CwTicket } from "./model";
 import { plan } from "./plan";
-import type { ClusterMatch, SyncSettings, TicketMemory, Warning } from "./plan-types";
+import type { ClusterMatch, Operation, SyncSettings, TicketMemory, Warning } from "./plan-types";
+import { commentsNeeded, cwSource, NOTES_WAITING, notesToRead, portalSource, type CwSource, type LinkMemory, type NotesRead, type SyncHints } from "./reads";
 
 /** A ClusterID's configuration is cached this long (configurations rarely move)… */
 const MATCH_TTL_MS = 6 * 60 * 60 * 1000;
@@ -38,7 +39,7 @@ const NO_MATCH_TTL_MS = 15 * 60 * 1000;
 
 export const externalXRefFor = (tenantId: string, portalTicketId: number) => `psa-sync:${tenantId}:${portalTicketId}`;
 
-export interface TicketSyncJob {
+export interface TicketSyncJob extends SyncHints {
   tenantId: string;
   portalTicketId: number;
   runId: string | null;
@@ -72,8 +73,11 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   const events: TicketEvent[] = [];
 
   try {
-    const requestObservedAt = now().getTime();
-    const request = await portal.getRequest(job.portalTicketId);
+    const link = state.link;
+    let memory = memoryOf(state);
+    const portalFrom = portalSource(link, job, memory);
+    let requestObservedAt = portalFrom.from === "message" ? portalFrom.observedAt : now().getTime();
+    let request = portalFrom.from === "read" ? await portal.getRequest(job.portalTicketId) : portalFrom.request;
     if (!request) {
       const warning: Warning = { code: "portal_request_missing", message: "The portal request no longer exists or is not visible to the connected portal user." };
       await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [warning], state: "warning", lastSyncedAt: now().toISOString() });
@@ -106,14 +110,25 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       now: () => now().toISOString(),
     };
 
-    let memory = memoryOf(state);
     let apiMember = state.connectwise.apiMemberIdentifier;
-    let result = { cw: null as CwTicket | null, warnings: [] as Warning[], synced: memory.synced, notes: [] as CwNote[], cwObservedAt: 0 };
+    // The portal as last read: a stored copy stands in until a portal write needs the real one.
+    let portalFresh = portalFrom.from !== "stored";
+    let comments = commentsNeeded(request, link, job, memory) ? await portal.listComments(job.portalTicketId) : null;
+    let side = await loadCwSide(db, cw, ctx, link, job, memory, settings.externalXRef, now);
+    let result = { side, warnings: [] as Warning[], synced: memory.synced };
     for (let pass = 0; pass < 3; pass++) {
-      const comments = await portal.listComments(job.portalTicketId);
-      const side = await loadCwSide(db, cw, ctx, settings.externalXRef, now);
-      const p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match, resync: job.reason === "resync" });
-      result = { cw: side.ticket, warnings: p.warnings, synced: p.synced, notes: side.notes, cwObservedAt: side.observedAt };
+      let p = plan({ portal: request, comments: comments ?? [], cw: side.ticket, notes: side.notes, memory, settings, match, resync: job.reason === "resync" });
+      if (p.ops.some(writesPortal) && (!portalFresh || comments === null)) {
+        // Whether the request can take a comment (closed? at Zendesk's limit?) is read, not remembered.
+        if (!portalFresh) {
+          requestObservedAt = now().getTime();
+          request = (await portal.getRequest(job.portalTicketId)) ?? request;
+          portalFresh = true;
+        }
+        comments = await portal.listComments(job.portalTicketId);
+        p = plan({ portal: request, comments, cw: side.ticket, notes: side.notes, memory, settings, match, resync: job.reason === "resync" });
+      }
+      result = { side, warnings: p.warnings, synced: p.synced };
       if (p.ops.length === 0) break;
       const { portalWrites, refused } = await executeOps(ctx, p.ops);
       // Stored at once, so the callbacks of these very writes are already recognised as ours.
@@ -123,14 +138,18 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       }
       // Refused field writes are remembered in the memory this pass records, and warned now.
       result.warnings = [...result.warnings, ...recordRefusals(p.synced, request, refused)];
-      // A new or followed ticket is planned again at once (its comments, its notes).
-      const created = p.ops.some((o) => o.kind === "create_cw_ticket" || o.kind === "follow_merge");
+      if (refused.status) await requestBoardCheck(db, job.tenantId);
       memory = memoryOf(await loadTicketState(db, job.tenantId, job.portalTicketId));
       memory.synced = p.synced;
-      if (!created && portalWrites === 0) {
-        result.cw = side.ticket;
-        break;
-      }
+      // A new or followed ticket is planned again at once (its comments, its notes); after
+      // portal writes, the comments just written are read to be recognised as ours.
+      const followed = p.ops.some((o) => o.kind === "follow_merge");
+      // A new ticket holds only its description note; its version is ours, so not recorded.
+      if (ctx.created) side = { ticket: ctx.created, notes: [], version: null, noteBase: 0 };
+      else if (followed) side = await loadCwSide(db, cw, ctx, undefined, {}, memory, settings.externalXRef, now);
+      else if (portalWrites === 0) break;
+      if (portalWrites > 0) comments = await portal.listComments(job.portalTicketId);
+      ctx.created = undefined;
     }
 
     const at = now().toISOString();
@@ -141,10 +160,12 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       state: ctx.cwTicketId === null ? (result.warnings.length ? "warning" : "pending") : result.warnings.length ? "warning" : "ok",
       lastError: null,
       // No ConnectWise ticket yet means nothing was synced: keep the request "changed".
-      portalUpdatedAt: ctx.cwTicketId === null ? null : settledVersion(request.updatedAt, requestObservedAt),
-      cwUpdatedAt: result.cw ? settledVersion(result.cw.lastUpdated, result.cwObservedAt) : null,
-      cwClosed: result.cw?.closedFlag ?? false,
-      lastCwNoteId: result.notes.reduce((max, n) => Math.max(max, n.id), state.link?.lastCwNoteId ?? 0),
+      portalUpdatedAt: ctx.cwTicketId === null ? null : portalFresh ? settledVersion(request.updatedAt, requestObservedAt) : (link?.portalUpdatedAt ?? null),
+      portalSnapshot: request,
+      cwUpdatedAt: result.side.version,
+      cwClosed: result.side.ticket?.closedFlag ?? false,
+      // Notes a closed request could not take are read again until posted.
+      lastCwNoteId: result.warnings.some((w) => NOTES_WAITING.has(w.code)) ? result.side.noteBase : result.side.notes.reduce((max, n) => Math.max(max, n.id), result.side.noteBase),
       lastSyncedAt: at,
       updatedAt: at,
     }, events);
@@ -164,11 +185,25 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   }
 }
 
-async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xref: string, now: () => Date) {
+interface CwSide {
+  ticket: CwTicket | null;
+  notes: CwNote[];
+  /** The version to record as synced: a read one only once its second is over. */
+  version: string | null;
+  /** Notes up to this id were seen before (and are not in `notes` unless still watched). */
+  noteBase: number;
+}
+
+async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, link: LinkMemory | undefined, hints: SyncHints, memory: TicketMemory, xref: string, now: () => Date): Promise<CwSide> {
   const observedAt = now().getTime();
+  const source: CwSource = ctx.cwTicketId !== null && !link ? { from: "read", full: true } : cwSource(link, hints, memory);
+  if (source.from === "message") {
+    const notes = await readNotes(cw, source.ticket.id, source.notes);
+    return { ticket: source.ticket, notes, version: settledVersion(source.ticket.lastUpdated, source.observedAt), noteBase: source.notes?.afterId ?? link!.lastCwNoteId };
+  }
   let ticket: CwTicket | null = null;
-  if (ctx.cwTicketId !== null) ticket = await cw.getTicket(ctx.cwTicketId);
-  else {
+  if (source.from === "read") ticket = await cw.getTicket(ctx.cwTicketId!);
+  else if (source.lookup) {
     // A create whose response was lost left a ticket behind: find it instead of making another.
     ticket = await cw.findTicketByExternalXRef(xref);
     if (ticket) {
@@ -176,9 +211,15 @@ async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, xr
       await setLinkedCwTicket(db, ctx.tenantId, ctx.portalTicketId, ticket.id, now().toISOString());
     }
   }
-  const notes = ticket ? await cw.listNotes(ticket.id, 0) : [];
-  return { ticket, notes, observedAt };
+  if (!ticket) return { ticket, notes: [], version: null, noteBase: 0 };
+  const read = source.from === "read" && link ? notesToRead(link, memory, ticket.lastUpdated, source.full) : { afterId: 0, alsoIds: [] };
+  return { ticket, notes: await readNotes(cw, ticket.id, read), version: settledVersion(ticket.lastUpdated, observedAt), noteBase: read?.afterId ?? link?.lastCwNoteId ?? 0 };
 }
+
+const readNotes = async (cw: ConnectWiseClient, ticketId: number, read: NotesRead) => (read ? cw.listNotes(ticketId, read.afterId, read.alsoIds) : []);
+
+/** Operations that write to the portal. */
+const writesPortal = (op: Operation) => op.kind === "mirror_note_to_portal" || op.kind === "post_description_update";
 
 /**
  * The connected user and their organisation. Runs store them (each run checks /users/me);

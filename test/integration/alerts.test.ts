@@ -2,6 +2,7 @@ import { createMessageBatch, env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import { BOARD_CHECK_EVERY_MS } from "../../src/queues/tenant-sync";
 import { apiTokens, connectwiseConnections, statusMappings, syncRuns, tenantSettings, tenants } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
 import { createConnectedTenant, sealCwSecrets } from "../factories/connections";
@@ -55,7 +56,7 @@ describe("silent stops are announced once, and so is the recovery", () => {
     expect(alerts[1]).toMatch(/is syncing again/);
   });
 
-  it("a board status deleted in ConnectWise: flagged within one run, in the dashboard and API, announced once, recovers when remapped", async () => {
+  it("a board status deleted in ConnectWise: flagged by the next hourly board check, in the dashboard and API, announced once, recovers when remapped", async () => {
     const tenant = await createConnectedTenant();
     await db().update(tenants).set({ alertWebhookUrl: ALERT_URL }).where(eq(tenants.id, tenant.id));
     const token = `psa_${uniqueId("status_check")}_0123456789abcdef`;
@@ -73,6 +74,11 @@ describe("silent stops are announced once, and so is the recovery", () => {
     expect((await apiStatus()).needsAttention).toBe(false);
 
     await technician.deleteBoardStatus(boardId, doomed.id);
+    // Within the hour the board is not read again (no ticket write was refused).
+    await syncTenantNow(tenant.id);
+    expect((await apiStatus()).needsAttention).toBe(false);
+    // An hour after the last check, the run reads it.
+    await db().update(tenantSettings).set({ boardCheckedAt: new Date(Date.now() - BOARD_CHECK_EVERY_MS).toISOString() }).where(eq(tenantSettings.tenantId, tenant.id));
     await syncTenantNow(tenant.id);
     const status = await apiStatus();
     expect(status.needsAttention).toBe(true);

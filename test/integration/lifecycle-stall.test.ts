@@ -39,8 +39,9 @@ describe("runs never stall a tenant", () => {
     const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     const stuck = await customer.createRequest({ subject: "Every call fails", body: "Poisoned.", clusterId: "CZJ1234ABC" });
     const fine = await customer.createRequest({ subject: "Syncs", body: "Healthy.", clusterId: "CZJ1234ABC" });
-    // Every read of the stuck request answers 503 (no Retry-After): its message backs off for minutes.
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["503"], pathPattern: `/requests/${stuck}$` }) });
+    // Every read of the stuck request's comments (its sync's first call: the request itself
+    // comes with the listing) answers 503 (no Retry-After): its message backs off for minutes.
+    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["503"], pathPattern: `/requests/${stuck}/comments` }) });
 
     await fireCron();
     const first = await waitFor(

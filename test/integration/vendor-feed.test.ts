@@ -7,7 +7,9 @@ import { ensureSandboxWebhook } from "../../src/dev/demo-push";
 import { pollVendorFeed } from "../../src/feed/catch-up";
 import { createLogger } from "../../src/lib/log";
 import { clearVendorFeed, setVendorFeed, vendorFeedStatus } from "../../src/services/vendor-feed";
-import { createConnectedTenant } from "../factories/connections";
+import { createConnectedTenant, openPortalSecrets, sealPortalSecrets } from "../factories/connections";
+import { exchangeCode } from "../../src/connectors/zendesk";
+import { portalAuthorizationCode, sandboxRequests } from "./connectors/helpers";
 import { db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { SANDBOX_ORIGIN, sandboxControl, sandboxDeliveries, useSandbox, type SandboxDelivery } from "../setup/sandbox";
@@ -127,6 +129,35 @@ describe("vendor feed: catch-up and tenant runs", () => {
     // No feed at all: the same.
     await clearVendorFeed(db(), { userId: "usr_test_operator", via: "test" });
     expect((await syncTenantNow(tenants[2]!.tenant.id)).portalCalls).toBe(2);
+  });
+});
+
+describe("vendor feed: OAuth tenants", () => {
+  it("a covered run asks the portal nothing but still rotates a token about to expire (one refresh, no /users/me, no listing)", async () => {
+    await configureFeed();
+    expect(await pollVendorFeed(env, logger)).toMatchObject({ state: "ok" });
+    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const redirectUri = "http://localhost/callback";
+    const grant = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
+    const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: `${SANDBOX_ORIGIN}/zendesk`, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", ...grant, redirectUri });
+    const soon = new Date(Date.now() + 10 * 60 * 1000).toISOString();
+    await db()
+      .update(portalConnections)
+      .set({ authMode: "oauth", portalUserId: 1, secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: soon })
+      .where(eq(portalConnections.tenantId, tenant.id));
+
+    const before = await lastRequestId();
+    const run = await syncTenantNow(tenant.id);
+    expect([run.status, run.portalCalls]).toEqual(["completed", 1]);
+    const paths = (await sandboxRequests("zendesk", before)).map((r) => r.path);
+    expect(paths.filter((p) => p.includes("/oauth/tokens"))).toHaveLength(1);
+    expect(paths.filter((p) => p.includes("/users/me") || p.includes("/api/v2/requests"))).toEqual([]);
+    const [row] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id));
+    expect(Date.parse(row!.accessTokenExpiresAt!)).toBeGreaterThan(Date.parse(soon));
+    expect(((await openPortalSecrets(tenant.id, row!.secretsCiphertext)) as { refreshToken: string }).refreshToken).not.toBe(tokens.refreshToken);
+    // Fresh now: the next covered run makes no portal call at all.
+    expect((await syncTenantNow(tenant.id)).portalCalls).toBe(0);
+    await clearVendorFeed(db(), { userId: "usr_test_operator", via: "test" });
   });
 });
 

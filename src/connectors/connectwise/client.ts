@@ -77,6 +77,12 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
       return res ? toCwTicket(res.data) : null;
     },
 
+    async getTickets(ids) {
+      if (ids.length === 0) return [];
+      const { items } = await page("/service/tickets", ticketSchema, { conditions: cond.inInts("id", ids), orderBy: "id asc", pageSize: clampPageSize(ids.length) });
+      return items.map(toCwTicket);
+    },
+
     async createTicket(input) {
       const body = {
         summary: input.summary,
@@ -106,8 +112,9 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
       return { tickets: items.map(toCwTicket), hasMore: more };
     },
 
-    async listNotes(ticketId, afterId) {
-      const conditions: Condition = cond.gtInt("id", Math.max(0, Math.trunc(afterId)));
+    async listNotes(ticketId, afterId, alsoIds = []) {
+      const after = cond.gtInt("id", Math.max(0, Math.trunc(afterId)));
+      const conditions: Condition = alsoIds.length ? cond.or(after, cond.inInts("id", alsoIds)) : after;
       // 5,000 notes is already far past a real ticket; the page cap only stops a loop.
       const notes = await all(`${ticketPath(ticketId)}/notes`, noteSchema, { conditions, orderBy: "id asc" }, 10);
       return notes.map(toCwNote).sort((a: CwNote, b: CwNote) => a.id - b.id);

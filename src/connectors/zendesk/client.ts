@@ -48,6 +48,10 @@ export function createPortalClient(opts: PortalClientOptions): PortalClient {
       return http.calls;
     },
 
+    async refreshIfDue() {
+      await session.header();
+    },
+
     async listRequests({ cursor, pageSize }) {
       const size = Math.min(Math.max(Math.trunc(pageSize), 1), MAX_PAGE_SIZE);
       const url = withQuery(`${api}/requests`, { sort_by: "updated_at", sort_order: "desc", "page[size]": size, "page[after]": cursor ?? undefined });

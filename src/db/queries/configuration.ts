@@ -100,6 +100,11 @@ export function upsertStatusStatement(db: Db, row: typeof statusMappings.$inferI
     });
 }
 
+/** The next run checks the board's statuses (a status write was refused: one may have been deleted). */
+export async function requestBoardCheck(db: Db, tenantId: string): Promise<void> {
+  await db.update(tenantSettings).set({ boardCheckedAt: null }).where(eq(tenantSettings.tenantId, tenantId));
+}
+
 export async function saveTestResult(db: Db, tenantId: string, result: TestResult): Promise<void> {
   await upsertSettingsStatement(db, tenantId, { lastConnectionTest: result });
 }

@@ -50,6 +50,13 @@ export async function setLinkedCwTicket(db: Db, tenantId: string, portalTicketId
     .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId)));
 }
 
+export async function markCreateAttempted(db: Db, tenantId: string, portalTicketId: number): Promise<void> {
+  await db
+    .update(ticketLinks)
+    .set({ cwCreateAttempted: true })
+    .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId)));
+}
+
 /**
  * Forgets a linked ticket that was deleted in ConnectWise, with its synced fields and
  * comment links, in one transaction: the next plan treats the portal ticket as new.
@@ -59,7 +66,7 @@ export async function unlinkCwTicket(db: Db, tenantId: string, portalTicketId: n
     db.delete(commentLinks).where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.portalTicketId, portalTicketId))),
     db
       .update(ticketLinks)
-      .set({ cwTicketId: null, syncedFields: {}, cwUpdatedAt: null, lastCwNoteId: 0, cwClosed: false, updatedAt: at })
+      .set({ cwTicketId: null, syncedFields: {}, cwUpdatedAt: null, lastCwNoteId: 0, cwClosed: false, cwCreateAttempted: false, updatedAt: at })
       .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))),
   ]);
 }

@@ -20,6 +20,7 @@ export async function knownVersions(db: Db, tenantId: string, portalTicketIds: n
     db
       .select({
         portalTicketId: ticketLinks.portalTicketId,
+        cwTicketId: ticketLinks.cwTicketId,
         portalUpdatedAt: ticketLinks.portalUpdatedAt,
         cwUpdatedAt: ticketLinks.cwUpdatedAt,
         resyncRequested: ticketLinks.resyncRequested,

@@ -5,6 +5,7 @@ import { AppError } from "../../../src/lib/errors";
 import type { Ref } from "../../../src/sync/model";
 import { DEMO_CATCH_ALL_COMPANY, DEMO_CLUSTERS, DEMO_CONNECTWISE } from "../../../sandbox/src/demo-data";
 import { routeFetchToSandbox, SANDBOX_ORIGIN, sandboxControl } from "../../setup/sandbox";
+import { technician } from "../../setup/sandbox-actors";
 import { addFault, lastRequestId, sandboxRequests, viaGlobalFetch } from "./helpers";
 
 const SITE = `${SANDBOX_ORIGIN}/cw`;
@@ -89,6 +90,17 @@ describe("ConnectWise client against the sandbox", () => {
     expect(b.id).toBeGreaterThan(a.id);
     expect((await cw.listNotes(ticket.id, description!.id)).map((n) => n.id)).toEqual([a.id, b.id]);
     expect((await cw.listNotes(ticket.id, a.id)).map((n) => n.text)).toEqual(['second, with "quotes" and \\ backslash']);
+    // Incremental, plus an older note still watched (the description note keeps its id when edited).
+    expect((await cw.listNotes(ticket.id, a.id, [description!.id])).map((n) => n.id)).toEqual([description!.id, b.id]);
+    expect(await cw.listNotes(ticket.id, b.id)).toEqual([]);
+  });
+
+  it("reads tickets by id in one call; a deleted one is simply absent", async () => {
+    const [one, two, gone] = [await createTicket(), await createTicket(), await createTicket()];
+    await technician.deleteTicket(gone.id);
+    const calls = cw.calls;
+    expect((await cw.getTickets([two.id, gone.id, one.id])).map((t) => t.id)).toEqual([one.id, two.id]);
+    expect(cw.calls - calls).toBe(1);
   });
 
   it("lists linked tickets updated since a time, by externalXRef prefix", async () => {
