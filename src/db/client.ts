@@ -1,10 +1,16 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-export type Db = ReturnType<typeof createDb>;
+const connect = (d1: D1Database) => drizzle(d1, { schema, casing: "snake_case" });
+export type Db = ReturnType<typeof connect>;
 
-export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema, casing: "snake_case" });
+/** One client per D1 binding: building one re-derives the relational schema (the Worker's largest CPU cost per ticket in the bench's profile). */
+const clients = new WeakMap<D1Database, Db>();
+
+export function createDb(d1: D1Database): Db {
+  let db = clients.get(d1);
+  if (!db) clients.set(d1, (db = connect(d1)));
+  return db;
 }
 
 /** The current time as stored in D1 (ISO-8601 UTC, milliseconds). */

@@ -2,6 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { decryptSecret, encryptSecret, fromBase64, hashPassword, keyIdOf, needsRehash, NO_PASSWORD, sealedKeyId, toBase64, verifyPassword } from "../../src/lib/crypto";
 import { bindings } from "../../src/lib/secret-binding";
+import { createDb } from "../../src/db/client";
+import { tenants } from "../../src/db/schema";
 
 /** PBKDF2 of the bare password: what `pbkdf2-sha256$` hashes (before the pepper) hold. */
 async function legacyHash(password: string, saltB64: string, iterations: number): Promise<string> {
@@ -112,5 +114,12 @@ describe("password hashes", () => {
     expect(await verifyPassword("acme-demo-pass", legacy, env.PASSWORD_PEPPER)).toBe(true);
     expect(await verifyPassword("acme-demo-pas", legacy, env.PASSWORD_PEPPER)).toBe(false);
     expect(needsRehash(legacy)).toBe(true);
+  });
+});
+
+describe("database client", () => {
+  it("is built once per D1 binding (building one re-derives drizzle's relational schema) and still reads", async () => {
+    expect(createDb(env.DB)).toBe(createDb(env.DB));
+    expect(await createDb(env.DB).select().from(tenants).limit(1)).toBeInstanceOf(Array);
   });
 });
