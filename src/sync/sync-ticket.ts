@@ -148,7 +148,17 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       if (ctx.created) side = { ticket: ctx.created, notes: [], version: null, noteBase: 0 };
       else if (followed) side = await loadCwSide(db, cw, ctx, undefined, {}, memory, settings.externalXRef, now);
       else if (portalWrites === 0) break;
-      if (portalWrites > 0) comments = await portal.listComments(job.portalTicketId);
+      if (portalWrites > 0) {
+        if (REOPENED_BY_REQUESTER.has(request.status)) {
+          // That status change is this write's echo (we comment as the requester): adopted
+          // as synced rather than pushed over the technician's status.
+          const before = request;
+          requestObservedAt = now().getTime();
+          request = (await portal.getRequest(job.portalTicketId)) ?? request;
+          if (request.status !== before.status && memory.synced.status === before.status) memory.synced.status = request.status;
+        }
+        comments = await portal.listComments(job.portalTicketId);
+      }
       ctx.created = undefined;
     }
 
@@ -217,6 +227,9 @@ async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, li
 }
 
 const readNotes = async (cw: ConnectWiseClient, ticketId: number, read: NotesRead) => (read ? cw.listNotes(ticketId, read.afterId, read.alsoIds) : []);
+
+/** Statuses Zendesk changes to "open" when the request's requester comments. */
+const REOPENED_BY_REQUESTER: ReadonlySet<string> = new Set(["pending", "hold", "solved"]);
 
 /** Operations that write to the portal. */
 const writesPortal = (op: Operation) => op.kind === "mirror_note_to_portal" || op.kind === "post_description_update";

@@ -4,6 +4,8 @@ import { connectwiseClientFor } from "../../src/connectors/for-tenant";
 import { applyDemoSettings } from "../../src/dev/demo-settings";
 import { connectwiseConnections, portalConnections, tenantSettings } from "../../src/db/schema";
 import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret, type PortalSecrets } from "../../src/lib/secret-binding";
+import { exchangeCode } from "../../src/connectors/zendesk";
+import { portalAuthorizationCode } from "../integration/connectors/helpers";
 import { SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
 import { portalUser } from "../setup/sandbox-actors";
 import { createTenant, db } from "./tenants";
@@ -78,4 +80,19 @@ export async function createTenantWithCustomer(opts: { syncFrom?: string; ownCwM
   await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
   const tenant = await createConnectedTenant({ ...opts, portalUser: user });
   return { tenant, customer: portalUser(user.email, user.apiToken) };
+}
+
+/**
+ * Switches a tenant's portal connection to OAuth (the default customer's grant, through
+ * the sandbox's authorization page with PKCE) with its access token expiring at `expiresAt`.
+ */
+export async function connectPortalWithOAuth(tenantId: string, expiresAt: string, columns: Partial<typeof portalConnections.$inferInsert> = {}) {
+  const redirectUri = "http://localhost/callback";
+  const grant = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
+  const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: PORTAL_BASE, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", ...grant, redirectUri });
+  await db()
+    .update(portalConnections)
+    .set({ ...columns, authMode: "oauth", secretsCiphertext: await sealPortalSecrets(tenantId, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: expiresAt })
+    .where(eq(portalConnections.tenantId, tenantId));
+  return tokens;
 }

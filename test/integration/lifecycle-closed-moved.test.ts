@@ -73,3 +73,22 @@ describe("moved to another board by a technician", () => {
     expect(link.warnings[0]!.message).toContain("Help Desk");
   });
 });
+
+describe("a technician's note on a pending request", () => {
+  it("reaches the portal without moving the ConnectWise status: the request reopening on that comment is the note's own echo", async () => {
+    const { tenant, customer, id, ticket } = await linkedTicket("Waiting for logs");
+    await agent.update(id, { status: "pending" });
+    await syncTenantNow(tenant.id);
+    expect((await technician.ticketFor(tenant.id, id)).status?.name).toBe("Waiting on Customer");
+
+    await technician.addNoteInUi(ticket.id, "Please send the controller logs.");
+    await syncTenantNow(tenant.id);
+    // Zendesk reopens a pending request on its requester's comment, and psa-sync comments as the requester.
+    expect((await customer.comments(id)).map((c) => c.body.split("\n").pop())).toContain("Please send the controller logs.");
+    await syncTenantNow(tenant.id);
+    await syncTenantNow(tenant.id);
+    expect((await technician.ticketFor(tenant.id, id)).status?.name).toBe("Waiting on Customer");
+    const statusWrites = (await eventsOf(tenant.id, id)).filter((e) => e.action === "update_cw_ticket" && e.detail?.includes("status"));
+    expect(statusWrites).toHaveLength(1); // the pending one only
+  });
+});

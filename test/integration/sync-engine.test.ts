@@ -2,12 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { commentLinks, portalConnections, tenantSettings, tenants, ticketEvents } from "../../src/db/schema";
-import { exchangeCode } from "../../src/connectors/zendesk";
-import { portalAuthorizationCode } from "./connectors/helpers";
 import { saveAdvancedSettings } from "../../src/services/configuration-settings";
-import { createConnectedTenant, createTenantWithCustomer, openPortalSecrets, sealPortalSecrets } from "../factories/connections";
+import { connectPortalWithOAuth, createConnectedTenant, createTenantWithCustomer, openPortalSecrets, sealPortalSecrets } from "../factories/connections";
 import { db, linkOf } from "../factories/tenants";
-import { useSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
+import { useSandbox } from "../setup/sandbox";
 import { agent, customer, technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 
@@ -131,14 +129,8 @@ describe("the first import and the 'sync from' date", () => {
 describe("OAuth tokens", () => {
   it("a run refreshes a token that expires soon, persists the rotated pair encrypted, and syncs", async () => {
     const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
-    const redirectUri = "http://localhost/callback";
-    const grant = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
-    const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: `${SANDBOX_ORIGIN}/zendesk`, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", ...grant, redirectUri });
     const soon = new Date(Date.now() + 10 * 60 * 1000).toISOString();
-    await db()
-      .update(portalConnections)
-      .set({ authMode: "oauth", secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: soon })
-      .where(eq(portalConnections.tenantId, tenant.id));
+    const tokens = await connectPortalWithOAuth(tenant.id, soon);
     const id = await customer.createRequest({ subject: "Via OAuth", body: "Token about to expire.", clusterId: "CZJ1234ABC" });
 
     const run = await syncTenantNow(tenant.id);

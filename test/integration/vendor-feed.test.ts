@@ -7,9 +7,8 @@ import { ensureSandboxWebhook } from "../../src/dev/demo-push";
 import { pollVendorFeed } from "../../src/feed/catch-up";
 import { createLogger } from "../../src/lib/log";
 import { clearVendorFeed, setVendorFeed, vendorFeedStatus } from "../../src/services/vendor-feed";
-import { createConnectedTenant, openPortalSecrets, sealPortalSecrets } from "../factories/connections";
-import { exchangeCode } from "../../src/connectors/zendesk";
-import { portalAuthorizationCode, sandboxRequests } from "./connectors/helpers";
+import { connectPortalWithOAuth, createConnectedTenant, openPortalSecrets } from "../factories/connections";
+import { sandboxRequests } from "./connectors/helpers";
 import { db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
 import { SANDBOX_ORIGIN, sandboxControl, sandboxDeliveries, useSandbox, type SandboxDelivery } from "../setup/sandbox";
@@ -137,14 +136,9 @@ describe("vendor feed: OAuth tenants", () => {
     await configureFeed();
     expect(await pollVendorFeed(env, logger)).toMatchObject({ state: "ok" });
     const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
-    const redirectUri = "http://localhost/callback";
-    const grant = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
-    const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: `${SANDBOX_ORIGIN}/zendesk`, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", ...grant, redirectUri });
     const soon = new Date(Date.now() + 10 * 60 * 1000).toISOString();
-    await db()
-      .update(portalConnections)
-      .set({ authMode: "oauth", portalUserId: 1, secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: soon })
-      .where(eq(portalConnections.tenantId, tenant.id));
+    // Any known portal user: the feed covers a tenant whose user it can route by.
+    const tokens = await connectPortalWithOAuth(tenant.id, soon, { portalUserId: 1 });
 
     const before = await lastRequestId();
     const run = await syncTenantNow(tenant.id);
