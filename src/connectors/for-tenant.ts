@@ -134,7 +134,9 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
       await sleep(Math.max(MIN_ASK_AGAIN_MS, turn.waitMs));
     }
     spent = true;
-    const res = await inner(input, init);
+    // The call's timeout counts from when it leaves, not from when it asked for its turn.
+    const timeoutMs = init?.timeoutMs;
+    const res = await inner(input, timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(timeoutMs) });
     if (res.status === 429) {
       const seconds = parseRetryAfter(res.headers.get("retry-after")) ?? limit.windowMs / 1000;
       await budget.rateLimited(tenantId, limit, seconds * 1000);
