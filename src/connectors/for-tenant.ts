@@ -11,7 +11,7 @@ import { parseRetryAfter } from "./http";
 import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret } from "../lib/secret-binding";
 import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl } from "../egress/fetch";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
-import type { ConnectWiseClient, FetchLike, OAuthTokens, PortalClient } from "./types";
+import type { ConnectWiseClient, FetchInit, FetchLike, OAuthTokens, PortalClient } from "./types";
 import { createPortalClient, type PortalAuth } from "./zendesk";
 
 type PortalRow = typeof portalConnections.$inferSelect;
@@ -84,8 +84,8 @@ export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): Fet
       const seconds = Math.ceil(turn.waitMs / 1000);
       throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);
     }
-    if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
-    return inner(input, init);
+    if (turn.waitMs > 0) await sleep(turn.waitMs);
+    return inner(input, timedFromNow(init));
   };
 }
 
@@ -134,9 +134,7 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
       await sleep(Math.max(MIN_ASK_AGAIN_MS, turn.waitMs));
     }
     spent = true;
-    // The call's timeout counts from when it leaves, not from when it asked for its turn.
-    const timeoutMs = init?.timeoutMs;
-    const res = await inner(input, timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await inner(input, timedFromNow(init));
     if (res.status === 429) {
       const seconds = parseRetryAfter(res.headers.get("retry-after")) ?? limit.windowMs / 1000;
       await budget.rateLimited(tenantId, limit, seconds * 1000);
@@ -159,6 +157,8 @@ export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts:
 
 const MIN_ASK_AGAIN_MS = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A call's timeout counts from when it leaves, not from when it asked for its budget turn. */
+const timedFromNow = (init?: FetchInit): FetchInit | undefined => (init?.timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
 
 /** The ConnectWise private key of a connection; throws when it cannot be opened where it is now pointed. */
 export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Promise<string> {
