@@ -22,6 +22,12 @@ function buildSandbox(): string {
 
 let sandboxScript: string | undefined;
 
+/** A scenario's size: each default overridden by `{PREFIX}_{KEY}` (tickSeconds → LOAD_TICK_SECONDS). */
+function sizedByEnv<T extends Record<string, number>>(prefix: string, defaults: T): T {
+  const read = ([key, value]: [string, number]) => [key, Number(process.env[`${prefix}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`] ?? value)];
+  return Object.fromEntries(Object.entries(defaults).map(read)) as T;
+}
+
 /**
  * The Worker under test with the sandbox beside it; `vars` override bindings for a project
  * that needs the whole Worker (queues, Durable Objects) under other settings.
@@ -80,18 +86,10 @@ export default defineConfig({
           testTimeout: 60_000,
           // The chaos scenario's size: small in `npm test`, large in `npm run chaos`.
           provide: {
-            chaos: {
-              tenants: Number(process.env.CHAOS_TENANTS ?? 2),
-              requests: Number(process.env.CHAOS_REQUESTS ?? 4),
-              comments: Number(process.env.CHAOS_COMMENTS ?? 2),
-              rate: Number(process.env.CHAOS_RATE ?? 0.2),
-              seed: Number(process.env.CHAOS_SEED ?? 20261128),
-            },
-            load: {
-              tenants: Number(process.env.LOAD_TENANTS ?? 200),
-              tickets: Number(process.env.LOAD_TICKETS ?? 50),
-              comments: Number(process.env.LOAD_COMMENTS ?? 1),
-            },
+            chaos: sizedByEnv("CHAOS", { tenants: 2, requests: 4, comments: 2, rate: 0.2, seed: 20261128 }),
+            load: sizedByEnv("LOAD", { tenants: 1000, tickets: 5, comments: 2, idle: 200, tickSeconds: 300, maxMinutes: 35 }),
+            // The push echo scenario's size: 20 × 2 in `npm test`, 200 × 5 under the real limits in `npm run echo`.
+            echo: { ...sizedByEnv("ECHO", { requests: 20, comments: 2 }), limits: process.env.ECHO_LIMITS === "1" },
             bench: process.env.BENCH === "quick"
               ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 4, ticketsPerBatch: 20 } }
               : {

@@ -166,8 +166,10 @@ profiled and the whole-process batches are kept apart because the sampler costs 
 it measures; under the profiler the Worker's own code runs somewhat slower too, so the worker figure leans high.
 
 **Peak queue depth** is the most ticket-sync messages of the backfill run outstanding at once (handed over, not yet
-done), sampled every 250 ms; **overlapping runs** counts runs of the tenant that overlapped in time while the
-schedule tried to start another every 2 s (each of those is recorded as skipped).
+done), sampled every 250 ms. Meanwhile the schedule tries to start another run every 2 s: a try while the backfill
+is still listing is skipped, one after its listing is complete starts a run (\`scheduledRunsStartedAfterListing\`), as
+the platform's rule allows; **overlapping listings** counts the 250 ms samples in which more than one run of the
+tenant had not finished listing (the rule says none).
 `;
 writeFileSync(join(ROOT, "bench", "results.md"), md);
 console.log(`\nwrote bench/results.json and bench/results.md (${out.wallSeconds} s)`);

@@ -6,7 +6,9 @@ declare module "vitest" {
     chaos: { tenants: number; requests: number; comments: number; rate: number; seed: number };
     /** Sizes of `npm run bench` (test/bench). */
     /** Size of `npm run load` (test/load). */
-    load: { tenants: number; tickets: number; comments: number };
+    load: { tenants: number; tickets: number; comments: number; idle: number; tickSeconds: number; maxMinutes: number };
+    /** Size of the push echo scenario (test/integration/push-echo.test.ts): small in `npm test`, 200 × 5 in `npm run echo`. */
+    echo: { requests: number; comments: number; limits: boolean };
     bench: { admin: { links: number; eventsPerLink: number; repeats: number }; backfill: { sizes: number[]; comments: number; latencyMs: number }; cpu: { batches: number; ticketsPerBatch: number } };
   }
 }

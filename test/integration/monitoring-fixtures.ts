@@ -1,3 +1,4 @@
+import { getTableColumns } from "drizzle-orm";
 import { apiTokens, failures, runTickets, syncRuns, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
 import { db, uniqueId } from "../factories/tenants";
@@ -16,11 +17,14 @@ export async function insertRunTickets(runId: string, tenantId: string, tickets:
   for (const t of tickets) await db().insert(runTickets).values({ runId, tenantId, ...t });
 }
 
+/** Rows per multi-row insert: at most one bound parameter per column, within D1's 100 per statement. */
+const LINKS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(ticketLinks)).length);
+
 /** Many links fast: multi-row inserts within D1's 100 bound parameters per statement. */
 export async function insertLinks(tenantId: string, count: number, make: (i: number) => Partial<typeof ticketLinks.$inferInsert>) {
   const rows = Array.from({ length: count }, (_, i) => ({ tenantId, portalTicketId: i + 1, summary: `Ticket ${i + 1}`, ...make(i) }));
   const chunks = [];
-  for (let i = 0; i < rows.length; i += 10) chunks.push(db().insert(ticketLinks).values(rows.slice(i, i + 10)));
+  for (let i = 0; i < rows.length; i += LINKS_PER_INSERT) chunks.push(db().insert(ticketLinks).values(rows.slice(i, i + LINKS_PER_INSERT)));
   for (let i = 0; i < chunks.length; i += 50) {
     const part = chunks.slice(i, i + 50);
     await db().batch([part[0]!, ...part.slice(1)]);

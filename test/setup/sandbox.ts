@@ -47,6 +47,9 @@ export interface SandboxDelivery {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Both null while the sandbox is still sending it. */
+  status: number | null;
+  error: string | null;
 }
 
 /** Callbacks and webhooks the sandbox sent after `sinceId` (it cannot reach the test Worker itself). */
