@@ -64,7 +64,8 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     log.info("ticket.setup_incomplete");
     return { stats: emptyStats(), warnings: [{ code: "setup_incomplete", message: setup ?? "Setup incomplete" }], cwTicketId: state.link?.cwTicketId ?? null };
   }
-  const portal = await portalClientFor(env, state.portal);
+  // Once it has read, a refused turn is slept through: deferred, the sync would read it all again.
+  const portal = await portalClientFor(env, state.portal, undefined, { sleepsOnceSpent: true });
   const cw = await connectwiseClientFor(env, state.connectwise);
   const stats = emptyStats();
   const calls = () => ({ portalCalls: portal.calls, cwCalls: cw.calls });
