@@ -11,7 +11,7 @@ import { parseRetryAfter } from "./http";
 import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret } from "../lib/secret-binding";
 import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl } from "../egress/fetch";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
-import type { ConnectWiseClient, FetchLike, OAuthTokens, PortalClient } from "./types";
+import type { ConnectWiseClient, FetchInit, FetchLike, OAuthTokens, PortalClient } from "./types";
 import { createPortalClient, type PortalAuth } from "./zendesk";
 
 type PortalRow = typeof portalConnections.$inferSelect;
@@ -25,7 +25,7 @@ const unreadable = () => new AppError("unauthorized", "The stored credentials ca
  * (the tenant run refreshes early, so the ticket syncs running beside each other never race
  * to rotate the pair).
  */
-export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number; priority?: boolean } = {}): Promise<PortalClient> {
+export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {}): Promise<PortalClient> {
   const baseUrl = portalBaseUrl(env);
   const binding = bindings.portalSecrets(row.tenantId, baseUrl);
   const secrets = await openSecret(env, row.secretsCiphertext, binding, portalSecrets);
@@ -51,12 +51,14 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: Fetc
       .where(eq(portalConnections.tenantId, row.tenantId));
   };
   const skew = opts.refreshWithinMs ?? 0;
-  const fetch = portalFetch(env, row.tenantId, fetchImpl, { priority: opts.priority });
+  const fetch = portalFetch(env, row.tenantId, fetchImpl, { sleepsOnceSpent: opts.sleepsOnceSpent, priority: opts.priority });
   return createPortalClient({ fetch, baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
 /** Longer waits are not slept through: the work is deferred (queue edge) instead. */
 const MAX_BUDGET_WAIT_MS = 20_000;
+/** …unless the work has already made portal calls (limits/portal-budget.ts, sleepers): deferred, it would repeat them. */
+const SPENT_BUDGET_WAIT_MS = 120_000;
 /** A cap var's value; a malformed one falls back to the default (and says so) rather than lifting the cap. */
 function readLimit(value: string | undefined, schema: typeof callLimitVar, fallback: CallLimit, event: string): CallLimit | null {
   const parsed = schema.safeParse(value);
@@ -83,8 +85,8 @@ export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike, prio
       const seconds = Math.ceil(turn.waitMs / 1000);
       throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);
     }
-    if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
-    return inner(input, init);
+    if (turn.waitMs > 0) await sleep(turn.waitMs);
+    return inner(input, timedFromNow(init));
   };
 }
 
@@ -94,27 +96,34 @@ const portalLimit = (env: Env) => readLimit(env.PORTAL_CALL_LIMIT, portalLimitVa
  * Every portal call, of any tenant, first takes its turn from the account's one
  * PortalBudget (limits/portal-budget.ts): short waits are slept through, a longer one (or
  * a tenant over its share while the account is busy, for longer than that) throws
- * `BudgetSpent` before anything is sent. Each response tells the budget about the account:
- * a 429 pauses it for the Retry-After, a low X-Rate-Limit-Remaining for a while.
+ * `BudgetSpent` before anything is sent. With `sleepsOnceSpent` (a ticket sync), once a
+ * call has gone the later ones may sleep up to SPENT_BUDGET_WAIT_MS as one of the tenant's
+ * bounded sleepers rather than throw the calls made so far away. Each response tells the
+ * budget about the account: a 429 pauses it for the Retry-After, a low
+ * X-Rate-Limit-Remaining for a while.
  */
-export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS, priority = false): FetchLike {
+export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false, priority = false): FetchLike {
   const limit = portalLimit(env);
   if (!limit) return inner;
   const account = portalBaseUrl(env);
+  const sleeperId = crypto.randomUUID();
+  let spent = false;
   return async (input, init) => {
     const budget = portalBudgetStub(env, account);
-    const deadline = Date.now() + maxWaitMs;
+    const asked = Date.now();
+    const sleeps = sleepsOnceSpent && spent;
     for (;;) {
-      const left = deadline - Date.now();
-      const turn = await budget.take(tenantId, limit, Math.max(0, left), priority);
+      const left = (ms: number) => Math.max(0, asked + ms - Date.now());
+      const sleeper = sleeps ? { id: sleeperId, maxWaitMs: left(SPENT_BUDGET_WAIT_MS) } : undefined;
+      const turn = await budget.take(tenantId, limit, left(maxWaitMs), sleeper, priority);
       if (turn.granted) {
         if (turn.waitMs > 0) await sleep(turn.waitMs);
         break;
       }
       // Over its share while others wait: the tenant asks again once its share allows, unless that is too late.
-      if (turn.waitMs > left) {
+      if (turn.defer) {
         const seconds = Math.max(1, Math.ceil(turn.waitMs / 1000));
-        log.info("portal_budget.deferred", { tenant: tenantId, reason: turn.reason, share: turn.share, delaySeconds: seconds });
+        log.info("portal_budget.deferred", { tenant: tenantId, reason: turn.reason, share: turn.share, delaySeconds: seconds, spent: sleeps });
         throw new BudgetSpent(
           turn.reason === "share"
             ? `portal: this tenant has its fair share of the portal account's budget in use (${turn.share} calls per ${limit.windowMs / 1000} s) while others wait; resuming in ${seconds} s`
@@ -125,7 +134,8 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
       // At least a fifth of a second: a busy tenant's waiting calls must not poll the one object.
       await sleep(Math.max(MIN_ASK_AGAIN_MS, turn.waitMs));
     }
-    const res = await inner(input, init);
+    spent = true;
+    const res = await inner(input, timedFromNow(init));
     if (res.status === 429) {
       const seconds = parseRetryAfter(res.headers.get("retry-after")) ?? limit.windowMs / 1000;
       await budget.rateLimited(tenantId, limit, seconds * 1000);
@@ -142,12 +152,14 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
  * Outbound fetch for the portal, for a tenant: the egress policy first (nothing refused
  * reaches the budget), then the account's portal budget, then the network.
  */
-export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number; priority?: boolean } = {}): FetchLike {
-  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs, opts.priority) });
+export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {}): FetchLike {
+  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs, opts.sleepsOnceSpent, opts.priority) });
 }
 
 const MIN_ASK_AGAIN_MS = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A call's timeout counts from when it leaves, not from when it asked for its budget turn. */
+const timedFromNow = (init?: FetchInit): FetchInit | undefined => (init?.timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
 
 /** The ConnectWise private key of a connection; throws when it cannot be opened where it is now pointed. */
 export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Promise<string> {

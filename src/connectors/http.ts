@@ -134,6 +134,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         headers,
         body: req.json === undefined ? undefined : JSON.stringify(req.json),
         signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
       });
       text = await res.text();
     } catch (err) {

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { freshState, isLow, lowRemainingPauseMs, pauseUntil, takeTurn, type CallLimit, type PortalBudgetState, type Turn } from "../limits/portal-budget";
+import { freshState, isLow, lowRemainingPauseMs, pauseUntil, takeTurn, type CallLimit, type PortalBudgetState, type Sleeper, type Turn } from "../limits/portal-budget";
 import { log } from "../lib/log";
 
 /** The one object of the deployment's portal account (limits/portal-budget.ts; one account per PORTAL_BASE_URL). */
@@ -26,10 +26,10 @@ export class PortalBudget extends DurableObject<Env> {
     if (state.tat !== before) this.ctx.storage.kv.put("tat", state.tat);
   }
 
-  take(tenantId: string, limit: CallLimit, maxWaitMs: number, priority = false): Turn {
+  take(tenantId: string, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper, priority = false): Turn {
     const state = this.load();
     const before = state.tat;
-    const turn = takeTurn(state, tenantId, Date.now(), limit, maxWaitMs, priority);
+    const turn = takeTurn(state, tenantId, Date.now(), limit, maxWaitMs, sleeper, priority);
     this.save(before);
     return turn;
   }

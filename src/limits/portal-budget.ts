@@ -37,6 +37,15 @@ import { limitVar, type CallLimit } from "./call-budget";
  *    (for n ≤ steady; beyond that everyone gets one call a window and the pace binds).
  * Shares follow usage within a window, since usage is measured over the last window.
  *
+ * Sleepers (a ticket sync that has already made calls). Refused, it would be deferred and
+ * start over, repeating its reads exactly when the budget is scarce; instead up to
+ * MAX_SLEEPERS_PER_TENANT of a tenant's syncs may sleep until they are told to ask again
+ * (a longer wait, chosen by the caller). A sleeper books nothing while it sleeps and asks
+ * within its tenant's share like any call, so other tenants lose nothing; within the tenant,
+ * a call with nothing to lose leaves the share's next turns to the sleepers (it counts them
+ * as used) and is deferred instead. A sleeper that never asks again (it died) drops out
+ * SLEEPER_GRACE_MS after it was due.
+ *
  * Adapting to the account (Zendesk's X-Rate-Limit / X-Rate-Limit-Remaining, and 429s). The
  * vendor's own use drains the same account. A response reporting at most 10% of the
  * account's limit remaining pauses the budget for a quarter window (15 s at 60 s): by then
@@ -113,6 +122,8 @@ export interface TenantState {
   lastAskedAt: number;
   /** The next retry time to hand out when refusing it: its waiting callers come back one at a time, not as a herd. */
   nextAskAt: number;
+  /** Its sleeping syncs: id → when it stops counting unless it asks again. */
+  sleepers: Map<string, number>;
 }
 
 export interface PortalBudgetState {
@@ -125,22 +136,33 @@ export const freshState = (tat = 0): PortalBudgetState => ({ tat, tenants: new M
 
 export type Turn =
   | { granted: true; waitMs: number; share: number; overShare: boolean }
-  /** Nothing was booked; ask again after `waitMs` (or defer the work when that is too long). */
-  | { granted: false; waitMs: number; share: number; reason: "share" | "account" };
+  /** Nothing was booked; ask again after `waitMs`, or, when `defer`, give the work back to the queue (that wait is too long). */
+  | { granted: false; waitMs: number; share: number; reason: "share" | "account"; defer: boolean };
+
+/** A call of a ticket sync that has already made calls: it may sleep up to `maxWaitMs` if admitted as one of its tenant's sleepers. */
+export interface Sleeper {
+  id: string;
+  maxWaitMs: number;
+}
 
 /** Calls of one tenant that may wait at the account at once: the queue holds at most two per active tenant. */
 export const MAX_QUEUED_PER_TENANT = 2;
+/** Syncs of one tenant that may sleep through a busy budget at once; beyond that they are deferred as before. */
+export const MAX_SLEEPERS_PER_TENANT = 4;
+/** A sleeper not back this long after it was told to ask again has died (or been deferred): it stops counting. */
+export const SLEEPER_GRACE_MS = 5_000;
 
 const waitFor = (tat: number, pace: Pace, now: number) => Math.max(0, Math.ceil(Math.max(tat, now) - pace.tolerance - now - 1e-6));
 
 /**
  * One call of `tenantId` at `now`. Books only when granting (and notes the tenant as
  * active). Granted: the call may start after `waitMs`. Refused when over the share while
- * the account is busy, or when the account wait exceeds `maxWaitMs`. A push sync's call
- * (`priority`) is not held to its tenant's share or queue: it queues at the account pace,
- * so a request filed during its tenant's backfill is not sent after that backfill.
+ * the account is busy, or when the account wait exceeds what the call may wait:
+ * `maxWaitMs`, or `sleeper.maxWaitMs` for a sleeper admitted (or already counted). A push
+ * sync's call (`priority`) is not held to its tenant's share or queue: it queues at the
+ * account pace, so a request filed during its tenant's backfill is not sent after it.
  */
-export function takeTurn(state: PortalBudgetState, tenantId: string, now: number, limit: CallLimit, maxWaitMs: number, priority = false): Turn {
+export function takeTurn(state: PortalBudgetState, tenantId: string, now: number, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper, priority = false): Turn {
   const since = now - limit.windowMs;
   for (const [id, t] of state.tenants) {
     let aged = 0;
@@ -148,29 +170,41 @@ export function takeTurn(state: PortalBudgetState, tenantId: string, now: number
     if (aged) t.starts.splice(0, aged);
     if (t.starts.length === 0 && t.lastAskedAt <= since && id !== tenantId) state.tenants.delete(id);
   }
-  const tenant = state.tenants.get(tenantId) ?? { starts: [], lastAskedAt: now, nextAskAt: 0 };
+  const tenant = state.tenants.get(tenantId) ?? { starts: [], lastAskedAt: now, nextAskAt: 0, sleepers: new Map<string, number>() };
   tenant.lastAskedAt = now;
   state.tenants.set(tenantId, tenant);
+  for (const [id, until] of tenant.sleepers) if (until <= now) tenant.sleepers.delete(id);
+  const asleep = sleeper !== undefined && (tenant.sleepers.has(sleeper.id) || tenant.sleepers.size < MAX_SLEEPERS_PER_TENANT);
+  const mayWait = asleep ? sleeper.maxWaitMs : maxWaitMs;
+  // Any outcome but a wait it may sleep through ends this sleeper's claim.
+  if (sleeper) tenant.sleepers.delete(sleeper.id);
 
   const share = fairLevel(steadyCalls(limit), [...state.tenants.values()].map((t) => t.starts.length));
   const used = tenant.starts.length;
+  // A call with nothing to lose counts the tenant's sleepers as used: their turns come first.
+  const held = used + (asleep ? 0 : tenant.sleepers.size);
   let queued = 0;
   while (queued < used && tenant.starts[used - 1 - queued]! > now) queued++;
   const account = accountPace(limit);
   const accountWait = waitFor(state.tat, account, now);
   const overShare = used >= share;
-  if (!priority && (overShare || queued >= MAX_QUEUED_PER_TENANT) && accountWait > 0) {
-    // Back when enough of its calls have left the window (over the share), or when its first queued call goes.
+  if (!priority && (held >= share || queued >= MAX_QUEUED_PER_TENANT) && accountWait > 0) {
+    // Back when enough of its calls have left the window (over the share; a window when
+    // even that is not enough for the sleepers ahead), or when its first queued call goes.
+    const out = held - share;
     const back = Math.max(
       now + accountWait,
-      overShare ? tenant.starts[used - share]! + limit.windowMs : 0,
+      held >= share ? (out < used ? tenant.starts[out]! : now) + limit.windowMs : 0,
       queued >= MAX_QUEUED_PER_TENANT ? tenant.starts[used - queued]! : 0,
       tenant.nextAskAt,
     );
     tenant.nextAskAt = back + account.interval;
-    return { granted: false, waitMs: Math.ceil(back - now), share, reason: "share" };
+    const waitMs = Math.ceil(back - now);
+    const defer = waitMs > mayWait;
+    if (asleep && !defer) tenant.sleepers.set(sleeper.id, back + SLEEPER_GRACE_MS);
+    return { granted: false, waitMs, share, reason: "share", defer };
   }
-  if (accountWait > maxWaitMs) return { granted: false, waitMs: accountWait, share, reason: "account" };
+  if (accountWait > mayWait) return { granted: false, waitMs: accountWait, share, reason: "account", defer: true };
 
   state.tat = Math.max(state.tat, now) + account.interval;
   tenant.starts.push(now + accountWait);

@@ -1,6 +1,6 @@
 import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import type { Db } from "../db/client";
-import { completeCommentLinkById, markCreateAttempted, recordPendingComment, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
+import { completeCommentLinkById, markCreateAttempted, recordPendingComment, rememberApiMember, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
 import { UpstreamError } from "../connectors/http";
 import type { CwTicket } from "./model";
 import type { Operation, RefusableField } from "./plan-types";
@@ -18,8 +18,8 @@ export interface ExecuteContext {
   created?: CwTicket;
   stats: TicketStats;
   events: TicketEvent[];
-  /** psa-sync's API member, as the responses to its own writes name it (its callbacks are echoes). */
-  apiMember?: string;
+  /** psa-sync's API member as stored, updated from the responses to its own writes (its callbacks are echoes). */
+  apiMember: string | null;
   now: () => string;
 }
 
@@ -94,7 +94,7 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
       const ticket = await ctx.cw.createTicket(op.create);
       ctx.cwTicketId = ticket.id;
       ctx.created = ticket;
-      if (ticket.enteredBy) ctx.apiMember = ticket.enteredBy;
+      await learnApiMember(ctx, ticket.enteredBy);
       await setLinkedCwTicket(db, tenantId, portalTicketId, ticket.id, ctx.now());
       ctx.stats.created++;
       return `ConnectWise ticket #${ticket.id} created on board ${op.create.boardId}, company ${op.create.companyId}`;
@@ -111,7 +111,7 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
       const linkId = op.linkId ?? (await recordPendingComment(db, { tenantId, portalTicketId, origin: "portal", portalCommentId: op.portalCommentId, contentHash: op.hash }));
       const note = await ctx.cw.addNote(cwTicketId, { text: op.text, internalAnalysisFlag: true });
       // Learned here too: a tenant whose tickets all exist already never creates one.
-      if (note.createdBy) ctx.apiMember = note.createdBy;
+      await learnApiMember(ctx, note.createdBy);
       await completeCommentLinkById(db, tenantId, linkId, { cwNoteId: note.id });
       ctx.stats.commentsMirrored++;
       return `portal comment ${op.portalCommentId} → internal note ${note.id}`;
@@ -132,4 +132,14 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
       await completeCommentLinkById(db, tenantId, op.linkId, { portalCommentId: op.portalCommentId });
       return `portal comment ${op.portalCommentId} recognised as ours`;
   }
+}
+
+/**
+ * Stored before the next write, not after the batch: ConnectWise calls back right after each
+ * write, and those callbacks (the first import's included) must already be recognised as ours.
+ */
+async function learnApiMember(ctx: ExecuteContext, member: string | null | undefined): Promise<void> {
+  if (!member || member === ctx.apiMember) return;
+  ctx.apiMember = member;
+  await rememberApiMember(ctx.db, ctx.tenantId, member);
 }

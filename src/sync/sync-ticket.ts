@@ -8,7 +8,6 @@ import {
   ensureTicketLink,
   finishTicketLink,
   loadTicketState,
-  rememberApiMember,
   rememberPortalIdentity,
   setLinkedCwTicket,
   storeMatch,
@@ -68,7 +67,8 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   }
   // A push sync draws on the budgets' reserve, so a backfill's backlog does not hold it.
   const priority = isPushReason(job.reason);
-  const portal = await portalClientFor(env, state.portal, undefined, { priority });
+  // Once it has read, a refused turn is slept through: deferred, the sync would read it all again.
+  const portal = await portalClientFor(env, state.portal, undefined, { sleepsOnceSpent: true, priority });
   const cw = await connectwiseClientFor(env, state.connectwise, undefined, { priority });
   const stats = emptyStats();
   const calls = () => ({ portalCalls: portal.calls, cwCalls: cw.calls });
@@ -110,10 +110,10 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       cwTicketId: state.link?.cwTicketId ?? null,
       stats,
       events,
+      apiMember: state.connectwise.apiMemberIdentifier,
       now: () => now().toISOString(),
     };
 
-    let apiMember = state.connectwise.apiMemberIdentifier;
     // The portal as last read: a stored copy stands in until a portal write needs the real one.
     let portalFresh = portalFrom.from !== "stored";
     let comments = commentsNeeded(request, link, job, memory) ? await portal.listComments(job.portalTicketId) : null;
@@ -134,11 +134,6 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
       result = { side, warnings: p.warnings, synced: p.synced };
       if (p.ops.length === 0) break;
       const { portalWrites, refused } = await executeOps(ctx, p.ops);
-      // Stored at once, so the callbacks of these very writes are already recognised as ours.
-      if (ctx.apiMember && ctx.apiMember !== apiMember) {
-        apiMember = ctx.apiMember;
-        await rememberApiMember(db, job.tenantId, apiMember);
-      }
       // Refused field writes are remembered in the memory this pass records, and warned now.
       result.warnings = [...result.warnings, ...recordRefusals(p.synced, request, refused)];
       if (refused.status) await requestBoardCheck(db, job.tenantId);

@@ -3,7 +3,10 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { portalBudgetedFetch, portalClientFor } from "../../src/connectors/for-tenant";
-import { liveFetch } from "../../src/egress/fetch";
+import { liveFetch, portalBaseUrl } from "../../src/egress/fetch";
+import { portalBudgetStub } from "../../src/durable-objects/portal-budget";
+import { createLogger } from "../../src/lib/log";
+import { syncTicket } from "../../src/sync/sync-ticket";
 import { failures, portalConnections, syncRuns, ticketLinks } from "../../src/db/schema";
 import { BudgetSpent } from "../../src/lib/errors";
 import { accountBurst, accountPace, portalLimitVar } from "../../src/limits/portal-budget";
@@ -14,6 +17,7 @@ import { technician } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
 import { addFault } from "./connectors/helpers";
 import { busiestWindow } from "../setup/windows";
+import { waitFor } from "../setup/wait-for";
 
 /**
  * One portal budget for the whole account (PORTAL_CALL_LIMIT, PortalBudget Durable Object),
@@ -153,5 +157,54 @@ describe(`one portal budget for the whole account (PORTAL_CALL_LIMIT ${env.PORTA
     const gap = Date.parse(paused[1]!.at) - Date.parse(paused[0]!.at);
     expect(gap).toBeGreaterThanOrEqual(LIMIT.windowMs / 4 - 100);
     expect(gap).toBeLessThan(LIMIT.windowMs / 4 + 2_000);
+  });
+
+  // Last in the file: its pause holds the account for 24 s.
+  it("a ticket sync the budget makes wait after its first call sleeps through it and makes exactly the calls of an unhurried sync (deferred, it would start over and repeat them)", async () => {
+    const { tenant, customer } = await createTenantWithCustomer();
+    const ids: number[] = [];
+    for (const subject of ["first", "calm", "busy"]) {
+      ids.push(await customer.createRequest({ subject, body: `${subject}: a request.`, clusterId: "CZJ1234ABC" }));
+      await customer.comment(ids.at(-1)!, `a comment on ${subject}`);
+    }
+    const [first, calm, busy] = ids as [number, number, number];
+    const sync = (portalTicketId: number) => syncTicket(env, { tenantId: tenant.id, portalTicketId, runId: null }, createLogger({ test: true, ticket: portalTicketId }));
+    const shape = (calls: Awaited<ReturnType<typeof zendeskCalls>>, id: number) => calls.map((c) => `${c.method} ${c.path.split("?")[0]!.replace(String(id), "N")} ${c.status}`);
+
+    // The first sync also learns the connected user (/users/me); the next two do not.
+    await sync(first);
+    const calmSince = await lastId();
+    expect((await sync(calm)).warnings).toEqual([]);
+    const unhurried = shape(await zendeskCalls(calmSince), calm);
+    expect(unhurried[0]).toBe("GET /zendesk/api/v2/requests/N 200");
+    expect(unhurried.length).toBeGreaterThanOrEqual(2);
+
+    // The sync's first read is held 3 s at the portal; while it is out, another tenant's 429
+    // pauses the account for 24 s: its next call would wait over 20 s, the limit before deferring.
+    await addFault({ api: "zendesk", rate: 1, kinds: ["slow"], slowMs: 3_000, method: "GET", pathPattern: `/api/v2/requests/${busy}$` });
+    const since = await lastId();
+    const running = sync(busy);
+    const arrived = async () => {
+      const res = await env.SANDBOX.fetch(new Request(`${SANDBOX_ORIGIN}/_sandbox/faults`));
+      const { faults } = z.object({ faults: z.array(z.object({ draws: z.number() })) }).parse(await res.json());
+      return faults[0]!.draws > 0 || undefined;
+    };
+    await waitFor(arrived, { timeoutMs: 10_000, intervalMs: 25, what: "the first read to reach the portal" });
+    await portalBudgetStub(env, portalBaseUrl(env)).rateLimited("another-tenant", LIMIT, 24_000);
+    // The pause was set while that read was still out (the sandbox logs a call when it answers).
+    expect(await zendeskCalls(since)).toEqual([]);
+
+    const result = await running;
+    expect(result.warnings).toEqual([]);
+    const calls = await zendeskCalls(since);
+    // The same calls as the unhurried sync, once each: nothing read again.
+    expect(shape(calls, busy)).toEqual(unhurried);
+    expect(result.stats.portalCalls).toBe(unhurried.length);
+    // It slept through the pause between its first and second call.
+    expect(Date.parse(calls[1]!.at) - Date.parse(calls[0]!.at)).toBeGreaterThanOrEqual(20_000);
+    const [link] = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, busy)));
+    expect(link).toMatchObject({ state: "ok", lastError: null });
+    expect(await technician.ticketsLinkedTo(tenant.id)).toHaveLength(3);
+    await env.SANDBOX.fetch(new Request(`${SANDBOX_ORIGIN}/_sandbox/faults`, { method: "DELETE" }));
   });
 });

@@ -353,6 +353,24 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
 });
 
 describe("psa-sync's API member", () => {
+  it("is stored as soon as a write names it: a sync still busy after its create already has it (the create's callback is an echo)", { timeout: 60_000 }, async () => {
+    const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
+    const id = await customer.createRequest({ subject: "Member first", body: "Learn me early.", clusterId: "CZJ1234ABC" });
+    const member = async () => (await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id)))[0]!.apiMemberIdentifier;
+    expect(await member()).toBeNull();
+    const json = { "content-type": "application/json" };
+    await sandboxControl("/faults", { method: "POST", headers: json, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["hang"], hangMs: 10_000, method: "POST", pathContains: "/configurations" }) });
+    try {
+      const run = syncTenantNow(tenant.id, { timeoutMs: 60_000 });
+      // The ticket exists and the write after it (attaching its configuration) hangs: the member is known all the same.
+      await waitFor(async () => (await member()) ?? undefined, { timeoutMs: 6_000, what: "the API member, stored after the create" });
+      await sandboxControl("/faults", { method: "DELETE" });
+      expect((await run).status).toBe("completed");
+    } finally {
+      await sandboxControl("/faults", { method: "DELETE" });
+    }
+  });
+
   it("is learned from a mirrored note too (no ticket created), and replaces a stale one", { timeout: 60_000 }, async () => {
     const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
     const id = await customer.createRequest({ subject: "Member", body: "Learn me.", clusterId: "CZJ1234ABC" });

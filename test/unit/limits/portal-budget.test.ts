@@ -5,6 +5,7 @@ import {
   fairLevel,
   freshState,
   MAX_QUEUED_PER_TENANT,
+  SLEEPER_GRACE_MS,
   isLow,
   lowRemainingPauseMs,
   pauseUntil,
@@ -178,11 +179,11 @@ describe("portal account budget: fair shares", () => {
     expect(normal).toMatchObject({ granted: false, reason: "share" });
     const accountWait = Math.ceil(Math.max(state.tat, now) - accountPace(LIMIT).tolerance - now - 1e-6);
     expect(accountWait).toBeGreaterThan(0);
-    const push = takeTurn(state, "b", now, LIMIT, MAX_WAIT, true);
+    const push = takeTurn(state, "b", now, LIMIT, MAX_WAIT, undefined, true);
     expect(push).toMatchObject({ granted: true, waitMs: accountWait });
     expect(push.waitMs).toBeLessThan(normal.waitMs);
     // The account pace still binds it: the next push call waits one interval more.
-    const next = takeTurn(state, "b", now, LIMIT, MAX_WAIT, true);
+    const next = takeTurn(state, "b", now, LIMIT, MAX_WAIT, undefined, true);
     expect(next.granted).toBe(true);
     expect(Math.abs(next.waitMs - accountWait - accountPace(LIMIT).interval)).toBeLessThan(1);
   });
@@ -244,5 +245,64 @@ describe("portal account budget: adapting to the account", () => {
     expect(steadyCalls(LIMIT)).toBe(529);
     expect(Math.round(accountPace(LIMIT).interval)).toBe(113);
     expect(shareOf(LIMIT, 6)).toBe(88);
+  });
+});
+
+describe("portal account budget: sleepers (syncs that have already made calls)", () => {
+  // 10 a minute: burst 1, steady 9, one grant every 6,667 ms; tenants "b", "c", "d" make one call each.
+  const SMALL: CallLimit = { calls: 10, windowMs: 60_000 };
+  const LONG = 120_000;
+  const interval = accountPace(SMALL).interval;
+  /** "a" has its first call out and two queued; "b", "c", "d" one queued each: the account is busy until 40 s. */
+  function busy(): PortalBudgetState {
+    const state = freshState();
+    for (const t of ["a", "a", "a", "b", "c", "d"]) expect(takeTurn(state, t, 0, SMALL, LONG).granted).toBe(true);
+    return state;
+  }
+
+  it("a refused sync that has spent calls sleeps (up to its longer wait) instead of being deferred; four per tenant, the fifth is deferred; nothing is booked", () => {
+    const state = busy();
+    const tat = state.tat;
+    const starts = [...state.tenants.get("a")!.starts];
+    // A call with nothing to lose, told to come back in 40 s, is deferred (over its 20 s).
+    expect(takeTurn(state, "a", 0, SMALL, MAX_WAIT)).toMatchObject({ granted: false, reason: "share", waitMs: 40_000, defer: true });
+    const sleepers = ["s1", "s2", "s3", "s4", "s5"].map((id) => takeTurn(state, "a", 0, SMALL, MAX_WAIT, { id, maxWaitMs: LONG }));
+    // Each is told a later time, an interval apart (no herd); the first four sleep through it.
+    expect(sleepers.map((t) => !t.granted && t.defer)).toEqual([false, false, false, false, true]);
+    expect(sleepers.map((t) => t.waitMs)).toEqual([1, 2, 3, 4, 5].map((k) => Math.ceil(40_000 + k * interval)));
+    expect([...state.tenants.get("a")!.sleepers.keys()]).toEqual(["s1", "s2", "s3", "s4"]);
+    expect(state.tat).toBe(tat);
+    expect(state.tenants.get("a")!.starts).toEqual(starts);
+    // A counted sleeper asking again is still one of the four.
+    expect(takeTurn(state, "a", 1_000, SMALL, MAX_WAIT, { id: "s1", maxWaitMs: LONG - 1_000 })).toMatchObject({ granted: false, defer: false });
+    // One told to wait longer than it may (its two minutes are nearly up) gives its place back.
+    expect(takeTurn(state, "a", 2_000, SMALL, MAX_WAIT, { id: "s2", maxWaitMs: 10_000 })).toMatchObject({ granted: false, defer: true });
+    expect([...state.tenants.get("a")!.sleepers.keys()].sort()).toEqual(["s1", "s3", "s4"]);
+  });
+
+  it("a sleeper that never asks again stops counting SLEEPER_GRACE_MS after it was due", () => {
+    const state = busy();
+    const turn = takeTurn(state, "a", 0, SMALL, MAX_WAIT, { id: "s1", maxWaitMs: LONG });
+    expect(turn).toMatchObject({ granted: false, defer: false });
+    takeTurn(state, "a", turn.waitMs + SLEEPER_GRACE_MS - 1, SMALL, MAX_WAIT);
+    expect(state.tenants.get("a")!.sleepers.size).toBe(1);
+    takeTurn(state, "a", turn.waitMs + SLEEPER_GRACE_MS, SMALL, MAX_WAIT);
+    expect(state.tenants.get("a")!.sleepers.size).toBe(0);
+  });
+
+  it("within its tenant, a call with nothing to lose leaves the share's turns to the sleepers; other tenants are not affected", () => {
+    const state = busy();
+    for (const id of ["s1", "s2", "s3", "s4"]) expect(takeTurn(state, "a", 0, SMALL, MAX_WAIT, { id, maxWaitMs: LONG })).toMatchObject({ defer: false });
+    // At 20 s a's three calls have gone; its share is 6 (b, c, d use one each). Counting its
+    // four sleepers it holds 7: a fresh call is refused until a's first call leaves the window (and the sleepers have asked).
+    const now = 20_001;
+    const fresh = takeTurn(state, "a", now, SMALL, MAX_WAIT);
+    expect(fresh).toMatchObject({ granted: false, reason: "share", share: 6, defer: true });
+    expect(fresh.waitMs).toBe(Math.ceil(40_000 + 4 * interval - now));
+    // A sleeper asking now queues at once, as the fresh call would have without sleepers ahead of it.
+    expect(takeTurn(state, "a", now, SMALL, MAX_WAIT, { id: "s1", maxWaitMs: LONG - now })).toMatchObject({ granted: true, waitMs: Math.ceil(6 * interval - now) });
+    expect(state.tenants.get("a")!.sleepers.size).toBe(3);
+    // Another tenant's call is judged on its own use: "b" queues as before.
+    expect(takeTurn(state, "b", now, SMALL, LONG)).toMatchObject({ granted: true, waitMs: Math.ceil(7 * interval - now) });
   });
 });
