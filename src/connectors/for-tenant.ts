@@ -25,7 +25,7 @@ const unreadable = () => new AppError("unauthorized", "The stored credentials ca
  * (the tenant run refreshes early, so the ticket syncs running beside each other never race
  * to rotate the pair).
  */
-export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number; sleepsOnceSpent?: boolean } = {}): Promise<PortalClient> {
+export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {}): Promise<PortalClient> {
   const baseUrl = portalBaseUrl(env);
   const binding = bindings.portalSecrets(row.tenantId, baseUrl);
   const secrets = await openSecret(env, row.secretsCiphertext, binding, portalSecrets);
@@ -51,7 +51,7 @@ export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: Fetc
       .where(eq(portalConnections.tenantId, row.tenantId));
   };
   const skew = opts.refreshWithinMs ?? 0;
-  const fetch = portalFetch(env, row.tenantId, fetchImpl, { sleepsOnceSpent: opts.sleepsOnceSpent });
+  const fetch = portalFetch(env, row.tenantId, fetchImpl, { sleepsOnceSpent: opts.sleepsOnceSpent, priority: opts.priority });
   return createPortalClient({ fetch, baseUrl, auth, onTokens, clusterFieldId: row.clusterFieldId, now: () => Date.now() + skew });
 }
 
@@ -72,14 +72,15 @@ const callLimit = (env: Env) => readLimit(env.CW_CALL_LIMIT, callLimitVar, { cal
 /**
  * Every ConnectWise call of a tenant first takes its turn from the tenant's CallBudget,
  * so all of its concurrent syncs together stay under CW_CALL_LIMIT. Short waits are
- * slept through; a longer one throws `BudgetSpent` before anything is sent.
+ * slept through; a longer one throws `BudgetSpent` before anything is sent. A push
+ * sync's calls (`priority`) may use the budget's reserve (limits/call-budget.ts).
  */
-export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike): FetchLike {
+export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike, priority = false): FetchLike {
   const limit = callLimit(env);
   if (!limit) return inner;
   return async (input, init) => {
     // One reservation per call, made just before it: slots leased ahead and spent later would bunch up.
-    const turn = await callBudgetStub(env, tenantId).reserve(limit, MAX_BUDGET_WAIT_MS);
+    const turn = await callBudgetStub(env, tenantId).reserve(limit, MAX_BUDGET_WAIT_MS, priority);
     if (!turn.granted) {
       const seconds = Math.ceil(turn.waitMs / 1000);
       throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);
@@ -101,7 +102,7 @@ const portalLimit = (env: Env) => readLimit(env.PORTAL_CALL_LIMIT, portalLimitVa
  * budget about the account: a 429 pauses it for the Retry-After, a low
  * X-Rate-Limit-Remaining for a while.
  */
-export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false): FetchLike {
+export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false, priority = false): FetchLike {
   const limit = portalLimit(env);
   if (!limit) return inner;
   const account = portalBaseUrl(env);
@@ -114,7 +115,7 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
     for (;;) {
       const left = (ms: number) => Math.max(0, asked + ms - Date.now());
       const sleeper = sleeps ? { id: sleeperId, maxWaitMs: left(SPENT_BUDGET_WAIT_MS) } : undefined;
-      const turn = await budget.take(tenantId, limit, left(maxWaitMs), sleeper);
+      const turn = await budget.take(tenantId, limit, left(maxWaitMs), sleeper, priority);
       if (turn.granted) {
         if (turn.waitMs > 0) await sleep(turn.waitMs);
         break;
@@ -151,8 +152,8 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
  * Outbound fetch for the portal, for a tenant: the egress policy first (nothing refused
  * reaches the budget), then the account's portal budget, then the network.
  */
-export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number; sleepsOnceSpent?: boolean } = {}): FetchLike {
-  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs, opts.sleepsOnceSpent) });
+export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {}): FetchLike {
+  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs, opts.sleepsOnceSpent, opts.priority) });
 }
 
 const MIN_ASK_AGAIN_MS = 200;
@@ -171,15 +172,15 @@ export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Prom
  * Outbound fetch for a tenant's ConnectWise: the egress policy first (nothing refused
  * reaches the budget), then the tenant's call budget, then the network.
  */
-export async function connectwiseFetch(env: Env, row: Pick<ConnectWiseRow, "tenantId" | "site">, inner?: FetchLike, opts: { requestOrigin?: string } = {}): Promise<FetchLike> {
+export async function connectwiseFetch(env: Env, row: Pick<ConnectWiseRow, "tenantId" | "site">, inner?: FetchLike, opts: { requestOrigin?: string; priority?: boolean } = {}): Promise<FetchLike> {
   const target = await connectwiseTarget(env, row.tenantId, row.site);
-  return egressFetch(env, "connectwise", { target, requestOrigin: opts.requestOrigin, inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch) });
+  return egressFetch(env, "connectwise", { target, requestOrigin: opts.requestOrigin, inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch, opts.priority) });
 }
 
 /** The ConnectWise client for a tenant; the codebase is looked up once and remembered. */
-export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?: FetchLike): Promise<ConnectWiseClient> {
+export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?: FetchLike, opts: { priority?: boolean } = {}): Promise<ConnectWiseClient> {
   const privateKey = await connectwisePrivateKey(env, row);
-  const fetchImpl = await connectwiseFetch(env, row, inner);
+  const fetchImpl = await connectwiseFetch(env, row, inner, opts);
   let codebase = row.codebase;
   if (!codebase) {
     codebase = await lookupCodebase({ fetch: fetchImpl, site: row.site, companyId: row.companyId });

@@ -26,10 +26,10 @@ export class PortalBudget extends DurableObject<Env> {
     if (state.tat !== before) this.ctx.storage.kv.put("tat", state.tat);
   }
 
-  take(tenantId: string, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper): Turn {
+  take(tenantId: string, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper, priority = false): Turn {
     const state = this.load();
     const before = state.tat;
-    const turn = takeTurn(state, tenantId, Date.now(), limit, maxWaitMs, sleeper);
+    const turn = takeTurn(state, tenantId, Date.now(), limit, maxWaitMs, sleeper, priority);
     this.save(before);
     return turn;
   }

@@ -61,3 +61,40 @@ export function reserve(tat: number, now: number, limit: CallLimit, maxWaitMs: n
   if (waitMs > maxWaitMs) return { granted: false, waitMs };
   return { granted: true, waitMs, tat: base + interval };
 }
+
+/**
+ * The share of the cap kept for push syncs (a request filed or changed this minute): a
+ * backfill's syncs book their calls seconds ahead, so a push sync behind them would wait
+ * (or be deferred) for as long. The cap is split into two buckets, each a GCRA of its own:
+ * `normal` (90%) for everyone, `reserve` (10%) only for push syncs. Each bucket lets at most
+ * its own calls through in any window (calls - slack + 1 ≤ calls), so together they never
+ * exceed the cap. A cap too small to split (under 10 calls) keeps no reserve.
+ */
+export function splitLimit(limit: CallLimit): { normal: CallLimit; reserve: CallLimit | null } {
+  const reserved = Math.floor(limit.calls / 10);
+  if (reserved === 0) return { normal: limit, reserve: null };
+  return { normal: { calls: limit.calls - reserved, windowMs: limit.windowMs }, reserve: { calls: reserved, windowMs: limit.windowMs } };
+}
+
+/** The two buckets' theoretical arrival times (0 when fresh). */
+export interface BudgetState {
+  tat: number;
+  reserveTat: number;
+}
+
+export type Turn = { granted: true; waitMs: number; state: BudgetState } | { granted: false; waitMs: number };
+
+/**
+ * One call at `now`. A normal call books in the normal bucket. A push call (`priority`)
+ * takes a free slot of the reserve if it has one now, else queues in the normal bucket like
+ * anyone (so a burst of pushes cannot outlast the reserve, and still gets through).
+ */
+export function takeCall(state: BudgetState, now: number, limit: CallLimit, maxWaitMs: number, priority: boolean): Turn {
+  const split = splitLimit(limit);
+  if (priority && split.reserve) {
+    const fromReserve = reserve(state.reserveTat, now, split.reserve, 0);
+    if (fromReserve.granted) return { granted: true, waitMs: 0, state: { ...state, reserveTat: fromReserve.tat } };
+  }
+  const turn = reserve(state.tat, now, split.normal, maxWaitMs);
+  return turn.granted ? { granted: true, waitMs: turn.waitMs, state: { ...state, tat: turn.tat } } : turn;
+}

@@ -158,9 +158,11 @@ const waitFor = (tat: number, pace: Pace, now: number) => Math.max(0, Math.ceil(
  * One call of `tenantId` at `now`. Books only when granting (and notes the tenant as
  * active). Granted: the call may start after `waitMs`. Refused when over the share while
  * the account is busy, or when the account wait exceeds what the call may wait:
- * `maxWaitMs`, or `sleeper.maxWaitMs` for a sleeper admitted (or already counted).
+ * `maxWaitMs`, or `sleeper.maxWaitMs` for a sleeper admitted (or already counted). A push
+ * sync's call (`priority`) is not held to its tenant's share or queue: it queues at the
+ * account pace, so a request filed during its tenant's backfill is not sent after it.
  */
-export function takeTurn(state: PortalBudgetState, tenantId: string, now: number, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper): Turn {
+export function takeTurn(state: PortalBudgetState, tenantId: string, now: number, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper, priority = false): Turn {
   const since = now - limit.windowMs;
   for (const [id, t] of state.tenants) {
     let aged = 0;
@@ -186,7 +188,7 @@ export function takeTurn(state: PortalBudgetState, tenantId: string, now: number
   const account = accountPace(limit);
   const accountWait = waitFor(state.tat, account, now);
   const overShare = used >= share;
-  if ((held >= share || queued >= MAX_QUEUED_PER_TENANT) && accountWait > 0) {
+  if (!priority && (held >= share || queued >= MAX_QUEUED_PER_TENANT) && accountWait > 0) {
     // Back when enough of its calls have left the window (over the share; a window when
     // even that is not enough for the sleepers ahead), or when its first queued call goes.
     const out = held - share;

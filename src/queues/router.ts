@@ -10,9 +10,11 @@ export async function routeQueue(batch: MessageBatch<unknown>, env: Env): Promis
     case "tenant-sync":
       return consumeTenantSync(batch, env, logger);
     case "ticket-sync":
+    case "ticket-push":
       return consumeTicketSync(batch, env, logger);
     case "tenant-sync-dlq":
     case "ticket-sync-dlq":
+    case "ticket-push-dlq":
       return consumeDeadLetters(batch, env, logger);
     default:
       logger.error("queue.unknown", { count: batch.messages.length });

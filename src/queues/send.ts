@@ -1,4 +1,4 @@
-import type { TenantSyncMessage, TicketSyncMessage } from "../schemas/messages";
+import { isPushReason, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
 
 /** Queues take at most 100 messages per sendBatch call. */
 const SEND_BATCH_LIMIT = 100;
@@ -14,5 +14,13 @@ async function sendAll<T>(queue: Queue, bodies: T[], delaySeconds?: number): Pro
 export const sendTenantSync = (env: Env, messages: TenantSyncMessage[], delaySeconds?: number) =>
   sendAll(env.TENANT_SYNC_QUEUE, messages, delaySeconds);
 
-export const sendTicketSync = (env: Env, messages: TicketSyncMessage[], delaySeconds?: number) =>
-  sendAll(env.TICKET_SYNC_QUEUE, messages, delaySeconds);
+/**
+ * Push-triggered syncs go to their own queue (ticket-push), run syncs to ticket-sync: a
+ * message's reason alone decides, so a deferral, a retry or a replay returns to the same one.
+ */
+export async function sendTicketSync(env: Env, messages: TicketSyncMessage[], delaySeconds?: number): Promise<void> {
+  const push = messages.filter((m) => isPushReason(m.reason));
+  const runs = messages.filter((m) => !isPushReason(m.reason));
+  if (push.length) await sendAll(env.TICKET_PUSH_QUEUE, push, delaySeconds);
+  if (runs.length) await sendAll(env.TICKET_SYNC_QUEUE, runs, delaySeconds);
+}

@@ -61,6 +61,10 @@ export const cwTicketSnapshot = z.object({
 /** Snapshots larger than this (serialised) are left out of a message: the sync reads instead. */
 export const SNAPSHOT_MAX_CHARS = { portal: 1200, cw: 800 } as const;
 
+/** Reasons of a sync started by a push (a portal hook, the vendor feed, a ConnectWise callback): served ahead of runs' backlogs. */
+const PUSH_REASONS: ReadonlySet<string> = new Set(["webhook", "callback"]);
+export const isPushReason = (reason: string | undefined) => reason !== undefined && PUSH_REASONS.has(reason);
+
 export const ticketSyncMessage = z.object({
   kind: z.literal("ticket-sync"),
   v: z.literal(1),

@@ -36,8 +36,8 @@ function parse(row: FailureRow, tenantId: string) {
 }
 
 /**
- * Re-sends dead-lettered messages of one tenant. Ticket syncs go back to the ticket-sync
- * queue without their old run (that run has ended; a replay is its own sync). A failed
+ * Re-sends dead-lettered messages of one tenant. Ticket syncs go back to their queue
+ * (ticket-sync, or ticket-push for a push's: send.ts picks by reason) without their old run (that run has ended; a replay is its own sync). A failed
  * tenant run cannot be resumed (its run id is closed), so it is replayed as a new run.
  * Rows are claimed (new → replayed) before sending and released if the send fails, so a
  * double click never sends twice and a failed send loses nothing.

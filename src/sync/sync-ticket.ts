@@ -25,6 +25,7 @@ import { settledVersion } from "./changes";
 import { recordRefusals } from "./refusals";
 import { setupIncompleteMessage } from "./setup";
 import type { Logger } from "../lib/log";
+import { isPushReason } from "../schemas/messages";
 import { executeOps, type ExecuteContext } from "./execute";
 import type { CwNote, CwTicket } from "./model";
 import { plan } from "./plan";
@@ -64,9 +65,11 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     log.info("ticket.setup_incomplete");
     return { stats: emptyStats(), warnings: [{ code: "setup_incomplete", message: setup ?? "Setup incomplete" }], cwTicketId: state.link?.cwTicketId ?? null };
   }
+  // A push sync draws on the budgets' reserve, so a backfill's backlog does not hold it.
+  const priority = isPushReason(job.reason);
   // Once it has read, a refused turn is slept through: deferred, the sync would read it all again.
-  const portal = await portalClientFor(env, state.portal, undefined, { sleepsOnceSpent: true });
-  const cw = await connectwiseClientFor(env, state.connectwise);
+  const portal = await portalClientFor(env, state.portal, undefined, { sleepsOnceSpent: true, priority });
+  const cw = await connectwiseClientFor(env, state.connectwise, undefined, { priority });
   const stats = emptyStats();
   const calls = () => ({ portalCalls: portal.calls, cwCalls: cw.calls });
   // Events of writes already made are recorded even when a later write fails.

@@ -1,10 +1,14 @@
 import { env } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { connectwiseClientFor } from "../../src/connectors/for-tenant";
-import { connectwiseConnections } from "../../src/db/schema";
+import { callBudgetStub } from "../../src/durable-objects/call-budget";
+import { connectwiseConnections, ticketLinks } from "../../src/db/schema";
 import { BudgetSpent } from "../../src/lib/errors";
-import { createConnectedTenant } from "../factories/connections";
+import { createLogger } from "../../src/lib/log";
+import { callLimitVar } from "../../src/limits/call-budget";
+import { syncTicket } from "../../src/sync/sync-ticket";
+import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { sandboxControl, useSandbox } from "../setup/sandbox";
 
@@ -65,6 +69,37 @@ describe("per-tenant ConnectWise call cap (CW_CALL_LIMIT, CallBudget Durable Obj
     expect((refused as BudgetSpent).retryAfter).toBeGreaterThan(20);
     expect((refused as BudgetSpent).message).toMatch(/cap of 2 calls per 60 s/);
     expect(await callsOf(tenant.id)).toHaveLength(setup + 1);
+  });
+
+  it("a push sync is not delayed by a backlog that keeps the budget spent: it uses the reserve, a run's sync is deferred", async () => {
+    const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true });
+    const pushed = await customer.createRequest({ subject: "Filed amid an import", body: "Mirror me now.", clusterId: "CZJ1234ABC" });
+    const backlogged = await customer.createRequest({ subject: "Part of the import", body: "Mirror me later.", clusterId: "CZJ1234ABC" });
+    // The production cap, spent as an import's syncs spend it: 700 calls booked at once
+    // (the 450 of the normal bucket's burst, then about 35 s of paced slots ahead).
+    const capped = { ...env, CW_CALL_LIMIT: "1000/60" };
+    const limit = callLimitVar.parse(capped.CW_CALL_LIMIT)!;
+    const budget = callBudgetStub(env, tenant.id);
+    for (let i = 0; i < 700; i++) expect((await budget.reserve(limit, 60_000)).granted).toBe(true);
+    const setup = (await callsOf(tenant.id)).length;
+    const log = createLogger({ test: true });
+
+    const deferred = await syncTicket(capped, { tenantId: tenant.id, portalTicketId: backlogged, runId: null, reason: "portal_changed" }, log).catch((err: unknown) => err);
+    expect(deferred).toBeInstanceOf(BudgetSpent);
+    expect((deferred as BudgetSpent).retryAfter).toBeGreaterThan(20);
+    expect(await callsOf(tenant.id)).toHaveLength(setup);
+
+    const started = Date.now();
+    const result = await syncTicket(capped, { tenantId: tenant.id, portalTicketId: pushed, runId: null, reason: "webhook" }, log);
+    // No reserved call waited: well under the 20 s a sleeping call may wait, let alone the 35 s backlog.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.cwTicketId).not.toBeNull();
+    // Only the pushed request has a ConnectWise ticket; the deferred one sent nothing.
+    const linked = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)));
+    expect(linked.map((l) => l.portalTicketId)).toEqual([pushed]);
+    const calls = (await callsOf(tenant.id)).slice(setup);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((c) => c.status < 300)).toBe(true);
   });
 
   it("leaves other tenants' budgets alone", async () => {

@@ -6,7 +6,9 @@ import { failures, runTickets, syncRuns } from "../../src/db/schema";
 import { AppError, BudgetSpent } from "../../src/lib/errors";
 import { createLogger } from "../../src/lib/log";
 import { backoffSeconds, outcomeOfError } from "../../src/queues/outcome";
+import { sendTicketSync } from "../../src/queues/send";
 import { settleBatch } from "../../src/queues/settle";
+import type { TicketSyncMessage } from "../../src/schemas/messages";
 import { createTenant, db, uniqueId } from "../factories/tenants";
 
 const message = (id: string, body: unknown, attempts = 1) => ({ id, timestamp: new Date(), attempts, body });
@@ -115,5 +117,33 @@ describe("queue edge", () => {
     expect(rows[0]).toMatchObject({ queue: "ticket-sync", tenantId: tenant.id, attempts: 9, reason: "retries exhausted" });
     const run = await db().query.syncRuns.findFirst({ where: eq(syncRuns.id, runId) });
     expect(run).toMatchObject({ status: "completed", failures: 1 });
+  });
+
+  it("sends push syncs to ticket-push and run syncs to ticket-sync, by reason alone (so deferrals, retries and replays return to the same queue)", async () => {
+    const sent: Record<string, unknown[]> = { push: [], sync: [] };
+    const queue = (into: unknown[]) => ({ sendBatch: async (msgs: { body: unknown }[]) => void into.push(...msgs.map((m) => m.body)) }) as unknown as Queue;
+    const routed = { ...env, TICKET_PUSH_QUEUE: queue(sent.push!), TICKET_SYNC_QUEUE: queue(sent.sync!) };
+    const msg = (portalTicketId: number, reason: TicketSyncMessage["reason"]): TicketSyncMessage => ({ kind: "ticket-sync", v: 1, tenantId: "t1", runId: null, portalTicketId, reason });
+    await sendTicketSync(routed, [msg(1, "webhook"), msg(2, "portal_changed"), msg(3, "callback"), msg(4, "connectwise_changed"), msg(5, "resync")]);
+    expect(sent.push!.map((m) => (m as TicketSyncMessage).portalTicketId)).toEqual([1, 3]);
+    expect(sent.sync!.map((m) => (m as TicketSyncMessage).portalTicketId)).toEqual([2, 4, 5]);
+  });
+
+  it("consumes ticket-push like ticket-sync, and records its dead letters as ticket-push's", async () => {
+    const tenant = await createTenant();
+    const bad = uniqueId("push-bad");
+    const batch = createMessageBatch("ticket-push", [message(bad, { kind: "ticket-sync", v: 1, tenantId: tenant.id })]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([bad]);
+    expect(await db().select().from(failures).where(eq(failures.messageId, bad))).toMatchObject([{ queue: "ticket-push", tenantId: tenant.id, reason: "invalid_payload: not a ticket-sync message" }]);
+
+    const dead = uniqueId("push-dead");
+    const body = { kind: "ticket-sync", v: 1, tenantId: tenant.id, runId: null, portalTicketId: 7, reason: "webhook" };
+    const dlq = createMessageBatch("ticket-push-dlq", [message(dead, body, 9)]);
+    const ctx2 = createExecutionContext();
+    await worker.queue(dlq, env);
+    expect((await getQueueResult(dlq, ctx2)).ackAll).toBe(true);
+    expect(await db().select().from(failures).where(eq(failures.messageId, dead))).toMatchObject([{ queue: "ticket-push", tenantId: tenant.id, attempts: 9, reason: "retries exhausted" }]);
   });
 });

@@ -169,6 +169,25 @@ describe("portal account budget: fair shares", () => {
     expect(refused.waitMs).toBe(Math.ceil(aStarts[aStarts.length - refused.share]! + LIMIT.windowMs - now));
   });
 
+  it("a push sync's call is not held to its tenant's queue or share: it queues at the account pace instead of being refused", () => {
+    const state = freshState();
+    for (let i = 0; i < 500; i++) takeTurn(state, "a", i * 120, LIMIT, MAX_WAIT);
+    const now = 60_000;
+    // "b" takes the free burst and queues its two calls; its next normal call is refused.
+    for (let i = 0; i < 70; i++) takeTurn(state, "b", now, LIMIT, MAX_WAIT);
+    const normal = takeTurn(state, "b", now, LIMIT, MAX_WAIT);
+    expect(normal).toMatchObject({ granted: false, reason: "share" });
+    const accountWait = Math.ceil(Math.max(state.tat, now) - accountPace(LIMIT).tolerance - now - 1e-6);
+    expect(accountWait).toBeGreaterThan(0);
+    const push = takeTurn(state, "b", now, LIMIT, MAX_WAIT, undefined, true);
+    expect(push).toMatchObject({ granted: true, waitMs: accountWait });
+    expect(push.waitMs).toBeLessThan(normal.waitMs);
+    // The account pace still binds it: the next push call waits one interval more.
+    const next = takeTurn(state, "b", now, LIMIT, MAX_WAIT, undefined, true);
+    expect(next.granted).toBe(true);
+    expect(Math.abs(next.waitMs - accountWait - accountPace(LIMIT).interval)).toBeLessThan(1);
+  });
+
   it("water-fills: light tenants keep what they use, the rest split what is left", () => {
     expect(fairLevel(529, [10, 20, 1000, 1000])).toBe(249);
     expect(fairLevel(529, [300, 300])).toBe(264);
