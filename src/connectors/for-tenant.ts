@@ -102,7 +102,14 @@ const portalLimit = (env: Env) => readLimit(env.PORTAL_CALL_LIMIT, portalLimitVa
  * budget about the account: a 429 pauses it for the Retry-After, a low
  * X-Rate-Limit-Remaining for a while.
  */
-export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false, priority = false): FetchLike {
+/** How a caller waits for portal turns: how long a call may wait, whether a sync that has spent calls sleeps through a busy budget, whether it is a push sync's. */
+export interface PortalWait {
+  maxWaitMs?: number;
+  sleepsOnceSpent?: boolean;
+  priority?: boolean;
+}
+
+export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, { maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false, priority = false }: PortalWait = {}): FetchLike {
   const limit = portalLimit(env);
   if (!limit) return inner;
   const account = portalBaseUrl(env);
@@ -152,8 +159,8 @@ export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike
  * Outbound fetch for the portal, for a tenant: the egress policy first (nothing refused
  * reaches the budget), then the account's portal budget, then the network.
  */
-export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: { maxWaitMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {}): FetchLike {
-  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts.maxWaitMs, opts.sleepsOnceSpent, opts.priority) });
+export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts: PortalWait = {}): FetchLike {
+  return egressFetch(env, "portal", { inner: portalBudgetedFetch(env, tenantId, inner ?? liveFetch, opts) });
 }
 
 const MIN_ASK_AGAIN_MS = 200;

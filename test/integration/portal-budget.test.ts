@@ -110,7 +110,7 @@ describe(`one portal budget for the whole account (PORTAL_CALL_LIMIT ${env.PORTA
     await expect(portalA.getRequest(id)).rejects.toMatchObject({ code: "rate_limited", retryAfter: 5 });
 
     // A call allowed to wait only a second is deferred (BudgetSpent, re-sent later by the queue edge), and sends nothing.
-    const impatient = portalBudgetedFetch(env, b.tenant.id, liveFetch, 1_000);
+    const impatient = portalBudgetedFetch(env, b.tenant.id, liveFetch, { maxWaitMs: 1_000 });
     const refused = await impatient(`${PORTAL_BASE}/api/v2/users/me`).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(BudgetSpent);
     expect((refused as BudgetSpent).retryAfter).toBe(5);
