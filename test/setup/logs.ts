@@ -27,6 +27,8 @@ export function captureLogs({ quiet = false } = {}) {
     /** Everything logged, as text (objects as JSON), for checks that nothing secret got out. */
     text: () => calls.map(({ args }) => args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")).join("\n"),
     count: () => calls.length,
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
+    restore: () => {
+      for (const spy of spies) spy.mockRestore();
+    },
   };
 }

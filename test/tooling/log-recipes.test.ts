@@ -28,7 +28,7 @@ const EXPECTED: Record<string, string[]> = {
 function readmeJqFilters(): string[] {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const operations = readme.slice(readme.indexOf("## Operations"), readme.indexOf("## Development"));
-  return [...operations.matchAll(/wrangler tail --format json \| jq -c '([^']+)'/g)].map((m) => m[1]!);
+  return [...operations.matchAll(/wrangler tail --format json \| jq -c '([^']+)'/g)].map((m) => m[1] ?? "");
 }
 
 function jq(filter: string, input: string): Record<string, unknown>[] {
