@@ -38,10 +38,12 @@ export function runVitestCollecting(args, event, env = {}, onOther) {
           continue;
         }
         if (at < 0) {
-          // A heartbeat for long runs: tickets synced so far.
-          if (line.includes('"event":"ticket.synced"') && ++synced % 1000 === 0) console.log(`  … ${synced} tickets synced`);
+          const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+          // A heartbeat for long runs: tickets synced so far. The Worker logs objects, which
+          // vitest prints inspected and coloured, even with FORCE_COLOR=0 (`event: 'ticket.synced',`).
+          if (plain.includes("event: 'ticket.synced'") && ++synced % 1000 === 0) console.log(`  … ${synced} tickets synced`);
           // Test results still reach the terminal; log lines and their headers do not.
-          if (!/std(out|err) \|/.test(line) && /^\s*(Test Files|Tests |FAIL|✓|×|AssertionError|Error)/.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) console.log(line);
+          if (!/std(out|err) \|/.test(line) && /^\s*(Test Files|Tests |FAIL|✓|×|AssertionError|Error)/.test(plain)) console.log(line);
           continue;
         }
         const r = JSON.parse(line.slice(at));

@@ -33,7 +33,7 @@ export type ConnectWiseModule = EmulatorModule & {
 
 function onError(err: Error, c: Context): Response {
   if (err instanceof CwError) return cwJson(c, err.body, err.status);
-  console.error(JSON.stringify({ level: "error", event: "cw.unhandled", message: String(err) }));
+  console.error({ level: "error", event: "cw.unhandled", message: String(err) });
   return cwJson(c, { code: "UnexpectedError", message: "An unexpected error occurred.", errors: null }, 500);
 }
 

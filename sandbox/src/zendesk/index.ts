@@ -72,7 +72,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
   // A catch-all route, not notFound(): the sandbox mounts this app with route(), which keeps routes only.
   app.all("*", () => zdError.invalidEndpoint());
   app.onError((err) => {
-    console.error(JSON.stringify({ level: "error", event: "sandbox.zendesk.error", message: String(err) }));
+    console.error({ level: "error", event: "sandbox.zendesk.error", message: String(err) });
     return new Response(JSON.stringify({ error: "InternalServerError", description: "Something went wrong on our side." }), {
       status: 500,
       headers: { "content-type": "application/json; charset=utf-8" },
