@@ -5,7 +5,7 @@ import { isObject, readPath, stripNulls, type Json, type JsonObject } from "./js
 
 /** `conditions` filter; malformed expressions become CW's 400. */
 export function filterRecords(records: JsonObject[], conditions: string | undefined): JsonObject[] {
-  if (!conditions || !conditions.trim()) return records;
+  if (!conditions?.trim()) return records;
   try {
     const node = parseConditions(conditions);
     return records.filter((r) => evaluate(node, r));
@@ -56,7 +56,7 @@ export function sortRecords(records: JsonObject[], orderBy: string | undefined):
 
 /** Partial response: `fields=id,summary,status/name`. */
 export function projectFields(record: JsonObject, fields: string | undefined): JsonObject {
-  if (!fields || !fields.trim()) return record;
+  if (!fields?.trim()) return record;
   const out: JsonObject = {};
   for (const field of fields.split(",").map((f) => f.trim()).filter(Boolean)) {
     const path = field.split("/");

@@ -67,13 +67,9 @@ export function seed(ctx: CwContext): void {
 
   const addBoard = (name: string, statuses: readonly JsonObject[]) => {
     const board = store.insert("cw_boards", { name, location: { id: 1, name: "Main" }, department: { id: 1, name: "Service" }, inactiveFlag: false, projectFlag: false, _info: info() });
-    statuses.forEach((s, i) =>
-      store.insert(
-        "cw_statuses",
-        { defaultFlag: false, inactive: false, displayOnBoard: true, ...s, sortOrder: i, board: { id: board.id ?? null, name }, _info: info() },
-        board.id as number,
-      ),
-    );
+    for (const [i, s] of statuses.entries()) {
+      store.insert("cw_statuses", { defaultFlag: false, inactive: false, displayOnBoard: true, ...s, sortOrder: i, board: { id: board.id ?? null, name }, _info: info() }, board.id as number);
+    }
   };
   addBoard(SUPPORT_BOARD, SUPPORT_STATUSES);
   addBoard(SECOND_BOARD, HELP_DESK_STATUSES);

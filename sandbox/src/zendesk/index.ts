@@ -138,7 +138,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
     },
     bulkCreateRequests({ email, count, comments, subjectPrefix, clusterIds }) {
       const user = store.userByEmail(email);
-      if (!user || user.role !== "end-user") return null;
+      if (user?.role !== "end-user") return null;
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
         const clusterId = clusterIds.length ? clusterIds[i % clusterIds.length]! : null;
