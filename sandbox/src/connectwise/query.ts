@@ -4,7 +4,7 @@ import { badRequest, cwJson } from "./errors";
 import { isObject, readPath, stripNulls, type Json, type JsonObject } from "./json";
 
 /** `conditions` filter; malformed expressions become CW's 400. */
-export function filterRecords(records: JsonObject[], conditions: string | undefined): JsonObject[] {
+function filterRecords(records: JsonObject[], conditions: string | undefined): JsonObject[] {
   if (!conditions?.trim()) return records;
   try {
     const node = parseConditions(conditions);
@@ -39,7 +39,7 @@ function sortValue(v: Json | undefined): number | string | null {
 }
 
 /** Nulls sort first ascending, as SQL Server does. Ties keep id order. */
-export function sortRecords(records: JsonObject[], orderBy: string | undefined): JsonObject[] {
+function sortRecords(records: JsonObject[], orderBy: string | undefined): JsonObject[] {
   const keys = orderBy ? parseOrderBy(orderBy) : [];
   keys.push({ path: ["id"], desc: false });
   return [...records].sort((a, b) => {

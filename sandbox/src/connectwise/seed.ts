@@ -7,16 +7,16 @@ import { createNote } from "./notes";
 import { createTicket } from "./tickets";
 
 export const MSP_COMPANY = { identifier: "AcmeMSP", name: "Acme MSP" } as const;
-export const SUPPORT_BOARD = "Easy Connect Support";
-export const SECOND_BOARD = "Help Desk";
+const SUPPORT_BOARD = "Easy Connect Support";
+const SECOND_BOARD = "Help Desk";
 /** CW's out-of-the-box priority names. */
-export const PRIORITIES = [
+const PRIORITIES = [
   { name: "Priority 1 - Emergency Response", color: "Red", level: "Critical", sortOrder: 1 },
   { name: "Priority 2 - Quick Response", color: "Orange", level: "High", sortOrder: 2 },
   { name: "Priority 3 - Normal Response", color: "Blue", level: "Medium", sortOrder: 3, defaultFlag: true },
   { name: "Priority 4 - Schedule Maintenance", color: "Green", level: "Low", sortOrder: 4 },
 ] as const;
-export const SUPPORT_STATUSES = [
+const SUPPORT_STATUSES = [
   { name: "New", defaultFlag: true, closedStatus: false, escalationStatus: "NotResponded" },
   { name: "In Progress", closedStatus: false, escalationStatus: "Responded" },
   { name: "Waiting on Customer", closedStatus: false, escalationStatus: "Responded" },

@@ -16,7 +16,7 @@ export interface OnboardingProps {
 }
 
 /** Step state for the checklist: each unlocks the next. */
-export function onboardingSteps(config: Configuration, lastTest: TestResult | null) {
+function onboardingSteps(config: Configuration, lastTest: TestResult | null) {
   const portal = config.portal !== null;
   const cw = config.cw !== null;
   const tested = Boolean(lastTest?.ok);
