@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -91,8 +92,6 @@ export function claimStateDir(dir, owner) {
   };
 }
 
-const ANSI = /\x1b\[[0-9;]*m/g;
-
 /**
  * Joins each object the Worker logs back into one line: wrangler prints it inspected over
  * several lines when long (`{` … `}`; a warning or error as `▲ [WARNING] {` … `  }`).
@@ -105,7 +104,7 @@ export function foldLoggedObjects(onLine) {
   let open = null;
   let closer = "";
   return (line) => {
-    const plain = line.replace(ANSI, "");
+    const plain = stripVTControlCharacters(line);
     if (open === null) {
       const opener = /^(?:(?:▲ \[WARNING\]|✘ \[ERROR\]) )?\{$/.exec(plain.trimEnd());
       if (!opener) return onLine(line);

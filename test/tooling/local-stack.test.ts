@@ -11,7 +11,9 @@ import { claimStateDir, foldLoggedObjects, ROOT, startWorker, stateDirOf } from 
  */
 describe("local stack: one state directory per Worker", () => {
   const releases: (() => void)[] = [];
-  afterEach(() => releases.splice(0).forEach((release) => release()));
+  afterEach(() => {
+    for (const release of releases.splice(0)) release();
+  });
 
   it("npm start's admin and sandbox Workers keep their state in different directories", () => {
     const admin = stateDirOf({});

@@ -14,7 +14,7 @@ import { createStore } from "./store";
 import { mountTicketConfigurations } from "./ticket-configurations";
 import { mountTickets } from "./tickets";
 
-export type TechnicianNoteKind = "internalAnalysis" | "detailDescription" | "resolution";
+type TechnicianNoteKind = "internalAnalysis" | "detailDescription" | "resolution";
 
 export type ConnectWiseModule = EmulatorModule & {
   /**
