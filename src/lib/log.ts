@@ -45,11 +45,9 @@ export function logEntry(level: LogLevel, event: string, fields: LogFields = {})
   return { level, event, ...(redact(fields) as Record<string, unknown>) };
 }
 
-/** The console method per level: Workers Logs and tail take their `level` from it. */
-const CONSOLE_METHOD = { debug: "debug", info: "info", warn: "warn", error: "error" } as const satisfies Record<LogLevel, keyof Console>;
-
+/** Each level is logged with the console method of its name: Workers Logs and tail take their `level` from it. */
 function emit(level: LogLevel, event: string, fields?: LogFields): void {
-  console[CONSOLE_METHOD[level]](logEntry(level, event, fields));
+  console[level](logEntry(level, event, fields));
 }
 
 export interface Logger {
