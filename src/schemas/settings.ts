@@ -113,6 +113,9 @@ export function advancedSettingsFromForm(form: Record<string, unknown>): Record<
   };
 }
 
+/** The Advanced Settings form as posted (flat fields) → the nested, validated shape. */
+export const advancedSettingsForm = z.preprocess((form) => advancedSettingsFromForm(form as Record<string, unknown>), advancedSettingsInput);
+
 export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
 
 /** Stored "Test connection" result (a JSON column: parsed on the way out of D1). */
@@ -128,14 +131,3 @@ export const testLine = z.object({
 export const testResult = z.object({ testedAt: z.string(), ok: z.boolean(), lines: z.array(testLine), testTicketId: z.number().int().nullable().default(null) });
 export type TestLine = z.infer<typeof testLine>;
 export type TestResult = z.infer<typeof testResult>;
-
-/** Field-level messages keyed by the form field name. */
-export function formErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const [head, key] = issue.path.map(String);
-    const name = head === "priorities" ? `priority.${key}` : head === "statuses" ? `status.${key}` : (head ?? "form");
-    out[name] ??= issue.message;
-  }
-  return out;
-}
