@@ -17,7 +17,7 @@ import { PAGE_SCRIPTS } from "../../views/scripts";
 export const adminRoutes = new Hono<AdminEnv>();
 
 /** Largest form the pages read, in bytes (the largest real one, Advanced Settings, is a few KiB). */
-export const MAX_FORM_BYTES = 64 * 1024;
+const MAX_FORM_BYTES = 64 * 1024;
 
 adminRoutes.use(
   "*",

@@ -12,7 +12,7 @@ import { tasksApi } from "./tasks";
 export { API_BASE } from "./openapi";
 
 /** Largest JSON body the API reads, in bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * /api/v1: the admin utility's configuration and tasks as JSON, per-tenant bearer tokens.
