@@ -10,7 +10,6 @@ export type PriorityKey = (typeof PRIORITY_KEYS)[number];
 export const STATUS_KEYS = MAPPED_STATUSES;
 export const MATCH_FIELDS = ["serialNumber", "name", "tagNumber", "deviceIdentifier"] as const;
 export const CLOSED_TICKET_ACTIVITY = ["reopen", "warn"] as const;
-export type MatchField = (typeof MATCH_FIELDS)[number];
 export const DEFAULT_CLUSTER_FIELD_ID = 360001234567;
 
 /**
@@ -97,7 +96,6 @@ export type MappingsInput = z.infer<typeof mappingsInput>;
 
 /** The Advanced Settings form: settings and both mapping tables in one save. */
 export const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
-export type AdvancedSettingsInput = z.infer<typeof advancedSettingsInput>;
 
 /** Flat form fields (`priority.low`, `status.new`) → the nested shape the schemas take. */
 export function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
@@ -119,7 +117,7 @@ export const advancedSettingsForm = z.preprocess((form) => advancedSettingsFromF
 export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
 
 /** Stored "Test connection" result (a JSON column: parsed on the way out of D1). */
-export const testLine = z.object({
+const testLine = z.object({
   side: z.enum(["portal", "connectwise"]),
   check: z.string(),
   ok: z.boolean(),

@@ -49,7 +49,11 @@ async function replay(d: SandboxDelivery): Promise<string> {
   return ((await res.json()) as { outcome: string }).outcome;
 }
 
-const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [o]: (t[o] ?? 0) + 1 }), {});
+function tally(outcomes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+  return counts;
+}
 
 /** A tenant (its own portal end user and API member) with push wired, and its first import of 20 requests × 3 comments done. */
 async function importedTenant() {
@@ -355,7 +359,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
 describe("psa-sync's API member", () => {
   it("is stored as soon as a write names it: a sync still busy after its create already has it (the create's callback is an echo)", { timeout: 60_000 }, async () => {
     const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
-    const id = await customer.createRequest({ subject: "Member first", body: "Learn me early.", clusterId: "CZJ1234ABC" });
+    await customer.createRequest({ subject: "Member first", body: "Learn me early.", clusterId: "CZJ1234ABC" });
     const member = async () => (await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id)))[0]!.apiMemberIdentifier;
     expect(await member()).toBeNull();
     const json = { "content-type": "application/json" };
