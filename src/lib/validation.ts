@@ -9,7 +9,7 @@ export interface FieldError {
 }
 
 /** zod issues as field-level errors, for problem details and re-rendered forms alike. */
-export function fieldErrors(error: z.core.$ZodError, root = "(body)"): FieldError[] {
+function fieldErrors(error: z.core.$ZodError, root = "(body)"): FieldError[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || root, message: i.message }));
 }
 

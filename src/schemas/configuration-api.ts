@@ -34,6 +34,4 @@ export const settingsResponse = createSelectSchema(tenantSettings)
 export const savedResponse = z.object({ saved: z.literal(true), changes: z.array(z.string()) }).openapi("Saved");
 
 const mapped = z.object({ id: z.number().int(), name: z.string() });
-export const mappingsResponse = z
-  .object({ priorities: z.record(z.string(), mapped), statuses: z.record(z.string(), mapped.extend({ closed: z.boolean() })) })
-  .openapi("Mappings");
+export const mappingsResponse = z.object({ priorities: z.record(z.string(), mapped), statuses: z.record(z.string(), mapped.extend({ closed: z.boolean() })) }).openapi("Mappings");

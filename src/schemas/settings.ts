@@ -95,10 +95,10 @@ export const mappingsInput = z.object({
 export type MappingsInput = z.infer<typeof mappingsInput>;
 
 /** The Advanced Settings form: settings and both mapping tables in one save. */
-export const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
+const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
 
 /** Flat form fields (`priority.low`, `status.new`) → the nested shape the schemas take. */
-export function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
   return {
     boardId: form.boardId,
     defaultCompanyId: form.defaultCompanyId,

@@ -31,9 +31,7 @@ describe("OpenAPI document", () => {
 
   it("lists exactly the routes the API app serves", async () => {
     const doc = await fetchDoc();
-    const served = apiRoutes.routes
-      .filter((r) => r.method !== "ALL" && r.path !== "/openapi.json")
-      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
+    const served = apiRoutes.routes.filter((r) => r.method !== "ALL" && r.path !== "/openapi.json").map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     // Each route lists once per middleware and validator: compare distinct method + path.
     expect(new Set(documented)).toEqual(new Set(served));
@@ -88,7 +86,7 @@ describe("API errors are problem details", () => {
       const res = await app.request("/boom");
       const body = await expectProblem(res, 500);
       expect(JSON.stringify(body)).not.toContain("secret internals");
-      expect(logged.mock.calls.map((c) => String(c[0])).join("\n")).toContain("http.unhandled");
+      expect(logged.mock.calls.map((c) => JSON.stringify(c[0])).join("\n")).toContain("http.unhandled");
     } finally {
       logged.mockRestore();
     }

@@ -6,14 +6,14 @@ import { findUserWithTenant } from "../../db/queries/users";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { validatorFor } from "../../lib/validation";
 
-export const SESSION_COOKIE = "__Host-psa-session";
-export const CHANGE_PASSWORD_PATH = "/account/password";
+const SESSION_COOKIE = "__Host-psa-session";
+const CHANGE_PASSWORD_PATH = "/account/password";
 const ABSOLUTE_TTL_MS = 12 * 60 * 60 * 1000;
 const IDLE_TTL_MS = 60 * 60 * 1000;
 /** Write lastSeenAt at most this often, to keep page views read-only in D1. */
 const TOUCH_EVERY_MS = 60 * 1000;
 
-export interface SessionUser {
+interface SessionUser {
   id: string;
   email: string;
   role: "operator" | "tenant_admin" | "tenant_viewer";

@@ -3,15 +3,7 @@ import type { Context } from "hono";
 import { createDb } from "../../db/client";
 import { portalBaseUrl } from "../../egress/fetch";
 import { AppError } from "../../lib/errors";
-import {
-  failureResponse,
-  failuresPageResponse,
-  replayResponse,
-  runDetailResponse,
-  runsPageResponse,
-  ticketsPageResponse,
-  ticketTimelineResponse,
-} from "../../schemas/monitoring-api";
+import { failureResponse, failuresPageResponse, replayResponse, runDetailResponse, runsPageResponse, ticketsPageResponse, ticketTimelineResponse } from "../../schemas/monitoring-api";
 import { failureDetail, failuresPage, runDetail, runsPage, ticketsPage, ticketTimeline } from "../../services/monitoring";
 import { failureIdParam, failuresQuery, portalTicketIdParam, runIdParam, runsQuery, runTicketsQuery, ticketsQuery } from "../../services/monitoring-params";
 import { replayAll, replayOne, replaySummary, type ReplayResult } from "../../services/monitoring-replay";
@@ -75,9 +67,7 @@ const getTicket = apiRoute("read", {
   request: { params: z.object({ portalTicketId: portalTicketIdParam }) },
   responses: { 200: jsonResponse(ticketTimelineResponse, "The ticket and its timeline"), ...problemResponses(400, 404) },
 });
-monitoringApi.openapi(getTicket, async (c) =>
-  c.json(await ticketTimeline(db(c), c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200),
-);
+monitoringApi.openapi(getTicket, async (c) => c.json(await ticketTimeline(db(c), c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200));
 
 const listFailures = apiRoute("read", {
   method: "get",
@@ -118,6 +108,4 @@ const replayFailure = apiRoute("admin", {
   request: { params: failureParams },
   responses: { 200: jsonResponse(replayResponse, "What was replayed"), ...problemResponses(400, 404, 409) },
 });
-monitoringApi.openapi(replayFailure, async (c) =>
-  c.json(withSummary(await replayOne(c.env, db(c), c.get("tenantId"), c.req.valid("param").failureId, via(c))), 200),
-);
+monitoringApi.openapi(replayFailure, async (c) => c.json(withSummary(await replayOne(c.env, db(c), c.get("tenantId"), c.req.valid("param").failureId, via(c))), 200));

@@ -75,9 +75,7 @@ const resyncTicketRoute = apiRoute("admin", {
   request: { params: resyncParams },
   responses: { ...taskResponses(taskResult), ...problemResponses(400, 404) },
 });
-tasksApi.openapi(resyncTicketRoute, async (c) =>
-  accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, actor(c), log))),
-);
+tasksApi.openapi(resyncTicketRoute, async (c) => accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, actor(c), log))));
 
 const resyncTicketsRoute = apiRoute("admin", {
   method: "post",
@@ -92,7 +90,10 @@ tasksApi.openapi(resyncTicketsRoute, async (c) => {
   return accepted(c, { ...taskBody(r), flagged: r.flagged, more: r.more });
 });
 
-for (const [path, paused] of [["/pause", true], ["/resume", false]] as const) {
+for (const [path, paused] of [
+  ["/pause", true],
+  ["/resume", false],
+] as const) {
   const route = apiRoute("admin", {
     method: "post",
     path,
