@@ -45,7 +45,9 @@ export async function openProfilers(targets, intervalUs) {
     start: () => Promise.all(sessions.map((s) => s.send("Profiler.start"))),
     /** @returns {Promise<Map<string, Profile>>} each target's profile since `start()` */
     stop: async () => new Map(await Promise.all(sessions.map(async (s) => /** @type {[string, Profile]} */ ([s.id, (await s.send("Profiler.stop")).profile])))),
-    close: () => sessions.forEach((s) => s.close()),
+    close: () => {
+      for (const s of sessions) s.close();
+    },
   };
 }
 

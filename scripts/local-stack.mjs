@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Run by this Node (the project's Node 22 under npm scripts), never whichever `node` is first on PATH.
@@ -93,6 +94,35 @@ export function claimStateDir(dir, owner) {
 }
 
 /**
+ * Joins each object the Worker logs back into one line: wrangler prints it inspected over
+ * several lines when long (`{` … `}`; a warning or error as `▲ [WARNING] {` … `  }`).
+ * Other lines pass through as they are.
+ * @param {(line: string) => void} onLine
+ * @returns {(line: string) => void} one stream's lines, in order
+ */
+export function foldLoggedObjects(onLine) {
+  /** @type {string[] | null} */
+  let open = null;
+  let closer = "";
+  return (line) => {
+    const plain = stripVTControlCharacters(line);
+    if (open === null) {
+      const opener = /^(?:(?:▲ \[WARNING\]|✘ \[ERROR\]) )?\{$/.exec(plain.trimEnd());
+      if (!opener) return onLine(line);
+      open = [plain.trimEnd()];
+      closer = opener[0] === "{" ? "}" : "  }";
+      return;
+    }
+    if (plain.trim()) open.push(plain.trim());
+    // A block that never closes (a cut-off print) is let go rather than held forever.
+    if (plain.trimEnd() === closer || open.length > 200) {
+      onLine(open.join(" "));
+      open = null;
+    }
+  };
+}
+
+/**
  * Starts `wrangler dev` in its own process group, on a state directory no other Worker
  * of this process uses.
  * @param {{ name: string, config?: string, port: number, inspectorPort: number, vars?: Record<string, string>,
@@ -117,13 +147,14 @@ export function startWorker(opts) {
   child.once("exit", release);
   const onLine = opts.onLine ?? (() => {});
   for (const stream of [child.stdout, child.stderr]) {
+    const emit = foldLoggedObjects(onLine);
     let buf = "";
     stream.setEncoding("utf8");
     stream.on("data", (chunk) => {
       buf += chunk;
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) onLine(line);
+      for (const line of lines) if (line.trim()) emit(line);
     });
   }
   return {

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { ROOT } from "./local-stack.mjs";
 
 /**
@@ -38,10 +39,12 @@ export function runVitestCollecting(args, event, env = {}, onOther) {
           continue;
         }
         if (at < 0) {
-          // A heartbeat for long runs: tickets synced so far.
-          if (line.includes('"event":"ticket.synced"') && ++synced % 1000 === 0) console.log(`  … ${synced} tickets synced`);
+          const plain = stripVTControlCharacters(line);
+          // A heartbeat for long runs: tickets synced so far. The Worker logs objects, which
+          // vitest prints inspected and coloured, even with FORCE_COLOR=0 (`event: 'ticket.synced',`).
+          if (plain.includes("event: 'ticket.synced'") && ++synced % 1000 === 0) console.log(`  … ${synced} tickets synced`);
           // Test results still reach the terminal; log lines and their headers do not.
-          if (!/std(out|err) \|/.test(line) && /^\s*(Test Files|Tests |FAIL|✓|×|AssertionError|Error)/.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) console.log(line);
+          if (!/std(out|err) \|/.test(line) && /^\s*(Test Files|Tests |FAIL|✓|×|AssertionError|Error)/.test(plain)) console.log(line);
           continue;
         }
         const r = JSON.parse(line.slice(at));
@@ -89,7 +92,11 @@ function descendants(pid) {
   }
   const out = [];
   const stack = [pid];
-  while (stack.length) for (const c of children.get(stack.pop() ?? 0) ?? []) out.push(c), stack.push(c);
+  while (stack.length) {
+    const kids = children.get(stack.pop() ?? 0) ?? [];
+    out.push(...kids);
+    stack.push(...kids);
+  }
   return out;
 }
 

@@ -10,7 +10,7 @@ export class SandboxWorld extends DurableObject<Env> {
     this.sandbox = createSandboxApp({
       sql: ctx.storage.sql,
       now: () => new Date(),
-      defer: (task) => ctx.waitUntil(task().catch((err: unknown) => console.error(JSON.stringify({ level: "error", event: "sandbox.deferred_failed", message: String(err) })))),
+      defer: (task) => ctx.waitUntil(task().catch((err: unknown) => console.error({ level: "error", event: "sandbox.deferred_failed", message: String(err) }))),
       fetch: (input, init) => fetch(input, init),
     });
     ctx.blockConcurrencyWhile(async () => {
@@ -36,7 +36,7 @@ export class SandboxWorld extends DurableObject<Env> {
     const period = this.activityPeriodMs();
     if (period === null) return;
     const done = this.sandbox.activity();
-    console.log(JSON.stringify({ level: "info", event: "sandbox.activity", ...(done ?? { kind: "none" }) }));
+    console.info({ level: "info", event: "sandbox.activity", ...(done ?? { kind: "none" }) });
     await this.ctx.storage.setAlarm(Date.now() + period);
   }
 

@@ -8,7 +8,7 @@
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.]{0,47}$/;
 
 /** Plain identifiers only, de-duplicated, at most four. */
-export function identifiers(values: readonly (string | null | undefined)[]): string[] {
+function identifiers(values: readonly (string | null | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === "string" && IDENTIFIER.test(v)))].slice(0, 4);
 }
 

@@ -75,7 +75,7 @@ const callLimit = (env: Env) => readLimit(env.CW_CALL_LIMIT, callLimitVar, { cal
  * slept through; a longer one throws `BudgetSpent` before anything is sent. A push
  * sync's calls (`priority`) may use the budget's reserve (limits/call-budget.ts).
  */
-export function budgetedFetch(env: Env, tenantId: string, inner: FetchLike, priority = false): FetchLike {
+function budgetedFetch(env: Env, tenantId: string, inner: FetchLike, priority = false): FetchLike {
   const limit = callLimit(env);
   if (!limit) return inner;
   return async (input, init) => {

@@ -5,7 +5,7 @@ import type { FetchLike } from "./types";
 import { createPortalAdminClient, type PortalAdminClient } from "./zendesk/admin";
 
 /** The vendor feed's share of the portal account's budget is taken under this name (never a tenant id: those are UUIDs). */
-export const VENDOR_FEED_BUDGET_KEY = "vendor-feed";
+const VENDOR_FEED_BUDGET_KEY = "vendor-feed";
 
 /**
  * The portal admin client of the vendor feed: through the egress policy and the account's

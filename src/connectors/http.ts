@@ -7,7 +7,7 @@ import type { FetchLike } from "./types";
  * failures mapped to `AppError` (types.ts), and zod parsing of the body. No retries here:
  * the queue edge decides, honouring `retryAfter`.
  */
-export const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_TIMEOUT_MS = 20_000;
 /** Longest plain-text error body a connector may classify (classify.ts); longer ones are not read. */
 const MAX_MESSAGE = 300;
 
@@ -88,7 +88,7 @@ export function codeForStatus(status: number): ErrorCode {
 }
 
 /** Names the first schema issue by its path, never by the value that failed. */
-export function describeSchemaError(error: z.ZodError): string {
+function describeSchemaError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "unexpected response shape";
   const path = issue.path.length ? issue.path.map(String).join(".") : "(root)";

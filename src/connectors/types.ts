@@ -23,12 +23,12 @@ export type FetchLike = (input: RequestInfo | URL, init?: FetchInit) => Promise<
 /** `timeoutMs`: the length of `signal`'s timeout, so a layer that held the call back (a budget's wait) can start it afresh when the call leaves. */
 export type FetchInit = RequestInit & { timeoutMs?: number };
 
-export interface CallCounter {
+interface CallCounter {
   /** API calls made by this client so far (every HTTP attempt, including failed ones). */
   readonly calls: number;
 }
 
-export interface PortalPage {
+interface PortalPage {
   tickets: PortalTicket[];
   /** Opaque cursor for the next page; null when this was the last page. */
   nextCursor: string | null;

@@ -6,9 +6,9 @@ export const TICKET_EVENT_RETENTION_DAYS = 180;
 export const AUDIT_LOG_RETENTION_DAYS = 365;
 
 /** Rows per DELETE statement: keeps each D1 statement's work (and its write lock) short. */
-export const RETENTION_BATCH = 5000;
+const RETENTION_BATCH = 5000;
 /** Statements per table per day; what is left over goes the next day. */
-export const RETENTION_MAX_BATCHES = 40;
+const RETENTION_MAX_BATCHES = 40;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -25,6 +25,7 @@ export const MAX_IDS_PER_QUERY = 90;
  * Slices run one after another, not as one transaction: use it for reads and for writes
  * that hold row by row (a claim, a flag), which every caller here is.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: write statements are `async (chunk) => { await … }`, which return Promise<void>.
 export async function inChunks<T, R>(ids: readonly T[], statement: (chunk: T[]) => Promise<R[] | void>): Promise<R[]> {
   const rows: R[] = [];
   for (let i = 0; i < ids.length; i += MAX_IDS_PER_QUERY) rows.push(...((await statement(ids.slice(i, i + MAX_IDS_PER_QUERY))) ?? []));

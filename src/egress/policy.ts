@@ -36,7 +36,7 @@ const LOCAL_NAME = /(^|\.)(localhost|local|internal|intranet|lan|home\.arpa|loca
 
 const refuse = (reason: string): EgressVerdict => ({ ok: false, reason });
 
-export function isConnectWiseCloudHost(host: string): boolean {
+function isConnectWiseCloudHost(host: string): boolean {
   return CW_CLOUD_HOST.test(host.toLowerCase());
 }
 

@@ -13,9 +13,9 @@ import { changedPortalTickets } from "../sync/changes";
 import { routeTicket } from "./route";
 
 /** Tickets per export page: a page's routing and messages stay well inside one invocation. */
-export const EXPORT_PAGE_SIZE = 500;
+const EXPORT_PAGE_SIZE = 500;
 /** Pages per poll: the export allows 10 calls a minute per account, and polls come every 5 minutes. */
-export const MAX_EXPORT_PAGES = 5;
+const MAX_EXPORT_PAGES = 5;
 /** Without a cursor or any tenant's date to start from, the first poll looks back this far. */
 const DEFAULT_LOOKBACK_MS = 5 * 60 * 1000;
 /** Zendesk refuses a start_time less than a minute old. */

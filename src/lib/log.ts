@@ -1,6 +1,8 @@
 /**
- * Structured logging: one JSON line per event so `wrangler tail --format json` filters
- * cleanly. Never pass secrets or ticket bodies; keys that look secret are redacted anyway.
+ * Structured logging: one plain object per event, passed to console.* as its only argument,
+ * so Workers Logs indexes each field (`event`, `tenant`, `level` …) and `wrangler tail
+ * --format json` carries it as an object. No timestamp: Workers Logs and tail stamp every
+ * event. Never pass secrets or ticket bodies; keys that look secret are redacted anyway.
  */
 import { AppError } from "./errors";
 
@@ -20,27 +22,32 @@ export interface LogFields {
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|private.?key|api.?key|ciphertext/i;
 const REDACTED = "[redacted]";
 
+/** A copy with secret-looking keys redacted and undefined fields left out (JSON drops them; `wrangler dev` would print them). */
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+    if (v !== undefined) out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
   }
   return out;
 }
 
-/** Builds the log line; exported for tests. */
-export function formatLogLine(level: LogLevel, event: string, fields: LogFields = {}): string {
-  const safe = redact(fields) as Record<string, unknown>;
-  return JSON.stringify({ level, event, ...safe, at: new Date().toISOString() });
+/** One logged event, as passed to console.*. */
+export type LogEntry = { level: LogLevel; event: string } & Record<string, unknown>;
+
+/**
+ * Builds the object one event logs; exported for tests. `level` stays in it although the
+ * console method sets Workers Logs' own level: it lets one filter (`level = "error"`) work
+ * the same in the Query Builder, over `.logs[].message[0]` in tail JSON, and in local output.
+ */
+export function logEntry(level: LogLevel, event: string, fields: LogFields = {}): LogEntry {
+  return { level, event, ...(redact(fields) as Record<string, unknown>) };
 }
 
+/** Each level is logged with the console method of its name: Workers Logs and tail take their `level` from it. */
 function emit(level: LogLevel, event: string, fields?: LogFields): void {
-  const line = formatLogLine(level, event, fields);
-  if (level === "error") console.error(line);
-  else if (level === "warn") console.warn(line);
-  else console.log(line);
+  console[level](logEntry(level, event, fields));
 }
 
 export interface Logger {
@@ -48,7 +55,7 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
-  /** A logger that adds `base` (tenant, run, ticket …) to every line. */
+  /** A logger that adds `base` (tenant, run, ticket …) to every event. */
   with(base: LogFields): Logger;
 }
 

@@ -29,7 +29,6 @@ export type PortalSecrets = z.infer<typeof portalSecrets>;
 export const vendorFeedCredential = z.object({ email: z.email().max(254), apiToken: z.string().min(1).max(200) });
 export type VendorFeedCredential = z.infer<typeof vendorFeedCredential>;
 export const connectwiseSecrets = z.object({ privateKey: z.string() });
-export type ConnectWiseSecrets = z.infer<typeof connectwiseSecrets>;
 
 type SecretEnv = Parameters<typeof keyringOf>[0];
 

@@ -39,7 +39,7 @@ export function burstOf(limit: CallLimit): number {
  * when it arrives. The slack absorbs the difference: the cap holds at the API as long as
  * arrival jitter stays under slack × interval (2.5 s at 1000/60).
  */
-export function intervalOf(limit: CallLimit): number {
+function intervalOf(limit: CallLimit): number {
   const slack = Math.ceil(limit.calls / 50);
   return limit.windowMs / Math.max(1, limit.calls - burstOf(limit) - slack + 1);
 }

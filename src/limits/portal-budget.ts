@@ -64,7 +64,7 @@ export type { CallLimit };
 export const portalLimitVar = limitVar("PORTAL_CALL_LIMIT", "600/60");
 
 /** A response reporting this share of the account's limit or less remaining pauses the budget. */
-export const LOW_REMAINING_FRACTION = 0.1;
+const LOW_REMAINING_FRACTION = 0.1;
 
 export interface Pace {
   /** Time between grants once the burst is spent. */
@@ -116,7 +116,7 @@ export function fairLevel(capacity: number, usages: number[]): number {
   return Math.max(1, Math.floor(left / Math.max(1, k)));
 }
 
-export interface TenantState {
+interface TenantState {
   /** When its calls of the last window start (ascending; queued ones in the future). */
   starts: number[];
   lastAskedAt: number;
@@ -148,7 +148,7 @@ export interface Sleeper {
 /** Calls of one tenant that may wait at the account at once: the queue holds at most two per active tenant. */
 export const MAX_QUEUED_PER_TENANT = 2;
 /** Syncs of one tenant that may sleep through a busy budget at once; beyond that they are deferred as before. */
-export const MAX_SLEEPERS_PER_TENANT = 4;
+const MAX_SLEEPERS_PER_TENANT = 4;
 /** A sleeper not back this long after it was told to ask again has died (or been deferred): it stops counting. */
 export const SLEEPER_GRACE_MS = 5_000;
 

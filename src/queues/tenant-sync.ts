@@ -27,7 +27,7 @@ import { settleBatch } from "./settle";
 const EARLY_REFRESH_MS = 30 * 60 * 1000;
 
 /** Items read per invocation: bounded work per message. */
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 /**
  * Pages of one source a run reads at most (10,000 items at PAGE_SIZE): an upstream whose
  * paging never ends cannot keep a run listing forever. What was not reached is not lost:
@@ -79,7 +79,7 @@ export interface PageResult {
  * completes, then a continuation message). A redelivered page re-sends the same tickets;
  * ticket sync is idempotent, and run tickets are counted once.
  */
-export async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
+async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
   const parsed = tenantSyncMessage.safeParse(body);
   if (!parsed.success) return { kind: "reject", reason: "invalid_payload: not a tenant-sync message" };
   const msg = parsed.data;

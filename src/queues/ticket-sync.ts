@@ -8,7 +8,7 @@ import { sendTicketSync } from "./send";
 import { settleBatch } from "./settle";
 
 /** Hands one ticket to its TicketSync object, then closes the ticket's part of the run. */
-export async function syncTicket(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
+async function syncTicket(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
   const parsed = ticketSyncMessage.safeParse(body);
   if (!parsed.success) return { kind: "reject", reason: "invalid_payload: not a ticket-sync message" };
   const msg = parsed.data;

@@ -27,7 +27,7 @@ export const firstPasswordForm = z
 export type FirstPasswordForm = z.infer<typeof firstPasswordForm>;
 
 /** A portal ticket id as typed in a form or a URL. */
-export const portalTicketId = z.coerce
+const portalTicketId = z.coerce
   .number({ error: "Enter the portal ticket number." })
   .int("Enter a whole ticket number.")
   .positive("Enter a ticket number above 0.")
@@ -37,7 +37,7 @@ export const resyncForm = z.object({ portalTicketId });
 
 export const pauseForm = z.object({ paused: z.enum(["true", "false"]).transform((v) => v === "true") });
 
-export const tenantRole = z.enum(["tenant_admin", "tenant_viewer"], { error: "Choose admin or viewer." });
+const tenantRole = z.enum(["tenant_admin", "tenant_viewer"], { error: "Choose admin or viewer." });
 
 export const addUserForm = z.object({ email, name: name("a name"), role: tenantRole });
 export type AddUserForm = z.infer<typeof addUserForm>;
@@ -69,15 +69,6 @@ export const tenantForm = z.object({
 });
 export type TenantForm = z.infer<typeof tenantForm>;
 
-/** zod issues as `{ field: message }` (first message per field) for re-rendered forms. */
-export function formErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    out[key] ??= issue.message;
-  }
-  return out;
-}
 
 /** API: POST /tickets/{portalTicketId}/resync takes no body; the id is the path. */
 export const resyncParams = z.object({ portalTicketId });

@@ -30,7 +30,7 @@ export type TenantSyncMessage = z.infer<typeof tenantSyncMessage>;
 const ref = z.object({ id: z.number().int(), name: z.string() });
 
 /** A listing's copy of a portal request, so the ticket sync need not read it again. */
-export const portalTicketSnapshot = z.object({
+const portalTicketSnapshot = z.object({
   id: z.number().int().positive(),
   subject: z.string(),
   description: z.string(),
@@ -44,7 +44,7 @@ export const portalTicketSnapshot = z.object({
 }) satisfies z.ZodType<PortalTicket>;
 
 /** A listing's copy of a ConnectWise ticket. */
-export const cwTicketSnapshot = z.object({
+const cwTicketSnapshot = z.object({
   id: z.number().int().positive(),
   summary: z.string(),
   board: ref.nullable(),
@@ -86,4 +86,3 @@ export const ticketSyncMessage = z.object({
 export type TicketSyncMessage = z.infer<typeof ticketSyncMessage>;
 
 export const queueMessage = z.discriminatedUnion("kind", [tenantSyncMessage, ticketSyncMessage]);
-export type QueueMessage = z.infer<typeof queueMessage>;

@@ -10,7 +10,6 @@ export type PriorityKey = (typeof PRIORITY_KEYS)[number];
 export const STATUS_KEYS = MAPPED_STATUSES;
 export const MATCH_FIELDS = ["serialNumber", "name", "tagNumber", "deviceIdentifier"] as const;
 export const CLOSED_TICKET_ACTIVITY = ["reopen", "warn"] as const;
-export type MatchField = (typeof MATCH_FIELDS)[number];
 export const DEFAULT_CLUSTER_FIELD_ID = 360001234567;
 
 /**
@@ -96,11 +95,10 @@ export const mappingsInput = z.object({
 export type MappingsInput = z.infer<typeof mappingsInput>;
 
 /** The Advanced Settings form: settings and both mapping tables in one save. */
-export const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
-export type AdvancedSettingsInput = z.infer<typeof advancedSettingsInput>;
+const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
 
 /** Flat form fields (`priority.low`, `status.new`) → the nested shape the schemas take. */
-export function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
   return {
     boardId: form.boardId,
     defaultCompanyId: form.defaultCompanyId,
@@ -113,10 +111,13 @@ export function advancedSettingsFromForm(form: Record<string, unknown>): Record<
   };
 }
 
+/** The Advanced Settings form as posted (flat fields) → the nested, validated shape. */
+export const advancedSettingsForm = z.preprocess((form) => advancedSettingsFromForm(form as Record<string, unknown>), advancedSettingsInput);
+
 export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
 
 /** Stored "Test connection" result (a JSON column: parsed on the way out of D1). */
-export const testLine = z.object({
+const testLine = z.object({
   side: z.enum(["portal", "connectwise"]),
   check: z.string(),
   ok: z.boolean(),
@@ -128,14 +129,3 @@ export const testLine = z.object({
 export const testResult = z.object({ testedAt: z.string(), ok: z.boolean(), lines: z.array(testLine), testTicketId: z.number().int().nullable().default(null) });
 export type TestLine = z.infer<typeof testLine>;
 export type TestResult = z.infer<typeof testResult>;
-
-/** Field-level messages keyed by the form field name. */
-export function formErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const [head, key] = issue.path.map(String);
-    const name = head === "priorities" ? `priority.${key}` : head === "statuses" ? `status.${key}` : (head ?? "form");
-    out[name] ??= issue.message;
-  }
-  return out;
-}

@@ -12,7 +12,6 @@ export const connectwiseCallback = z.object({
   Entity: z.string().max(1_000_000).nullish(),
   Metadata: z.object({ key_url: z.string().max(2048) }),
 });
-export type ConnectWiseCallback = z.infer<typeof connectwiseCallback>;
 
 /** The fields of a callback's ticket entity psa-sync uses. */
 export const callbackTicketEntity = z

@@ -17,7 +17,7 @@ export function alertDestinationProblem(env: Env, url: string, requestOrigin?: s
 }
 
 /** Runs in a row that must fail before a tenant is flagged. */
-export const FAILED_RUNS_BEFORE_ATTENTION = 3;
+const FAILED_RUNS_BEFORE_ATTENTION = 3;
 
 /**
  * Posts `{ text }` (understood by Teams and Slack incoming webhooks). Never throws: an

@@ -20,7 +20,7 @@ export interface Choices {
 }
 
 /** The companies list shown (and accepted) without a search: CW's largest page. */
-export const COMPANY_PAGE = 1000;
+const COMPANY_PAGE = 1000;
 
 function storedChoices(config: Configuration, problem: string): Choices {
   const s = config.settings;

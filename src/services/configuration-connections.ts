@@ -101,7 +101,7 @@ export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: 
     try {
       me = await portalIdentity(env, actor.tenantId, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
     } catch (err) {
-      return { ok: false, field: "apiToken", message: describeFailure(err, "portal") + " Check the email and API token." };
+      return { ok: false, field: "apiToken", message: `${describeFailure(err, "portal")} Check the email and API token.` };
     }
     const notEndUser = notEndUserProblem(me);
     if (notEndUser) return { ok: false, field: "email", message: notEndUser };

@@ -10,7 +10,7 @@ import { bindings } from "../lib/secret-binding";
  * session and tenant that started the flow. The cookie also carries the PKCE verifier and
  * the form's ClusterID field until the portal sends the user back.
  */
-export const OAUTH_STATE_COOKIE = "__Host-psa-oauth";
+const OAUTH_STATE_COOKIE = "__Host-psa-oauth";
 const STATE_TTL_MS = 10 * 60 * 1000;
 
 const sealedState = z.object({

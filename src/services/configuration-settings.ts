@@ -20,7 +20,7 @@ const CLOSED_LABEL: Record<string, string> = { reopen: "reopen it", warn: "leave
 const dateOnly = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : "not set");
 
 /** A human summary of what the next sync will do differently, old → new. */
-export function describeChanges(old: Configuration, next: { settings?: Resolved["settings"]; priorities?: Resolved["priorities"]; statuses?: Resolved["statuses"] }): string[] {
+function describeChanges(old: Configuration, next: { settings?: Resolved["settings"]; priorities?: Resolved["priorities"]; statuses?: Resolved["statuses"] }): string[] {
   const out: string[] = [];
   const s = old.settings;
   const n = next.settings;

@@ -23,7 +23,7 @@ export interface ReplayResult {
 }
 
 /** Most failures one "Replay all" sends; the rest stay for the next click. */
-export const REPLAY_ALL_LIMIT = 500;
+const REPLAY_ALL_LIMIT = 500;
 
 function parse(row: FailureRow, tenantId: string) {
   try {
@@ -42,7 +42,7 @@ function parse(row: FailureRow, tenantId: string) {
  * Rows are claimed (new → replayed) before sending and released if the send fails, so a
  * double click never sends twice and a failed send loses nothing.
  */
-export async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureRow[], actor: Actor): Promise<ReplayResult> {
+async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureRow[], actor: Actor): Promise<ReplayResult> {
   const result: ReplayResult = { replayed: [], unparseable: [], deferred: [] };
   const tickets: { id: number; message: TicketSyncMessage }[] = [];
   const runs: number[] = [];

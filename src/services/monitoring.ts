@@ -44,7 +44,7 @@ function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[
 }
 
 /** The next scheduled run: the cron fires on every 5-minute boundary. */
-export const nextCronRun = (now: Date) => new Date(Math.floor(now.getTime() / 300_000) * 300_000 + 300_000);
+const nextCronRun = (now: Date) => new Date(Math.floor(now.getTime() / 300_000) * 300_000 + 300_000);
 
 export async function dashboard(db: Db, tenantId: string, now = new Date()) {
   const [health, setup, counts, retrying, openFailures, warnings, runs] = await Promise.all([
@@ -130,7 +130,7 @@ export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: n
 }
 
 /** What a stored message is about, in plain words, without exposing the raw body. */
-export function describeFailure(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
+function describeFailure(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
   try {
     const parsed = queueMessage.safeParse(JSON.parse(body));
     if (!parsed.success) return { kind: "unrecognised message", portalTicketId: null, parseable: false };

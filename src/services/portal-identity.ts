@@ -53,7 +53,7 @@ export async function runIdentityCheck(
  */
 export async function refreshPortalTokenIfDue(env: Env, db: Db, tenantId: string, opts: { refreshWithinMs: number }, now = () => Date.now()): Promise<number> {
   const row = await findPortalConnection(db, tenantId);
-  if (!row || row.authMode !== "oauth" || Date.parse(row.accessTokenExpiresAt ?? "") - now() > opts.refreshWithinMs) return 0;
+  if (row?.authMode !== "oauth" || Date.parse(row.accessTokenExpiresAt ?? "") - now() > opts.refreshWithinMs) return 0;
   const portal = await portalClientFor(env, row, undefined, opts);
   await portal.refreshIfDue();
   return portal.calls;

@@ -10,7 +10,7 @@ import { errorFields, type Logger } from "../lib/log";
 export type CallbackState = "registered" | "reactivated" | "present";
 
 /** Where ConnectWise posts a tenant's ticket callbacks (CW appends the record id). */
-export const callbackUrl = (publicOrigin: string, hookId: string) => `${publicOrigin.replace(/\/+$/, "")}/hooks/connectwise/${hookId}?recordId=`;
+const callbackUrl = (publicOrigin: string, hookId: string) => `${publicOrigin.replace(/\/+$/, "")}/hooks/connectwise/${hookId}?recordId=`;
 export const portalHookUrl = (publicOrigin: string, hookId: string) => `${publicOrigin.replace(/\/+$/, "")}/hooks/portal/${hookId}`;
 
 /**

@@ -5,7 +5,7 @@ import { sha256Hex, toBase64 } from "../lib/crypto";
 import type { TokenForm } from "../schemas/accounts";
 
 /** `psa_` + 32 random bytes in base64url: what the bearer middleware accepts. */
-export function newApiToken(): string {
+function newApiToken(): string {
   const b64 = toBase64(crypto.getRandomValues(new Uint8Array(32)));
   return `psa_${b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
 }

@@ -14,7 +14,7 @@ export const vendorHookUrl = (publicOrigin: string) => `${publicOrigin.replace(/
 export type CredentialTest = { ok: true; message: string } | { ok: false; message: string };
 
 /** One `GET /api/v2/users/me` (through egress and the portal budget): is this a portal admin? */
-export async function testAdminCredential(env: Env, credential: VendorFeedCredential): Promise<CredentialTest> {
+async function testAdminCredential(env: Env, credential: VendorFeedCredential): Promise<CredentialTest> {
   try {
     const me = await vendorAdminClient(env, credential).me();
     if (me.role !== "admin") return { ok: false, message: `The portal user is "${me.role}", not an admin: the incremental export is for admins only.` };

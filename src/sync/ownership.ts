@@ -9,7 +9,7 @@ import type { Warning } from "./plan-types";
  */
 
 /** The Zendesk role of an end user (agents and admins see every provider's requests). */
-export const END_USER_ROLE = "end-user";
+const END_USER_ROLE = "end-user";
 
 export interface Identity {
   id: number;

@@ -90,7 +90,7 @@ export type Operation =
   | { kind: "adopt_portal_comment"; linkId: number; portalCommentId: number }
   | { kind: "post_description_update"; cwNoteId: number; text: string; hash: string; public: boolean };
 
-export type WarningCode =
+type WarningCode =
   | "setup_incomplete"
   | "no_board"
   | "no_company"

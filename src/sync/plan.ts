@@ -4,7 +4,7 @@ import { planFields, planCreate } from "./plan-fields";
 import { commentTextForNote, contentHash, descriptionUpdateText, isMirroredPortalComment, noteTextForComment } from "./text";
 
 /** Zendesk refuses comments past this many on one ticket. */
-export const PORTAL_COMMENT_LIMIT = 5000;
+const PORTAL_COMMENT_LIMIT = 5000;
 
 /**
  * The whole sync decision for one ticket, as data: which writes bring the two sides in

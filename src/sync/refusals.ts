@@ -10,7 +10,7 @@ import { contentHash } from "./text";
  */
 
 /** The portal input behind each field: what must change before a refused write is tried again. */
-export function inputsOf(portal: PortalTicket): Record<RefusableField, string> {
+function inputsOf(portal: PortalTicket): Record<RefusableField, string> {
   const cluster = portal.clusterId ?? "";
   return { summary: contentHash(portal.subject), priority: portal.priority ?? "none", status: portal.status, company: cluster, configuration: cluster };
 }
@@ -25,7 +25,7 @@ const FIX: Record<RefusableField, string> = {
 };
 const WHEN: Record<RefusableField, string> = { summary: "subject", priority: "priority", status: "status", company: "ClusterID", configuration: "ClusterID" };
 
-export function refusedWarning(field: RefusableField, r: RefusedWrite): Warning {
+function refusedWarning(field: RefusableField, r: RefusedWrite): Warning {
   return {
     code: "write_refused",
     message: `ConnectWise refused the ${LABEL[field]} write: "${r.message}". ${FIX[field]} It is tried again when the portal ${WHEN[field]} changes; everything else keeps syncing.`,

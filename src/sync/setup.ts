@@ -19,7 +19,7 @@ export interface SetupState {
  * order an admin fixes it; empty when setup is complete. A run before that would plan
  * nothing yet move its cursors past every request.
  */
-export function setupMissing(s: SetupState): string[] {
+function setupMissing(s: SetupState): string[] {
   const missing: string[] = [];
   if (!s.portalConnected) missing.push("connect the Support Portal");
   if (!s.connectwiseConnected) missing.push("connect ConnectWise");

@@ -1,7 +1,7 @@
 /** Text rules of the mapping (DESIGN §3): pure, shared by planning and recognition. */
 
 /** ConnectWise's limit on a ticket summary. */
-export const SUMMARY_MAX = 100;
+const SUMMARY_MAX = 100;
 const ELLIPSIS = "…";
 
 /** Subject → summary: at most 100 characters, cut at a word boundary with "…". */
@@ -15,7 +15,7 @@ export function summaryFor(subject: string): { summary: string; truncated: boole
 }
 
 /** Whitespace-insensitive form used for recognising text we wrote (systems reflow it). */
-export function normalizeText(text: string): string {
+function normalizeText(text: string): string {
   return text.replace(/\r\n?/g, "\n").replace(/[ \t\u00a0]+/g, " ").replace(/\s*\n\s*/g, "\n").trim();
 }
 

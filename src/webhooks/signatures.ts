@@ -15,7 +15,7 @@ export async function portalSignatureValid(rawBody: string, signature: string, t
 }
 
 /** Deliveries older or further in the future than this are refused as replays. */
-export const REPLAY_WINDOW_MS = 5 * 60 * 1000;
+const REPLAY_WINDOW_MS = 5 * 60 * 1000;
 
 export function timestampFresh(timestamp: string, now: number): boolean {
   const at = Date.parse(timestamp);

@@ -104,7 +104,7 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
 }
 
 /** Where browser tests leave their screenshots (the CI artifact the README names). */
-export const SCREENSHOTS = "test-results/screenshots";
+const SCREENSHOTS = "test-results/screenshots";
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

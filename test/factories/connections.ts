@@ -12,7 +12,7 @@ import { createTenant, db } from "./tenants";
 
 /** Where the tests' portal is (PORTAL_BASE_URL in vitest.config.ts). */
 export const PORTAL_BASE = `${SANDBOX_ORIGIN}/zendesk`;
-export const CW_SITE = `${SANDBOX_ORIGIN}/cw`;
+const CW_SITE = `${SANDBOX_ORIGIN}/cw`;
 
 /** Seals portal secrets as the Worker does (bound to the tenant and the deployment's portal). */
 export const sealPortalSecrets = (tenantId: string, value: PortalSecrets) => sealSecret(env, value, bindings.portalSecrets(tenantId, PORTAL_BASE));
@@ -22,7 +22,7 @@ export const sealCwSecrets = (tenantId: string, privateKey: string, site = CW_SI
 export const openCwSecrets = (tenantId: string, sealed: string, site = CW_SITE, companyId = "acme") => openSecret(env, sealed, bindings.connectwiseSecrets(tenantId, site, companyId), connectwiseSecrets);
 
 /** The sandbox's ClusterID custom field (sandbox/src/demo-data.ts). */
-export const CLUSTER_FIELD_ID = 360001234567;
+const CLUSTER_FIELD_ID = 360001234567;
 
 /**
  * A tenant connected to the sandbox with the demo credentials and mappings, importing

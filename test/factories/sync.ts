@@ -2,7 +2,7 @@ import type { CwNote, CwTicket, PortalComment, PortalTicket } from "../../src/sy
 import type { PlanInput, SyncSettings, TicketMemory } from "../../src/sync/plan-types";
 
 export const OUR_PORTAL_USER = 900;
-export const CUSTOMER = 901;
+const CUSTOMER = 901;
 
 export const portalTicket = (over: Partial<PortalTicket> = {}): PortalTicket => ({
   id: 42,
@@ -74,7 +74,7 @@ export const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({
   ...over,
 });
 
-export const emptyMemory = (): TicketMemory => ({ cwTicketId: null, synced: {}, comments: [] });
+const emptyMemory = (): TicketMemory => ({ cwTicketId: null, synced: {}, comments: [] });
 
 export const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   portal: portalTicket(),

@@ -1,5 +1,4 @@
 import { env } from "cloudflare:test";
-import { eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { failures } from "../../src/db/schema";
 import { sendTicketSync } from "../../src/queues/send";

@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { portalConnections, webhookDeliveries } from "../../src/db/schema";
 import { rateLimiterStub } from "../../src/durable-objects/rate-limiter";
 import { hmacSha256Base64, utf8 } from "../../src/lib/crypto";
@@ -8,6 +8,7 @@ import { bindings, sealSecret } from "../../src/lib/secret-binding";
 import { HOOK_DELIVERIES_PER_MINUTE, HOOK_RULE, hookLimiterKey } from "../../src/webhooks/hook-limit";
 import { createConnectedTenant, PORTAL_BASE } from "../factories/connections";
 import { createTicketLink, db } from "../factories/tenants";
+import { captureLogs } from "../setup/logs";
 import { SANDBOX_ORIGIN, sandboxControl, useSandbox } from "../setup/sandbox";
 
 /**
@@ -21,15 +22,15 @@ const ORIGIN = "http://localhost";
 const PORTAL_TICKET = 424_242;
 const CW_TICKET = 717_171;
 
-let logs: MockInstance<typeof console.log>;
+let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
-  logs = vi.spyOn(console, "log");
+  logs = captureLogs();
 });
-afterEach(() => logs.mockRestore());
+afterEach(() => logs.restore());
 
 /** Ticket syncs the hook routes queued for this tenant (each queued one logs `hook.queued`). */
 const queuedFor = (tenantId: string) =>
-  logs.mock.calls.map((args) => String(args[0])).filter((line) => line.includes('"event":"hook.queued"') && line.includes(`"tenant":"${tenantId}"`)).length;
+  logs.events("hook.queued").filter((e) => e.tenant === tenantId).length;
 
 const deliveriesOf = async (tenantId: string) => (await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.tenantId, tenantId))).length;
 

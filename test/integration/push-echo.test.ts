@@ -49,7 +49,11 @@ async function replay(d: SandboxDelivery): Promise<string> {
   return ((await res.json()) as { outcome: string }).outcome;
 }
 
-const tally = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [o]: (t[o] ?? 0) + 1 }), {});
+function tally(outcomes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+  return counts;
+}
 
 /** A tenant (its own portal end user and API member) with push wired, and its first import of 20 requests × 3 comments done. */
 async function importedTenant() {
@@ -278,8 +282,12 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       const run = await startTenantRun(env, tenant.id, "manual", createLogger({ test: "echo-scale" }));
       const linkedCount = async () => (await db().select({ id: ticketLinks.id }).from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)))).length;
 
-      // Halfway through the import, the customer files a new request.
-      await waitFor(async () => ((await linkedCount()) >= scale.requests / 2 ? true : undefined), { timeoutMs: 600_000, intervalMs: 50, what: "half the import" });
+      // As soon as the run has queued the whole import, the customer files a new request: every
+      // import ticket is then ahead of it in the ticket-sync queue. (Waiting for "half linked"
+      // raced: a batch's tickets sync together, so they are linked in bursts and a small import
+      // could finish between the check and the filing.)
+      const queuedCount = async () => (await db().select({ id: runTickets.portalTicketId }).from(runTickets).where(eq(runTickets.runId, run.id))).length;
+      await waitFor(async () => ((await queuedCount()) >= scale.requests ? true : undefined), { timeoutMs: 600_000, intervalMs: 20, what: "the import queued" });
       const newId = await customer.createRequest({ subject: "Filed mid-import", body: "The cluster is down.", clusterId: "CZJ1234ABC" });
       const filed = Date.now();
       const pendingWhenFiled = scale.requests - (await linkedCount());
@@ -355,7 +363,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
 describe("psa-sync's API member", () => {
   it("is stored as soon as a write names it: a sync still busy after its create already has it (the create's callback is an echo)", { timeout: 60_000 }, async () => {
     const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
-    const id = await customer.createRequest({ subject: "Member first", body: "Learn me early.", clusterId: "CZJ1234ABC" });
+    await customer.createRequest({ subject: "Member first", body: "Learn me early.", clusterId: "CZJ1234ABC" });
     const member = async () => (await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id)))[0]!.apiMemberIdentifier;
     expect(await member()).toBeNull();
     const json = { "content-type": "application/json" };

@@ -1,5 +1,5 @@
 import { createScheduledController, env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { pruneExpired, AUDIT_LOG_RETENTION_DAYS, TICKET_EVENT_RETENTION_DAYS, WEBHOOK_DELIVERY_RETENTION_DAYS } from "../../src/cron/retention";
 import { RETENTION_CRON, RUNS_CRON } from "../../src/cron/scheduled";
@@ -7,6 +7,7 @@ import { auditLog, sessions, signInLinks, syncRuns, ticketEvents, webhookDeliver
 import { createLogger } from "../../src/lib/log";
 import { createUser } from "../setup/admin-client";
 import { createTenant, db } from "../factories/tenants";
+import { captureLogs } from "../setup/logs";
 
 /** Every row of this file's tables is the test's own (storage is per test file). */
 const DAY = 24 * 60 * 60 * 1000;
@@ -15,11 +16,11 @@ const ago = (days: number, extraMs = 0) => new Date(NOW - days * DAY - extraMs).
 const inFuture = (days: number) => new Date(NOW + days * DAY).toISOString();
 const count = async (table: Parameters<ReturnType<typeof db>["$count"]>[0]) => db().$count(table);
 
-let logs: MockInstance<typeof console.log>;
+let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
-  logs = vi.spyOn(console, "log");
+  logs = captureLogs();
 });
-afterEach(() => logs.mockRestore());
+afterEach(() => logs.restore());
 
 async function seedAgedRows() {
   const tenant = await createTenant();
@@ -55,8 +56,7 @@ describe("retention: the daily cron prunes what is past its period", () => {
     expect((await db().select().from(signInLinks)).map((r) => r.tokenHash)).toEqual(["link-open"]);
     // The retention cron starts no tenant runs.
     expect(await count(syncRuns)).toBe(runsBefore);
-    const line = logs.mock.calls.map((a) => String(a[0])).find((l) => l.includes('"event":"retention.pruned"'));
-    expect(JSON.parse(line!)).toMatchObject({ cron: RETENTION_CRON, webhookDeliveries: 2, ticketEvents: 3, sessions: 1, auditLog: 1, signInLinks: 2 });
+    expect(logs.events("retention.pruned")).toMatchObject([{ cron: RETENTION_CRON, webhookDeliveries: 2, ticketEvents: 3, sessions: 1, auditLog: 1, signInLinks: 2 }]);
 
     // A second run finds nothing more.
     expect(await pruneExpired(env.DB, createLogger(), NOW)).toEqual({ webhookDeliveries: 0, ticketEvents: 0, sessions: 0, auditLog: 0, signInLinks: 0 });
@@ -68,8 +68,7 @@ describe("retention: the daily cron prunes what is past its period", () => {
     await db().insert(ticketEvents).values(old);
     const before = await count(ticketEvents);
 
-    const warns = vi.spyOn(console, "warn");
-    const capped = () => warns.mock.calls.filter((a) => String(a[0]).includes('"event":"retention.capped"')).map((a) => JSON.parse(String(a[0])).table);
+    const capped = () => logs.events("retention.capped").map((e) => e.table);
     const first = await pruneExpired(env.DB, createLogger(), NOW, { batch: 2, maxBatches: 3 });
     expect(first.ticketEvents).toBe(6);
     expect(await count(ticketEvents)).toBe(before - 6);
@@ -77,7 +76,7 @@ describe("retention: the daily cron prunes what is past its period", () => {
     const second = await pruneExpired(env.DB, createLogger(), NOW, { batch: 2, maxBatches: 3 });
     expect(second.ticketEvents).toBe(1);
     expect(capped()).toEqual(["ticketEvents"]);
-    warns.mockRestore();
+    expect(logs.methods("retention.capped")).toEqual(["warn"]);
   });
 
   it("the five-minute cron still dispatches runs and prunes nothing", async () => {
@@ -85,6 +84,6 @@ describe("retention: the daily cron prunes what is past its period", () => {
     await db().insert(webhookDeliveries).values({ tenantId: tenant.id, source: "portal", deliveryId: "kept", receivedAt: ago(100) });
     await worker.scheduled(createScheduledController({ cron: RUNS_CRON, scheduledTime: NOW }), env);
     expect((await db().select().from(webhookDeliveries)).map((r) => r.deliveryId)).toContain("kept");
-    expect(logs.mock.calls.some((a) => String(a[0]).includes('"event":"cron.dispatched"'))).toBe(true);
+    expect(logs.events("cron.dispatched")).toHaveLength(1);
   });
 });

@@ -28,7 +28,7 @@ export const operatorPageRoutes = () => distinct(adminRoutes.routes).filter((r) 
 /** Every /api/v1 route behind a bearer token (the OpenAPI document is public). */
 export const apiRouteList = () => distinct(apiRoutes.routes).filter((r) => r.path !== "/openapi.json");
 
-export const TICKET_A = 4242;
+const TICKET_A = 4242;
 
 export interface World {
   a: { id: string; name: string; adminId: string; viewerId: string; tokenId: string; runId: string; failureId: number };

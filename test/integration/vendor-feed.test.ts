@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadVendorFeed } from "../../src/db/queries/vendor-feed";
 import { portalConnections, ticketLinks, vendorFeed, webhookDeliveries } from "../../src/db/schema";
 import { ensureSandboxWebhook } from "../../src/dev/demo-push";
@@ -11,6 +11,7 @@ import { connectPortalWithOAuth, createConnectedTenant, openPortalSecrets } from
 import { sandboxRequests } from "./connectors/helpers";
 import { db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
+import { captureLogs } from "../setup/logs";
 import { SANDBOX_ORIGIN, sandboxControl, sandboxDeliveries, useSandbox, type SandboxDelivery } from "../setup/sandbox";
 import { portalUser } from "../setup/sandbox-actors";
 import { syncTenantNow } from "../setup/sync";
@@ -207,10 +208,7 @@ describe("vendor feed: the account webhook", () => {
 
 describe("vendor feed: operator page", () => {
   it("sets a portal admin's credential (never shown or logged again), refuses a non-admin one, tests and clears it", async () => {
-    const lines: string[] = [];
-    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" "))),
-    );
+    const logs = captureLogs({ quiet: true });
     await clearVendorFeed(db(), { userId: "usr_test_operator", via: "test" });
     const operator = await createUser("operator", null);
     const client = await signIn(operator.email, operator.password);
@@ -230,10 +228,10 @@ describe("vendor feed: operator page", () => {
     expect(cleared.headers.get("location")).toBe("/operator/vendor-feed?done=cleared");
     expect(await loadVendorFeed(db())).toBeNull();
 
-    const everything = [page, await set.text(), lines.join("\n")].join("\n");
+    const everything = [page, await set.text(), logs.text()].join("\n");
     for (const secret of [ADMIN.apiToken, "whsec-test-signing-secret", endUserAccount.apiToken, btoa(`${ADMIN.email}/token:${ADMIN.apiToken}`)]) {
       expect(everything, `a page or log line contains ${secret.slice(0, 6)}…`).not.toContain(secret);
     }
-    for (const spy of spies) spy.mockRestore();
+    logs.restore();
   });
 });

@@ -10,19 +10,37 @@ async function legacyHash(password: string, saltB64: string, iterations: number)
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
   return toBase64(new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: fromBase64(saltB64), iterations }, key, 256)));
 }
-import { formatLogLine } from "../../src/lib/log";
+import { createLogger, logEntry } from "../../src/lib/log";
+import { captureLogs } from "../setup/logs";
 
-describe("log lines", () => {
-  it("are one JSON object with level, event and ids", () => {
-    const line = formatLogLine("info", "ticket.synced", { tenant: "t1", run: "r1", ticket: 5, cwTicket: 9 });
-    expect(line).not.toContain("\n");
-    expect(JSON.parse(line)).toMatchObject({ level: "info", event: "ticket.synced", tenant: "t1", run: "r1", ticket: 5, cwTicket: 9 });
+describe("log events", () => {
+  it("are one plain object with level, event and ids, and no timestamp of ours", () => {
+    expect(logEntry("info", "ticket.synced", { tenant: "t1", run: "r1", ticket: 5, cwTicket: 9, code: undefined })).toEqual({
+      level: "info",
+      event: "ticket.synced",
+      tenant: "t1",
+      run: "r1",
+      ticket: 5,
+      cwTicket: 9,
+    });
   });
 
   it("never carry secrets, however deeply nested", () => {
-    const line = formatLogLine("error", "x", { privateKey: "pk-123", nested: { accessToken: "tok-456", headers: { Authorization: "Basic abc" } }, password: "p" });
-    for (const secret of ["pk-123", "tok-456", "Basic abc", '"p"']) expect(line).not.toContain(secret);
-    expect(JSON.parse(line).nested.accessToken).toBe("[redacted]");
+    const entry = logEntry("error", "x", { privateKey: "pk-123", nested: { accessToken: "tok-456", headers: { Authorization: "Basic abc" } }, password: "p" });
+    expect(entry).toEqual({ level: "error", event: "x", privateKey: "[redacted]", nested: { accessToken: "[redacted]", headers: { Authorization: "[redacted]" } }, password: "[redacted]" });
+  });
+
+  it("go to the console method of their level, one object per call, with the logger's base fields", () => {
+    const logs = captureLogs({ quiet: true });
+    const log = createLogger({ tenant: "t1" }).with({ run: "r1" });
+    log.debug("a.debug");
+    log.info("a.info", { ticket: 5 });
+    log.warn("a.warn");
+    log.error("a.error");
+    expect(["a.debug", "a.info", "a.warn", "a.error"].map((event) => logs.methods(event))).toEqual([["debug"], ["info"], ["warn"], ["error"]]);
+    expect(logs.events("a.info")).toEqual([{ level: "info", event: "a.info", tenant: "t1", run: "r1", ticket: 5 }]);
+    expect(logs.count()).toBe(4);
+    logs.restore();
   });
 });
 

@@ -39,12 +39,12 @@ export function addOtherCompanyKey(store: Store, companyName: string): { id: str
   return { id, key };
 }
 
-export function keyUrl(store: Store, site: string): string {
+function keyUrl(store: Store, site: string): string {
   return `${site}/v4_6_release/system/callbackkey/index.rails?companyName=${DEMO_CONNECTWISE.companyId}&id=${store.getMeta(KEY_ID) ?? ""}`;
 }
 
 /** `x-content-signature`: Base64(HMAC-SHA256(key = SHA-256(signing key), message = raw body)). */
-export async function signBody(body: string, key: string): Promise<string> {
+async function signBody(body: string, key: string): Promise<string> {
   const enc = new TextEncoder();
   const keyHash = await crypto.subtle.digest("SHA-256", enc.encode(key));
   const hmac = await crypto.subtle.importKey("raw", keyHash, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);

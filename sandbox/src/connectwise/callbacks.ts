@@ -30,7 +30,7 @@ function validUrl(url: string): boolean {
   }
 }
 
-export function callbackSpec(ctx: CwContext): ResourceSpec {
+function callbackSpec(ctx: CwContext): ResourceSpec {
   return {
     table: "cw_callbacks",
     entity: "Callback",

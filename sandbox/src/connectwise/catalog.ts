@@ -27,7 +27,7 @@ function lookup(list: readonly { id: number; name: string }[], ref: unknown, res
   return { ...found };
 }
 
-export function catalogSpecs(ctx: CwContext) {
+function catalogSpecs(ctx: CwContext) {
   const { store } = ctx;
   const companies: ResourceSpec = {
     table: "cw_companies",

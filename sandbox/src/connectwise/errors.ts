@@ -36,7 +36,7 @@ export const badRequest = (message: string) => new CwError(400, { code: "BadRequ
 export const endpointMissing = (): CwErrorBody => ({ code: "ConnectWiseApi", message: "The endpoint does not exist." });
 
 /** Responds with the media type the client pinned (`Accept: …; version=2025.8`), as CW echoes it. */
-export function contentType(c: Context): string {
+function contentType(c: Context): string {
   const version = /version=([\w.]+)/i.exec(c.req.header("accept") ?? "")?.[1];
   return version ? `application/vnd.connectwise.com+json; version=${version}` : "application/json; charset=utf-8";
 }

@@ -14,7 +14,7 @@ import { createStore } from "./store";
 import { mountTicketConfigurations } from "./ticket-configurations";
 import { mountTickets } from "./tickets";
 
-export type TechnicianNoteKind = "internalAnalysis" | "detailDescription" | "resolution";
+type TechnicianNoteKind = "internalAnalysis" | "detailDescription" | "resolution";
 
 export type ConnectWiseModule = EmulatorModule & {
   /**
@@ -33,7 +33,7 @@ export type ConnectWiseModule = EmulatorModule & {
 
 function onError(err: Error, c: Context): Response {
   if (err instanceof CwError) return cwJson(c, err.body, err.status);
-  console.error(JSON.stringify({ level: "error", event: "cw.unhandled", message: String(err) }));
+  console.error({ level: "error", event: "cw.unhandled", message: String(err) });
   return cwJson(c, { code: "UnexpectedError", message: "An unexpected error occurred.", errors: null }, 500);
 }
 

@@ -3,7 +3,7 @@ import { badRequest } from "./errors";
 import { isObject, type Json, type JsonObject } from "./json";
 
 /** CW's PATCH body: a JSON array of `{op, path, value}`; only add, replace and remove. */
-export const patchBodySchema = z.array(z.object({ op: z.string(), path: z.string(), value: z.unknown().optional() }));
+const patchBodySchema = z.array(z.object({ op: z.string(), path: z.string(), value: z.unknown().optional() }));
 export type PatchOperation = z.infer<typeof patchBodySchema>[number];
 
 /** Both `status` (the guide's form) and `/status` (JSON Pointer) are accepted. */

@@ -8,7 +8,7 @@ import { countResponse, listResponse, projectFields } from "./query";
 import { parseId, readJson } from "./refs";
 import { parseWith } from "./validation";
 
-export const noteInput = z.object({
+const noteInput = z.object({
   text: z.string().min(1),
   detailDescriptionFlag: z.boolean().nullable().optional(),
   internalAnalysisFlag: z.boolean().nullable().optional(),

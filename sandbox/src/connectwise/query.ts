@@ -4,8 +4,8 @@ import { badRequest, cwJson } from "./errors";
 import { isObject, readPath, stripNulls, type Json, type JsonObject } from "./json";
 
 /** `conditions` filter; malformed expressions become CW's 400. */
-export function filterRecords(records: JsonObject[], conditions: string | undefined): JsonObject[] {
-  if (!conditions || !conditions.trim()) return records;
+function filterRecords(records: JsonObject[], conditions: string | undefined): JsonObject[] {
+  if (!conditions?.trim()) return records;
   try {
     const node = parseConditions(conditions);
     return records.filter((r) => evaluate(node, r));
@@ -39,7 +39,7 @@ function sortValue(v: Json | undefined): number | string | null {
 }
 
 /** Nulls sort first ascending, as SQL Server does. Ties keep id order. */
-export function sortRecords(records: JsonObject[], orderBy: string | undefined): JsonObject[] {
+function sortRecords(records: JsonObject[], orderBy: string | undefined): JsonObject[] {
   const keys = orderBy ? parseOrderBy(orderBy) : [];
   keys.push({ path: ["id"], desc: false });
   return [...records].sort((a, b) => {
@@ -56,7 +56,7 @@ export function sortRecords(records: JsonObject[], orderBy: string | undefined):
 
 /** Partial response: `fields=id,summary,status/name`. */
 export function projectFields(record: JsonObject, fields: string | undefined): JsonObject {
-  if (!fields || !fields.trim()) return record;
+  if (!fields?.trim()) return record;
   const out: JsonObject = {};
   for (const field of fields.split(",").map((f) => f.trim()).filter(Boolean)) {
     const path = field.split("/");

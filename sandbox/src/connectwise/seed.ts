@@ -7,16 +7,16 @@ import { createNote } from "./notes";
 import { createTicket } from "./tickets";
 
 export const MSP_COMPANY = { identifier: "AcmeMSP", name: "Acme MSP" } as const;
-export const SUPPORT_BOARD = "Easy Connect Support";
-export const SECOND_BOARD = "Help Desk";
+const SUPPORT_BOARD = "Easy Connect Support";
+const SECOND_BOARD = "Help Desk";
 /** CW's out-of-the-box priority names. */
-export const PRIORITIES = [
+const PRIORITIES = [
   { name: "Priority 1 - Emergency Response", color: "Red", level: "Critical", sortOrder: 1 },
   { name: "Priority 2 - Quick Response", color: "Orange", level: "High", sortOrder: 2 },
   { name: "Priority 3 - Normal Response", color: "Blue", level: "Medium", sortOrder: 3, defaultFlag: true },
   { name: "Priority 4 - Schedule Maintenance", color: "Green", level: "Low", sortOrder: 4 },
 ] as const;
-export const SUPPORT_STATUSES = [
+const SUPPORT_STATUSES = [
   { name: "New", defaultFlag: true, closedStatus: false, escalationStatus: "NotResponded" },
   { name: "In Progress", closedStatus: false, escalationStatus: "Responded" },
   { name: "Waiting on Customer", closedStatus: false, escalationStatus: "Responded" },
@@ -67,13 +67,9 @@ export function seed(ctx: CwContext): void {
 
   const addBoard = (name: string, statuses: readonly JsonObject[]) => {
     const board = store.insert("cw_boards", { name, location: { id: 1, name: "Main" }, department: { id: 1, name: "Service" }, inactiveFlag: false, projectFlag: false, _info: info() });
-    statuses.forEach((s, i) =>
-      store.insert(
-        "cw_statuses",
-        { defaultFlag: false, inactive: false, displayOnBoard: true, ...s, sortOrder: i, board: { id: board.id ?? null, name }, _info: info() },
-        board.id as number,
-      ),
-    );
+    for (const [i, s] of statuses.entries()) {
+      store.insert("cw_statuses", { defaultFlag: false, inactive: false, displayOnBoard: true, ...s, sortOrder: i, board: { id: board.id ?? null, name }, _info: info() }, board.id as number);
+    }
   };
   addBoard(SUPPORT_BOARD, SUPPORT_STATUSES);
   addBoard(SECOND_BOARD, HELP_DESK_STATUSES);

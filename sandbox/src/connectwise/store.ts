@@ -1,7 +1,7 @@
 import type { JsonObject } from "./json";
 
 /** Each emulated resource is a table of JSON documents; ids come from AUTOINCREMENT so they only grow. */
-export const DOC_TABLES = ["cw_companies", "cw_configurations", "cw_priorities", "cw_boards", "cw_statuses", "cw_tickets", "cw_notes", "cw_callbacks"] as const;
+const DOC_TABLES = ["cw_companies", "cw_configurations", "cw_priorities", "cw_boards", "cw_statuses", "cw_tickets", "cw_notes", "cw_callbacks"] as const;
 export type DocTable = (typeof DOC_TABLES)[number];
 
 type Row = { id: number; data: string };

@@ -26,7 +26,7 @@ export function createTicket(ctx: CwContext, body: unknown, actor: Actor): JsonO
     [input.initialResolution, "resolutionFlag"],
   ];
   for (const [text, flag] of initial) {
-    if (text && text.trim()) createNote(ctx, ticketId, { text, [flag]: true }, actor, false);
+    if (text?.trim()) createNote(ctx, ticketId, { text, [flag]: true }, actor, false);
   }
   ctx.events.ticketChanged(ticketId, "added", actor, { skipCallback: input.skipCallback });
   return ctx.store.get("cw_tickets", ticketId) ?? doc;

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { invalidObject, type CwError } from "./errors";
 
 /** Turns zod issues into CW's `InvalidObject` body with one entry per field. */
-export function zodToCw(resource: string, error: z.ZodError): CwError {
+function zodToCw(resource: string, error: z.ZodError): CwError {
   return invalidObject(
     resource,
     error.issues.map((issue) => {

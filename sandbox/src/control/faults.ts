@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** "endless": list responses always say there is a next page (a paging bug upstream). */
-export const FAULT_KINDS = ["429", "500", "502", "503", "slow", "hang", "drop", "truncate", "endless"] as const;
+const FAULT_KINDS = ["429", "500", "502", "503", "slow", "hang", "drop", "truncate", "endless"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Api = "connectwise" | "zendesk";
 
@@ -40,7 +40,7 @@ export const faultRuleSchema = z
 export type FaultRule = z.infer<typeof faultRuleSchema> & { id: number; draws: number };
 
 /** mulberry32: a tiny PRNG so a seeded rule gives the same faults every run. */
-export function seededRandom(seed: number, draw: number): number {
+function seededRandom(seed: number, draw: number): number {
   let t = (seed + draw * 0x6d2b79f5) >>> 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

@@ -15,10 +15,9 @@ import { WEBHOOK_TABLES, createWebhooks } from "./webhooks";
 
 export { DEMO_ZENDESK } from "./seed";
 export { bulkAddComments, COMMENT_LIMIT } from "./store";
-export { signWebhook } from "./webhooks";
 
 /** Calls the activity generator makes to move the demo along (no webhooks are skipped). */
-export interface ZendeskActivity {
+interface ZendeskActivity {
   createRequest(input: { subject: string; body: string; priority?: Priority | null; clusterId?: string | null }): TicketRow;
   addAgentComment(ticketId: number, body: string, opts?: { public?: boolean }): TicketRow;
   addEndUserComment(ticketId: number, body: string): TicketRow;
@@ -29,7 +28,7 @@ export interface ZendeskActivity {
 }
 
 /** Control-side setup for load runs and benchmarks (not part of the Zendesk API). */
-export interface ZendeskSetup {
+interface ZendeskSetup {
   /** Another end user (an MSP's portal account) who signs in with `email/token:apiToken`. */
   addEndUser(email: string, apiToken: string): { id: number; created: boolean };
   /**
@@ -72,7 +71,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
   // A catch-all route, not notFound(): the sandbox mounts this app with route(), which keeps routes only.
   app.all("*", () => zdError.invalidEndpoint());
   app.onError((err) => {
-    console.error(JSON.stringify({ level: "error", event: "sandbox.zendesk.error", message: String(err) }));
+    console.error({ level: "error", event: "sandbox.zendesk.error", message: String(err) });
     return new Response(JSON.stringify({ error: "InternalServerError", description: "Something went wrong on our side." }), {
       status: 500,
       headers: { "content-type": "application/json; charset=utf-8" },
@@ -138,7 +137,7 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
     },
     bulkCreateRequests({ email, count, comments, subjectPrefix, clusterIds }) {
       const user = store.userByEmail(email);
-      if (!user || user.role !== "end-user") return null;
+      if (user?.role !== "end-user") return null;
       const ids: number[] = [];
       for (let i = 0; i < count; i++) {
         const clusterId = clusterIds.length ? clusterIds[i % clusterIds.length]! : null;

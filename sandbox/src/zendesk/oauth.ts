@@ -5,8 +5,8 @@ import type { Store, UserRow } from "./store";
 import { oauthErrorPage, signInPage, type AuthorizeParams } from "./views";
 
 /** Default access-token lifetime, seconds; a token request may ask for another (`expires_in`). */
-export const ACCESS_TOKEN_TTL_SECONDS = 2 * 60 * 60;
-export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+const ACCESS_TOKEN_TTL_SECONDS = 2 * 60 * 60;
+const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Zendesk's authorization codes are short-lived. */
 const CODE_TTL_MS = 120_000;
 /**

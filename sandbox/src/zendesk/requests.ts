@@ -156,7 +156,7 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
   app.get(`/requests/:id{[0-9]+}/comments/:commentId${ID}`, (c) => {
     const t = find(c.req.param("id"), c.get("user"));
     const cm = t ? store.comment(t.id, idOf(c.req.param("commentId"))) : null;
-    if (!cm || cm.public !== 1) return zdError.recordNotFound();
+    if (cm?.public !== 1) return zdError.recordNotFound();
     return c.json({ comment: presentComment(cm, apiRoot(c.req.url)) });
   });
 

@@ -172,7 +172,7 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
       if (comment) {
         auditEvents.push({ id: auditId * 100, type: "Comment", author_id: actor.id, body: comment.body, html_body: comment.html_body, public: comment.public === 1, attachments: [] });
       }
-      events.forEach((e, i) => auditEvents.push({ id: auditId * 100 + i + 1, ...e }));
+      auditEvents.push(...events.map((e, i) => ({ id: auditId * 100 + i + 1, ...e })));
       const audit: AuditJson = { id: auditId, ticket_id: ticket.id, created_at: at, author_id: actor.id, metadata: { system: {}, custom: {} }, via: { channel, source: {} }, events: auditEvents };
 
       const out: TicketEvent[] = [];

@@ -8,7 +8,7 @@ import type { TicketEvent } from "./service";
 import { isoSeconds, type TicketRow } from "./store";
 
 /** The demo account's id, sent in `x-zendesk-account-id` and event envelopes. */
-export const ZD_ACCOUNT_ID = 12_345_678;
+const ZD_ACCOUNT_ID = 12_345_678;
 /** Attempts per invocation, and the pause before each retry (Zendesk retries a few times on failure). */
 const RETRY_DELAYS_MS = [300, 1_000];
 const EVENT_PREFIX = "zen:event-type:";
@@ -30,7 +30,7 @@ const webhookInput = z.object({
 type WebhookInput = z.infer<typeof webhookInput>;
 type WebhookRow = { id: string; data: string; secret: string; created_at: string; updated_at: string; created_by: string; updated_by: string };
 
-export function migrateWebhooks(sql: SqlStorage): void {
+function migrateWebhooks(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_webhooks (id TEXT PRIMARY KEY, data TEXT NOT NULL, secret TEXT NOT NULL, created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_by TEXT NOT NULL)`);
 }
@@ -51,7 +51,7 @@ function webhookId(now: Date): string {
 }
 
 /** base64(HMAC-SHA256(secret, timestamp + body)), Zendesk's webhook signature. */
-export async function signWebhook(secret: string, timestamp: string, body: string): Promise<string> {
+async function signWebhook(secret: string, timestamp: string, body: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(timestamp + body));
   return btoa(String.fromCharCode(...new Uint8Array(mac)));

@@ -5,7 +5,7 @@ import { zendeskContract } from "../support/contract";
 
 export const ORIGIN = "http://localhost:8788";
 export const ZD = `${ORIGIN}/zendesk`;
-export const AGENT = { email: "agent@easyconnect.test", token: "agent-portal-token" };
+const AGENT = { email: "agent@easyconnect.test", token: "agent-portal-token" };
 
 export const basicToken = (email: string, token: string) => `Basic ${btoa(`${email}/token:${token}`)}`;
 export const USER_AUTH = basicToken(DEMO_PORTAL.userEmail, DEMO_PORTAL.apiToken);
@@ -18,10 +18,10 @@ export async function resetSandbox(): Promise<void> {
 }
 
 /** Calls the emulator; `body` objects are sent as JSON. */
-export type CustomField = { id: number; value: unknown };
+type CustomField = { id: number; value: unknown };
 export type RequestJson = { id: number; url: string; subject: string; description: string; status: string; priority?: string; requester_id: number; custom_fields: CustomField[]; can_be_solved_by_me: boolean; created_at: string; updated_at: string };
 export type TicketJson = RequestJson & { tags: string[]; assignee_id?: number };
-export type Attachment = { id: number; file_name: string; content_url: string; content_type: string; size: number };
+type Attachment = { id: number; file_name: string; content_url: string; content_type: string; size: number };
 export type CommentJson = { id: number; type: string; body: string; html_body: string; plain_body: string; public: boolean; author_id: number; created_at: string; attachments: Attachment[]; via: { channel: string }; metadata: Record<string, unknown> };
 export type CursorPage = { meta: { has_more: boolean; after_cursor: string | null; before_cursor: string | null }; links: { next: string | null; prev: string | null } };
 export type OffsetPage = { next_page: string | null; previous_page: string | null; count: number };

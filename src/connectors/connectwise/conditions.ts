@@ -20,6 +20,7 @@ function field(name: string): string {
  * they are refused rather than sent.
  */
 export function stringLiteral(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new AppError("invalid_payload", "condition values cannot contain control characters");
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }

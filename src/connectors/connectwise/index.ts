@@ -1,3 +1,2 @@
-export { createConnectWiseClient, CW_API_VERSION, type ConnectWiseClientOptions } from "./client";
+export { createConnectWiseClient, CW_API_VERSION } from "./client";
 export { lookupCodebase } from "./codebase";
-export { cond, stringLiteral, datetimeLiteral, type Condition } from "./conditions";

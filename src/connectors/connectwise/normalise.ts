@@ -7,7 +7,7 @@ import { errorBodySchema, type WireConfiguration, type WireNote, type WireRef, t
  * CW references name things with `name` (boards, statuses, priorities) or `identifier`
  * (companies, members); either becomes `Ref.name`, the display name winning when both exist.
  */
-export function toRef(ref: WireRef): Ref | null {
+function toRef(ref: WireRef): Ref | null {
   if (!ref || typeof ref.id !== "number") return null;
   return { id: ref.id, name: ref.name ?? ref.identifier ?? "" };
 }

@@ -8,7 +8,7 @@ const id = z.number().int().positive();
 const info = z.looseObject({ lastUpdated: z.string().nullish(), dateEntered: z.string().nullish(), enteredBy: z.string().nullish() }).nullish();
 
 /** A reference object `{id, name|identifier}`; its `id` is nullable in the spec. */
-export const refSchema = z.looseObject({ id: z.number().int().nullish(), name: z.string().nullish(), identifier: z.string().nullish() }).nullish();
+const refSchema = z.looseObject({ id: z.number().int().nullish(), name: z.string().nullish(), identifier: z.string().nullish() }).nullish();
 export type WireRef = z.infer<typeof refSchema>;
 
 export const ticketSchema = z.looseObject({

@@ -13,7 +13,7 @@ export interface ExportedTicket {
   updatedAt: string;
 }
 
-export interface ExportPage {
+interface ExportPage {
   tickets: ExportedTicket[];
   /** Where the next poll continues; null only if Zendesk sent none (the caller keeps its old one). */
   afterCursor: string | null;

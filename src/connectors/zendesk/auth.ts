@@ -7,7 +7,7 @@ export type PortalAuth =
   | { kind: "api_token"; email: string; apiToken: string };
 
 /** Refresh this long before the access token expires, so a call never races the expiry. */
-export const REFRESH_SKEW_MS = 60_000;
+const REFRESH_SKEW_MS = 60_000;
 
 export interface PortalAuthSession {
   /** The Authorization header for the next call, refreshing first when the token is about to expire. */

@@ -1,3 +1,3 @@
-export { createPortalClient, type PortalClientOptions } from "./client";
+export { createPortalClient } from "./client";
 export type { PortalAuth } from "./auth";
 export { buildAuthorizeUrl, exchangeCode, pkcePair } from "./oauth";

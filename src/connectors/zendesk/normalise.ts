@@ -4,7 +4,7 @@ import type { UpstreamErrorInfo } from "../http";
 import { errorBodySchema, type WireComment, type WireRequest } from "./schemas";
 
 /** The ClusterID custom field's value, trimmed; null when absent, empty or not a scalar. */
-export function clusterIdOf(request: WireRequest, clusterFieldId: number | null): string | null {
+function clusterIdOf(request: WireRequest, clusterFieldId: number | null): string | null {
   if (clusterFieldId === null) return null;
   const value = request.custom_fields.find((f) => f.id === clusterFieldId)?.value;
   const text = typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";

@@ -12,7 +12,7 @@ import { tokenResponseSchema } from "./schemas";
  */
 
 /** Tokens that do not expire (legacy clients) get this far-off expiry. */
-export const NO_EXPIRY = "9999-12-31T23:59:59.000Z";
+const NO_EXPIRY = "9999-12-31T23:59:59.000Z";
 
 export const trimBase = (baseUrl: string) => baseUrl.replace(/\/+$/, "");
 
@@ -38,7 +38,7 @@ export function buildAuthorizeUrl(opts: { baseUrl: string; clientId: string; red
   return url.toString();
 }
 
-export function oauthHttp(fetch: FetchLike): HttpClient {
+function oauthHttp(fetch: FetchLike): HttpClient {
   return createHttpClient({ fetch, api: "zendesk", describeError: describeZendeskError });
 }
 

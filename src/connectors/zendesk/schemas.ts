@@ -9,12 +9,12 @@ const id = z.number().int().positive();
 const text = z.string().nullish().transform((v) => v ?? "");
 
 /** Custom field values are typed by the field: text, number, checkbox, multiselect or null. */
-export const customFieldSchema = z.looseObject({
+const customFieldSchema = z.looseObject({
   id: z.number().int(),
   value: z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]).optional(),
 });
 
-export const requestSchema = z.looseObject({
+const requestSchema = z.looseObject({
   id,
   subject: text,
   description: text,
@@ -29,7 +29,7 @@ export const requestSchema = z.looseObject({
 });
 export type WireRequest = z.infer<typeof requestSchema>;
 
-export const commentSchema = z.looseObject({
+const commentSchema = z.looseObject({
   id,
   body: z.string().nullish(),
   plain_body: z.string().nullish(),
@@ -75,7 +75,7 @@ export const errorBodySchema = z.looseObject({
 });
 
 /** One ticket of the incremental export (Tickets API shape; only what routing needs). */
-export const exportedTicketSchema = z.looseObject({
+const exportedTicketSchema = z.looseObject({
   id,
   requester_id: id.nullish().transform((v) => v ?? null),
   organization_id: id.nullish().transform((v) => v ?? null),

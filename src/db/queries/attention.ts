@@ -5,7 +5,7 @@ import type { FetchLike } from "../../connectors/types";
 import { announceAttention, announceRecovery } from "../../services/alerts";
 
 /** How long scheduled runs leave a tenant alone after its credentials were rejected. */
-export const PROBE_AFTER_MS = 30 * 60 * 1000;
+const PROBE_AFTER_MS = 30 * 60 * 1000;
 
 /**
  * Marks a tenant as needing attention; scheduled runs probe it again after PROBE_AFTER_MS

@@ -104,7 +104,3 @@ export function upsertStatusStatement(db: Db, row: typeof statusMappings.$inferI
 export async function requestBoardCheck(db: Db, tenantId: string): Promise<void> {
   await db.update(tenantSettings).set({ boardCheckedAt: null }).where(eq(tenantSettings.tenantId, tenantId));
 }
-
-export async function saveTestResult(db: Db, tenantId: string, result: TestResult): Promise<void> {
-  await upsertSettingsStatement(db, tenantId, { lastConnectionTest: result });
-}

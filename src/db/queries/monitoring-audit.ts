@@ -1,8 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { inChunks, type Db } from "../client";
-import { auditLog, users } from "../schema";
-
-export type AuditRow = typeof auditLog.$inferSelect;
+import { users } from "../schema";
 
 export interface AuditActor {
   email: string;

@@ -2,7 +2,6 @@ import { and, desc, eq, gt, inArray, lt, or, asc, sql } from "drizzle-orm";
 import { inChunks, type Db } from "../client";
 import { runTickets, syncRuns, ticketLinks } from "../schema";
 
-export type RunRow = typeof syncRuns.$inferSelect;
 export interface RunKey {
   startedAt: string;
   id: string;

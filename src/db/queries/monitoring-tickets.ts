@@ -15,7 +15,7 @@ export interface TicketFilter {
 }
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text, not everything. */
-export const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 function searchCondition(q: string): SQL {
   const summary = sql`${ticketLinks.summary} LIKE ${likeContains(q)} ESCAPE '\\'`;

@@ -83,8 +83,6 @@ export async function forgetPushedMappings(db: Db, tenantId: string): Promise<nu
   return result.meta.changes ?? 0;
 }
 
-export type TicketEventInput = typeof ticketEvents.$inferInsert;
-
 export function ticketEventsOf(db: Db, tenantId: string, portalTicketId: number) {
   return db
     .select()

@@ -16,7 +16,7 @@ export interface OnboardingProps {
 }
 
 /** Step state for the checklist: each unlocks the next. */
-export function onboardingSteps(config: Configuration, lastTest: TestResult | null) {
+function onboardingSteps(config: Configuration, lastTest: TestResult | null) {
   const portal = config.portal !== null;
   const cw = config.cw !== null;
   const tested = Boolean(lastTest?.ok);
@@ -33,7 +33,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
   const steps = onboardingSteps(config, lastTest);
   const base = `/t/${tenant.id}/onboarding`;
   const errorsFor = (name: string) => (form?.name === name ? form.errors : {});
-  const valueOf = (name: string, key: string, fallback: string) => (form?.name === name ? (form.values[key] ?? fallback) : fallback);
+  const fieldValue = (name: string, key: string, fallback: string) => (form?.name === name ? (form.values[key] ?? fallback) : fallback);
   const disabled = tenant.readOnly;
   const p = config.portal;
   const cw = config.cw;
@@ -64,7 +64,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         <form method="post" action={`${base}/portal/oauth`}>
           <CsrfField token={csrfToken} />
           <label for="clusterFieldId">ClusterID custom field id</label>
-          <input id="clusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={valueOf("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
+          <input id="clusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={fieldValue("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
           <FieldError errors={errorsFor("portal-oauth")} name="clusterFieldId" />
           <button type="submit" disabled={disabled}>
             {p ? "Generate a new token" : "Generate Token"}
@@ -76,13 +76,13 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
           <form method="post" action={`${base}/portal/token`}>
             <CsrfField token={csrfToken} />
             <label for="tokenEmail">Portal user email</label>
-            <input id="tokenEmail" name="email" type="email" required value={valueOf("portal-token", "email", p?.email ?? "")} />
+            <input id="tokenEmail" name="email" type="email" required value={fieldValue("portal-token", "email", p?.email ?? "")} />
             <FieldError errors={errorsFor("portal-token")} name="email" />
             <label for="apiToken">API token</label>
             <input id="apiToken" name="apiToken" type="password" required autocomplete="off" />
             <FieldError errors={errorsFor("portal-token")} name="apiToken" />
             <label for="tokenClusterFieldId">ClusterID custom field id</label>
-            <input id="tokenClusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={valueOf("portal-token", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
+            <input id="tokenClusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={fieldValue("portal-token", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
             <FieldError errors={errorsFor("portal-token")} name="clusterFieldId" />
             <button type="submit" disabled={disabled}>
               Connect with API token
@@ -107,19 +107,19 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
           <form method="post" action={`${base}/connectwise`}>
             <CsrfField token={csrfToken} />
             <label for="site">Site URL</label>
-            <input id="site" name="site" type="text" required placeholder="https://api-na.myconnectwise.net" value={valueOf("connectwise", "site", cw?.site ?? "")} />
+            <input id="site" name="site" type="text" required placeholder="https://api-na.myconnectwise.net" value={fieldValue("connectwise", "site", cw?.site ?? "")} />
             <FieldError errors={errorsFor("connectwise")} name="site" />
             <label for="companyId">Company id</label>
-            <input id="companyId" name="companyId" type="text" required value={valueOf("connectwise", "companyId", cw?.companyId ?? "")} />
+            <input id="companyId" name="companyId" type="text" required value={fieldValue("connectwise", "companyId", cw?.companyId ?? "")} />
             <FieldError errors={errorsFor("connectwise")} name="companyId" />
             <label for="publicKey">Public key</label>
-            <input id="publicKey" name="publicKey" type="text" required value={valueOf("connectwise", "publicKey", cw?.publicKey ?? "")} />
+            <input id="publicKey" name="publicKey" type="text" required value={fieldValue("connectwise", "publicKey", cw?.publicKey ?? "")} />
             <FieldError errors={errorsFor("connectwise")} name="publicKey" />
             <label for="privateKey">Private key</label>
             <input id="privateKey" name="privateKey" type="password" autocomplete="off" required={!cw} placeholder={cw ? "•••• saved — leave empty to keep" : ""} />
             <FieldError errors={errorsFor("connectwise")} name="privateKey" />
             <label for="clientId">clientId</label>
-            <input id="clientId" name="clientId" type="text" required value={valueOf("connectwise", "clientId", cw?.clientId ?? "")} />
+            <input id="clientId" name="clientId" type="text" required value={fieldValue("connectwise", "clientId", cw?.clientId ?? "")} />
             <FieldError errors={errorsFor("connectwise")} name="clientId" />
             <button type="submit" disabled={disabled}>
               {cw ? "Save / Rotate credentials" : "Connect ConnectWise"}

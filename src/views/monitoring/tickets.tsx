@@ -18,30 +18,32 @@ export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tena
   return (
     <>
       <h1>Tickets</h1>
-      <form method="get" action={base} class="filters card" role="search">
-        <div>
-          <label for="q">Search</label>
-          <input type="text" id="q" name="q" value={query.q ?? ""} placeholder="Portal id, ConnectWise id or words of the summary" />
-        </div>
-        <div>
-          <label for="state">State</label>
-          <select id="state" name="state">
-            {STATES.map(([value, label]) => (
-              <option value={value} selected={(query.state ?? "") === value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="check">
-          <label>
-            <input type="checkbox" name="warning" value="1" checked={query.warning === true} /> Has a warning
-          </label>
-        </div>
-        <div>
-          <button type="submit">Search</button> {filtered ? <a href={base}>Clear</a> : null}
-        </div>
-      </form>
+      <search>
+        <form method="get" action={base} class="filters card">
+          <div>
+            <label for="q">Search</label>
+            <input type="text" id="q" name="q" value={query.q ?? ""} placeholder="Portal id, ConnectWise id or words of the summary" />
+          </div>
+          <div>
+            <label for="state">State</label>
+            <select id="state" name="state">
+              {STATES.map(([value, label]) => (
+                <option value={value} selected={(query.state ?? "") === value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="check">
+            <label>
+              <input type="checkbox" name="warning" value="1" checked={query.warning === true} /> Has a warning
+            </label>
+          </div>
+          <div>
+            <button type="submit">Search</button> {filtered ? <a href={base}>Clear</a> : null}
+          </div>
+        </form>
+      </search>
       {data.items.length === 0 ? (
         <p class="card">
           {filtered

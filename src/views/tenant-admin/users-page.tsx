@@ -4,7 +4,7 @@ import { FieldError, Flash, ReadOnlyNote, SecretOnce, when } from "./components"
 
 export const SIGN_IN_LINK_HOURS = SIGN_IN_LINK_TTL_MS / 3_600_000;
 
-export interface UserRow {
+interface UserRow {
   id: string;
   email: string;
   name: string;

@@ -111,7 +111,7 @@ describe("portal account budget: the cap", () => {
 describe("portal account budget: fair shares", () => {
   it("a 10,000-call backfill does not starve five small tenants arriving after it", () => {
     const small = ["s1", "s2", "s3", "s4", "s5"];
-    const workers = [...workersOf("busy", 25, 10_000), ...small.map((t) => workersOf(t, 1, 30, 30_000)).flat()];
+    const workers = [...workersOf("busy", 25, 10_000), ...small.flatMap((t) => workersOf(t, 1, 30, 30_000))];
     const started = simulate(LIMIT, workers, 300_000);
     for (const t of small) {
       const starts = startsOf(started, t);
