@@ -14,7 +14,7 @@ const PORTAL_BUDGET_TEST = "test/integration/portal-budget.test.ts";
  * outbound fetches to it through the test-only SANDBOX binding (test/setup/sandbox.ts).
  */
 function buildSandbox(): string {
-  execFileSync(process.execPath, [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.toml"], {
+  execFileSync(process.execPath, [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.jsonc"], {
     stdio: "pipe",
   });
   return resolve(SANDBOX_BUILD, "index.js");
@@ -35,7 +35,7 @@ function sizedByEnv<T extends Record<string, number>>(prefix: string, defaults: 
 async function workerPool(vars: Record<string, string> = {}) {
   sandboxScript ??= buildSandbox();
   return {
-    wrangler: { configPath: "./wrangler.toml" },
+    wrangler: { configPath: "./wrangler.jsonc" },
     miniflare: {
       bindings: {
         ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
@@ -118,7 +118,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./sandbox/wrangler.toml" } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./sandbox/wrangler.jsonc" } })],
         test: {
           name: "sandbox",
           include: ["sandbox/test/**/*.test.ts"],

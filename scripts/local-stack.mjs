@@ -72,7 +72,7 @@ export async function freePort() {
  * @param {{ config?: string, persistTo?: string }} opts
  */
 export function stateDirOf(opts) {
-  return opts.persistTo ? resolve(ROOT, opts.persistTo) : resolve(ROOT, dirname(opts.config ?? "wrangler.toml"), ".wrangler/state");
+  return opts.persistTo ? resolve(ROOT, opts.persistTo) : resolve(ROOT, dirname(opts.config ?? "wrangler.jsonc"), ".wrangler/state");
 }
 
 /** State directories of the Workers this process has running, and which Worker has each. */
