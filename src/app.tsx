@@ -5,7 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./lib/errors";
 import { errorFields, log } from "./lib/log";
 import { adminRoutes } from "./routes/admin";
-import { apiRoutes } from "./routes/api";
+import { API_BASE, apiRoutes } from "./routes/api";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { hookRoutes } from "./routes/hooks";
@@ -38,7 +38,8 @@ app.use("*", async (c, next) => {
 app.use("*", async (c, next) => (c.req.path.startsWith("/api/") || c.req.path.startsWith("/hooks/") ? next() : csrf()(c, next)));
 
 app.route("/", healthRoutes);
-app.route("/api/v1", apiRoutes);
+// Mounted, not routed: the API answers its own unknown paths and errors (problem+json).
+app.mount(API_BASE, apiRoutes.fetch);
 app.route("/hooks", hookRoutes);
 app.use("/_dev/*", async (c, next) => (c.env.DEMO_MODE === "on" ? next() : c.notFound()));
 app.route("/_dev", devRoutes);

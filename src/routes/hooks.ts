@@ -29,11 +29,12 @@ export const hookRoutes = new Hono<{ Bindings: Env }>();
 const reply = (c: Context, status: 200 | 400 | 401 | 404 | 413, outcome: string) => c.json({ outcome }, status);
 const tooMany = (c: Context, retryAfterS: number) => c.json({ outcome: "too many deliveries" }, 429, { "retry-after": String(retryAfterS) });
 
+/** The body as text, or null past the limit (counted in bytes: a multibyte body is larger than its length). */
 async function rawBody(c: Context): Promise<string | null> {
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > MAX_HOOK_BYTES) return null;
-  const text = await c.req.text();
-  return text.length > MAX_HOOK_BYTES ? null : text;
+  const bytes = await c.req.arrayBuffer();
+  return bytes.byteLength > MAX_HOOK_BYTES ? null : new TextDecoder().decode(bytes);
 }
 
 /** The answer to a delivery that needed no sync, or that a queued one covers. */

@@ -69,15 +69,6 @@ export const tenantForm = z.object({
 });
 export type TenantForm = z.infer<typeof tenantForm>;
 
-/** zod issues as `{ field: message }` (first message per field) for re-rendered forms. */
-export function formErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    out[key] ??= issue.message;
-  }
-  return out;
-}
 
 /** API: POST /tickets/{portalTicketId}/resync takes no body; the id is the path. */
 export const resyncParams = z.object({ portalTicketId });

@@ -95,10 +95,10 @@ export const mappingsInput = z.object({
 export type MappingsInput = z.infer<typeof mappingsInput>;
 
 /** The Advanced Settings form: settings and both mapping tables in one save. */
-export const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
+const advancedSettingsInput = settingsInput.extend(mappingsInput.shape);
 
 /** Flat form fields (`priority.low`, `status.new`) → the nested shape the schemas take. */
-export function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
+function advancedSettingsFromForm(form: Record<string, unknown>): Record<string, unknown> {
   return {
     boardId: form.boardId,
     defaultCompanyId: form.defaultCompanyId,
@@ -110,6 +110,9 @@ export function advancedSettingsFromForm(form: Record<string, unknown>): Record<
     statuses: Object.fromEntries(STATUS_KEYS.map((k) => [k, form[`status.${k}`]])),
   };
 }
+
+/** The Advanced Settings form as posted (flat fields) → the nested, validated shape. */
+export const advancedSettingsForm = z.preprocess((form) => advancedSettingsFromForm(form as Record<string, unknown>), advancedSettingsInput);
 
 export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
 
@@ -126,14 +129,3 @@ const testLine = z.object({
 export const testResult = z.object({ testedAt: z.string(), ok: z.boolean(), lines: z.array(testLine), testTicketId: z.number().int().nullable().default(null) });
 export type TestLine = z.infer<typeof testLine>;
 export type TestResult = z.infer<typeof testResult>;
-
-/** Field-level messages keyed by the form field name. */
-export function formErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const [head, key] = issue.path.map(String);
-    const name = head === "priorities" ? `priority.${key}` : head === "statuses" ? `status.${key}` : (head ?? "form");
-    out[name] ??= issue.message;
-  }
-  return out;
-}

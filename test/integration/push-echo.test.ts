@@ -282,8 +282,12 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       const run = await startTenantRun(env, tenant.id, "manual", createLogger({ test: "echo-scale" }));
       const linkedCount = async () => (await db().select({ id: ticketLinks.id }).from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)))).length;
 
-      // Halfway through the import, the customer files a new request.
-      await waitFor(async () => ((await linkedCount()) >= scale.requests / 2 ? true : undefined), { timeoutMs: 600_000, intervalMs: 50, what: "half the import" });
+      // As soon as the run has queued the whole import, the customer files a new request: every
+      // import ticket is then ahead of it in the ticket-sync queue. (Waiting for "half linked"
+      // raced: a batch's tickets sync together, so they are linked in bursts and a small import
+      // could finish between the check and the filing.)
+      const queuedCount = async () => (await db().select({ id: runTickets.portalTicketId }).from(runTickets).where(eq(runTickets.runId, run.id))).length;
+      await waitFor(async () => ((await queuedCount()) >= scale.requests ? true : undefined), { timeoutMs: 600_000, intervalMs: 20, what: "the import queued" });
       const newId = await customer.createRequest({ subject: "Filed mid-import", body: "The cluster is down.", clusterId: "CZJ1234ABC" });
       const filed = Date.now();
       const pendingWhenFiled = scale.requests - (await linkedCount());

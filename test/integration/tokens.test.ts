@@ -150,6 +150,11 @@ describe("tasks API", () => {
     const body = (await sync.json()) as { runId: string; status: string };
     expect(body.status).toBe("queued");
     expect(await db().query.syncRuns.findFirst({ where: eq(syncRuns.id, body.runId) })).toMatchObject({ tenantId: tenant.id, trigger: "manual" });
+    // The 202 says where to follow the run, and that address answers with the same token.
+    expect(sync.headers.get("location")).toBe(`/api/v1/runs/${body.runId}`);
+    const followed = await SELF.fetch(new URL(sync.headers.get("location")!, ORIGIN), { headers: { authorization: `Bearer ${token}` } });
+    expect(followed.status).toBe(200);
+    expect(await followed.json()).toMatchObject({ run: { id: body.runId, status: expect.any(String) } });
 
     const bad = await api("/tickets/abc/resync", token, "POST");
     expect(bad.status).toBe(400);

@@ -6,7 +6,7 @@ import { log } from "../../lib/log";
 import { loginForm } from "../../schemas/forms";
 import { admitSignIn, clientKey, recordSignInFailure, recordSignInSuccess } from "../../services/sign-in-limits";
 import { LoginPage } from "../../views/login-page";
-import { endSession, requireSession, startSession, type AdminEnv } from "./session";
+import { endSession, requireSession, startSession, validated, type AdminEnv } from "./session";
 
 /**
  * The one answer for an unknown email, a wrong password, a disabled user and a paused
@@ -18,12 +18,8 @@ export const authRoutes = new Hono<AdminEnv>();
 
 authRoutes.get("/login", (c) => c.html(<LoginPage />));
 
-authRoutes.post("/login", async (c) => {
-  const form = loginForm.safeParse(await c.req.parseBody());
-  if (!form.success) {
-    return c.html(<LoginPage error="Enter your email address and password." />, 400);
-  }
-  const { email, password } = form.data;
+authRoutes.post("/login", validated("form", loginForm, (c) => c.html(<LoginPage error="Enter your email address and password." />, 400)), async (c) => {
+  const { email, password } = c.req.valid("form");
   const ip = clientKey(c.req.header("cf-connecting-ip"));
   const refuse = () => c.html(<LoginPage email={email} error={SIGN_IN_REFUSED} />, 401);
 

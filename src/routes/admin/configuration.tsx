@@ -1,9 +1,10 @@
 import { Hono, type Context } from "hono";
+import type { z } from "zod";
 import { buildAuthorizeUrl, pkcePair } from "../../connectors/zendesk";
 import { portalBaseUrl } from "../../egress/fetch";
 import { createDb } from "../../db/client";
 import { loadConfiguration, readTestResult } from "../../db/queries/configuration";
-import { advancedSettingsFromForm, advancedSettingsInput, connectionTestInput, connectwiseInput, formErrors, portalOAuthStart, portalTokenInput } from "../../schemas/settings";
+import { advancedSettingsForm, connectionTestInput, connectwiseInput, portalOAuthStart, portalTokenInput } from "../../schemas/settings";
 import { loadChoices } from "../../services/configuration-choices";
 import { connectPortalOAuth, connectPortalToken, saveConnectWise, type Actor } from "../../services/configuration-connections";
 import { beginOAuthState, takeOAuthState } from "../../services/configuration-oauth-state";
@@ -12,11 +13,12 @@ import { runConnectionTest } from "../../services/connection-test";
 import { applyMappingsToOpenTickets } from "../../services/tasks";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
+import { formErrors, formValues } from "../../lib/validation";
 import { OnboardingPage, type OnboardingProps } from "../../views/configuration/onboarding-page";
 import { PortalSignInHop } from "../../views/configuration/parts";
 import { SettingsPage, type SettingsProps } from "../../views/configuration/settings-page";
 import { requireWrite, tenantLayout } from "./access";
-import type { AdminEnv } from "./session";
+import { validated, type AdminEnv } from "./session";
 
 /** Configuration pages under /t/:tenantId: onboarding (connections, test connection) and Advanced Settings. */
 export const configurationPages = new Hono<AdminEnv>();
@@ -32,13 +34,12 @@ const actorOf = (c: Ctx): Actor => ({ tenantId: c.get("tenantId"), userId: c.get
 const onboardingUrl = (c: Ctx) => `/t/${c.get("tenantId")}/onboarding`;
 const callbackUrl = (c: Ctx) => `${new URL(c.req.url).origin}/t/${c.get("tenantId")}/onboarding/portal/callback`;
 
-/** Form fields as strings, minus anything secret (typed values are echoed back on errors). */
-async function formValues(c: Ctx): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === "string" && k !== "csrf" && k !== "privateKey" && k !== "apiToken") out[k] = v;
-  return out;
-}
+/** The raw form again (Hono keeps the parsed body), for echoing it after a refusal further on. */
+const rawForm = async (c: Ctx) => formValues(await c.req.parseBody());
+
+/** An invalid onboarding form re-renders with its field errors and what was typed (secrets excepted). */
+const onboardingForm = <T extends z.ZodType>(name: NonNullable<OnboardingProps["form"]>["name"], schema: T) =>
+  validated("form", schema, (c, _e, raw, error) => renderOnboarding(c, { form: { name, errors: formErrors(error), values: formValues(raw) } }, 400));
 
 async function renderOnboarding(c: Ctx, extra: Pick<OnboardingProps, "notice" | "form"> = {}, status: 200 | 400 | 502 = 200) {
   const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
@@ -52,11 +53,8 @@ configurationPages.get("/onboarding", (c) => {
 });
 
 // "Generate Token": send the admin to the portal's own sign-in page (see PortalSignInHop for why a page).
-configurationPages.post("/onboarding/portal/oauth", requireWrite, async (c) => {
-  const values = await formValues(c);
-  const parsed = portalOAuthStart.safeParse(values);
-  if (!parsed.success) return renderOnboarding(c, { form: { name: "portal-oauth", errors: formErrors(parsed.error), values } }, 400);
-  const { clusterFieldId } = parsed.data;
+configurationPages.post("/onboarding/portal/oauth", requireWrite, onboardingForm("portal-oauth", portalOAuthStart), async (c) => {
+  const { clusterFieldId } = c.req.valid("form");
   const pkce = await pkcePair();
   const state = await beginOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), codeVerifier: pkce.verifier, clusterFieldId: clusterFieldId ?? null });
   const url = buildAuthorizeUrl({ baseUrl: portalBaseUrl(c.env), clientId: c.env.PORTAL_OAUTH_CLIENT_ID, redirectUri: callbackUrl(c), state, scope: "read write", codeChallenge: pkce.challenge });
@@ -77,21 +75,15 @@ configurationPages.get("/onboarding/portal/callback", requireWrite, async (c) =>
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 
-configurationPages.post("/onboarding/portal/token", requireWrite, async (c) => {
-  const values = await formValues(c);
-  const parsed = portalTokenInput.safeParse(await c.req.parseBody());
-  if (!parsed.success) return renderOnboarding(c, { form: { name: "portal-token", errors: formErrors(parsed.error), values } }, 400);
-  const result = await connectPortalToken(c.env, createDb(c.env.DB), actorOf(c), parsed.data);
-  if (!result.ok) return renderOnboarding(c, { form: { name: "portal-token", errors: { [result.field ?? "apiToken"]: result.message }, values } }, 400);
+configurationPages.post("/onboarding/portal/token", requireWrite, onboardingForm("portal-token", portalTokenInput), async (c) => {
+  const result = await connectPortalToken(c.env, createDb(c.env.DB), actorOf(c), c.req.valid("form"));
+  if (!result.ok) return renderOnboarding(c, { form: { name: "portal-token", errors: { [result.field ?? "apiToken"]: result.message }, values: await rawForm(c) } }, 400);
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 
-configurationPages.post("/onboarding/connectwise", requireWrite, async (c) => {
-  const values = await formValues(c);
-  const parsed = connectwiseInput.safeParse(await c.req.parseBody());
-  if (!parsed.success) return renderOnboarding(c, { form: { name: "connectwise", errors: formErrors(parsed.error), values } }, 400);
-  const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), parsed.data, { requestOrigin: new URL(c.req.url).origin });
-  if (!result.ok) return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values } }, 400);
+configurationPages.post("/onboarding/connectwise", requireWrite, onboardingForm("connectwise", connectwiseInput), async (c) => {
+  const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), c.req.valid("form"), { requestOrigin: new URL(c.req.url).origin });
+  if (!result.ok) return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values: await rawForm(c) } }, 400);
   return c.redirect(`${onboardingUrl(c)}?saved=connectwise`, 303);
 });
 
@@ -130,15 +122,20 @@ configurationPages.post("/settings/apply", requireWrite, async (c) => {
   }
 });
 
-configurationPages.post("/settings", requireWrite, async (c) => {
-  const values = await formValues(c);
-  const companySearch = (values.companySearch ?? "").trim().slice(0, 100);
-  const boardId = positiveInt(values.boardId);
-  const parsed = advancedSettingsInput.safeParse(advancedSettingsFromForm(values));
-  if (!parsed.success) {
-    return renderSettings(c, { boardId, companySearch, errors: formErrors(parsed.error), values, message: "Nothing was saved: fix the fields marked below." }, 400);
-  }
-  const { priorities, statuses, ...settings } = parsed.data;
+/** The board and company search the form was showing (kept across a refusal). */
+const shownChoices = (values: Record<string, string>) => ({ companySearch: (values.companySearch ?? "").trim().slice(0, 100), boardId: positiveInt(values.boardId) });
+/** Schema paths (`priorities.low`) → the form's field names (`priority.low`). */
+const settingsField = (path: string) => path.replace(/^priorities\./, "priority.").replace(/^statuses\./, "status.");
+
+const settingsForm = validated("form", advancedSettingsForm, (c, _e, raw, error) => {
+  const values = formValues(raw);
+  return renderSettings(c, { ...shownChoices(values), errors: formErrors(error, settingsField), values, message: "Nothing was saved: fix the fields marked below." }, 400);
+});
+
+configurationPages.post("/settings", requireWrite, settingsForm, async (c) => {
+  const values = await rawForm(c);
+  const { companySearch, boardId } = shownChoices(values);
+  const { priorities, statuses, ...settings } = c.req.valid("form");
   const result = await saveAdvancedSettings(c.env, createDb(c.env.DB), actorOf(c), { settings, mappings: { priorities, statuses }, companySearch });
   if (!result.ok) return renderSettings(c, { boardId, companySearch, errors: result.errors, values, message: result.message, choices: result.choices }, 400);
   return renderSettings(c, { boardId, companySearch, changes: result.changes, choices: result.choices });

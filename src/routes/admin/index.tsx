@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "../../views/styles";
 import { tenantAccess, verifyCsrf } from "./access";
 import { accountRoutes } from "./account";
@@ -14,6 +16,18 @@ import { PAGE_SCRIPTS } from "../../views/scripts";
 /** The server-rendered admin utility. */
 export const adminRoutes = new Hono<AdminEnv>();
 
+/** Largest form the pages read, in bytes (the largest real one, Advanced Settings, is a few KiB). */
+const MAX_FORM_BYTES = 64 * 1024;
+
+adminRoutes.use(
+  "*",
+  bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: () => {
+      throw new HTTPException(413, { message: "That form is too large." });
+    },
+  }),
+);
 adminRoutes.get("/static/app.css", (c) =>
   c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }),
 );

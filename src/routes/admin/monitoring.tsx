@@ -1,7 +1,7 @@
 import { portalBaseUrl } from "../../egress/fetch";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { z } from "zod";
+import { z } from "zod";
 import { createDb } from "../../db/client";
 import { auditPage, dashboard, failuresPage, runDetail, runProgress, runsPage, ticketsPage, ticketTimeline } from "../../services/monitoring";
 import {
@@ -23,23 +23,23 @@ import { RunDetailPage, RunsPage } from "../../views/monitoring/runs";
 import { TicketTimelinePage } from "../../views/monitoring/ticket-timeline";
 import { TicketsPage } from "../../views/monitoring/tickets";
 import { requireWrite, tenantLayout } from "./access";
-import type { AdminEnv } from "./session";
+import { validated, type AdminEnv } from "./session";
 
 /** Monitoring pages under /t/:tenantId: dashboard, tickets and timelines, runs, failures, audit log. */
 export const monitoringPages = new Hono<AdminEnv>();
 
 /** An id in the path that cannot exist is a missing page, not a form error. */
-function pathParam<T>(schema: z.ZodType<T>, value: string | undefined): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HTTPException(404, { message: "Page not found" });
-  return parsed.data;
-}
+const pathParams = <T extends z.ZodObject>(schema: T) =>
+  validated("param", schema, () => {
+    throw new HTTPException(404, { message: "Page not found" });
+  });
 
-function queryOf<T>(schema: z.ZodType<T>, query: Record<string, string>): T {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) throw new HTTPException(400, { message: "That search or page link is not valid; start from the first page." });
-  return parsed.data;
-}
+const queryOf = <T extends z.ZodType>(schema: T) =>
+  validated("query", schema, () => {
+    throw new HTTPException(400, { message: "That search or page link is not valid; start from the first page." });
+  });
+
+const runParams = pathParams(z.object({ runId: runIdParam }));
 
 monitoringPages.get("/", async (c) => {
   const tenantId = c.get("tenantId");
@@ -51,9 +51,9 @@ monitoringPages.get("/", async (c) => {
   );
 });
 
-monitoringPages.get("/runs", async (c) => {
+monitoringPages.get("/runs", queryOf(runsQuery), async (c) => {
   const tenantId = c.get("tenantId");
-  const query = queryOf(runsQuery, c.req.query());
+  const query = c.req.valid("query");
   const data = await runsPage(createDb(c.env.DB), tenantId, query);
   return c.html(
     <Layout title="Runs" {...tenantLayout(c)} active="runs">
@@ -62,15 +62,14 @@ monitoringPages.get("/runs", async (c) => {
   );
 });
 
-monitoringPages.get("/runs/:runId/progress.json", async (c) => {
-  const progress = await runProgress(createDb(c.env.DB), c.get("tenantId"), pathParam(runIdParam, c.req.param("runId")));
+monitoringPages.get("/runs/:runId/progress.json", runParams, async (c) => {
+  const progress = await runProgress(createDb(c.env.DB), c.get("tenantId"), c.req.valid("param").runId);
   return c.json(progress, 200, { "cache-control": "no-store" });
 });
 
-monitoringPages.get("/runs/:runId", async (c) => {
+monitoringPages.get("/runs/:runId", runParams, queryOf(runTicketsQuery), async (c) => {
   const tenantId = c.get("tenantId");
-  const { after } = queryOf(runTicketsQuery, c.req.query());
-  const data = await runDetail(createDb(c.env.DB), tenantId, pathParam(runIdParam, c.req.param("runId")), after);
+  const data = await runDetail(createDb(c.env.DB), tenantId, c.req.valid("param").runId, c.req.valid("query").after);
   return c.html(
     <Layout title="Run" {...tenantLayout(c)} active="runs" scripts={["/static/run-progress.js"]}>
       <RunDetailPage data={data} tenantId={tenantId} />
@@ -78,9 +77,9 @@ monitoringPages.get("/runs/:runId", async (c) => {
   );
 });
 
-monitoringPages.get("/tickets", async (c) => {
+monitoringPages.get("/tickets", queryOf(ticketsQuery), async (c) => {
   const tenantId = c.get("tenantId");
-  const query = queryOf(ticketsQuery, c.req.query());
+  const query = c.req.valid("query");
   const data = await ticketsPage(createDb(c.env.DB), tenantId, query);
   return c.html(
     <Layout title="Tickets" {...tenantLayout(c)} active="tickets">
@@ -89,9 +88,9 @@ monitoringPages.get("/tickets", async (c) => {
   );
 });
 
-monitoringPages.get("/tickets/:portalTicketId", async (c) => {
+monitoringPages.get("/tickets/:portalTicketId", pathParams(z.object({ portalTicketId: portalTicketIdParam })), async (c) => {
   const tenantId = c.get("tenantId");
-  const data = await ticketTimeline(createDb(c.env.DB), tenantId, pathParam(portalTicketIdParam, c.req.param("portalTicketId")), portalBaseUrl(c.env));
+  const data = await ticketTimeline(createDb(c.env.DB), tenantId, c.req.valid("param").portalTicketId, portalBaseUrl(c.env));
   return c.html(
     <Layout title={`Ticket #${data.link.portalTicketId}`} {...tenantLayout(c)} active="tickets">
       <TicketTimelinePage data={data} tenantId={tenantId} />
@@ -106,10 +105,9 @@ function noticeOf(query: Record<string, string>): ReplayNotice | null {
   return { replayed: n(query.replayed), kept: n(query.kept), deferred: n(query.deferred) };
 }
 
-monitoringPages.get("/failures", async (c) => {
+monitoringPages.get("/failures", queryOf(failuresQuery), async (c) => {
   const tenantId = c.get("tenantId");
-  const raw = c.req.query();
-  const query = queryOf(failuresQuery, raw);
+  const query = c.req.valid("query");
   const data = await failuresPage(createDb(c.env.DB), tenantId, query);
   return c.html(
     <Layout title="Failures" {...tenantLayout(c)} active="failures">
@@ -120,7 +118,7 @@ monitoringPages.get("/failures", async (c) => {
         isFirst={!query.cursor}
         canWrite={c.get("canWrite")}
         csrfToken={c.get("csrfToken")}
-        notice={noticeOf(raw)}
+        notice={noticeOf(c.req.query())}
       />
     </Layout>,
   );
@@ -135,16 +133,16 @@ monitoringPages.post("/failures/replay", requireWrite, async (c) => {
   return c.redirect(afterReplay(tenantId, result), 303);
 });
 
-monitoringPages.post("/failures/:failureId/replay", requireWrite, async (c) => {
+monitoringPages.post("/failures/:failureId/replay", requireWrite, pathParams(z.object({ failureId: failureIdParam })), async (c) => {
   const tenantId = c.get("tenantId");
-  const id = pathParam(failureIdParam, c.req.param("failureId"));
+  const id = c.req.valid("param").failureId;
   const result = await replayOne(c.env, createDb(c.env.DB), tenantId, id, { userId: c.get("user").id, via: "from the Failures page" });
   return c.redirect(afterReplay(tenantId, result), 303);
 });
 
-monitoringPages.get("/audit", async (c) => {
+monitoringPages.get("/audit", queryOf(auditQuery), async (c) => {
   const tenantId = c.get("tenantId");
-  const query = queryOf(auditQuery, c.req.query());
+  const query = c.req.valid("query");
   const data = await auditPage(createDb(c.env.DB), tenantId, query, { isOperator: c.get("user").role === "operator" });
   return c.html(
     <Layout title="Audit log" {...tenantLayout(c)} active="audit">

@@ -2,7 +2,8 @@ import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createDb } from "../../db/client";
 import { listTenantsWithLastRun } from "../../db/queries/tenants-admin";
-import { formErrors, tenantForm } from "../../schemas/accounts";
+import { formErrors, formValues } from "../../lib/validation";
+import { tenantForm } from "../../schemas/accounts";
 import { signInLinkUrl } from "../../services/sign-in-links";
 import { approveConnectWiseHost, registerTenant, setTenantStatus } from "../../services/tenants";
 import { TenantsPage, type TenantListRow, type TenantsPageProps } from "../../views/operator/tenants-page";
@@ -10,7 +11,7 @@ import { VendorFeedPage, type VendorFeedPageProps } from "../../views/operator/v
 import { vendorFeedForm } from "../../schemas/vendor-feed";
 import { clearVendorFeed, setVendorFeed, testStoredCredential, vendorFeedStatus, vendorHookUrl } from "../../services/vendor-feed";
 import { requireOperator } from "./access";
-import type { AdminEnv } from "./session";
+import { validated, type AdminEnv } from "./session";
 
 /** Operator pages: tenants (create, disable, open read-only). */
 export const operatorPages = new Hono<AdminEnv>();
@@ -34,12 +35,11 @@ async function render(c: Ctx, extra: Partial<Pick<TenantsPageProps, "created" | 
 
 operatorPages.get("/tenants", (c) => render(c, { ok: FLASH[c.req.query("done") ?? ""] }));
 
-operatorPages.post("/tenants", async (c) => {
-  const body = (await c.req.parseBody()) as Record<string, string>;
-  const form = tenantForm.safeParse(body);
-  if (!form.success) return render(c, { errors: formErrors(form.error), values: body }, 400);
-  const result = await registerTenant(createDb(c.env.DB), c.get("user").id, form.data);
-  if (!result.ok) return render(c, { errors: result.errors, values: body }, 409);
+const tenantFormIn = validated("form", tenantForm, (c, _e, raw, error) => render(c, { errors: formErrors(error), values: formValues(raw) }, 400));
+
+operatorPages.post("/tenants", tenantFormIn, async (c) => {
+  const result = await registerTenant(createDb(c.env.DB), c.get("user").id, c.req.valid("form"));
+  if (!result.ok) return render(c, { errors: result.errors, values: formValues(await c.req.parseBody()) }, 409);
   const { signInToken, ...created } = result.value;
   return render(c, { ok: `Tenant "${result.value.name}" registered.`, created: { ...created, link: signInLinkUrl(c.env, c.req.url, signInToken) } });
 });
@@ -52,7 +52,7 @@ for (const [path, status] of [["disable", "disabled"], ["enable", "active"]] as 
   });
 }
 
-/** Which on-premises ConnectWise host a tenant may use: an operator's decision, never the tenant's (DESIGN §10). */
+/** Which on-premises ConnectWise host a tenant may use: an operator's decision, never the tenant's (docs/security.md). */
 operatorPages.post("/tenants/:tenantId/connectwise-host", async (c) => {
   const body = await c.req.parseBody();
   const result = await approveConnectWiseHost(createDb(c.env.DB), c.get("user").id, c.req.param("tenantId"), typeof body.host === "string" ? body.host : "");
@@ -72,13 +72,12 @@ async function renderFeed(c: Ctx, extra: Partial<Pick<VendorFeedPageProps, "ok" 
 
 operatorPages.get("/vendor-feed", (c) => renderFeed(c, { ok: FEED_FLASH[c.req.query("done") ?? ""] }));
 
-operatorPages.post("/vendor-feed", async (c) => {
-  const body = (await c.req.parseBody()) as Record<string, string>;
-  const form = vendorFeedForm.safeParse(body);
-  const email = typeof body.email === "string" ? body.email : "";
-  if (!form.success) return renderFeed(c, { errors: formErrors(form.error), email }, 400);
-  const result = await setVendorFeed(c.env, createDb(c.env.DB), { userId: c.get("user").id, via: "operator page" }, form.data);
-  return result.ok ? renderFeed(c, { ok: result.message }) : renderFeed(c, { errors: { form: result.message }, email }, 400);
+const vendorFeedIn = validated("form", vendorFeedForm, (c, _e, raw, error) => renderFeed(c, { errors: formErrors(error), email: formValues(raw).email ?? "" }, 400));
+
+operatorPages.post("/vendor-feed", vendorFeedIn, async (c) => {
+  const form = c.req.valid("form");
+  const result = await setVendorFeed(c.env, createDb(c.env.DB), { userId: c.get("user").id, via: "operator page" }, form);
+  return result.ok ? renderFeed(c, { ok: result.message }) : renderFeed(c, { errors: { form: result.message }, email: form.email }, 400);
 });
 
 operatorPages.post("/vendor-feed/test", async (c) => {

@@ -4,15 +4,16 @@ import { createDb, nowIso, type Db } from "../../db/client";
 import { deleteSession, findSession, insertSession, touchSession } from "../../db/queries/sessions";
 import { findUserWithTenant } from "../../db/queries/users";
 import { randomToken, sha256Hex } from "../../lib/crypto";
+import { validatorFor } from "../../lib/validation";
 
-export const SESSION_COOKIE = "__Host-psa-session";
-export const CHANGE_PASSWORD_PATH = "/account/password";
+const SESSION_COOKIE = "__Host-psa-session";
+const CHANGE_PASSWORD_PATH = "/account/password";
 const ABSOLUTE_TTL_MS = 12 * 60 * 60 * 1000;
 const IDLE_TTL_MS = 60 * 60 * 1000;
 /** Write lastSeenAt at most this often, to keep page views read-only in D1. */
 const TOUCH_EVERY_MS = 60 * 1000;
 
-export interface SessionUser {
+interface SessionUser {
   id: string;
   email: string;
   role: "operator" | "tenant_admin" | "tenant_viewer";
@@ -36,6 +37,9 @@ export type AdminEnv = {
     tenantHeader: { id: string; name: string; readOnly: boolean };
   };
 };
+
+/** Validates a page's form, query or path params; `refuse` answers an invalid one (re-rendered form, 400 or 404). */
+export const validated = validatorFor<AdminEnv>();
 
 /** Starts a fresh session (a new token on every sign-in: no fixation) and sets the cookie. */
 export async function startSession(c: Context, db: Db, userId: string): Promise<void> {

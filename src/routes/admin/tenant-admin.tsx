@@ -5,7 +5,8 @@ import { listTokens } from "../../db/queries/tokens";
 import { listTenantUsers } from "../../db/queries/users";
 import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
-import { addUserForm, bulkResyncForm, formErrors, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
+import { formErrors, formValues } from "../../lib/validation";
+import { addUserForm, bulkResyncForm, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
 import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "../../services/accounts-users";
 import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
 import { signInLinkUrl } from "../../services/sign-in-links";
@@ -19,7 +20,7 @@ import { tenants } from "../../db/schema";
 import { alertDestinationProblem, alertWebhookUrl } from "../../services/alerts";
 import { ensureConnectWiseCallback, rotateHookAddresses } from "../../services/push";
 import { requireWrite, tenantLayout } from "./access";
-import type { AdminEnv } from "./session";
+import { validated, type AdminEnv } from "./session";
 
 /**
  * Tenant administration pages under /t/:tenantId: admin tasks, users, API tokens.
@@ -31,7 +32,6 @@ type Ctx = Context<AdminEnv>;
 
 const base = (c: Ctx, area: string) => `/t/${c.get("tenantId")}/${area}`;
 const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
-const formOf = async (c: Ctx) => (await c.req.parseBody()) as Record<string, string>;
 
 // ---- Admin tasks -------------------------------------------------------------------
 async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 404 | 409 | 429 = 200) {
@@ -56,7 +56,7 @@ tenantAdminPages.get("/tasks", (c) => {
 
 /** The alert webhook: told once when syncing stops needing attention and once when it recovers. */
 tenantAdminPages.post("/tasks/alerts", requireWrite, async (c) => {
-  const body = await formOf(c);
+  const body = await c.req.parseBody();
   const raw = String(body.alertWebhookUrl ?? "").trim();
   const parsed = raw === "" ? { success: true as const, data: null } : alertWebhookUrl.safeParse(raw);
   if (!parsed.success) return renderTasks(c, { errors: { alertWebhookUrl: parsed.error.issues[0]?.message ?? "Enter a valid address" }, alertValue: raw }, 400);
@@ -113,24 +113,18 @@ tenantAdminPages.post("/tasks/sync", requireWrite, (c) =>
   runTask(c, async () => (await syncNow(c.env, c.get("tenantId"), actor(c), log)).code),
 );
 
-tenantAdminPages.post("/tasks/resync", requireWrite, async (c) => {
-  const body = await formOf(c);
-  const form = resyncForm.safeParse(body);
-  if (!form.success) return renderTasks(c, { errors: formErrors(form.error), ticketValue: String(body.portalTicketId ?? "") }, 400);
-  return runTask(c, async () => (await resyncTicket(c.env, c.get("tenantId"), form.data.portalTicketId, actor(c), log)).code);
-});
+const resyncIn = validated("form", resyncForm, (c, _e, raw, error) => renderTasks(c, { errors: formErrors(error), ticketValue: formValues(raw).portalTicketId ?? "" }, 400));
+tenantAdminPages.post("/tasks/resync", requireWrite, resyncIn, (c) =>
+  runTask(c, async () => (await resyncTicket(c.env, c.get("tenantId"), c.req.valid("form").portalTicketId, actor(c), log)).code),
+);
 
-tenantAdminPages.post("/tasks/resync-bulk", requireWrite, async (c) => {
-  const form = bulkResyncForm.safeParse(await formOf(c));
-  if (!form.success) return renderTasks(c, { error: "Choose which tickets to resync." }, 400);
-  return runTask(c, async () => (await resyncTickets(c.env, c.get("tenantId"), { warning: form.data.warning }, actor(c), log)).code);
-});
+const bulkResyncIn = validated("form", bulkResyncForm, (c) => renderTasks(c, { error: "Choose which tickets to resync." }, 400));
+tenantAdminPages.post("/tasks/resync-bulk", requireWrite, bulkResyncIn, (c) =>
+  runTask(c, async () => (await resyncTickets(c.env, c.get("tenantId"), { warning: c.req.valid("form").warning }, actor(c), log)).code),
+);
 
-tenantAdminPages.post("/tasks/pause", requireWrite, async (c) => {
-  const form = pauseForm.safeParse(await formOf(c));
-  if (!form.success) return renderTasks(c, { error: "Choose pause or resume." }, 400);
-  return runTask(c, () => setPaused(createDb(c.env.DB), c.get("tenantId"), form.data.paused, actor(c)));
-});
+const pauseIn = validated("form", pauseForm, (c) => renderTasks(c, { error: "Choose pause or resume." }, 400));
+tenantAdminPages.post("/tasks/pause", requireWrite, pauseIn, (c) => runTask(c, () => setPaused(createDb(c.env.DB), c.get("tenantId"), c.req.valid("form").paused, actor(c))));
 
 // ---- Users -------------------------------------------------------------------------
 const USER_FLASH: Record<string, string> = {
@@ -148,19 +142,16 @@ const issuedLink = (c: Ctx, issued: { email: string; token: string }) => ({ emai
 
 tenantAdminPages.get("/users", (c) => renderUsers(c, { ok: USER_FLASH[c.req.query("done") ?? ""] }));
 
-tenantAdminPages.post("/users", requireWrite, async (c) => {
-  const body = await formOf(c);
-  const form = addUserForm.safeParse(body);
-  if (!form.success) return renderUsers(c, { errors: formErrors(form.error), values: body }, 400);
-  const result = await addTenantUser(c.env, createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form.data);
-  if (!result.ok) return renderUsers(c, { errors: result.errors, values: body }, result.status);
+const addUserIn = validated("form", addUserForm, (c, _e, raw, error) => renderUsers(c, { errors: formErrors(error), values: formValues(raw) }, 400));
+tenantAdminPages.post("/users", requireWrite, addUserIn, async (c) => {
+  const result = await addTenantUser(c.env, createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.valid("form"));
+  if (!result.ok) return renderUsers(c, { errors: result.errors, values: formValues(await c.req.parseBody()) }, result.status);
   return renderUsers(c, { ok: `${result.value.email} was added: send them the sign-in link below.`, issued: issuedLink(c, result.value) });
 });
 
-tenantAdminPages.post("/users/:userId/role", requireWrite, async (c) => {
-  const form = roleForm.safeParse(await formOf(c));
-  if (!form.success) return renderUsers(c, { errors: { form: "Choose admin or viewer." } }, 400);
-  const result = await changeRole(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"), form.data.role);
+const roleIn = validated("form", roleForm, (c) => renderUsers(c, { errors: { form: "Choose admin or viewer." } }, 400));
+tenantAdminPages.post("/users/:userId/role", requireWrite, roleIn, async (c) => {
+  const result = await changeRole(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"), c.req.valid("form").role);
   return result.ok ? c.redirect(`${base(c, "users")}?done=role-changed`, 303) : renderUsers(c, { errors: result.errors }, result.status);
 });
 
@@ -185,12 +176,11 @@ async function renderTokens(c: Ctx, extra: Partial<Pick<TokensPageProps, "create
 
 tenantAdminPages.get("/tokens", (c) => renderTokens(c, { ok: c.req.query("done") === "revoked" ? "Token revoked: it stops working at once." : undefined }));
 
-tenantAdminPages.post("/tokens", requireWrite, async (c) => {
-  const body = await formOf(c);
-  const form = tokenForm.safeParse(body);
-  if (!form.success) return renderTokens(c, { errors: formErrors(form.error), values: body }, 400);
-  const { token } = await createApiToken(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form.data);
-  return renderTokens(c, { ok: "Token created.", created: { name: form.data.name, token } });
+const tokenIn = validated("form", tokenForm, (c, _e, raw, error) => renderTokens(c, { errors: formErrors(error), values: formValues(raw) }, 400));
+tenantAdminPages.post("/tokens", requireWrite, tokenIn, async (c) => {
+  const form = c.req.valid("form");
+  const { token } = await createApiToken(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, form);
+  return renderTokens(c, { ok: "Token created.", created: { name: form.name, token } });
 });
 
 tenantAdminPages.post("/tokens/:tokenId/revoke", requireWrite, async (c) => {

@@ -10,6 +10,10 @@ export type ApiEnv = {
   Variables: { tenantId: string; tokenId: string; scope: "read" | "admin" };
 };
 
+/** RFC 6750 challenges: a missing token gets the bare realm, a refused one says why. */
+const REALM = 'Bearer realm="psa-sync"';
+const challenge = (error?: "invalid_token" | "insufficient_scope") => (error ? `${REALM}, error="${error}"` : REALM);
+
 /** Refresh `last_used_at` at most this often (keeps reads read-only in D1). */
 const TOUCH_EVERY_MS = 5 * 60 * 1000;
 
@@ -21,7 +25,10 @@ const TOUCH_EVERY_MS = 5 * 60 * 1000;
 export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
-  if (!match) return problem(c, 401, "Missing or malformed bearer token", { detail: "Send Authorization: Bearer <token> (create one under API tokens)." });
+  if (!match) {
+    c.header("www-authenticate", challenge());
+    return problem(c, 401, "Missing or malformed bearer token", { detail: "Send Authorization: Bearer <token> (create one under API tokens)." });
+  }
   const db = createDb(c.env.DB);
   const rows = await db
     .select({
@@ -47,7 +54,10 @@ export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
     .limit(1);
   const token = rows[0];
   const creatorGone = token?.createdBy != null && (token.creatorId === null || token.creatorDisabled === true);
-  if (!token || token.status !== "active" || creatorGone) return problem(c, 401, "Invalid or revoked token");
+  if (!token || token.status !== "active" || creatorGone) {
+    c.header("www-authenticate", challenge("invalid_token"));
+    return problem(c, 401, "Invalid or revoked token");
+  }
   if (!token.lastUsedAt || Date.now() - Date.parse(token.lastUsedAt) > TOUCH_EVERY_MS) {
     await db.update(apiTokens).set({ lastUsedAt: new Date().toISOString() }).where(eq(apiTokens.id, token.id));
   }
@@ -59,6 +69,9 @@ export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
 
 /** Writes and tasks need an admin-scoped token. */
 export const requireAdminScope: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  if (c.get("scope") !== "admin") return problem(c, 403, "This token is read-only", { detail: 'Use a token with scope "admin" for changes and tasks.' });
+  if (c.get("scope") !== "admin") {
+    c.header("www-authenticate", challenge("insufficient_scope"));
+    return problem(c, 403, "This token is read-only", { detail: 'Use a token with scope "admin" for changes and tasks.' });
+  }
   await next();
 };

@@ -1,17 +1,34 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { validationHook } from "../../lib/validation";
 import { bearerAuth, type ApiEnv } from "./auth";
 import { configurationApi } from "./configuration";
+import { apiNotFound, apiOnError } from "./errors";
 import { monitoringApi } from "./monitoring";
-import { openApiDocument } from "./openapi";
+import { API_BASE, documentConfig } from "./openapi";
 import { problem } from "./problem";
 import { tasksApi } from "./tasks";
 
-/** /api/v1: the admin utility's configuration and tasks as JSON, per-tenant bearer tokens. */
-export const apiRoutes = new Hono<ApiEnv>();
+export { API_BASE } from "./openapi";
 
-apiRoutes.get("/openapi.json", (c) => c.json(openApiDocument(new URL("/api/v1", c.req.url).toString())));
+/** Largest JSON body the API reads, in bytes. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * /api/v1: the admin utility's configuration and tasks as JSON, per-tenant bearer tokens.
+ * Its own app (app.tsx mounts it), so its not-found and error handlers answer every
+ * request under /api/v1 with problem details.
+ */
+export const apiRoutes = new OpenAPIHono<ApiEnv>({
+  defaultHook: validationHook((c, errors) => problem(c, 400, "Invalid input", { errors })),
+});
+
+apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token from the admin utility (API tokens)" });
+apiRoutes.doc31("/openapi.json", (c) => documentConfig(new URL(API_BASE, c.req.url).toString()));
 apiRoutes.use("*", bearerAuth);
+apiRoutes.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, "Body too large", { detail: `At most ${MAX_BODY_BYTES} bytes.` }) }));
 apiRoutes.route("/", monitoringApi);
 apiRoutes.route("/", configurationApi);
 apiRoutes.route("/", tasksApi);
-apiRoutes.notFound((c) => problem(c, 404, "Not Found", { detail: "No such API route; see /api/v1/openapi.json." }));
+apiRoutes.notFound(apiNotFound(apiRoutes.routes));
+apiRoutes.onError(apiOnError);

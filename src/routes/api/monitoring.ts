@@ -1,111 +1,111 @@
-import { portalBaseUrl } from "../../egress/fetch";
-import { Hono, type Context } from "hono";
-import { z } from "zod";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createDb } from "../../db/client";
+import { portalBaseUrl } from "../../egress/fetch";
 import { AppError } from "../../lib/errors";
+import { failureResponse, failuresPageResponse, replayResponse, runDetailResponse, runsPageResponse, ticketsPageResponse, ticketTimelineResponse } from "../../schemas/monitoring-api";
 import { failureDetail, failuresPage, runDetail, runsPage, ticketsPage, ticketTimeline } from "../../services/monitoring";
 import { failureIdParam, failuresQuery, portalTicketIdParam, runIdParam, runsQuery, runTicketsQuery, ticketsQuery } from "../../services/monitoring-params";
 import { replayAll, replayOne, replaySummary, type ReplayResult } from "../../services/monitoring-replay";
-import { requireAdminScope, type ApiEnv } from "./auth";
-import { registerOperation } from "./openapi";
-import { fieldErrors, problem } from "./problem";
+import type { ApiEnv } from "./auth";
+import { apiRoute, jsonResponse } from "./openapi";
+import { problem, problemResponses } from "./problem";
 
 /** Runs, tickets and timelines, failures. The tenant is the token's, never the URL's. */
-export const monitoringApi = new Hono<ApiEnv>();
+export const monitoringApi = new OpenAPIHono<ApiEnv>();
+type Ctx = Context<ApiEnv>;
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+const db = (c: Ctx) => createDb(c.env.DB);
+const via = (c: Ctx) => ({ userId: null, via: `with API token ${c.get("tokenId")}` });
+const withSummary = (r: ReplayResult) => ({ ...r, summary: replaySummary(r) });
 
-function valid<T>(c: Context, schema: z.ZodType<T>, input: unknown, title: string, prefix = ""): Parsed<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const errors = fieldErrors(parsed.error).map((e) => ({ ...e, path: prefix ? `${prefix}${e.path === "(body)" ? "" : `.${e.path}`}` : e.path }));
-  return { ok: false, response: problem(c, 400, title, { errors }) };
-}
-
-/** Service errors (bad cursor, missing id, already replayed) as problem responses. */
-async function answer(c: Context, work: () => Promise<unknown>): Promise<Response> {
+/** A page link (`cursor`) that does not decode is the caller's query at fault, not a server error. */
+async function paged<T>(c: Ctx, work: () => Promise<T>) {
   try {
-    return c.json(await work());
+    return c.json(await work(), 200);
   } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    if (err.code === "invalid_payload") return problem(c, 400, "Invalid query", { errors: [{ path: "cursor", message: err.message }] });
-    if (err.code === "not_found") return problem(c, 404, err.message);
-    if (err.code === "conflict") return problem(c, 409, err.message);
+    if (err instanceof AppError && err.code === "invalid_payload") return problem(c, 400, "Invalid query", { errors: [{ path: "cursor", message: err.message }] });
     throw err;
   }
 }
 
-const replayResponse = z.object({
-  replayed: z.array(z.number().int()),
-  unparseable: z.array(z.number().int()),
-  deferred: z.array(z.number().int()),
-  summary: z.string(),
+const listRuns = apiRoute("read", {
+  method: "get",
+  path: "/runs",
+  operationId: "listRuns",
+  summary: "List sync runs, newest first (keyset-paged)",
+  request: { query: runsQuery },
+  responses: { 200: jsonResponse(runsPageResponse, "A page of runs"), ...problemResponses(400) },
 });
-const withSummary = (r: ReplayResult) => ({ ...r, summary: replaySummary(r) });
-const pageOf = (item: z.ZodType) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-const looseObject = z.looseObject({});
+monitoringApi.openapi(listRuns, (c) => paged(c, () => runsPage(db(c), c.get("tenantId"), c.req.valid("query"))));
 
-registerOperation({ method: "get", path: "/runs", summary: "List sync runs, newest first (keyset-paged)", scope: "read", query: runsQuery, response: pageOf(looseObject) });
-monitoringApi.get("/runs", (c) => {
-  const q = valid(c, runsQuery, c.req.query(), "Invalid query");
-  if (!q.ok) return q.response;
-  return answer(c, () => runsPage(createDb(c.env.DB), c.get("tenantId"), q.value));
+const getRun = apiRoute("read", {
+  method: "get",
+  path: "/runs/{runId}",
+  operationId: "getRun",
+  summary: "One run: status, counts, live progress and its tickets (`after` pages them); where a 202 points",
+  request: { params: z.object({ runId: runIdParam }), query: runTicketsQuery },
+  responses: { 200: jsonResponse(runDetailResponse, "The run"), ...problemResponses(400, 404) },
 });
+monitoringApi.openapi(getRun, async (c) => c.json(await runDetail(db(c), c.get("tenantId"), c.req.valid("param").runId, c.req.valid("query").after), 200));
 
-registerOperation({ method: "get", path: "/runs/{runId}", summary: "One run: counts, live progress and its tickets (`after` pages them)", scope: "read", query: runTicketsQuery });
-monitoringApi.get("/runs/:runId", (c) => {
-  const id = valid(c, runIdParam, c.req.param("runId"), "Invalid run id", "runId");
-  if (!id.ok) return id.response;
-  const q = valid(c, runTicketsQuery, c.req.query(), "Invalid query");
-  if (!q.ok) return q.response;
-  return answer(c, () => runDetail(createDb(c.env.DB), c.get("tenantId"), id.value, q.value.after));
-});
-
-registerOperation({
+const listTickets = apiRoute("read", {
   method: "get",
   path: "/tickets",
+  operationId: "listTickets",
   summary: "Search linked tickets by portal id, ConnectWise id or summary; filter by state and warning (keyset-paged)",
-  scope: "read",
-  query: ticketsQuery,
-  response: pageOf(looseObject),
+  request: { query: ticketsQuery },
+  responses: { 200: jsonResponse(ticketsPageResponse, "A page of linked tickets"), ...problemResponses(400) },
 });
-monitoringApi.get("/tickets", (c) => {
-  const q = valid(c, ticketsQuery, c.req.query(), "Invalid query");
-  if (!q.ok) return q.response;
-  return answer(c, () => ticketsPage(createDb(c.env.DB), c.get("tenantId"), q.value));
-});
+monitoringApi.openapi(listTickets, (c) => paged(c, () => ticketsPage(db(c), c.get("tenantId"), c.req.valid("query"))));
 
-registerOperation({ method: "get", path: "/tickets/{portalTicketId}", summary: "One linked ticket with its timeline of sync actions and mirrored comments", scope: "read" });
-monitoringApi.get("/tickets/:portalTicketId", (c) => {
-  const id = valid(c, portalTicketIdParam, c.req.param("portalTicketId"), "Invalid ticket id", "portalTicketId");
-  if (!id.ok) return id.response;
-  return answer(c, () => ticketTimeline(createDb(c.env.DB), c.get("tenantId"), id.value, portalBaseUrl(c.env)));
+const getTicket = apiRoute("read", {
+  method: "get",
+  path: "/tickets/{portalTicketId}",
+  operationId: "getTicket",
+  summary: "One linked ticket with its timeline of sync actions and mirrored comments",
+  request: { params: z.object({ portalTicketId: portalTicketIdParam }) },
+  responses: { 200: jsonResponse(ticketTimelineResponse, "The ticket and its timeline"), ...problemResponses(400, 404) },
 });
+monitoringApi.openapi(getTicket, async (c) => c.json(await ticketTimeline(db(c), c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200));
 
-registerOperation({ method: "get", path: "/failures", summary: "Dead-lettered or refused messages with their replay state (keyset-paged)", scope: "read", query: failuresQuery, response: pageOf(looseObject) });
-monitoringApi.get("/failures", (c) => {
-  const q = valid(c, failuresQuery, c.req.query(), "Invalid query");
-  if (!q.ok) return q.response;
-  return answer(c, () => failuresPage(createDb(c.env.DB), c.get("tenantId"), q.value));
+const listFailures = apiRoute("read", {
+  method: "get",
+  path: "/failures",
+  operationId: "listFailures",
+  summary: "Dead-lettered or refused messages with their replay state (keyset-paged)",
+  request: { query: failuresQuery },
+  responses: { 200: jsonResponse(failuresPageResponse, "A page of failures"), ...problemResponses(400) },
 });
+monitoringApi.openapi(listFailures, (c) => paged(c, () => failuresPage(db(c), c.get("tenantId"), c.req.valid("query"))));
 
-registerOperation({ method: "post", path: "/failures/replay", summary: "Replay every failure not yet replayed (up to 500 per call)", scope: "admin", response: replayResponse });
-monitoringApi.post("/failures/replay", requireAdminScope, (c) =>
-  answer(c, async () => withSummary(await replayAll(c.env, createDb(c.env.DB), c.get("tenantId"), { userId: null, via: `with API token ${c.get("tokenId")}` }))),
-);
-
-registerOperation({ method: "get", path: "/failures/{failureId}", summary: "One failure", scope: "read" });
-monitoringApi.get("/failures/:failureId", (c) => {
-  const id = valid(c, failureIdParam, c.req.param("failureId"), "Invalid failure id", "failureId");
-  if (!id.ok) return id.response;
-  return answer(c, () => failureDetail(createDb(c.env.DB), c.get("tenantId"), id.value));
+const replayFailures = apiRoute("admin", {
+  method: "post",
+  path: "/failures/replay",
+  operationId: "replayFailures",
+  summary: "Replay every failure not yet replayed (up to 500 per call)",
+  responses: { 200: jsonResponse(replayResponse, "What was replayed, kept or deferred") },
 });
+monitoringApi.openapi(replayFailures, async (c) => c.json(withSummary(await replayAll(c.env, db(c), c.get("tenantId"), via(c))), 200));
 
-registerOperation({ method: "post", path: "/failures/{failureId}/replay", summary: "Replay one failure: its message is sent to its queue again", scope: "admin", response: replayResponse });
-monitoringApi.post("/failures/:failureId/replay", requireAdminScope, (c) => {
-  const id = valid(c, failureIdParam, c.req.param("failureId"), "Invalid failure id", "failureId");
-  if (!id.ok) return id.response;
-  return answer(c, async () =>
-    withSummary(await replayOne(c.env, createDb(c.env.DB), c.get("tenantId"), id.value, { userId: null, via: `with API token ${c.get("tokenId")}` })),
-  );
+const failureParams = z.object({ failureId: failureIdParam });
+
+const getFailure = apiRoute("read", {
+  method: "get",
+  path: "/failures/{failureId}",
+  operationId: "getFailure",
+  summary: "One failure",
+  request: { params: failureParams },
+  responses: { 200: jsonResponse(failureResponse, "The failure"), ...problemResponses(400, 404) },
 });
+monitoringApi.openapi(getFailure, async (c) => c.json(await failureDetail(db(c), c.get("tenantId"), c.req.valid("param").failureId), 200));
+
+const replayFailure = apiRoute("admin", {
+  method: "post",
+  path: "/failures/{failureId}/replay",
+  operationId: "replayFailure",
+  summary: "Replay one failure: its message is sent to its queue again",
+  request: { params: failureParams },
+  responses: { 200: jsonResponse(replayResponse, "What was replayed"), ...problemResponses(400, 404, 409) },
+});
+monitoringApi.openapi(replayFailure, async (c) => c.json(withSummary(await replayOne(c.env, db(c), c.get("tenantId"), c.req.valid("param").failureId, via(c))), 200));

@@ -1,66 +1,45 @@
-import { z } from "zod";
+import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { requireAdminScope, type ApiEnv } from "./auth";
+import { problemResponses } from "./problem";
+
+/** Where the API is mounted (app.tsx); `Location` headers and the document's server URL use it. */
+export const API_BASE = "/api/v1";
+
+/** The run a 202 started: where the caller follows it (GET /runs/{runId}). */
+export const runLocation = (runId: string) => `${API_BASE}/runs/${encodeURIComponent(runId)}`;
+
+/** `Location` of an accepted (202) task, documented on every operation that may answer 202. */
+export const locationHeader = z.string().openapi({ description: "Where to follow the run this request started (GET /runs/{runId})", example: `${API_BASE}/runs/3f2c…` });
+
+type Scope = "read" | "admin";
 
 /**
- * The OpenAPI document of /api/v1, built from the same zod schemas the routes validate
- * with: each route registers its operation next to its handler (see `validJson`).
+ * One /api/v1 operation: request and response schemas in one place, from which the route's
+ * validation, its handler's response types and the OpenAPI document all come. Every
+ * operation needs a bearer token; `admin` ones also the admin scope (`x-scope` says which).
  */
-export interface Operation {
-  method: "get" | "post" | "put" | "patch" | "delete";
-  /** OpenAPI path, e.g. "/tickets/{portalTicketId}" */
-  path: string;
-  summary: string;
-  /** Token scope needed. */
-  scope: "read" | "admin";
-  body?: z.ZodType;
-  response?: z.ZodType;
-  query?: z.ZodObject;
-}
-
-const operations: Operation[] = [];
-
-export function registerOperation(op: Operation): void {
-  if (!operations.some((o) => o.method === op.method && o.path === op.path)) operations.push(op);
-}
-
-const problemSchema = {
-  type: "object",
-  required: ["type", "title", "status"],
-  properties: {
-    type: { type: "string" },
-    title: { type: "string" },
-    status: { type: "integer" },
-    detail: { type: "string" },
-    errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
-  },
-};
-
-export function openApiDocument(serverUrl: string) {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
-    const responses: Record<string, unknown> = {
-      "200": { description: "OK", content: op.response ? { "application/json": { schema: z.toJSONSchema(op.response, { io: "output", unrepresentable: "any" }) } } : undefined },
-      "400": { description: "Invalid input (field-level errors)", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
-      "401": { description: "Missing or invalid token" },
-      "403": { description: `Needs a token with scope "${op.scope}"` },
-    };
-    const parameters = op.query
-      ? Object.entries(z.toJSONSchema(op.query, { io: "input", unrepresentable: "any" }).properties ?? {}).map(([name, schema]) => ({ name, in: "query", schema }))
-      : [];
-    for (const [, name] of op.path.matchAll(/\{(\w+)\}/g)) parameters.push({ name: name!, in: "path", schema: { type: "string" } });
-    (paths[op.path] ??= {})[op.method] = {
-      summary: op.summary,
-      "x-scope": op.scope,
-      parameters: parameters.length ? parameters : undefined,
-      requestBody: op.body ? { required: true, content: { "application/json": { schema: z.toJSONSchema(op.body, { io: "input", unrepresentable: "any" }) } } } : undefined,
-      responses,
-    };
-  }
-  return {
-    openapi: "3.1.0",
-    info: { title: "psa-sync config API", version: "1", description: "Per-tenant configuration and tasks. Bearer tokens are created in the admin utility (API tokens)." },
-    servers: [{ url: serverUrl }],
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } }, schemas: { Problem: problemSchema } },
+export function apiRoute<const R extends Omit<RouteConfig, "middleware" | "security"> & { operationId: string; summary: string }>(scope: Scope, route: R) {
+  const middleware: MiddlewareHandler<ApiEnv>[] = scope === "admin" ? [requireAdminScope] : [];
+  return createRoute({
+    ...route,
+    "x-scope": scope,
     security: [{ bearer: [] }],
-    paths,
-  };
+    middleware,
+    responses: { ...route.responses, ...problemResponses(401, 500), ...(scope === "admin" ? problemResponses(403) : {}) },
+  });
 }
+
+/** The document's top-level parts; the paths come from the routes. */
+export const documentConfig = (serverUrl: string) => ({
+  openapi: "3.1.0",
+  info: { title: "psa-sync config API", version: "1", description: "Per-tenant configuration and tasks. Bearer tokens are created in the admin utility (API tokens). Every error is application/problem+json (RFC 9457)." },
+  servers: [{ url: serverUrl }],
+  security: [{ bearer: [] }],
+});
+
+/** A JSON answer of an operation. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });

@@ -1,87 +1,108 @@
-import { Hono, type Context } from "hono";
-import { z } from "zod";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createDb } from "../../db/client";
-import { AppError } from "../../lib/errors";
 import { log } from "../../lib/log";
 import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
 import { rotateHookAddresses } from "../../services/push";
-import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus } from "../../services/tasks";
-import { requireAdminScope, type ApiEnv } from "./auth";
-import { registerOperation } from "./openapi";
-import { fieldErrors, problem } from "./problem";
+import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskResult } from "../../services/tasks";
+import type { ApiEnv } from "./auth";
+import { apiRoute, jsonBody, jsonResponse, locationHeader, runLocation } from "./openapi";
+import { problemResponses } from "./problem";
 
-/** Tasks: sync now, resync a ticket, pause/resume, status. The tenant is the token's. */
-export const tasksApi = new Hono<ApiEnv>();
+/**
+ * Tasks: sync now, resync tickets, pause/resume, status. The tenant is the token's.
+ * A task refused for the tenant's state (paused, disabled) is a 409, over its allowance
+ * a 429 (the API's error handler answers both from the service's AppError).
+ */
+export const tasksApi = new OpenAPIHono<ApiEnv>();
 type Ctx = Context<ApiEnv>;
 
 const actor = (c: Ctx) => ({ userId: null, via: `API token ${c.get("tokenId")}` });
 const pausedResult = z.object({ paused: z.boolean(), message: z.string() });
+const rotatedHooks = z.object({ portalHookUrl: z.string(), connectwise: z.string(), message: z.string() });
 
-/** A task refused for the tenant's state (paused, disabled) is a 409 with the reason; over its allowance, a 429. */
-async function task(c: Ctx, run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof AppError && err.code === "conflict") return problem(c, 409, "Cannot run this task now", { detail: err.message });
-    if (err instanceof AppError && err.code === "rate_limited") {
-      c.header("retry-after", String(err.retryAfter ?? 60));
-      return problem(c, 429, "Too many requests for this task", { detail: err.message });
-    }
-    if (err instanceof AppError && err.code === "not_found") return problem(c, 404, "Not found", { detail: err.message });
-    throw err;
-  }
+/** 202 (with Location: the run) when a run was queued; 200 when one in progress covers the request. */
+function taskResponses<T extends z.ZodType>(schema: T) {
+  return {
+    200: jsonResponse(schema, "Recorded; a run already in progress covers it (status skipped)"),
+    202: { ...jsonResponse(schema, "A run was queued: follow it at Location"), headers: z.object({ location: locationHeader }) },
+    ...problemResponses(409, 429),
+  };
 }
 
-const rotatedHooks = z.object({ portalHookUrl: z.string(), connectwise: z.string(), message: z.string() });
-registerOperation({ method: "post", path: "/hooks/rotate", summary: "New webhook addresses (the old ones answer 404 at once); moves the ConnectWise callback, returns the portal webhook's new address", scope: "admin", response: rotatedHooks });
-tasksApi.post("/hooks/rotate", requireAdminScope, async (c) => {
+/** The answer to a task: 202 with Location when a run was queued. */
+function accepted<T extends Pick<TaskResult, "runId" | "status">>(c: Ctx, body: T) {
+  return body.status === "queued" ? c.json(body, 202, { location: runLocation(body.runId) }) : c.json(body, 200);
+}
+const taskBody = (r: TaskResult) => ({ runId: r.runId, status: r.status, message: r.message });
+
+const rotateHooks = apiRoute("admin", {
+  method: "post",
+  path: "/hooks/rotate",
+  operationId: "rotateHooks",
+  summary: "New webhook addresses (the old ones answer 404 at once); moves the ConnectWise callback, returns the portal webhook's new address",
+  responses: { 200: jsonResponse(rotatedHooks, "The new addresses") },
+});
+tasksApi.openapi(rotateHooks, async (c) => {
   const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
   const r = await rotateHookAddresses(c.env, createDb(c.env.DB), c.get("tenantId"), actor(c), origin, log);
-  return c.json({ ...r, message: "Webhook addresses rotated: the old ones no longer answer. Point the portal webhook at portalHookUrl." } satisfies z.infer<typeof rotatedHooks>);
+  return c.json({ ...r, message: "Webhook addresses rotated: the old ones no longer answer. Point the portal webhook at portalHookUrl." }, 200);
 });
 
-registerOperation({ method: "get", path: "/status", summary: "Paused, needs attention, last run", scope: "read", response: tenantStatusSchema });
-tasksApi.get("/status", async (c) => c.json(await tenantStatus(createDb(c.env.DB), c.get("tenantId"))));
-
-registerOperation({ method: "post", path: "/sync", summary: "Sync now (recorded as skipped when a run is in progress)", scope: "admin", response: taskResult });
-tasksApi.post("/sync", requireAdminScope, (c) =>
-  task(c, async () => {
-    const r = await syncNow(c.env, c.get("tenantId"), actor(c), log);
-    return c.json({ runId: r.runId, status: r.status, message: r.message } satisfies z.infer<typeof taskResult>, r.status === "queued" ? 202 : 200);
-  }),
-);
-
-registerOperation({ method: "post", path: "/tickets/{portalTicketId}/resync", summary: "Resync one portal ticket in full, then start a run", scope: "admin", response: taskResult });
-tasksApi.post("/tickets/:portalTicketId/resync", requireAdminScope, (c) => {
-  const params = resyncParams.safeParse({ portalTicketId: c.req.param("portalTicketId") });
-  if (!params.success) return problem(c, 400, "Invalid ticket id", { errors: fieldErrors(params.error) });
-  return task(c, async () => {
-    const r = await resyncTicket(c.env, c.get("tenantId"), params.data.portalTicketId, actor(c), log);
-    return c.json({ runId: r.runId, status: r.status, message: r.message } satisfies z.infer<typeof taskResult>, r.status === "queued" ? 202 : 200);
-  });
+const getStatus = apiRoute("read", {
+  method: "get",
+  path: "/status",
+  operationId: "getStatus",
+  summary: "Paused, needs attention, last run",
+  responses: { 200: jsonResponse(tenantStatusSchema, "The tenant's sync status") },
 });
+tasksApi.openapi(getStatus, async (c) => c.json(await tenantStatus(createDb(c.env.DB), c.get("tenantId")), 200));
 
-registerOperation({
+const syncNowRoute = apiRoute("admin", {
+  method: "post",
+  path: "/sync",
+  operationId: "syncNow",
+  summary: "Sync now (recorded as skipped when a run is in progress)",
+  responses: taskResponses(taskResult),
+});
+tasksApi.openapi(syncNowRoute, async (c) => accepted(c, taskBody(await syncNow(c.env, c.get("tenantId"), actor(c), log))));
+
+const resyncTicketRoute = apiRoute("admin", {
+  method: "post",
+  path: "/tickets/{portalTicketId}/resync",
+  operationId: "resyncTicket",
+  summary: "Resync one portal ticket in full, then start a run",
+  request: { params: resyncParams },
+  responses: { ...taskResponses(taskResult), ...problemResponses(400, 404) },
+});
+tasksApi.openapi(resyncTicketRoute, async (c) => accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, actor(c), log))));
+
+const resyncTicketsRoute = apiRoute("admin", {
   method: "post",
   path: "/tickets/resync",
-  summary: "Resync tickets in bulk: by warning (a code or \"any\"), state, or ids (at most 1,000 a call), then start a run",
-  scope: "admin",
-  body: bulkResyncBody,
-  response: bulkResyncResult,
+  operationId: "resyncTickets",
+  summary: 'Resync tickets in bulk: by warning (a code or "any"), state, or ids (at most 1,000 a call), then start a run',
+  request: { body: jsonBody(bulkResyncBody) },
+  responses: { ...taskResponses(bulkResyncResult), ...problemResponses(400, 404, 413, 415) },
 });
-tasksApi.post("/tickets/resync", requireAdminScope, async (c) => {
-  const body = bulkResyncBody.safeParse(await c.req.json().catch(() => undefined));
-  if (!body.success) return problem(c, 400, "Invalid bulk resync", { errors: fieldErrors(body.error) });
-  return task(c, async () => {
-    const r = await resyncTickets(c.env, c.get("tenantId"), body.data, actor(c), log);
-    return c.json({ runId: r.runId, status: r.status, message: r.message, flagged: r.flagged, more: r.more } satisfies z.infer<typeof bulkResyncResult>, r.status === "queued" ? 202 : 200);
-  });
+tasksApi.openapi(resyncTicketsRoute, async (c) => {
+  const r = await resyncTickets(c.env, c.get("tenantId"), c.req.valid("json"), actor(c), log);
+  return accepted(c, { ...taskBody(r), flagged: r.flagged, more: r.more });
 });
 
-for (const [path, paused] of [["/pause", true], ["/resume", false]] as const) {
-  registerOperation({ method: "post", path, summary: paused ? "Pause scheduled syncing" : "Resume scheduled syncing", scope: "admin", response: pausedResult });
-  tasksApi.post(path, requireAdminScope, async (c) => {
+for (const [path, paused] of [
+  ["/pause", true],
+  ["/resume", false],
+] as const) {
+  const route = apiRoute("admin", {
+    method: "post",
+    path,
+    operationId: paused ? "pauseSync" : "resumeSync",
+    summary: paused ? "Pause scheduled syncing" : "Resume scheduled syncing",
+    responses: { 200: jsonResponse(pausedResult, "The new state") },
+  });
+  tasksApi.openapi(route, async (c) => {
     const code = await setPaused(createDb(c.env.DB), c.get("tenantId"), paused, actor(c));
-    return c.json({ paused, message: TASK_MESSAGES[code] } satisfies z.infer<typeof pausedResult>);
+    return c.json({ paused, message: TASK_MESSAGES[code] }, 200);
   });
 }
