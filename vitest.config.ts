@@ -41,8 +41,10 @@ async function workerPool(vars: Record<string, string> = {}) {
         ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         PORTAL_OAUTH_CLIENT_SECRET: "psa-sync-demo-secret",
         PASSWORD_PEPPER: "test-only-pepper-never-use-anywhere",
-        // Retries in seconds, not minutes, so fault tests converge quickly.
+        // Retries in seconds, not minutes, so fault tests converge quickly: a message failing
+        // all 9 attempts waits 8 s in all, not the 4 min of doubling to 128 s.
         RETRY_BASE_SECONDS: "1",
+        RETRY_MAX_SECONDS: "1",
         // Tests sync hundreds of tickets in seconds; the cap's own test sets a small one.
         // The load run (npm run load) uses the production value.
         CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "20000/60",

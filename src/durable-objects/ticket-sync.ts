@@ -7,7 +7,7 @@ import type { TicketSyncMessage } from "../schemas/messages";
 import { syncTicket } from "../sync/sync-ticket";
 import { mustQueue } from "../webhooks/coalesce";
 
-/** One object per tenant + portal ticket (DESIGN §2), so all work on a ticket happens in one place. */
+/** One object per tenant + portal ticket (docs/design.md, Shape), so all work on a ticket happens in one place. */
 export function ticketSyncStub(env: Env, tenantId: string, portalTicketId: number) {
   return env.TICKET_SYNC.get(env.TICKET_SYNC.idFromName(`${tenantId}:${portalTicketId}`));
 }

@@ -12,14 +12,15 @@ export type JobOutcome =
   /** Will never succeed as sent: recorded as a failure for the admin, then acked. */
   | { kind: "reject"; reason: string };
 
-const MAX_BACKOFF_SECONDS = 15 * 60;
+/** The longest backoff delay unless RETRY_MAX_SECONDS says otherwise. */
+export const MAX_BACKOFF_SECONDS = 15 * 60;
 
 /**
- * Exponential backoff from the delivery attempt (1-based), capped, with "equal jitter"
- * (half fixed, half random) so a burst of failures does not retry in lockstep.
+ * Exponential backoff from the delivery attempt (1-based), capped at `maxSeconds`, with
+ * "equal jitter" (half fixed, half random) so a burst of failures does not retry in lockstep.
  */
-export function backoffSeconds(attempts: number, random: () => number = Math.random, baseSeconds = 5): number {
-  const ceiling = Math.min(MAX_BACKOFF_SECONDS, baseSeconds * 2 ** Math.max(0, attempts - 1));
+export function backoffSeconds(attempts: number, random: () => number = Math.random, baseSeconds = 5, maxSeconds = MAX_BACKOFF_SECONDS): number {
+  const ceiling = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(0, attempts - 1));
   return Math.ceil(ceiling / 2 + (ceiling / 2) * random());
 }
 

@@ -2,13 +2,22 @@ import { createDb } from "../db/client";
 import { recordFailures, type FailureInput } from "../db/queries/failures";
 import type { Logger } from "../lib/log";
 import { errorFields } from "../lib/log";
-import { backoffSeconds, outcomeOfError, type JobOutcome } from "./outcome";
+import { backoffSeconds, MAX_BACKOFF_SECONDS, outcomeOfError, type JobOutcome } from "./outcome";
 
-/** First retry delay in seconds (RETRY_BASE_SECONDS; doubles per attempt). */
-const retryBase = (env: Env) => {
-  const n = Number(env.RETRY_BASE_SECONDS);
-  return Number.isFinite(n) && n >= 0 ? n : 5;
-};
+/** Queues refuse a retry delay over 12 hours. */
+const QUEUE_MAX_DELAY_SECONDS = 12 * 60 * 60;
+
+/** A seconds var within [min, max]; anything else (unset, malformed) is `fallback`. */
+function secondsVar(value: string | undefined, fallback: number, min: number, max = QUEUE_MAX_DELAY_SECONDS): number {
+  const n = Number(value);
+  return value !== undefined && value.trim() !== "" && Number.isFinite(n) && n >= min && n <= max ? n : fallback;
+}
+
+/** First retry delay (RETRY_BASE_SECONDS; doubles per attempt) and the longest (RETRY_MAX_SECONDS, at least a second). */
+export const retryBackoff = (env: Pick<Env, "RETRY_BASE_SECONDS" | "RETRY_MAX_SECONDS">) => ({
+  baseSeconds: secondsVar(env.RETRY_BASE_SECONDS, 5, 0),
+  maxSeconds: secondsVar(env.RETRY_MAX_SECONDS, MAX_BACKOFF_SECONDS, 1),
+});
 
 /** Sends a message's body again after a delay (as a new message, so no attempt is used up). */
 export type Requeue = (body: unknown, delaySeconds: number) => Promise<void>;
@@ -25,6 +34,7 @@ export async function settleBatch(
   job: (body: unknown, message: Message<unknown>) => Promise<JobOutcome>,
   requeue?: Requeue,
 ): Promise<void> {
+  const { baseSeconds, maxSeconds } = retryBackoff(env);
   const rejected: FailureInput[] = [];
   const rejectedMessages: Message<unknown>[] = [];
   await Promise.all(
@@ -51,7 +61,7 @@ export async function settleBatch(
       if (outcome.kind === "done") {
         message.ack();
       } else if (outcome.kind === "retry" || outcome.kind === "defer") {
-        const delaySeconds = outcome.delaySeconds ?? backoffSeconds(message.attempts, Math.random, retryBase(env));
+        const delaySeconds = outcome.delaySeconds ?? backoffSeconds(message.attempts, Math.random, baseSeconds, maxSeconds);
         logger.warn("queue.retry", { queue: batch.queue, messageId: message.id, attempts: message.attempts, delaySeconds, code: outcome.reason });
         message.retry({ delaySeconds });
       } else {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** What ConnectWise POSTs to a callback URL (DESIGN §4; `Entity` is the record as a JSON string). */
+/** What ConnectWise POSTs to a callback URL (`Entity` is the record as a JSON string). */
 export const connectwiseCallback = z.object({
   MessageId: z.string().min(1).max(100),
   Action: z.enum(["added", "updated", "deleted"]),

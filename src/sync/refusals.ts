@@ -4,7 +4,7 @@ import { contentHash } from "./text";
 
 /**
  * Field writes ConnectWise refuses as such (a status not on the ticket's board, a deleted
- * priority, …) do not stop the rest of a ticket (DESIGN §3 "Each operation on its own"):
+ * priority, …) do not stop the rest of a ticket (docs/design.md, Lifecycle: "Each operation on its own"):
  * each is remembered with the portal input it was for, warned about with the fix, and
  * tried again only when that input changes. Pure.
  */

@@ -15,7 +15,7 @@ export interface SetupState {
 }
 
 /**
- * What is still missing before a tenant may sync (DESIGN §3 "Setup first"), in the
+ * What is still missing before a tenant may sync (docs/design.md, Lifecycle: "Setup first"), in the
  * order an admin fixes it; empty when setup is complete. A run before that would plan
  * nothing yet move its cursors past every request.
  */

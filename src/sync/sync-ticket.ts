@@ -59,7 +59,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
   const state = await loadTicketState(db, job.tenantId, job.portalTicketId);
   if (!state.tenant) throw new AppError("invalid_payload", `Unknown tenant ${job.tenantId}`);
   // A push or a replay can arrive before setup is complete: record nothing, so the first
-  // run after setup still finds this ticket changed (DESIGN §3 "Setup first").
+  // run after setup still finds this ticket changed (docs/design.md, Lifecycle: "Setup first").
   const setup = setupIncompleteMessage(setupStateOf(state));
   if (setup || !state.portal || !state.connectwise) {
     log.info("ticket.setup_incomplete");

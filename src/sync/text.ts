@@ -1,4 +1,4 @@
-/** Text rules of the mapping (DESIGN §3): pure, shared by planning and recognition. */
+/** Text rules of the mapping (docs/design.md, Mapping): pure, shared by planning and recognition. */
 
 /** ConnectWise's limit on a ticket summary. */
 const SUMMARY_MAX = 100;

@@ -40,8 +40,9 @@ describe("runs never stall a tenant", () => {
     const stuck = await customer.createRequest({ subject: "Every call fails", body: "Poisoned.", clusterId: "CZJ1234ABC" });
     const fine = await customer.createRequest({ subject: "Syncs", body: "Healthy.", clusterId: "CZJ1234ABC" });
     // Every read of the stuck request's comments (its sync's first call: the request itself
-    // comes with the listing) answers 503 (no Retry-After): its message backs off for minutes.
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["503"], pathPattern: `/requests/${stuck}/comments` }) });
+    // comes with the listing) answers 503 with Retry-After 10 minutes: its message is still
+    // retrying at the end, however short the tests' backoff (RETRY_MAX_SECONDS) is.
+    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["503"], retryAfterSeconds: 600, retryAfterOn503: true, pathPattern: `/requests/${stuck}/comments` }) });
 
     await fireCron();
     const first = await waitFor(

@@ -13,7 +13,7 @@ import { createUser, signIn } from "../setup/admin-client";
 import { SANDBOX_ORIGIN } from "../setup/sandbox";
 
 /**
- * The attacks of a hostile tenant admin on the platform's secrets (DESIGN §10, finding 1–3
+ * The attacks of a hostile tenant admin on the platform's secrets (docs/security.md, findings 1–3
  * of the security review): each is performed against the running Worker, and the test
  * counts what reached any host but the sandbox. An "attacker" host records what it gets;
  * a fake ConnectWise cloud host redirects there, or answers with hostile error text.

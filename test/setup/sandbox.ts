@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 
-/** The sandbox's fixed local origin (DESIGN §5); connections in tests point at it. */
+/** The sandbox's fixed local origin (README, Quick start); connections in tests point at it. */
 export const SANDBOX_ORIGIN = "http://localhost:8788";
 
 /**

@@ -7,7 +7,7 @@ import { AppError, BudgetSpent } from "../../src/lib/errors";
 import { createLogger } from "../../src/lib/log";
 import { backoffSeconds, outcomeOfError } from "../../src/queues/outcome";
 import { sendTicketSync } from "../../src/queues/send";
-import { settleBatch } from "../../src/queues/settle";
+import { retryBackoff, settleBatch } from "../../src/queues/settle";
 import type { TicketSyncMessage } from "../../src/schemas/messages";
 import { createTenant, db, uniqueId } from "../factories/tenants";
 
@@ -47,7 +47,7 @@ describe("queue edge", () => {
     expect(result.explicitAcks).toEqual(["c"]);
     expect(result.retryMessages).toEqual([{ msgId: "a" }, { msgId: "b" }]);
     expect(retries[0]).toHaveBeenCalledWith({ delaySeconds: 42 });
-    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3, () => 1, Number(env.RETRY_BASE_SECONDS)) });
+    expect(retries[1]).toHaveBeenCalledWith({ delaySeconds: backoffSeconds(3, () => 1, Number(env.RETRY_BASE_SECONDS), Number(env.RETRY_MAX_SECONDS)) });
     vi.restoreAllMocks();
     expect(retries[2]).not.toHaveBeenCalled();
   });
@@ -85,6 +85,15 @@ describe("queue edge", () => {
     expect([1, 2, 3, 4].map((a) => backoffSeconds(a, () => 0))).toEqual([3, 5, 10, 20]);
     expect(backoffSeconds(30, () => 1)).toBe(900);
     expect(backoffSeconds(30, () => 0)).toBe(450);
+    // RETRY_MAX_SECONDS lowers the cap.
+    expect([1, 2, 3, 9].map((a) => backoffSeconds(a, () => 1, 5, 60))).toEqual([5, 10, 20, 60]);
+  });
+
+  it("reads the backoff vars: 5 s doubling to 15 min unless set, a malformed value falling back", () => {
+    expect(retryBackoff({ RETRY_BASE_SECONDS: "", RETRY_MAX_SECONDS: "" })).toEqual({ baseSeconds: 5, maxSeconds: 900 });
+    expect(retryBackoff({ RETRY_BASE_SECONDS: "2", RETRY_MAX_SECONDS: "120" })).toEqual({ baseSeconds: 2, maxSeconds: 120 });
+    // Under a second would retry in a tight loop; over 12 hours Queues refuse the retry.
+    for (const max of ["0", "0.5", "43201", "15m"]) expect(retryBackoff({ RETRY_BASE_SECONDS: "5", RETRY_MAX_SECONDS: max }).maxSeconds).toBe(900);
   });
 
   it("maps typed errors to outcomes: transient ones retry, permanent ones are rejected", () => {

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { parseBasic } from "../connectwise/auth";
 import { apiTokenLogin } from "../zendesk/auth";
 import type { SandboxDeps } from "../deps";
-import type { Api, FaultKind, FaultStore } from "./faults";
+import type { Api, FaultKind, FaultRule, FaultStore } from "./faults";
 import type { LimitStore } from "./limits";
 import type { Verdict } from "./rate-window";
 import type { RequestLog } from "./request-log";
@@ -19,10 +19,10 @@ function errorBody(api: Api, status: number): unknown {
     : { error: "InternalServerError", description: "Something went wrong on our side." };
 }
 
-function faultResponse(api: Api, kind: "429" | "500" | "502" | "503", retryAfterSeconds: number): Response {
+function faultResponse(api: Api, kind: "429" | "500" | "502" | "503", rule: Pick<FaultRule, "retryAfterSeconds" | "retryAfterOn503">): Response {
   const status = Number(kind);
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
-  if (status === 429) headers["Retry-After"] = String(retryAfterSeconds);
+  if (status === 429 || (status === 503 && rule.retryAfterOn503)) headers["Retry-After"] = String(rule.retryAfterSeconds);
   return new Response(JSON.stringify(errorBody(api, status)), { status, headers });
 }
 
@@ -119,7 +119,7 @@ export function faultsAndLog(api: Api, deps: { faults: FaultStore; limits: Limit
     if (picked && (kind === "429" || kind === "500" || kind === "502" || kind === "503")) {
       await c.req.raw.arrayBuffer().catch(() => undefined); // refused unread, as a real gateway would (drained: cancelling makes workerd raise after the answer)
       record(Number(kind), kind);
-      return finish(faultResponse(api, kind, picked.rule.retryAfterSeconds));
+      return finish(faultResponse(api, kind, picked.rule));
     }
     if (picked && kind === "hang") {
       await scheduler.wait(picked.rule.hangMs);

@@ -11,6 +11,8 @@ export const faultRuleSchema = z
     rate: z.number().min(0).max(1),
     kinds: z.array(z.enum(FAULT_KINDS)).min(1),
     retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
+    /** Send that Retry-After with a 503 too (a service down for maintenance says when to come back). */
+    retryAfterOn503: z.boolean().default(false),
     /** Delay of a "slow" response, ms. */
     slowMs: z.number().int().min(0).max(60_000).default(2_000),
     /** How long a "hang" holds the request before giving up with 504, ms. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { cw, json, resetSandbox, type Ticket } from "./helpers";
 
-/** Ticket lifecycles technicians cause: merge, board moves, deletion (DESIGN §5). */
+/** Ticket lifecycles technicians cause: merge, board moves, deletion. */
 beforeAll(resetSandbox);
 
 const newTicket = async (summary: string) =>

@@ -4,8 +4,8 @@ import connectwiseDoc from "../contracts/connectwise.openapi.json";
 import zendeskDoc from "../contracts/zendesk.openapi.json";
 
 /**
- * Validates emulator responses against the reference OpenAPI subsets (copied from
- * shared/reference), with a JSON-schema validator that runs inside workerd (no eval).
+ * Validates emulator responses against the reference OpenAPI subsets (trimmed copies of the
+ * vendors' published documents in sandbox/test/contracts/), with a JSON-schema validator that runs inside workerd (no eval).
  */
 type OpenApiResponse = { $ref?: string; content?: Record<string, { schema?: unknown }> };
 type OpenApiDoc = { paths: Record<string, Record<string, { responses?: Record<string, OpenApiResponse> }>>; components?: { schemas?: Record<string, unknown>; responses?: Record<string, OpenApiResponse> } };

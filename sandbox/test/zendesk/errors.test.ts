@@ -57,8 +57,16 @@ describe("Zendesk errors and injected faults", () => {
     const before = (await zd<{ comments: unknown[] }>(`/api/v2/requests/${id}/comments`, { auth: USER_AUTH })).json.comments.length;
     const put = await zd(`/api/v2/requests/${id}`, { method: "PUT", auth: USER_AUTH, body: { request: { comment: { body: "lost" } } } });
     expect(put.status).toBe(503);
+    expect(put.headers.get("retry-after")).toBeNull();
     const after = (await zd<{ comments: unknown[] }>(`/api/v2/requests/${id}/comments`, { auth: USER_AUTH })).json.comments.length;
     expect(after).toBe(before);
+  });
+
+  it("sends Retry-After with a 503 only when the rule asks (maintenance)", async () => {
+    await setFaults({ api: "zendesk", rate: 1, kinds: ["503"], retryAfterSeconds: 600, retryAfterOn503: true });
+    const down = await zd("/api/v2/requests", { auth: USER_AUTH });
+    expect(down.status).toBe(503);
+    expect(down.headers.get("retry-after")).toBe("600");
   });
 
   it("does not apply ConnectWise faults to the portal", async () => {

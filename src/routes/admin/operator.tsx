@@ -52,7 +52,7 @@ for (const [path, status] of [["disable", "disabled"], ["enable", "active"]] as 
   });
 }
 
-/** Which on-premises ConnectWise host a tenant may use: an operator's decision, never the tenant's (DESIGN §10). */
+/** Which on-premises ConnectWise host a tenant may use: an operator's decision, never the tenant's (docs/security.md). */
 operatorPages.post("/tenants/:tenantId/connectwise-host", async (c) => {
   const body = await c.req.parseBody();
   const result = await approveConnectWiseHost(createDb(c.env.DB), c.get("user").id, c.req.param("tenantId"), typeof body.host === "string" ? body.host : "");

@@ -4,7 +4,7 @@ import type { Operation, TicketMemory } from "../../../src/sync/plan-types";
 import { contentHash } from "../../../src/sync/text";
 import { comment, cwTicket, input, note, portalTicket, settings } from "../../factories/sync";
 
-/** What happens to linked tickets in real life (DESIGN §3 "Lifecycle"), decided by the pure planner. */
+/** What happens to linked tickets in real life (docs/design.md, Lifecycle), decided by the pure planner. */
 const kinds = (ops: Operation[]) => ops.map((o) => o.kind);
 const description = comment(1, "Node 2 went offline after the update.");
 const descriptionNote = note(100, "Node 2 went offline after the update.", { detailDescriptionFlag: true, internalAnalysisFlag: false });
