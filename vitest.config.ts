@@ -1,4 +1,4 @@
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
@@ -14,7 +14,7 @@ const PORTAL_BUDGET_TEST = "test/integration/portal-budget.test.ts";
  * outbound fetches to it through the test-only SANDBOX binding (test/setup/sandbox.ts).
  */
 function buildSandbox(): string {
-  execFileSync(resolve("node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.toml"], {
+  execFileSync(process.execPath, [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.jsonc"], {
     stdio: "pipe",
   });
   return resolve(SANDBOX_BUILD, "index.js");
@@ -35,7 +35,7 @@ function sizedByEnv<T extends Record<string, number>>(prefix: string, defaults: 
 async function workerPool(vars: Record<string, string> = {}) {
   sandboxScript ??= buildSandbox();
   return {
-    wrangler: { configPath: "./wrangler.toml" },
+    wrangler: { configPath: "./wrangler.jsonc" },
     miniflare: {
       bindings: {
         ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
@@ -68,7 +68,7 @@ async function workerPool(vars: Record<string, string> = {}) {
           name: "psa-sync-sandbox",
           modules: true,
           scriptPath: sandboxScript,
-          compatibilityDate: "2026-04-20",
+          compatibilityDate: "2026-11-17",
           compatibilityFlags: ["nodejs_compat"],
           bindings: { SANDBOX_ACTIVITY: "off", SANDBOX_ACTIVITY_SECONDS: "60" },
           durableObjects: { WORLD: { className: "SandboxWorld", useSQLite: true } },
@@ -120,7 +120,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./sandbox/wrangler.toml" } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./sandbox/wrangler.jsonc" } })],
         test: {
           name: "sandbox",
           include: ["sandbox/test/**/*.test.ts"],

@@ -32,7 +32,7 @@ async function measure(push) {
   const [adminState, sandboxState] = [join(state, "admin"), join(state, "sandbox")];
   applyLocalMigrations({ persistTo: adminState });
   const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.toml", port: sandboxPort, inspectorPort: sandboxInspector, persistTo: sandboxState, vars: { SANDBOX_ACTIVITY: "off" } });
+  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.jsonc", port: sandboxPort, inspectorPort: sandboxInspector, persistTo: sandboxState, vars: { SANDBOX_ACTIVITY: "off" } });
   const admin = startWorker({
     name: "admin",
     port: adminPort,

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+// Run by this Node (the project's Node 22 under npm scripts), never whichever `node` is first on PATH.
+const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
 /**
  * Makes sure .dev.vars holds the local secrets: an ENCRYPTION_KEY (generated once, then
@@ -32,7 +33,7 @@ export function ensureDevVars(file = join(ROOT, ".dev.vars")) {
 /** Applies D1 migrations to the local database (idempotent). */
 export function applyLocalMigrations({ persistTo } = /** @type {{ persistTo?: string }} */ ({})) {
   const args = ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
-  const res = spawnSync(WRANGLER, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: { ...process.env, CI: "true" } });
+  const res = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: { ...process.env, CI: "true" } });
   if (res.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
   return res.stdout;
 }
@@ -71,7 +72,7 @@ export async function freePort() {
  * @param {{ config?: string, persistTo?: string }} opts
  */
 export function stateDirOf(opts) {
-  return opts.persistTo ? resolve(ROOT, opts.persistTo) : resolve(ROOT, dirname(opts.config ?? "wrangler.toml"), ".wrangler/state");
+  return opts.persistTo ? resolve(ROOT, opts.persistTo) : resolve(ROOT, dirname(opts.config ?? "wrangler.jsonc"), ".wrangler/state");
 }
 
 /** State directories of the Workers this process has running, and which Worker has each. */
@@ -142,7 +143,7 @@ export function startWorker(opts) {
   ];
   // Offline-friendly: no Request.cf download from Cloudflare, no usage metrics.
   const env = { ...process.env, FORCE_COLOR: "0", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-  const child = spawn(WRANGLER, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   child.once("exit", release);
   const onLine = opts.onLine ?? (() => {});
   for (const stream of [child.stdout, child.stderr]) {

@@ -52,7 +52,7 @@ applyLocalMigrations();
 
 const sandbox = startWorker({
   name: "sandbox",
-  config: "sandbox/wrangler.toml",
+  config: "sandbox/wrangler.jsonc",
   port: SANDBOX_PORT,
   inspectorPort: 9230,
   vars: { SANDBOX_ACTIVITY: process.env.SANDBOX_ACTIVITY ?? "on" },

@@ -16,7 +16,7 @@ import { ROOT } from "./local-stack.mjs";
  */
 export function runVitestCollecting(args, event, env = {}, onOther) {
   return new Promise((resolve) => {
-    const child = spawn(join(ROOT, "node_modules", ".bin", "vitest"), ["run", ...args], {
+    const child = spawn(process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "inherit"],

@@ -4,7 +4,7 @@ import { dispatchTenantRuns } from "./dispatch";
 import { resealSecrets } from "./reseal";
 import { pruneExpired } from "./retention";
 
-/** The Cron Triggers in wrangler.toml, by job. */
+/** The Cron Triggers in wrangler.jsonc, by job. */
 export const RUNS_CRON = "*/5 * * * *";
 export const RETENTION_CRON = "17 3 * * *";
 

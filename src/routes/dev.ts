@@ -9,7 +9,7 @@ const seedBody = z
 
 /**
  * Local-only routes, mounted when DEMO_MODE is "on" (set by `npm start`, never in
- * wrangler.toml): seeding the demo tenant idempotently.
+ * wrangler.jsonc): seeding the demo tenant idempotently.
  */
 export const devRoutes = new Hono<{ Bindings: Env }>();
 

@@ -49,7 +49,7 @@ export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stac
   const sandbox = opts.sandbox
     ? startWorker({
         name: "sandbox-e2e",
-        config: "sandbox/wrangler.toml",
+        config: "sandbox/wrangler.jsonc",
         port: sandboxPort,
         inspectorPort: sandboxInspector,
         persistTo: sandboxState,

@@ -17,7 +17,7 @@ describe("local stack: one state directory per Worker", () => {
 
   it("npm start's admin and sandbox Workers keep their state in different directories", () => {
     const admin = stateDirOf({});
-    const sandbox = stateDirOf({ config: "sandbox/wrangler.toml" });
+    const sandbox = stateDirOf({ config: "sandbox/wrangler.jsonc" });
     expect(admin).toBe(join(ROOT, ".wrangler/state"));
     expect(sandbox).toBe(join(ROOT, "sandbox/.wrangler/state"));
   });
@@ -38,7 +38,7 @@ describe("local stack: one state directory per Worker", () => {
     const dir = mkdtempSync(join(tmpdir(), "psa-sync-claim-"));
     try {
       releases.push(claimStateDir(dir, "admin-e2e"));
-      expect(() => startWorker({ name: "sandbox-e2e", config: "sandbox/wrangler.toml", port: 1, inspectorPort: 2, persistTo: dir })).toThrow(/already keeps its state there/);
+      expect(() => startWorker({ name: "sandbox-e2e", config: "sandbox/wrangler.jsonc", port: 1, inspectorPort: 2, persistTo: dir })).toThrow(/already keeps its state there/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
