@@ -14,9 +14,13 @@ const PORTAL_BUDGET_TEST = "test/integration/portal-budget.test.ts";
  * outbound fetches to it through the test-only SANDBOX binding (test/setup/sandbox.ts).
  */
 function buildSandbox(): string {
-  execFileSync(process.execPath, [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.jsonc"], {
-    stdio: "pipe",
-  });
+  execFileSync(
+    process.execPath,
+    [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", SANDBOX_BUILD, "-c", "sandbox/wrangler.jsonc"],
+    {
+      stdio: "pipe",
+    },
+  );
   return resolve(SANDBOX_BUILD, "index.js");
 }
 
@@ -92,17 +96,31 @@ export default defineConfig({
             load: sizedByEnv("LOAD", { tenants: 1000, tickets: 5, comments: 2, idle: 200, tickSeconds: 300, maxMinutes: 35 }),
             // The push echo scenario's size: 20 × 2 in `npm test`, 200 × 5 under the real limits in `npm run echo`.
             echo: { ...sizedByEnv("ECHO", { requests: 20, comments: 2 }), limits: process.env.ECHO_LIMITS === "1" },
-            bench: process.env.BENCH === "quick"
-              ? { admin: { links: 10_000, eventsPerLink: 5, repeats: 10 }, backfill: { sizes: [100], comments: 2, latencyMs: 50 }, cpu: { batches: 4, ticketsPerBatch: 20 } }
-              : {
-                  admin: { links: 100_000, eventsPerLink: 5, repeats: 20 },
-                  cpu: { batches: 10, ticketsPerBatch: 20 },
-                  // The scaling series: BENCH_BACKFILL="1000,10000" for the 10k point (see README, Benchmarks).
-                  backfill: { sizes: (process.env.BENCH_BACKFILL ?? "1000").split(",").map(Number), comments: 5, latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 50) },
-                },
+            bench:
+              process.env.BENCH === "quick"
+                ? {
+                    admin: { links: 10_000, eventsPerLink: 5, repeats: 10 },
+                    backfill: { sizes: [100], comments: 2, latencyMs: 50 },
+                    cpu: { batches: 4, ticketsPerBatch: 20 },
+                  }
+                : {
+                    admin: { links: 100_000, eventsPerLink: 5, repeats: 20 },
+                    cpu: { batches: 10, ticketsPerBatch: 20 },
+                    // The scaling series: BENCH_BACKFILL="1000,10000" for the 10k point (see README, Benchmarks).
+                    backfill: {
+                      sizes: (process.env.BENCH_BACKFILL ?? "1000").split(",").map(Number),
+                      comments: 5,
+                      latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 50),
+                    },
+                  },
           },
           // Benchmarks (test/bench) run only under `npm run bench`: they measure, they assert nothing.
-          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts", ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : []), ...(process.env.LOAD ? ["test/load/**/*.test.ts"] : [])],
+          include: [
+            "test/unit/**/*.test.ts",
+            "test/integration/**/*.test.ts",
+            ...(process.env.BENCH ? ["test/bench/**/*.test.ts"] : []),
+            ...(process.env.LOAD ? ["test/load/**/*.test.ts"] : []),
+          ],
           exclude: [...configDefaults.exclude, PORTAL_BUDGET_TEST],
           setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/d1-limits.ts"],
         },

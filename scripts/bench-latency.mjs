@@ -27,19 +27,35 @@ const percentile = (xs, p) => {
 async function measure(push) {
   const state = mkdtempSync(join(tmpdir(), "psa-sync-bench-"));
   const envFile = join(state, "bench.vars");
-  writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("bench-only-key-never-use-anywher").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`);
+  writeFileSync(
+    envFile,
+    `ENCRYPTION_KEY=${Buffer.from("bench-only-key-never-use-anywher").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\n`,
+  );
   // Each Worker keeps its own local storage: two workerd processes on one directory collide.
   const [adminState, sandboxState] = [join(state, "admin"), join(state, "sandbox")];
   applyLocalMigrations({ persistTo: adminState });
   const [adminPort, adminInspector, sandboxPort, sandboxInspector] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const sandbox = startWorker({ name: "sandbox", config: "sandbox/wrangler.jsonc", port: sandboxPort, inspectorPort: sandboxInspector, persistTo: sandboxState, vars: { SANDBOX_ACTIVITY: "off" } });
+  const sandbox = startWorker({
+    name: "sandbox",
+    config: "sandbox/wrangler.jsonc",
+    port: sandboxPort,
+    inspectorPort: sandboxInspector,
+    persistTo: sandboxState,
+    vars: { SANDBOX_ACTIVITY: "off" },
+  });
   const admin = startWorker({
     name: "admin",
     port: adminPort,
     inspectorPort: adminInspector,
     persistTo: adminState,
     envFile,
-    vars: { DEMO_MODE: "on", RETRY_BASE_SECONDS: "1", PORTAL_BASE_URL: `${sandbox.url}/zendesk`, EGRESS_LOCAL_ORIGINS: sandbox.url, ...(push ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}) },
+    vars: {
+      DEMO_MODE: "on",
+      RETRY_BASE_SECONDS: "1",
+      PORTAL_BASE_URL: `${sandbox.url}/zendesk`,
+      EGRESS_LOCAL_ORIGINS: sandbox.url,
+      ...(push ? { PUBLIC_URL: `http://localhost:${adminPort}` } : {}),
+    },
   });
   const tick = () => fetch(`${admin.url}/cdn-cgi/handler/scheduled?cron=*/5+*+*+*+*`);
   /** @type {NodeJS.Timeout | undefined} */
@@ -65,7 +81,11 @@ async function measure(push) {
       const portalId = Number(ticket.externalXRef.split(":").pop());
       const text = `bench note ${push ? "push" : "poll"} ${n} ${Date.now()}`;
       const started = Date.now();
-      await fetch(`${sandbox.url}/_sandbox/connectwise/tickets/${ticket.id}/technician-notes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+      await fetch(`${sandbox.url}/_sandbox/connectwise/tickets/${ticket.id}/technician-notes`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text }),
+      });
       for (;;) {
         const { comments } = await (await fetch(`${sandbox.url}/zendesk/api/v2/requests/${portalId}/comments`, { headers: PORTAL })).json();
         if (comments.some((/** @type {{ body: string }} */ c) => c.body.endsWith(text))) break;
@@ -76,7 +96,14 @@ async function measure(push) {
       process.stdout.write(".");
     }
     process.stdout.write("\n");
-    return { push, samples: latencies.length, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), maxMs: Math.max(...latencies), tickSeconds: push ? null : TICK_SECONDS };
+    return {
+      push,
+      samples: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      maxMs: Math.max(...latencies),
+      tickSeconds: push ? null : TICK_SECONDS,
+    };
   } finally {
     clearInterval(ticker);
     admin.stop();

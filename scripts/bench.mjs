@@ -39,7 +39,17 @@ const CPU_BENCH = "test/bench/cpu.test.ts";
 // would claim the port; vitest asks for --no-file-parallelism with --inspect), so the profiler
 // slows no other benchmark.
 const runs = [
-  await runVitestCollecting(["--project", "workers", ...readdirSync(join(ROOT, "test/bench")).filter((f) => f.endsWith(".test.ts") && `test/bench/${f}` !== CPU_BENCH).map((f) => `test/bench/${f}`)], "bench.result", env),
+  await runVitestCollecting(
+    [
+      "--project",
+      "workers",
+      ...readdirSync(join(ROOT, "test/bench"))
+        .filter((f) => f.endsWith(".test.ts") && `test/bench/${f}` !== CPU_BENCH)
+        .map((f) => `test/bench/${f}`),
+    ],
+    "bench.result",
+    env,
+  ),
   await runVitestCollecting(["--project", "workers", `--inspect=${inspectorPort}`, "--no-file-parallelism", CPU_BENCH], "bench.result", env, onPhase),
 ];
 for (const run of runs) results.push(...run.events);
@@ -59,7 +69,13 @@ for (const kind of ["create", "update", "no-op"]) {
   const measured = ofKind.flatMap(([, p]) => (p.start !== undefined && p.end !== undefined ? [(p.end - p.start) / p.tickets] : []));
   if (measured.length > 0) {
     const whole = quantiles(measured);
-    results.push({ name: `cpu per ticket: ${kind}`, batches: measured.length, ticketsPerBatch: ofKind[0]?.[1].tickets ?? 0, medianMs: +whole.medianMs.toFixed(1), p95Ms: +whole.p95Ms.toFixed(1) });
+    results.push({
+      name: `cpu per ticket: ${kind}`,
+      batches: measured.length,
+      ticketsPerBatch: ofKind[0]?.[1].tickets ?? 0,
+      medianMs: +whole.medianMs.toFixed(1),
+      p95Ms: +whole.p95Ms.toFixed(1),
+    });
   }
   const profiled = ofKind.flatMap(([key, p]) => {
     const profile = profiles.get(key);
@@ -99,7 +115,9 @@ for (const { profile } of allProfiled)
     const part = /^src\/[^/]+/.exec(where)?.[0] ?? /^node_modules\/([^/]+)/.exec(where)?.[1] ?? "runtime built-ins";
     workerParts.set(part, (workerParts.get(part) ?? 0) + f.ms);
   }
-const workerByPart = Object.fromEntries([...workerParts].sort((a, b) => b[1] - a[1]).map(([part, ms]) => [part, +(ms / Math.max(1, ticketsProfiled)).toFixed(2)]));
+const workerByPart = Object.fromEntries(
+  [...workerParts].sort((a, b) => b[1] - a[1]).map(([part, ms]) => [part, +(ms / Math.max(1, ticketsProfiled)).toFixed(2)]),
+);
 const hotSpots = Object.fromEntries(
   ["worker", "harness", "emulator"].map((owner) => [
     owner,
@@ -117,10 +135,22 @@ if (failed) {
   process.exit(failed.code);
 }
 
-const out = { at: new Date().toISOString(), mode: quick ? "quick" : "full", machine: machine(), wallSeconds: Math.round((Date.now() - started) / 1000), results, workerByPart, hotSpots };
+const out = {
+  at: new Date().toISOString(),
+  mode: quick ? "quick" : "full",
+  machine: machine(),
+  wallSeconds: Math.round((Date.now() - started) / 1000),
+  results,
+  workerByPart,
+  hotSpots,
+};
 writeReport("results.json", out);
 
-const row = (/** @type {Record<string, unknown>} */ r) => `| ${r.name} | ${Object.entries(r).filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${v}`).join(", ")} |`;
+const row = (/** @type {Record<string, unknown>} */ r) =>
+  `| ${r.name} | ${Object.entries(r)
+    .filter(([k]) => k !== "name")
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ")} |`;
 const md = `# Benchmark results
 
 ${out.at} · ${out.mode} mode · ${out.machine} · ${out.wallSeconds} s in all
@@ -129,13 +159,17 @@ ${out.at} · ${out.mode} mode · ${out.machine} · ${out.wallSeconds} s in all
 |---|---|
 ${results.map(row).join("\n")}
 
-The Worker's profiled time by part, ms per synced ticket (all three kinds together): ${Object.entries(workerByPart).map(([part, ms]) => `${part} ${ms}`).join(", ")}.
+The Worker's profiled time by part, ms per synced ticket (all three kinds together): ${Object.entries(workerByPart)
+  .map(([part, ms]) => `${part} ${ms}`)
+  .join(", ")}.
 
 Largest self times in the profiled CPU phases, ms per synced ticket (all three kinds together):
 
 | owner | function (file:line) | ms per ticket |
 |---|---|---|
-${Object.entries(hotSpots).flatMap(([owner, fns]) => fns.map((f) => `| ${owner} | ${f.function} | ${f.msPerTicket} |`)).join("\n")}
+${Object.entries(hotSpots)
+  .flatMap(([owner, fns]) => fns.map((f) => `| ${owner} | ${f.function} | ${f.msPerTicket} |`))
+  .join("\n")}
 
 **API economy minimum** (a perfect client, for the tick's changes: 2 new tickets with one comment each, 3 new comments,
 2 status changes, 3 untouched): portal = 1 listing page + 1 comments read per request with new comments (2 + 3) = 6;

@@ -17,8 +17,14 @@ if (report) {
   /** @type {[string, string][]} */
   const rows = [
     ["tickets expected / found / duplicated", `${sum((r) => r.tickets.expected)} / ${sum((r) => r.tickets.found)} / ${sum((r) => r.tickets.duplicated)}`],
-    ["comments → CW notes expected / found / duplicated", `${sum((r) => r.commentsToCw.expected)} / ${sum((r) => r.commentsToCw.found)} / ${sum((r) => r.commentsToCw.duplicated)}`],
-    ["technician notes → portal expected / found / duplicated", `${sum((r) => r.notesToPortal.expected)} / ${sum((r) => r.notesToPortal.found)} / ${sum((r) => r.notesToPortal.duplicated)}`],
+    [
+      "comments → CW notes expected / found / duplicated",
+      `${sum((r) => r.commentsToCw.expected)} / ${sum((r) => r.commentsToCw.found)} / ${sum((r) => r.commentsToCw.duplicated)}`,
+    ],
+    [
+      "technician notes → portal expected / found / duplicated",
+      `${sum((r) => r.notesToPortal.expected)} / ${sum((r) => r.notesToPortal.found)} / ${sum((r) => r.notesToPortal.duplicated)}`,
+    ],
     ["echoes", String(sum((r) => r.echoes))],
     ["fields diverged", String(sum((r) => r.diverged))],
     ["API calls faulted", String(report.faultedCalls)],
@@ -26,6 +32,12 @@ if (report) {
   ];
   console.log(`\nchaos: ${JSON.stringify(report.config)}`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(58)} ${v}`);
-  writeReport("chaos.json", { at: new Date().toISOString(), machine: machine(), wallSeconds: Math.round((Date.now() - started) / 1000), passed: code === 0, ...report });
+  writeReport("chaos.json", {
+    at: new Date().toISOString(),
+    machine: machine(),
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    passed: code === 0,
+    ...report,
+  });
 }
 process.exit(code);

@@ -15,5 +15,12 @@ const env = {
 };
 const args = ["--project", "workers", "test/integration/push-echo.test.ts", "-t", "a first import under push"];
 const { code, events } = await runVitestCollecting(args, "echo.report", env);
-if (events[0]) writeReport("echo.json", { at: new Date().toISOString(), machine: machine(), wallSeconds: Math.round((Date.now() - started) / 1000), passed: code === 0, ...events[0] });
+if (events[0])
+  writeReport("echo.json", {
+    at: new Date().toISOString(),
+    machine: machine(),
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    passed: code === 0,
+    ...events[0],
+  });
 process.exit(code);

@@ -8,5 +8,12 @@ import { machine, runVitestCollecting, writeReport } from "./vitest-events.mjs";
 const started = Date.now();
 const env = { LOAD: "1", CW_CALL_LIMIT: process.env.CW_CALL_LIMIT ?? "1000/60", PORTAL_CALL_LIMIT: process.env.PORTAL_CALL_LIMIT ?? "600/60" };
 const { code, events } = await runVitestCollecting(["--project", "workers", "test/load"], "load.report", env);
-if (events[0]) writeReport("load.json", { at: new Date().toISOString(), machine: machine(), wallSeconds: Math.round((Date.now() - started) / 1000), passed: code === 0, ...events[0] });
+if (events[0])
+  writeReport("load.json", {
+    at: new Date().toISOString(),
+    machine: machine(),
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    passed: code === 0,
+    ...events[0],
+  });
 process.exit(code);

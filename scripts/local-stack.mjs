@@ -33,7 +33,12 @@ export function ensureDevVars(file = join(ROOT, ".dev.vars")) {
 /** Applies D1 migrations to the local database (idempotent). */
 export function applyLocalMigrations({ persistTo } = /** @type {{ persistTo?: string }} */ ({})) {
   const args = ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
-  const res = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env: { ...process.env, CI: "true" } });
+  const res = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    env: { ...process.env, CI: "true" },
+  });
   if (res.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
   return res.stdout;
 }
@@ -133,9 +138,12 @@ export function startWorker(opts) {
   const args = [
     "dev",
     ...(opts.config ? ["-c", opts.config] : []),
-    "--port", String(opts.port),
-    "--inspector-port", String(opts.inspectorPort),
-    "--ip", "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--inspector-port",
+    String(opts.inspectorPort),
+    "--ip",
+    "127.0.0.1",
     "--show-interactive-dev-session=false",
     ...(opts.persistTo ? ["--persist-to", opts.persistTo] : []),
     ...(opts.envFile ? ["--env-file", opts.envFile] : []),

@@ -29,7 +29,10 @@ const GAP_US = 1000;
  * @returns {number | null}
  */
 export function samplingPeriodUs(profile) {
-  const ticks = profile.timeDeltas.slice(1).filter((d) => d > 0 && d <= GAP_US).sort((a, b) => a - b);
+  const ticks = profile.timeDeltas
+    .slice(1)
+    .filter((d) => d > 0 && d <= GAP_US)
+    .sort((a, b) => a - b);
   return ticks.length === 0 ? null : (ticks[Math.floor((ticks.length - 1) / 2)] ?? null);
 }
 

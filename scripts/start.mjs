@@ -38,10 +38,12 @@ async function applyLimits(sandboxUrl) {
   for (const limit of REALISTIC_LIMITS) {
     const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(limit) });
     if (!res.ok) throw new Error(`Setting sandbox rate limits failed: HTTP ${res.status} ${await res.text()}`);
-    limits = (/** @type {{ limits: typeof limits }} */ (await res.json())).limits;
+    limits = /** @type {{ limits: typeof limits }} */ (await res.json()).limits;
   }
   const shown = limits.map((l) =>
-    l.api === "zendesk" ? `Zendesk ${l.perMinute}/min per account (Update Ticket ${l.updateTicketPerMinute}/min)` : `ConnectWise ${l.perMinute}/min per API member`,
+    l.api === "zendesk"
+      ? `Zendesk ${l.perMinute}/min per account (Update Ticket ${l.updateTicketPerMinute}/min)`
+      : `ConnectWise ${l.perMinute}/min per API member`,
   );
   say("start", `sandbox rate limits: ${shown.join("; ")} (SANDBOX_LIMITS=off to disable)`);
 }
@@ -62,7 +64,12 @@ const admin = startWorker({
   name: "admin",
   port: ADMIN_PORT,
   inspectorPort: 9229,
-  vars: { DEMO_MODE: "on", PUBLIC_URL: `http://localhost:${ADMIN_PORT}`, PORTAL_BASE_URL: `http://localhost:${SANDBOX_PORT}/zendesk`, EGRESS_LOCAL_ORIGINS: `http://localhost:${SANDBOX_PORT}` },
+  vars: {
+    DEMO_MODE: "on",
+    PUBLIC_URL: `http://localhost:${ADMIN_PORT}`,
+    PORTAL_BASE_URL: `http://localhost:${SANDBOX_PORT}/zendesk`,
+    EGRESS_LOCAL_ORIGINS: `http://localhost:${SANDBOX_PORT}`,
+  },
   onLine: (l) => say("admin", l),
 });
 
@@ -83,7 +90,10 @@ process.on("SIGINT", () => stopAll(0));
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && stopAll(0), 2_000).unref();
 process.on("SIGTERM", () => stopAll(0));
-for (const [name, w] of /** @type {const} */ ([["admin", admin], ["sandbox", sandbox]])) {
+for (const [name, w] of /** @type {const} */ ([
+  ["admin", admin],
+  ["sandbox", sandbox],
+])) {
   w.child.on("exit", (/** @type {number | null} */ code) => {
     if (!stopping) {
       say("start", `${name} exited (code ${code}); stopping everything.`);

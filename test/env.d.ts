@@ -9,7 +9,11 @@ declare module "vitest" {
     load: { tenants: number; tickets: number; comments: number; idle: number; tickSeconds: number; maxMinutes: number };
     /** Size of the push echo scenario (test/integration/push-echo.test.ts): small in `npm test`, 200 × 5 in `npm run echo`. */
     echo: { requests: number; comments: number; limits: boolean };
-    bench: { admin: { links: number; eventsPerLink: number; repeats: number }; backfill: { sizes: number[]; comments: number; latencyMs: number }; cpu: { batches: number; ticketsPerBatch: number } };
+    bench: {
+      admin: { links: number; eventsPerLink: number; repeats: number };
+      backfill: { sizes: number[]; comments: number; latencyMs: number };
+      cpu: { batches: number; ticketsPerBatch: number };
+    };
   }
 }
 

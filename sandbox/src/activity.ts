@@ -37,12 +37,20 @@ export function stepActivity(
   connectwise: ConnectWiseModule,
   random: () => number = Math.random,
 ): { kind: ActivityKind; id: number } | null {
-  const kind = pick<ActivityKind>(["new_request", "customer_comment", "customer_comment", "priority_change", "status_change", "technician_note", "technician_note"], random);
+  const kind = pick<ActivityKind>(
+    ["new_request", "customer_comment", "customer_comment", "priority_change", "status_change", "technician_note", "technician_note"],
+    random,
+  );
   const open = zendesk.openRequestIds();
   switch (kind) {
     case "new_request": {
       const cluster = random() < 0.15 ? DEMO_UNKNOWN_CLUSTER : pick(DEMO_CLUSTERS, random).clusterId;
-      const row = zendesk.createRequest({ subject: pick(SUBJECTS, random), body: `${pick(COMMENTS, random)}\n\nReported from the demo.`, priority: pick(["low", "normal", "high", "urgent"] as const, random), clusterId: cluster });
+      const row = zendesk.createRequest({
+        subject: pick(SUBJECTS, random),
+        body: `${pick(COMMENTS, random)}\n\nReported from the demo.`,
+        priority: pick(["low", "normal", "high", "urgent"] as const, random),
+        clusterId: cluster,
+      });
       return { kind, id: row.id };
     }
     case "customer_comment":

@@ -35,7 +35,7 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
   // A technician working in the ConnectWise UI (not through the API): their own member, callbacks fire.
   app.post("/_sandbox/connectwise/tickets/:id{[0-9]+}/technician-notes", async (c) => {
     const body = z.object({ text: z.string().min(1).max(10_000) }).safeParse(await c.req.json().catch(() => null));
-    if (!body.success) return c.json({ error: "invalid_request", message: "Body must be {\"text\": \"…\"}" }, 400);
+    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"text": "…"}' }, 400);
     const note = connectwise.addTechnicianNote(Number(c.req.param("id")), body.data.text);
     return note ? c.json(note, 201) : c.json({ error: "not_found", message: "No such ticket" }, 404);
   });
@@ -43,7 +43,8 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
   app.post("/_sandbox/connectwise/api-members", async (c) => {
     const key = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
     const body = z.object({ publicKey: key, privateKey: key }).safeParse(await c.req.json().catch(() => null));
-    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"publicKey": "…", "privateKey": "…"} (letters, digits, - and _)' }, 400);
+    if (!body.success)
+      return c.json({ error: "invalid_request", message: 'Body must be {"publicKey": "…", "privateKey": "…"} (letters, digits, - and _)' }, 400);
     connectwise.addApiMember(body.data.publicKey, body.data.privateKey);
     return c.json({ publicKey: body.data.publicKey }, 201);
   });
@@ -51,7 +52,8 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
   app.post("/_sandbox/connectwise/other-company-keys", async (c) => {
     const body = z.object({ companyName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).safeParse(await c.req.json().catch(() => null));
     if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"companyName": "…"} (letters, digits, - and _)' }, 400);
-    if (body.data.companyName.toLowerCase() === DEMO_CONNECTWISE.companyId) return c.json({ error: "invalid_request", message: "That is the demo company" }, 400);
+    if (body.data.companyName.toLowerCase() === DEMO_CONNECTWISE.companyId)
+      return c.json({ error: "invalid_request", message: "That is the demo company" }, 400);
     const { path, signingKey } = connectwise.addOtherCompanyKey(body.data.companyName);
     return c.json({ keyUrl: `${new URL(c.req.url).origin}/cw${path}`, signingKey }, 201);
   });
@@ -68,7 +70,14 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
     const body = z
       .object({ ...emailAndToken, role: z.enum(["end-user", "agent", "admin"]), organizationId: z.number().int().positive().nullable().default(null) })
       .safeParse(await c.req.json().catch(() => null));
-    if (!body.success) return c.json({ error: "invalid_request", message: 'Body must be {"email": "…", "apiToken": "…", "role": "end-user" | "agent" | "admin", "organizationId"?: number}' }, 400);
+    if (!body.success)
+      return c.json(
+        {
+          error: "invalid_request",
+          message: 'Body must be {"email": "…", "apiToken": "…", "role": "end-user" | "agent" | "admin", "organizationId"?: number}',
+        },
+        400,
+      );
     const user = zendesk.upsertUser(body.data);
     return c.json(user, user.created ? 201 : 200);
   });
@@ -87,7 +96,15 @@ export function createSandboxApp(baseDeps: SandboxDeps): SandboxApp {
         clusterIds: z.array(z.string().min(1).max(100)).max(50).default([]),
       })
       .safeParse(await c.req.json().catch(() => null));
-    if (!body.success) return c.json({ error: "invalid_request", message: "Body must be {email, count (1–20000), comments?, subjectPrefix?, clusterIds?}", details: z.treeifyError(body.error) }, 400);
+    if (!body.success)
+      return c.json(
+        {
+          error: "invalid_request",
+          message: "Body must be {email, count (1–20000), comments?, subjectPrefix?, clusterIds?}",
+          details: z.treeifyError(body.error),
+        },
+        400,
+      );
     const ids = zendesk.bulkCreateRequests(body.data);
     if (!ids) return c.json({ error: "not_found", message: "No end user with that email" }, 404);
     return c.json({ ids }, 201);

@@ -118,7 +118,11 @@ describe("Zendesk account rate limit", () => {
   it("does not count OAuth pages, token calls or control routes", async () => {
     await setLimit({ api: "zendesk", perMinute: 1 });
     await SELF.fetch(`${ZD}/oauth/authorizations/new?response_type=code&client_id=nobody`, { redirect: "manual" });
-    const token = await SELF.fetch(`${ZD}/oauth/tokens`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ grant_type: "refresh_token", refresh_token: "x" }) });
+    const token = await SELF.fetch(`${ZD}/oauth/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grant_type: "refresh_token", refresh_token: "x" }),
+    });
     expect(token.status).not.toBe(429);
     expect(token.headers.get("x-rate-limit")).toBeNull();
     await SELF.fetch(`${ORIGIN}/_sandbox/requests`);
@@ -154,7 +158,9 @@ describe("ConnectWise rate limit per API member", () => {
   afterEach(async () => void (await control("DELETE")));
 
   const asMember = (publicKey: string, privateKey: string) =>
-    SELF.fetch(`${API}/service/boards`, { headers: { Authorization: `Basic ${btoa(`acme+${publicKey}:${privateKey}`)}`, clientId: DEMO_CONNECTWISE.clientId, Accept: ACCEPT } });
+    SELF.fetch(`${API}/service/boards`, {
+      headers: { Authorization: `Basic ${btoa(`acme+${publicKey}:${privateKey}`)}`, clientId: DEMO_CONNECTWISE.clientId, Accept: ACCEPT },
+    });
 
   it("throttles one member with 429 and Retry-After in ConnectWise's error shape, not another", async () => {
     const added = await SELF.fetch(`${ORIGIN}/_sandbox/connectwise/api-members`, {

@@ -23,7 +23,12 @@ export interface Classification {
 export function classify(scheme: Classification, codes: readonly string[], fields: readonly (string | null | undefined)[], text: string | null): string | null {
   // A known phrase is more specific than a generic code ("Unauthorized" for a refused clientId).
   const phrase = text ? scheme.byPhrase?.find(([re]) => re.test(text))?.[1] : undefined;
-  const known = phrase ?? [...codes].reverse().map((c) => scheme.byCode[c]).find((t) => t !== undefined);
+  const known =
+    phrase ??
+    [...codes]
+      .reverse()
+      .map((c) => scheme.byCode[c])
+      .find((t) => t !== undefined);
   const safeCodes = identifiers(codes);
   const safeFields = identifiers(fields);
   if (!known && safeCodes.length === 0) return null;

@@ -17,7 +17,8 @@ import { createPortalClient, type PortalAuth } from "./zendesk";
 type PortalRow = typeof portalConnections.$inferSelect;
 type ConnectWiseRow = typeof connectwiseConnections.$inferSelect;
 
-const unreadable = () => new AppError("unauthorized", "The stored credentials cannot be opened (the encryption key changed, or the connection was moved). Reconnect.");
+const unreadable = () =>
+  new AppError("unauthorized", "The stored credentials cannot be opened (the encryption key changed, or the connection was moved). Reconnect.");
 
 /**
  * The portal client for a tenant, at the deployment's portal address; rotated OAuth tokens
@@ -25,7 +26,12 @@ const unreadable = () => new AppError("unauthorized", "The stored credentials ca
  * (the tenant run refreshes early, so the ticket syncs running beside each other never race
  * to rotate the pair).
  */
-export async function portalClientFor(env: Env, row: PortalRow, fetchImpl?: FetchLike, opts: { refreshWithinMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {}): Promise<PortalClient> {
+export async function portalClientFor(
+  env: Env,
+  row: PortalRow,
+  fetchImpl?: FetchLike,
+  opts: { refreshWithinMs?: number; sleepsOnceSpent?: boolean; priority?: boolean } = {},
+): Promise<PortalClient> {
   const baseUrl = portalBaseUrl(env);
   const binding = bindings.portalSecrets(row.tenantId, baseUrl);
   const secrets = await openSecret(env, row.secretsCiphertext, binding, portalSecrets);
@@ -83,7 +89,10 @@ function budgetedFetch(env: Env, tenantId: string, inner: FetchLike, priority = 
     const turn = await callBudgetStub(env, tenantId).reserve(limit, MAX_BUDGET_WAIT_MS, priority);
     if (!turn.granted) {
       const seconds = Math.ceil(turn.waitMs / 1000);
-      throw new BudgetSpent(`connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`, seconds);
+      throw new BudgetSpent(
+        `connectwise: this tenant's cap of ${limit.calls} calls per ${limit.windowMs / 1000} s is reached; resuming in ${seconds} s`,
+        seconds,
+      );
     }
     if (turn.waitMs > 0) await sleep(turn.waitMs);
     return inner(input, timedFromNow(init));
@@ -109,7 +118,12 @@ export interface PortalWait {
   priority?: boolean;
 }
 
-export function portalBudgetedFetch(env: Env, tenantId: string, inner: FetchLike, { maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false, priority = false }: PortalWait = {}): FetchLike {
+export function portalBudgetedFetch(
+  env: Env,
+  tenantId: string,
+  inner: FetchLike,
+  { maxWaitMs = MAX_BUDGET_WAIT_MS, sleepsOnceSpent = false, priority = false }: PortalWait = {},
+): FetchLike {
   const limit = portalLimit(env);
   if (!limit) return inner;
   const account = portalBaseUrl(env);
@@ -166,7 +180,8 @@ export function portalFetch(env: Env, tenantId: string, inner?: FetchLike, opts:
 const MIN_ASK_AGAIN_MS = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A call's timeout counts from when it leaves, not from when it asked for its budget turn. */
-const timedFromNow = (init?: FetchInit): FetchInit | undefined => (init?.timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
+const timedFromNow = (init?: FetchInit): FetchInit | undefined =>
+  init?.timeoutMs === undefined ? init : { ...init, signal: AbortSignal.timeout(init.timeoutMs) };
 
 /** The ConnectWise private key of a connection; throws when it cannot be opened where it is now pointed. */
 export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Promise<string> {
@@ -179,9 +194,18 @@ export async function connectwisePrivateKey(env: Env, row: ConnectWiseRow): Prom
  * Outbound fetch for a tenant's ConnectWise: the egress policy first (nothing refused
  * reaches the budget), then the tenant's call budget, then the network.
  */
-export async function connectwiseFetch(env: Env, row: Pick<ConnectWiseRow, "tenantId" | "site">, inner?: FetchLike, opts: { requestOrigin?: string; priority?: boolean } = {}): Promise<FetchLike> {
+export async function connectwiseFetch(
+  env: Env,
+  row: Pick<ConnectWiseRow, "tenantId" | "site">,
+  inner?: FetchLike,
+  opts: { requestOrigin?: string; priority?: boolean } = {},
+): Promise<FetchLike> {
   const target = await connectwiseTarget(env, row.tenantId, row.site);
-  return egressFetch(env, "connectwise", { target, requestOrigin: opts.requestOrigin, inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch, opts.priority) });
+  return egressFetch(env, "connectwise", {
+    target,
+    requestOrigin: opts.requestOrigin,
+    inner: budgetedFetch(env, row.tenantId, inner ?? liveFetch, opts.priority),
+  });
 }
 
 /** The ConnectWise client for a tenant; the codebase is looked up once and remembered. */
@@ -193,5 +217,13 @@ export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?
     codebase = await lookupCodebase({ fetch: fetchImpl, site: row.site, companyId: row.companyId });
     await createDb(env.DB).update(connectwiseConnections).set({ codebase }).where(eq(connectwiseConnections.tenantId, row.tenantId));
   }
-  return createConnectWiseClient({ fetch: fetchImpl, site: row.site, companyId: row.companyId, publicKey: row.publicKey, privateKey, clientId: row.clientId, codebase });
+  return createConnectWiseClient({
+    fetch: fetchImpl,
+    site: row.site,
+    companyId: row.companyId,
+    publicKey: row.publicKey,
+    privateKey,
+    clientId: row.clientId,
+    codebase,
+  });
 }

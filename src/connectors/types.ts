@@ -1,14 +1,4 @@
-import type {
-  CwCallback,
-  CwConfiguration,
-  CwNote,
-  CwStatus,
-  CwTicket,
-  JsonPatchOp,
-  PortalComment,
-  PortalTicket,
-  Ref,
-} from "../sync/model";
+import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatchOp, PortalComment, PortalTicket, Ref } from "../sync/model";
 
 /**
  * Connector contracts. Implementations are factories taking `fetch` (read at call time)
@@ -93,7 +83,13 @@ export interface ConnectWiseClient extends CallCounter {
    * `lastUpdated` >= `since`, oldest change first, one page (pageSize ≤ 1000).
    */
   /** Tickets psa-sync created (by externalXRef prefix), plus `alsoIds` (merge parents links follow), changed since `since`. */
-  listLinkedTicketsUpdatedSince(opts: { xrefPrefix: string; alsoIds?: number[]; since: string; page: number; pageSize: number }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
+  listLinkedTicketsUpdatedSince(opts: {
+    xrefPrefix: string;
+    alsoIds?: number[];
+    since: string;
+    page: number;
+    pageSize: number;
+  }): Promise<{ tickets: CwTicket[]; hasMore: boolean }>;
   /** All notes of a ticket with id > afterId, plus `alsoIds` (older notes still watched), oldest first (follows paging). */
   listNotes(ticketId: number, afterId: number, alsoIds?: number[]): Promise<CwNote[]>;
   addNote(ticketId: number, note: { text: string; internalAnalysisFlag: boolean; detailDescriptionFlag?: boolean }): Promise<CwNote>;

@@ -29,7 +29,15 @@ export async function dispatchTenantRuns(env: Env, trigger: RunTrigger, logger: 
     const batch = await listDispatchableTenants(db, afterId, TENANT_BATCH, now.toISOString());
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]!.id;
-    await startRuns(env, db, batch.map((t) => t.id), trigger, logger, now, result);
+    await startRuns(
+      env,
+      db,
+      batch.map((t) => t.id),
+      trigger,
+      logger,
+      now,
+      result,
+    );
   }
   return result;
 }
@@ -52,8 +60,18 @@ async function startRuns(env: Env, db: Db, tenantIds: string[], trigger: RunTrig
   const idleMs = (r: (typeof running)[number]) => now.getTime() - Date.parse(r.progressAt ?? r.startedAt);
   const stalledListings = running.filter((r) => !r.listingComplete && idleMs(r) > STALLED_LISTING_MS);
   const staleRuns = running.filter((r) => r.listingComplete && idleMs(r) > STALE_RUN_MS);
-  await closeStalledRuns(db, stalledListings.map((r) => r.id), "failed: the listing made no progress for 5 minutes (a lost message or a restart); the next run lists again", nowIso());
-  await closeStalledRuns(db, staleRuns.map((r) => r.id), "failed: its tickets made no progress for an hour; the next run syncs them again", nowIso());
+  await closeStalledRuns(
+    db,
+    stalledListings.map((r) => r.id),
+    "failed: the listing made no progress for 5 minutes (a lost message or a restart); the next run lists again",
+    nowIso(),
+  );
+  await closeStalledRuns(
+    db,
+    staleRuns.map((r) => r.id),
+    "failed: its tickets made no progress for an hour; the next run syncs them again",
+    nowIso(),
+  );
   for (const r of [...stalledListings, ...staleRuns]) logger.warn("run.stalled_closed", { tenant: r.tenantId, run: r.id });
   result.staleClosed += stalledListings.length + staleRuns.length;
   const busy = new Set(running.filter((r) => !r.listingComplete && !stalledListings.includes(r)).map((r) => r.tenantId));
@@ -77,7 +95,12 @@ async function startRuns(env: Env, db: Db, tenantIds: string[], trigger: RunTrig
   try {
     await sendTenantSync(env, messages);
   } catch (err) {
-    await markRunsFailed(db, queued.map((r) => r.id), "failed: could not enqueue the run", nowIso());
+    await markRunsFailed(
+      db,
+      queued.map((r) => r.id),
+      "failed: could not enqueue the run",
+      nowIso(),
+    );
     throw err;
   }
   for (const r of rows) {
@@ -87,4 +110,3 @@ async function startRuns(env: Env, db: Db, tenantIds: string[], trigger: RunTrig
   result.dispatched += queued.length;
   result.skipped += rows.length - queued.length;
 }
-

@@ -79,7 +79,11 @@ export async function resealSecrets(env: Env, logger: Logger): Promise<ResealCou
     for (const [column, sealed, binding] of columns) {
       if (!stale(sealed)) continue;
       await reseal(sealed, binding, (next) =>
-        db.update(vendorFeed).set({ [column]: next }).where(and(eq(vendorFeed.id, FEED_ID), eq(vendorFeed[column], sealed))).returning({ id: vendorFeed.id }),
+        db
+          .update(vendorFeed)
+          .set({ [column]: next })
+          .where(and(eq(vendorFeed.id, FEED_ID), eq(vendorFeed[column], sealed)))
+          .returning({ id: vendorFeed.id }),
       );
     }
   }

@@ -32,11 +32,19 @@ const before = (days: number) => (now: number) => new Date(now - days * DAY_MS).
 // Each selection walks an index on the time column (webhook_deliveries_received_idx,
 // ticket_events_at_idx, sessions_expires_idx, audit_log_at_idx); sign-in links are few.
 const TARGETS: Target[] = [
-  { name: "webhookDeliveries", select: "SELECT rowid FROM webhook_deliveries WHERE received_at < ?1 ORDER BY received_at LIMIT ?2", cutoff: before(WEBHOOK_DELIVERY_RETENTION_DAYS) },
+  {
+    name: "webhookDeliveries",
+    select: "SELECT rowid FROM webhook_deliveries WHERE received_at < ?1 ORDER BY received_at LIMIT ?2",
+    cutoff: before(WEBHOOK_DELIVERY_RETENTION_DAYS),
+  },
   { name: "ticketEvents", select: "SELECT rowid FROM ticket_events WHERE at < ?1 ORDER BY at LIMIT ?2", cutoff: before(TICKET_EVENT_RETENTION_DAYS) },
   { name: "sessions", select: "SELECT rowid FROM sessions WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2", cutoff: (now) => new Date(now).toISOString() },
   { name: "auditLog", select: "SELECT rowid FROM audit_log WHERE at < ?1 ORDER BY at LIMIT ?2", cutoff: before(AUDIT_LOG_RETENTION_DAYS) },
-  { name: "signInLinks", select: "SELECT rowid FROM sign_in_links WHERE used_at IS NOT NULL OR expires_at < ?1 LIMIT ?2", cutoff: (now) => new Date(now).toISOString() },
+  {
+    name: "signInLinks",
+    select: "SELECT rowid FROM sign_in_links WHERE used_at IS NOT NULL OR expires_at < ?1 LIMIT ?2",
+    cutoff: (now) => new Date(now).toISOString(),
+  },
 ];
 
 const tableOf = (select: string) => /FROM (\w+)/.exec(select)![1]!;
@@ -58,7 +66,12 @@ async function prune(db: D1Database, target: Target, now: number, batch: number,
  * The daily retention job: drops delivery ids past their replay window, old timelines and
  * audit entries, expired sessions, and used or expired sign-in links.
  */
-export async function pruneExpired(db: D1Database, logger: Logger, now = Date.now(), opts = { batch: RETENTION_BATCH, maxBatches: RETENTION_MAX_BATCHES }): Promise<RetentionCounts> {
+export async function pruneExpired(
+  db: D1Database,
+  logger: Logger,
+  now = Date.now(),
+  opts = { batch: RETENTION_BATCH, maxBatches: RETENTION_MAX_BATCHES },
+): Promise<RetentionCounts> {
   const counts: RetentionCounts = { webhookDeliveries: 0, ticketEvents: 0, sessions: 0, auditLog: 0, signInLinks: 0 };
   for (const target of TARGETS) {
     counts[target.name] = await prune(db, target, now, opts.batch, opts.maxBatches);

@@ -18,7 +18,9 @@ export const tenants = sqliteTable(
     name: text().notNull(),
     slug: text().notNull(),
     /** active | disabled (by an operator) */
-    status: text({ enum: ["active", "disabled"] }).notNull().default("active"),
+    status: text({ enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
     /** Paused by the tenant admin: no scheduled runs, webhooks are queued but not synced. */
     paused: integer({ mode: "boolean" }).notNull().default(false),
     /** Unguessable id used in webhook URLs, so tenant ids never leave the platform. */
@@ -133,7 +135,9 @@ export const portalConnections = sqliteTable("portal_connections", {
   webhookSecretCiphertext: text(),
   /** When a run last asked /users/me (checked at most hourly; null: at the next run). */
   identityCheckedAt: text(),
-  status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
+  status: text({ enum: ["connected", "needs_attention"] })
+    .notNull()
+    .default("connected"),
   statusReason: text(),
   updatedAt: createdAt(),
 });
@@ -151,7 +155,9 @@ export const connectwiseConnections = sqliteTable("connectwise_connections", {
   clientId: text().notNull(),
   /** AES-GCM envelope of { privateKey }. */
   secretsCiphertext: text().notNull(),
-  status: text({ enum: ["connected", "needs_attention"] }).notNull().default("connected"),
+  status: text({ enum: ["connected", "needs_attention"] })
+    .notNull()
+    .default("connected"),
   statusReason: text(),
   /** The /system/callbacks entry psa-sync registered (push sync). */
   callbackId: integer(),
@@ -188,7 +194,9 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   /** First import only takes portal requests updated since this date (ISO). */
   syncFrom: text(),
   /** New portal activity on a ticket closed in ConnectWise: reopen it (default), or leave it closed and warn. */
-  closedTicketActivity: text({ enum: ["reopen", "warn"] }).notNull().default("reopen"),
+  closedTicketActivity: text({ enum: ["reopen", "warn"] })
+    .notNull()
+    .default("reopen"),
   commentsPublic: integer({ mode: "boolean" }).notNull().default(false),
   /** Also sync requests of the connected portal user's organisation (default: only the user's own). */
   syncOrganisation: integer({ mode: "boolean" }).notNull().default(false),
@@ -248,7 +256,9 @@ export const ticketLinks = sqliteTable(
     portalTicketId: integer().notNull(),
     cwTicketId: integer(),
     /** pending (not yet created in CW) | ok | warning | error */
-    state: text({ enum: ["pending", "ok", "warning", "error"] }).notNull().default("pending"),
+    state: text({ enum: ["pending", "ok", "warning", "error"] })
+      .notNull()
+      .default("pending"),
     summary: text().notNull().default(""),
     /** JSON: last synced value/hash per field, the change-driven memory of the planner. */
     syncedFields: text({ mode: "json" }).$type<Record<string, string>>().notNull().default({}),
@@ -292,7 +302,9 @@ export const commentLinks = sqliteTable(
     cwNoteId: integer(),
     contentHash: text().notNull(),
     /** pending: recorded before the write; done: both ids known. */
-    state: text({ enum: ["pending", "done"] }).notNull().default("pending"),
+    state: text({ enum: ["pending", "done"] })
+      .notNull()
+      .default("pending"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -357,7 +369,9 @@ export const runTickets = sqliteTable(
     /** Which listing handed it over (resync | portal | connectwise). */
     source: text().notNull().default("portal"),
     /** queued | done | failed */
-    state: text({ enum: ["queued", "done", "failed"] }).notNull().default("queued"),
+    state: text({ enum: ["queued", "done", "failed"] })
+      .notNull()
+      .default("queued"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.portalTicketId] }), index("run_tickets_ticket_idx").on(t.tenantId, t.portalTicketId, t.state)],
 );
@@ -374,7 +388,9 @@ export const failures = sqliteTable(
     body: text().notNull(),
     reason: text().notNull(),
     attempts: integer().notNull(),
-    replayState: text({ enum: ["new", "replayed", "discarded"] }).notNull().default("new"),
+    replayState: text({ enum: ["new", "replayed", "discarded"] })
+      .notNull()
+      .default("new"),
     replayedAt: text(),
     createdAt: createdAt(),
   },

@@ -15,7 +15,14 @@ const AGENT = `Basic ${btoa("agent@easyconnect.test/token:agent-portal-token")}`
 const created = z.object({ webhook: z.object({ id: z.string() }) });
 const listed = z.object({ webhooks: z.array(z.object({ id: z.string(), endpoint: z.string() })) });
 const secretBody = z.object({ signing_secret: z.object({ secret: z.string() }) });
-const EVENTS = ["ticket.created", "ticket.comment_added", "ticket.status_changed", "ticket.priority_changed", "ticket.custom_field_changed", "ticket.subject_changed"].map((e) => `zen:event-type:${e}`);
+const EVENTS = [
+  "ticket.created",
+  "ticket.comment_added",
+  "ticket.status_changed",
+  "ticket.priority_changed",
+  "ticket.custom_field_changed",
+  "ticket.subject_changed",
+].map((e) => `zen:event-type:${e}`);
 
 /**
  * The sandbox webhook posting to `endpoint` (created once, with the sandbox's admin agent),

@@ -44,7 +44,10 @@ export async function applyDemoSettings(db: Db, tenantId: string, cw: ConnectWis
   });
   const statusRows = Object.entries(STATUSES).map(([portalValue, name]) => {
     const s = byName(statuses, name, "status");
-    return db.insert(statusMappings).values({ tenantId, portalValue, cwStatusId: s.id, cwStatusName: s.name, cwStatusClosed: s.closedStatus }).onConflictDoNothing();
+    return db
+      .insert(statusMappings)
+      .values({ tenantId, portalValue, cwStatusId: s.id, cwStatusName: s.name, cwStatusClosed: s.closedStatus })
+      .onConflictDoNothing();
   });
   await db.batch([
     db

@@ -42,7 +42,13 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
     db.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id }),
     db
       .insert(users)
-      .values({ id: "usr_demo_operator", email: DEMO.operator.email, name: "Demo Operator", role: "operator", passwordHash: await hashPassword(DEMO.operator.password, env.PASSWORD_PEPPER) })
+      .values({
+        id: "usr_demo_operator",
+        email: DEMO.operator.email,
+        name: "Demo Operator",
+        role: "operator",
+        passwordHash: await hashPassword(DEMO.operator.password, env.PASSWORD_PEPPER),
+      })
       .onConflictDoNothing()
       .returning({ id: users.id }),
     db
@@ -76,7 +82,11 @@ export async function seedDemo(env: Env, sandboxUrl: string = DEMO.sandboxUrl): 
         companyId: DEMO.connectwise.companyId,
         publicKey: DEMO.connectwise.publicKey,
         clientId: DEMO.connectwise.clientId,
-        secretsCiphertext: await sealSecret(env, { privateKey: DEMO.connectwise.privateKey }, bindings.connectwiseSecrets(tenant.id, `${sandboxUrl}/cw`, DEMO.connectwise.companyId)),
+        secretsCiphertext: await sealSecret(
+          env,
+          { privateKey: DEMO.connectwise.privateKey },
+          bindings.connectwiseSecrets(tenant.id, `${sandboxUrl}/cw`, DEMO.connectwise.companyId),
+        ),
       })
       .onConflictDoNothing()
       .returning({ id: connectwiseConnections.tenantId }),

@@ -1,5 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
-import { freshState, isLow, lowRemainingPauseMs, pauseUntil, takeTurn, type CallLimit, type PortalBudgetState, type Sleeper, type Turn } from "../limits/portal-budget";
+import {
+  freshState,
+  isLow,
+  lowRemainingPauseMs,
+  pauseUntil,
+  takeTurn,
+  type CallLimit,
+  type PortalBudgetState,
+  type Sleeper,
+  type Turn,
+} from "../limits/portal-budget";
 import { log } from "../lib/log";
 
 /** The one object of the deployment's portal account (limits/portal-budget.ts; one account per PORTAL_BASE_URL). */
@@ -51,6 +61,7 @@ export class PortalBudget extends DurableObject<Env> {
     const ms = lowRemainingPauseMs(limit);
     pauseUntil(state, Date.now() + ms, limit);
     this.save(before);
-    if (state.tat !== before) log.warn("portal_budget.paused", { tenant: tenantId, reason: "low_remaining", remaining: report.remaining, accountLimit: report.limit, ms });
+    if (state.tat !== before)
+      log.warn("portal_budget.paused", { tenant: tenantId, reason: "low_remaining", remaining: report.remaining, accountLimit: report.limit, ms });
   }
 }

@@ -42,7 +42,11 @@ function isConnectWiseCloudHost(host: string): boolean {
 
 /** `host[:port]` as an operator types it; null when it is not a plain host name. */
 export function normaliseApprovedHost(value: string): string | null {
-  const v = value.trim().toLowerCase().replace(/^https:\/\//, "").replace(/\/+$/, "");
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^https:\/\//, "")
+    .replace(/\/+$/, "");
   if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(v)) return null;
   const host = v.replace(/:\d+$/, "");
   if (IPV4.test(host) || LOCAL_NAME.test(host) || !host.includes(".")) return null;
@@ -72,7 +76,8 @@ export function checkEgress(raw: string, destination: Destination, config: Egres
     case "portal": {
       const portal = new URL(config.portalBaseUrl);
       const base = portal.pathname.replace(/\/+$/, "");
-      if (url.origin !== portal.origin || !(url.pathname === base || url.pathname.startsWith(`${base}/`))) return refuse("only the deployment's Support Portal is allowed");
+      if (url.origin !== portal.origin || !(url.pathname === base || url.pathname.startsWith(`${base}/`)))
+        return refuse("only the deployment's Support Portal is allowed");
       return { ok: true, url };
     }
     case "connectwise": {

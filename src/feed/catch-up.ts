@@ -54,7 +54,9 @@ export async function pollVendorFeed(env: Env, logger: Logger, now = new Date())
     return { state: "failed", reason };
   }
   const client = vendorAdminClient(env, credential);
-  let from: { cursor: string } | { startTime: number } = feed.exportCursor ? { cursor: feed.exportCursor } : { startTime: firstStartTime(await earliestTenantStart(db), now.getTime()) };
+  let from: { cursor: string } | { startTime: number } = feed.exportCursor
+    ? { cursor: feed.exportCursor }
+    : { startTime: firstStartTime(await earliestTenantStart(db), now.getTime()) };
   const tenants = await allFeedTenants(db);
   let queued = 0;
   let pages = 0;
@@ -99,7 +101,11 @@ async function queueChanged(env: Env, db: Db, tickets: ExportedTicket[], tenants
   }
   const messages: TicketSyncMessage[] = [];
   for (const [tenantId, mine] of byTenant) {
-    const known = await knownVersions(db, tenantId, mine.map((t) => t.id));
+    const known = await knownVersions(
+      db,
+      tenantId,
+      mine.map((t) => t.id),
+    );
     for (const portalTicketId of changedPortalTickets(mine, "", known).changed) {
       messages.push({ kind: "ticket-sync", v: 1, tenantId, runId: null, portalTicketId, reason: "portal_changed" });
     }

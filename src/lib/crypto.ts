@@ -109,7 +109,11 @@ export async function decryptSecret(keys: Keys, sealed: string, binding = ""): P
 
 async function openWith(keyBase64: string, iv: string, data: string, binding: string | undefined): Promise<unknown> {
   const key = await importAesKey(keyBase64);
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), ...(binding === undefined ? {} : { additionalData: encoder.encode(binding) }) }, key, fromBase64(data));
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: fromBase64(iv), ...(binding === undefined ? {} : { additionalData: encoder.encode(binding) }) },
+    key,
+    fromBase64(data),
+  );
   return JSON.parse(decoder.decode(plain));
 }
 

@@ -2,15 +2,7 @@
  * The closed set of failure codes used inside the engine and at the API edge. Queue
  * consumers decide retry from `retryable`; the HTTP edge maps `code` to a status.
  */
-export type ErrorCode =
-  | "rate_limited"
-  | "upstream_unavailable"
-  | "invalid_payload"
-  | "not_found"
-  | "conflict"
-  | "unauthorized"
-  | "forbidden"
-  | "internal";
+export type ErrorCode = "rate_limited" | "upstream_unavailable" | "invalid_payload" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "internal";
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,

@@ -75,7 +75,16 @@ export const log = createLogger();
 /** Error details safe to log: name and message, never the request or body. */
 export function errorFields(err: unknown): LogFields {
   // An unexpected error (a bug, not an AppError) also carries where it happened: frames only, no values.
-  if (err instanceof Error && !(err instanceof AppError)) return { error: err.name, message: err.message, where: err.stack?.split("\n").slice(1, 6).map((l) => l.trim()).join(" | ") };
+  if (err instanceof Error && !(err instanceof AppError))
+    return {
+      error: err.name,
+      message: err.message,
+      where: err.stack
+        ?.split("\n")
+        .slice(1, 6)
+        .map((l) => l.trim())
+        .join(" | "),
+    };
   if (err instanceof Error) return { error: err.name, message: err.message };
   return { error: String(err) };
 }

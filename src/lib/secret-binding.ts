@@ -16,7 +16,8 @@ const hostOf = (url: string) => new URL(url).host.toLowerCase();
 export const bindings = {
   portalSecrets: (tenantId: string, portalBaseUrl: string) => `psa-sync|${tenantId}|portal_connections.secrets|${hostOf(portalBaseUrl)}`,
   portalWebhookSecret: (tenantId: string, portalBaseUrl: string) => `psa-sync|${tenantId}|portal_connections.webhook_secret|${hostOf(portalBaseUrl)}`,
-  connectwiseSecrets: (tenantId: string, site: string, companyId: string) => `psa-sync|${tenantId}|connectwise_connections.secrets|${hostOf(site)}|${companyId.toLowerCase()}`,
+  connectwiseSecrets: (tenantId: string, site: string, companyId: string) =>
+    `psa-sync|${tenantId}|connectwise_connections.secrets|${hostOf(site)}|${companyId.toLowerCase()}`,
   oauthState: () => "psa-sync|oauth-state",
   /** The platform's own row: no tenant, bound to the portal host like the tenants' portal secrets. */
   vendorFeedCredential: (portalBaseUrl: string) => `psa-sync|platform|vendor_feed.credential|${hostOf(portalBaseUrl)}`,

@@ -37,7 +37,8 @@ type ValidationResult = { success: true; data: unknown } | { success: false; err
  * page answers by re-rendering its form. Used with `zValidator(target, schema, hook)`.
  */
 export function validationHook<E extends Env>(refuse: Refuse<E>) {
-  return (result: ValidationResult, c: Context<E>) => (result.success ? undefined : refuse(c, fieldErrors(result.error), (result.data ?? {}) as Record<string, unknown>, result.error));
+  return (result: ValidationResult, c: Context<E>) =>
+    result.success ? undefined : refuse(c, fieldErrors(result.error), (result.data ?? {}) as Record<string, unknown>, result.error);
 }
 type Refuse<E extends Env> = (c: Context<E>, errors: FieldError[], raw: Record<string, unknown>, error: z.core.$ZodError) => Response | Promise<Response>;
 

@@ -162,7 +162,15 @@ const waitFor = (tat: number, pace: Pace, now: number) => Math.max(0, Math.ceil(
  * sync's call (`priority`) is not held to its tenant's share or queue: it queues at the
  * account pace, so a request filed during its tenant's backfill is not sent after it.
  */
-export function takeTurn(state: PortalBudgetState, tenantId: string, now: number, limit: CallLimit, maxWaitMs: number, sleeper?: Sleeper, priority = false): Turn {
+export function takeTurn(
+  state: PortalBudgetState,
+  tenantId: string,
+  now: number,
+  limit: CallLimit,
+  maxWaitMs: number,
+  sleeper?: Sleeper,
+  priority = false,
+): Turn {
   const since = now - limit.windowMs;
   for (const [id, t] of state.tenants) {
     let aged = 0;
@@ -179,7 +187,10 @@ export function takeTurn(state: PortalBudgetState, tenantId: string, now: number
   // Any outcome but a wait it may sleep through ends this sleeper's claim.
   if (sleeper) tenant.sleepers.delete(sleeper.id);
 
-  const share = fairLevel(steadyCalls(limit), [...state.tenants.values()].map((t) => t.starts.length));
+  const share = fairLevel(
+    steadyCalls(limit),
+    [...state.tenants.values()].map((t) => t.starts.length),
+  );
   const used = tenant.starts.length;
   // A call with nothing to lose counts the tenant's sleepers as used: their turns come first.
   const held = used + (asleep ? 0 : tenant.sleepers.size);

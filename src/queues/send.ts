@@ -11,8 +11,7 @@ async function sendAll<T>(queue: Queue, bodies: T[], delaySeconds?: number): Pro
 }
 
 /** The one typed way to produce queue messages. */
-export const sendTenantSync = (env: Env, messages: TenantSyncMessage[], delaySeconds?: number) =>
-  sendAll(env.TENANT_SYNC_QUEUE, messages, delaySeconds);
+export const sendTenantSync = (env: Env, messages: TenantSyncMessage[], delaySeconds?: number) => sendAll(env.TENANT_SYNC_QUEUE, messages, delaySeconds);
 
 /**
  * Push-triggered syncs go to their own queue (ticket-push), run syncs to ticket-sync: a

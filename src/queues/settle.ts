@@ -80,8 +80,7 @@ export async function settleBatch(
 
 export function failureRow(queue: string, message: Message<unknown>, reason: string): FailureInput {
   const body = message.body;
-  const tenantId =
-    body && typeof body === "object" && "tenantId" in body && typeof body.tenantId === "string" ? body.tenantId : null;
+  const tenantId = body && typeof body === "object" && "tenantId" in body && typeof body.tenantId === "string" ? body.tenantId : null;
   return {
     tenantId,
     queue,

@@ -121,7 +121,10 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
       const problem = early ?? read?.problem ?? "";
       await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
       await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
-      await db.update(syncRuns).set({ portalCalls: sql`${syncRuns.portalCalls} + ${identityCalls + (read?.calls.portal ?? 0)}` }).where(eq(syncRuns.id, msg.runId));
+      await db
+        .update(syncRuns)
+        .set({ portalCalls: sql`${syncRuns.portalCalls} + ${identityCalls + (read?.calls.portal ?? 0)}` })
+        .where(eq(syncRuns.id, msg.runId));
       log.warn("tenant.needs_attention", { code: "portal_identity" });
       return { kind: "done" };
     }
@@ -144,14 +147,27 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
 
   await addRunTickets(db, msg.tenantId, msg.runId, result.tickets, page.source);
   const base = { kind: "ticket-sync", v: 1, tenantId: msg.tenantId, runId: msg.runId, reason: result.reason } as const;
-  await sendTicketSync(env, result.tickets.map((portalTicketId) => ({ ...base, portalTicketId, ...result.snapshots?.get(portalTicketId), ...(page.portalListed ? { portalUnchanged: true } : {}) })));
+  await sendTicketSync(
+    env,
+    result.tickets.map((portalTicketId) => ({
+      ...base,
+      portalTicketId,
+      ...result.snapshots?.get(portalTicketId),
+      ...(page.portalListed ? { portalUnchanged: true } : {}),
+    })),
+  );
   if (page.source === "resync") await clearResyncRequested(db, msg.tenantId, result.tickets);
   if (result.cursor) await advanceCursor(db, msg.tenantId, result.cursor.source, result.cursor.value);
   await db
     .update(syncRuns)
     .set({ portalCalls: sql`${syncRuns.portalCalls} + ${result.calls.portal}`, cwCalls: sql`${syncRuns.cwCalls} + ${result.calls.cw}` })
     .where(eq(syncRuns.id, msg.runId));
-  log.info("run.page_sent", { source: page.source, tickets: result.tickets.length, apiCalls: result.calls.portal + result.calls.cw, ...(viaFeed ? { portalVia: "vendor_feed" } : {}) });
+  log.info("run.page_sent", {
+    source: page.source,
+    tickets: result.tickets.length,
+    apiCalls: result.calls.portal + result.calls.cw,
+    ...(viaFeed ? { portalVia: "vendor_feed" } : {}),
+  });
 
   const following = viaFeed ? "connectwise" : NEXT_SOURCE[page.source];
   const portalListed = page.source === "portal" && !result.capped;
@@ -209,7 +225,11 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
     const since = state.tenant?.portalCursor ?? syncFrom;
     const observedAt = Date.now();
     const { tickets, nextCursor } = await portal.listRequests({ cursor: page.cursor, pageSize: PAGE_SIZE });
-    const known = await knownVersions(db, tenantId, tickets.map((t) => t.id));
+    const known = await knownVersions(
+      db,
+      tenantId,
+      tickets.map((t) => t.id),
+    );
     const { changed, reachedOlder } = changedPortalTickets(tickets, since, known);
     // An end user sees only their own and their organisation's requests: anything else
     // means the account may have become an agent, so who it is is asked now, not within the hour.
@@ -222,7 +242,10 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
     const cw = cwIds.length ? await connectwiseClientFor(env, state.connectwise) : null;
     const cwTickets = cw ? await cw.getTickets(cwIds) : [];
     const portalIdOfCw = new Map([...known].map(([portalId, k]) => [k.cwTicketId, portalId]));
-    const highWater = newest(tickets.map((t) => t.updatedAt), page.highWater);
+    const highWater = newest(
+      tickets.map((t) => t.updatedAt),
+      page.highWater,
+    );
     const done = reachedOlder || nextCursor === null;
     return {
       tickets: changed,
@@ -230,7 +253,10 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
       next: done ? null : { source: "portal", cursor: nextCursor, highWater, pages: page.pages },
       cursor: done && highWater ? { source: "portal", value: highWater } : undefined,
       calls: { portal: portal.calls, cw: cw?.calls ?? 0 },
-      snapshots: mergeSnapshots(snapshotsOf(tickets, changed, "portal", observedAt, (t) => t.id), snapshotsOf(cwTickets, changed, "cw", observedAt, (t) => portalIdOfCw.get(t.id) ?? 0)),
+      snapshots: mergeSnapshots(
+        snapshotsOf(tickets, changed, "portal", observedAt, (t) => t.id),
+        snapshotsOf(cwTickets, changed, "cw", observedAt, (t) => portalIdOfCw.get(t.id) ?? 0),
+      ),
     };
   }
 
@@ -240,10 +266,19 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
   const observedAt = Date.now();
   const followers = await mergeFollowers(db, tenantId);
   const alsoIds = [...new Set(followers.map((f) => f.cwTicketId).filter((id): id is number => id !== null))];
-  const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({ xrefPrefix: `psa-sync:${tenantId}:`, alsoIds, since, page: pageNo, pageSize: PAGE_SIZE });
+  const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({
+    xrefPrefix: `psa-sync:${tenantId}:`,
+    alsoIds,
+    since,
+    page: pageNo,
+    pageSize: PAGE_SIZE,
+  });
   const linked = tickets.map((t) => portalTicketIdFromXRef(t.externalXRef, tenantId)).filter((id): id is number => id !== null);
   const known = await knownVersions(db, tenantId, linked);
-  const highWater = newest(tickets.map((t) => t.lastUpdated), page.highWater);
+  const highWater = newest(
+    tickets.map((t) => t.lastUpdated),
+    page.highWater,
+  );
   const changed = changedCwTickets(tickets, tenantId, known, followers);
   // A follower's message carries no snapshot: the ticket listed is its merge parent.
   const byXRef = tickets.filter((t) => portalTicketIdFromXRef(t.externalXRef, tenantId) !== null);
@@ -311,4 +346,10 @@ async function keepCallbackActive(env: Env, db: Db, tenantId: string, log: Logge
 }
 
 export const consumeTenantSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>
-  settleBatch(env, batch, logger, (body) => runTenantPage(env, body, logger), (body, delay) => sendTenantSync(env, [tenantSyncMessage.parse(body)], delay));
+  settleBatch(
+    env,
+    batch,
+    logger,
+    (body) => runTenantPage(env, body, logger),
+    (body, delay) => sendTenantSync(env, [tenantSyncMessage.parse(body)], delay),
+  );

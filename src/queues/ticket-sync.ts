@@ -15,11 +15,24 @@ async function syncTicket(env: Env, body: unknown, logger: Logger): Promise<JobO
   const outcome = await ticketSyncStub(env, msg.tenantId, msg.portalTicketId).sync(msg);
   // A ticket that will never sync (rejected) still ends its part of the run.
   if ((outcome.kind === "done" || outcome.kind === "reject") && msg.runId) {
-    const completed = await finishRunTicket(createDb(env.DB), msg.runId, msg.portalTicketId, outcome.kind === "done" ? "done" : "failed", nowIso(), outcome.stats);
+    const completed = await finishRunTicket(
+      createDb(env.DB),
+      msg.runId,
+      msg.portalTicketId,
+      outcome.kind === "done" ? "done" : "failed",
+      nowIso(),
+      outcome.stats,
+    );
     if (completed) logger.info("run.completed", { tenant: msg.tenantId, run: msg.runId });
   }
   return outcome.kind === "done" ? { kind: "done" } : outcome;
 }
 
 export const consumeTicketSync = (batch: MessageBatch<unknown>, env: Env, logger: Logger) =>
-  settleBatch(env, batch, logger, (body) => syncTicket(env, body, logger), (body, delay) => sendTicketSync(env, [ticketSyncMessage.parse(body)], delay));
+  settleBatch(
+    env,
+    batch,
+    logger,
+    (body) => syncTicket(env, body, logger),
+    (body, delay) => sendTicketSync(env, [ticketSyncMessage.parse(body)], delay),
+  );

@@ -183,9 +183,13 @@ hookRoutes.post("/vendor", async (c) => {
   if (!parsed.success || !parsed.data.type.startsWith("zen:event-type:ticket.")) return reply(c, 400, "not a ticket event");
   const event = parsed.data;
   const tenantsOf = await tenantsForRequester(db, event.detail?.requester_id ?? null, event.detail?.organization_id ?? null);
-  const routed = routeTicket({ requesterId: event.detail?.requester_id ?? null, organizationId: event.detail?.organization_id ?? null, updatedAt: event.detail?.updated_at ?? null }, tenantsOf);
+  const routed = routeTicket(
+    { requesterId: event.detail?.requester_id ?? null, organizationId: event.detail?.organization_id ?? null, updatedAt: event.detail?.updated_at ?? null },
+    tenantsOf,
+  );
   const outcomes: string[] = [];
-  for (const t of routed) outcomes.push(await settlePortalEvent(c.env, db, { id: t.tenantId, status: "active" }, t.portalUserId, event, log.with({ tenant: t.tenantId })));
+  for (const t of routed)
+    outcomes.push(await settlePortalEvent(c.env, db, { id: t.tenantId, status: "active" }, t.portalUserId, event, log.with({ tenant: t.tenantId })));
   // A redelivery is not counted again.
   if (outcomes.length === 0 || outcomes.some((o) => o !== "duplicate")) await countEvent(db, outcomes.length > 0);
   if (outcomes.length === 0) log.info("hook.unrouted", { ticket: eventTicketId(event) ?? undefined });

@@ -69,7 +69,6 @@ export const tenantForm = z.object({
 });
 export type TenantForm = z.infer<typeof tenantForm>;
 
-
 /** API: POST /tickets/{portalTicketId}/resync takes no body; the id is the path. */
 export const resyncParams = z.object({ portalTicketId });
 
@@ -79,12 +78,12 @@ export const BULK_RESYNC_LIMIT = 1000;
 /** A bulk resync: tickets with a warning (any, or one code), in the error state, or listed by id. */
 export const bulkResyncBody = z
   .strictObject({
-    warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/, "A warning code, e.g. cw_ticket_missing, or \"any\"")]).optional(),
+    warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/, 'A warning code, e.g. cw_ticket_missing, or "any"')]).optional(),
     state: z.enum(["warning", "error"]).optional(),
     portalTicketIds: z.array(portalTicketId).min(1).max(BULK_RESYNC_LIMIT, `At most ${BULK_RESYNC_LIMIT} ids per request`).optional(),
   })
   .refine((b) => b.warning !== undefined || b.state !== undefined || b.portalTicketIds !== undefined, {
-    message: "Say which tickets: warning (a code or \"any\"), state (warning or error), or portalTicketIds",
+    message: 'Say which tickets: warning (a code or "any"), state (warning or error), or portalTicketIds',
   });
 export type BulkResyncFilter = z.infer<typeof bulkResyncBody>;
 

@@ -12,7 +12,16 @@ export const portalConnectionResponse = z
   .union([
     notConfigured,
     createSelectSchema(portalConnections)
-      .pick({ authMode: true, email: true, portalUserId: true, clusterFieldId: true, accessTokenExpiresAt: true, status: true, statusReason: true, updatedAt: true })
+      .pick({
+        authMode: true,
+        email: true,
+        portalUserId: true,
+        clusterFieldId: true,
+        accessTokenExpiresAt: true,
+        status: true,
+        statusReason: true,
+        updatedAt: true,
+      })
       .extend({ configured: z.literal(true) }),
   ])
   .openapi("PortalConnection");
@@ -27,11 +36,22 @@ export const connectwiseConnectionResponse = z
   .openapi("ConnectWiseConnection");
 
 export const settingsResponse = createSelectSchema(tenantSettings)
-  .pick({ boardId: true, boardName: true, defaultCompanyId: true, defaultCompanyName: true, matchField: true, syncFrom: true, closedTicketActivity: true, syncOrganisation: true })
+  .pick({
+    boardId: true,
+    boardName: true,
+    defaultCompanyId: true,
+    defaultCompanyName: true,
+    matchField: true,
+    syncFrom: true,
+    closedTicketActivity: true,
+    syncOrganisation: true,
+  })
   .extend({ commentsPublic: z.literal(true).openapi({ description: "The Requests API makes every comment public: informational, not settable" }) })
   .openapi("Settings");
 
 export const savedResponse = z.object({ saved: z.literal(true), changes: z.array(z.string()) }).openapi("Saved");
 
 const mapped = z.object({ id: z.number().int(), name: z.string() });
-export const mappingsResponse = z.object({ priorities: z.record(z.string(), mapped), statuses: z.record(z.string(), mapped.extend({ closed: z.boolean() })) }).openapi("Mappings");
+export const mappingsResponse = z
+  .object({ priorities: z.record(z.string(), mapped), statuses: z.record(z.string(), mapped.extend({ closed: z.boolean() })) })
+  .openapi("Mappings");

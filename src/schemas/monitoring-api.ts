@@ -21,12 +21,18 @@ export const runDetailResponse = z
       durationMs: z.number(),
       live: z.boolean(),
     }),
-    tickets: z.array(createSelectSchema(runTickets).pick({ portalTicketId: true, source: true, state: true }).extend({ summary: z.string().nullable(), linkState: ticketLinkRow.shape.state.nullable(), cwTicketId: z.number().int().nullable() })),
+    tickets: z.array(
+      createSelectSchema(runTickets)
+        .pick({ portalTicketId: true, source: true, state: true })
+        .extend({ summary: z.string().nullable(), linkState: ticketLinkRow.shape.state.nullable(), cwTicketId: z.number().int().nullable() }),
+    ),
     nextAfter: z.number().int().nullable().openapi({ description: "Pass as `after` for the run's next tickets; null on the last page" }),
   })
   .openapi("RunDetail");
 
-export const ticketsPageResponse = pageOf(ticketLinkRow.pick({ id: true, portalTicketId: true, cwTicketId: true, summary: true, state: true, warnings: true, lastSyncedAt: true, updatedAt: true })).openapi("TicketsPage");
+export const ticketsPageResponse = pageOf(
+  ticketLinkRow.pick({ id: true, portalTicketId: true, cwTicketId: true, summary: true, state: true, warnings: true, lastSyncedAt: true, updatedAt: true }),
+).openapi("TicketsPage");
 
 export const ticketTimelineResponse = z
   .object({

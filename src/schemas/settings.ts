@@ -26,9 +26,22 @@ const siteUrl = z
   .transform((u) => u.replace(/\/+$/, ""));
 
 const optionalInt = (what: string) =>
-  z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be positive`).optional());
-const choice = (message: string) => z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
-const text = (label: string, max = 200) => z.string({ error: `Enter the ${label}` }).trim().min(1, `Enter the ${label}`).max(max, `The ${label} is too long`);
+  z.preprocess(
+    (v) => (v === "" || v === null ? undefined : v),
+    z.coerce
+      .number({ error: `${what} must be a number` })
+      .int(`${what} must be a whole number`)
+      .positive(`${what} must be positive`)
+      .optional(),
+  );
+const choice = (message: string) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number({ error: message }).int(message).positive(message));
+const text = (label: string, max = 200) =>
+  z
+    .string({ error: `Enter the ${label}` })
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .max(max, `The ${label} is too long`);
 
 /** Starts "Generate Token" (OAuth): which field holds the ClusterID (the portal's address is the deployment's). */
 export const portalOAuthStart = z.object({
@@ -46,11 +59,13 @@ export const portalTokenInput = z.object({
  * API PUT /connections/portal: new API-token credentials, or only the ClusterID field.
  * Strict: a `baseUrl` (the portal's address is the deployment's) is refused, not ignored.
  */
-export const portalPutBody = z.strictObject({
-  clusterFieldId: optionalInt("clusterFieldId"),
-  email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
-  apiToken: z.string().trim().min(1).max(500).optional(),
-}).refine((b) => (b.email === undefined) === (b.apiToken === undefined), { message: "Send email and apiToken together (or neither)", path: ["apiToken"] });
+export const portalPutBody = z
+  .strictObject({
+    clusterFieldId: optionalInt("clusterFieldId"),
+    email: z.string().trim().toLowerCase().pipe(z.email().max(254)).optional(),
+    apiToken: z.string().trim().min(1).max(500).optional(),
+  })
+  .refine((b) => (b.email === undefined) === (b.apiToken === undefined), { message: "Send email and apiToken together (or neither)", path: ["apiToken"] });
 export type PortalPutBody = z.infer<typeof portalPutBody>;
 
 /** ConnectWise API member credentials; a blank private key keeps the stored one. */
@@ -81,12 +96,23 @@ export const settingsInput = z.object({
   syncFrom,
   closedTicketActivity: z.enum(CLOSED_TICKET_ACTIVITY, { error: "Choose reopen or warn for activity on tickets closed in ConnectWise" }).default("reopen"),
   /** Also sync requests of the connected user's portal organisation (a form checkbox sends "on"). */
-  syncOrganisation: z.preprocess((v) => (v === "on" || v === "true" ? true : v === undefined || v === "" || v === "false" ? false : v), z.boolean({ error: "syncOrganisation must be true or false" })).default(false),
+  syncOrganisation: z
+    .preprocess(
+      (v) => (v === "on" || v === "true" ? true : v === undefined || v === "" || v === "false" ? false : v),
+      z.boolean({ error: "syncOrganisation must be true or false" }),
+    )
+    .default(false),
 });
 export type SettingsInput = z.infer<typeof settingsInput>;
 
-const priorityShape = Object.fromEntries(PRIORITY_KEYS.map((k) => [k, choice(`Map portal priority "${k}" to a ConnectWise priority`)])) as Record<PriorityKey, ReturnType<typeof choice>>;
-const statusShape = Object.fromEntries(STATUS_KEYS.map((k) => [k, choice(`Map portal status "${k}" to a status of the board`)])) as Record<(typeof STATUS_KEYS)[number], ReturnType<typeof choice>>;
+const priorityShape = Object.fromEntries(PRIORITY_KEYS.map((k) => [k, choice(`Map portal priority "${k}" to a ConnectWise priority`)])) as Record<
+  PriorityKey,
+  ReturnType<typeof choice>
+>;
+const statusShape = Object.fromEntries(STATUS_KEYS.map((k) => [k, choice(`Map portal status "${k}" to a status of the board`)])) as Record<
+  (typeof STATUS_KEYS)[number],
+  ReturnType<typeof choice>
+>;
 
 export const mappingsInput = z.object({
   priorities: z.object(priorityShape, { error: "Send priorities: { low, normal, high, urgent, none }" }),
@@ -126,6 +152,11 @@ const testLine = z.object({
   detail: z.string(),
   fix: z.string().nullable().default(null),
 });
-export const testResult = z.object({ testedAt: z.string(), ok: z.boolean(), lines: z.array(testLine), testTicketId: z.number().int().nullable().default(null) });
+export const testResult = z.object({
+  testedAt: z.string(),
+  ok: z.boolean(),
+  lines: z.array(testLine),
+  testTicketId: z.number().int().nullable().default(null),
+});
 export type TestLine = z.infer<typeof testLine>;
 export type TestResult = z.infer<typeof testResult>;

@@ -18,7 +18,10 @@ export const callbackTicketEntity = z
   .object({
     externalXRef: z.string().nullish(),
     /** `lastUpdated`: the ticket's version after the change (`updatedBy` is not relied on: MemberId is the change's author). */
-    _info: z.object({ lastUpdated: z.string().max(40).nullish() }).loose().nullish(),
+    _info: z
+      .object({ lastUpdated: z.string().max(40).nullish() })
+      .loose()
+      .nullish(),
   })
   .loose();
 

@@ -43,7 +43,13 @@ export async function addTenantUser(env: Env, db: Db, tenantId: string, actorId:
     // No password until they choose one with the link (NO_PASSWORD matches none).
     db.insert(users).values({ id, email: form.email, name: form.name, role: form.role, tenantId, passwordHash: NO_PASSWORD, mustChangePassword: true }),
     ...link.statements,
-    auditStatement(db, { tenantId, userId: actorId, action: "user.added", target: form.email, detail: `Added as ${ROLE_WORD[form.role]}; sign-in link issued` }),
+    auditStatement(db, {
+      tenantId,
+      userId: actorId,
+      action: "user.added",
+      target: form.email,
+      detail: `Added as ${ROLE_WORD[form.role]}; sign-in link issued`,
+    }),
   ]);
   return { ok: true, value: { email: form.email, token: link.token } };
 }
@@ -68,7 +74,8 @@ export async function changeRole(db: Db, tenantId: string, actorId: string, user
   const t = await target(db, tenantId, actorId, userId);
   if (t.error) return t.error;
   if (t.user.role === role) return { ok: true, value: `${t.user.email} is already ${ROLE_WORD[role]}.` };
-  if (role !== "tenant_admin" && (await isLastAdmin(db, tenantId, t.user))) return fail({ form: "This is the last admin of the tenant: make someone else admin first." }, 409);
+  if (role !== "tenant_admin" && (await isLastAdmin(db, tenantId, t.user)))
+    return fail({ form: "This is the last admin of the tenant: make someone else admin first." }, 409);
   await db.batch([
     updateTenantUserStatement(db, tenantId, userId, { role }),
     auditStatement(db, { tenantId, userId: actorId, action: "user.role_changed", target: t.user.email, detail: `Now ${ROLE_WORD[role]}` }),
@@ -85,7 +92,13 @@ export async function setUserDisabled(db: Db, tenantId: string, actorId: string,
     // A disabled user is signed out at once, not at the end of their session, and the API
     // tokens they created are revoked.
     ...(disabled ? [deleteUserSessionsStatement(db, userId), revokeTokensOfCreatorStatement(db, tenantId, userId, nowIso())] : []),
-    auditStatement(db, { tenantId, userId: actorId, action: disabled ? "user.disabled" : "user.enabled", target: t.user.email, detail: disabled ? "Signed out; API tokens they created revoked" : "" }),
+    auditStatement(db, {
+      tenantId,
+      userId: actorId,
+      action: disabled ? "user.disabled" : "user.enabled",
+      target: t.user.email,
+      detail: disabled ? "Signed out; API tokens they created revoked" : "",
+    }),
   ]);
   return { ok: true, value: `${t.user.email} is ${disabled ? "disabled and signed out" : "enabled again"}.` };
 }

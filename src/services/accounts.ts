@@ -23,7 +23,13 @@ export async function changeOwnPassword(db: Db, pepper: string, userId: string, 
   await db.batch([
     updatePasswordStatement(db, user.id, await hashPassword(form.password, pepper)),
     deleteUserSessionsStatement(db, user.id),
-    auditStatement(db, { tenantId: user.tenantId, userId: user.id, action: "account.password_changed", target: user.email, detail: user.mustChangePassword ? "Temporary password replaced" : "Password changed" }),
+    auditStatement(db, {
+      tenantId: user.tenantId,
+      userId: user.id,
+      action: "account.password_changed",
+      target: user.email,
+      detail: user.mustChangePassword ? "Temporary password replaced" : "Password changed",
+    }),
   ]);
   return { ok: true, value: undefined };
 }

@@ -25,7 +25,12 @@ const FAILED_RUNS_BEFORE_ATTENTION = 3;
  */
 async function post(send: FetchLike, url: string, text: string, tenantId: string): Promise<boolean> {
   try {
-    const res = await send(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }), signal: AbortSignal.timeout(5000) });
+    const res = await send(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(5000),
+    });
     await res.body?.cancel();
     if (!res.ok) log.warn("alert.rejected", { tenant: tenantId, status: res.status });
     return res.ok;
@@ -40,7 +45,10 @@ export async function announceAttention(db: Db, send: FetchLike, tenantId: strin
   const t = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId) });
   if (!t?.alertWebhookUrl || !t.attentionReason || t.attentionAnnouncedAt) return;
   if (await post(send, t.alertWebhookUrl, `psa-sync: ${t.name} needs attention. ${t.attentionReason}`, tenantId)) {
-    await db.update(tenants).set({ attentionAnnouncedAt: new Date().toISOString() }).where(and(eq(tenants.id, tenantId), isNull(tenants.attentionAnnouncedAt)));
+    await db
+      .update(tenants)
+      .set({ attentionAnnouncedAt: new Date().toISOString() })
+      .where(and(eq(tenants.id, tenantId), isNull(tenants.attentionAnnouncedAt)));
   }
 }
 

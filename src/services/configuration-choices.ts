@@ -40,7 +40,11 @@ export async function loadChoices(env: Env, config: Configuration, opts: { board
   if (!config.cw) return storedChoices(config, "ConnectWise is not connected yet: connect it first to load boards, priorities and statuses.");
   try {
     const cw = await connectwiseClientFor(env, config.cw);
-    const [boards, priorities, companies] = await Promise.all([cw.listBoards(), cw.listPriorities(), cw.listCompanies({ search: opts.companySearch, pageSize: COMPANY_PAGE })]);
+    const [boards, priorities, companies] = await Promise.all([
+      cw.listBoards(),
+      cw.listPriorities(),
+      cw.listCompanies({ search: opts.companySearch, pageSize: COMPANY_PAGE }),
+    ]);
     const wanted = opts.boardId ?? config.settings?.boardId ?? null;
     const boardId = wanted && boards.some((b) => b.id === wanted) ? wanted : (boards[0]?.id ?? null);
     const statuses = boardId ? (await cw.listBoardStatuses(boardId)).filter((s) => !s.inactive) : [];

@@ -34,11 +34,23 @@ const ADMIN_BUDGET_WAIT_MS = 5_000;
 
 /** Learns who we act as on the portal; proves the credentials work. */
 async function portalIdentity(env: Env, tenantId: string, auth: PortalAuth, clusterFieldId: number | null, onTokens?: (t: OAuthTokens) => void) {
-  const client = createPortalClient({ fetch: portalFetch(env, tenantId, undefined, { maxWaitMs: ADMIN_BUDGET_WAIT_MS }), baseUrl: portalBaseUrl(env), auth, clusterFieldId, onTokens, timeoutMs: ADMIN_TIMEOUT_MS });
+  const client = createPortalClient({
+    fetch: portalFetch(env, tenantId, undefined, { maxWaitMs: ADMIN_BUDGET_WAIT_MS }),
+    baseUrl: portalBaseUrl(env),
+    auth,
+    clusterFieldId,
+    onTokens,
+    timeoutMs: ADMIN_TIMEOUT_MS,
+  });
   return client.me();
 }
 
-async function savePortal(db: Db, actor: Actor, row: Omit<PortalRow, "tenantId" | "updatedAt" | "status" | "statusReason" | "webhookSecretCiphertext" | "identityCheckedAt">, how: string) {
+async function savePortal(
+  db: Db,
+  actor: Actor,
+  row: Omit<PortalRow, "tenantId" | "updatedAt" | "status" | "statusReason" | "webhookSecretCiphertext" | "identityCheckedAt">,
+  how: string,
+) {
   const existing = await findPortalConnection(db, actor.tenantId);
   await db.batch([
     upsertPortalStatement(db, { tenantId: actor.tenantId, ...row, status: "connected", statusReason: null, identityCheckedAt: null, updatedAt: nowIso() }),
@@ -68,9 +80,20 @@ export async function connectPortalOAuth(
   let tokens: OAuthTokens;
   let me: PortalIdentity;
   try {
-    tokens = await exchangeCode({ fetch: portalFetch(env, actor.tenantId, undefined, { maxWaitMs: ADMIN_BUDGET_WAIT_MS }), baseUrl: portalBaseUrl(env), clientId, clientSecret, code: opts.code, codeVerifier: opts.codeVerifier, redirectUri: opts.redirectUri });
+    tokens = await exchangeCode({
+      fetch: portalFetch(env, actor.tenantId, undefined, { maxWaitMs: ADMIN_BUDGET_WAIT_MS }),
+      baseUrl: portalBaseUrl(env),
+      clientId,
+      clientSecret,
+      code: opts.code,
+      codeVerifier: opts.codeVerifier,
+      redirectUri: opts.redirectUri,
+    });
   } catch (err) {
-    return { ok: false, message: `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.` };
+    return {
+      ok: false,
+      message: `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.`,
+    };
   }
   try {
     me = await portalIdentity(env, actor.tenantId, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
@@ -80,11 +103,23 @@ export async function connectPortalOAuth(
   // An agent or admin sees every provider's requests: refused, and nothing stored.
   const notEndUser = notEndUserProblem(me);
   if (notEndUser) return { ok: false, message: notEndUser };
-  const secretsCiphertext = await sealSecret(env, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
+  const secretsCiphertext = await sealSecret(
+    env,
+    { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
+    bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)),
+  );
   await savePortal(
     db,
     actor,
-    { authMode: "oauth", email: me.email, secretsCiphertext, accessTokenExpiresAt: tokens.expiresAt, clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID, portalUserId: me.id, portalOrganizationId: me.organizationId },
+    {
+      authMode: "oauth",
+      email: me.email,
+      secretsCiphertext,
+      accessTokenExpiresAt: tokens.expiresAt,
+      clusterFieldId: opts.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID,
+      portalUserId: me.id,
+      portalOrganizationId: me.organizationId,
+    },
     "connected with OAuth",
   );
   return { ok: true, value: { email: me.email } };
@@ -106,14 +141,33 @@ export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: 
     const notEndUser = notEndUserProblem(me);
     if (notEndUser) return { ok: false, field: "email", message: notEndUser };
     const secretsCiphertext = await sealSecret(env, { apiToken: input.apiToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
-    await savePortal(db, actor, { authMode: "api_token", email: input.email, secretsCiphertext, accessTokenExpiresAt: null, clusterFieldId, portalUserId: me.id, portalOrganizationId: me.organizationId }, "connected with an API token");
+    await savePortal(
+      db,
+      actor,
+      {
+        authMode: "api_token",
+        email: input.email,
+        secretsCiphertext,
+        accessTokenExpiresAt: null,
+        clusterFieldId,
+        portalUserId: me.id,
+        portalOrganizationId: me.organizationId,
+      },
+      "connected with an API token",
+    );
     return { ok: true, value: { email: input.email } };
   }
   const existing = await findPortalConnection(db, actor.tenantId);
   if (!existing) return { ok: false, field: "apiToken", message: "Not connected yet: send email and apiToken (or use Generate Token in the admin utility)." };
   await db.batch([
     upsertPortalStatement(db, { ...existing, clusterFieldId, updatedAt: nowIso() }),
-    auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "portal.updated", target: "portal", detail: `ClusterID field ${clusterFieldId}` }),
+    auditStatement(db, {
+      tenantId: actor.tenantId,
+      userId: actor.userId,
+      action: "portal.updated",
+      target: "portal",
+      detail: `ClusterID field ${clusterFieldId}`,
+    }),
   ]);
   return { ok: true, value: { email: existing.email ?? "" } };
 }
@@ -132,18 +186,32 @@ const sameDestination = (a: Pick<ConnectWiseInput, "site" | "companyId" | "publi
  * same: a connection pointed elsewhere needs its key entered again, so a stored key can
  * never be sent to a host (or member) it was not entered for.
  */
-export async function saveConnectWise(env: Env, db: Db, actor: Actor, input: ConnectWiseInput, opts: { requestOrigin?: string } = {}): Promise<Outcome<{ codebase: string }>> {
+export async function saveConnectWise(
+  env: Env,
+  db: Db,
+  actor: Actor,
+  input: ConnectWiseInput,
+  opts: { requestOrigin?: string } = {},
+): Promise<Outcome<{ codebase: string }>> {
   const existing = await findConnectWiseConnection(db, actor.tenantId);
   if (!input.privateKey && !existing) return { ok: false, field: "privateKey", message: "Enter the private key" };
   if (!input.privateKey && existing && !sameDestination(input, existing)) {
-    return { ok: false, field: "privateKey", message: "Enter the private key again: the site, company id, public key or clientId changed, and the stored key only goes where it was entered for." };
+    return {
+      ok: false,
+      field: "privateKey",
+      message: "Enter the private key again: the site, company id, public key or clientId changed, and the stored key only goes where it was entered for.",
+    };
   }
   const fetch = await connectwiseFetch(env, { tenantId: actor.tenantId, site: input.site }, undefined, opts);
   let codebase: string;
   try {
     codebase = await lookupCodebase({ fetch, site: input.site, companyId: input.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
   } catch (err) {
-    return { ok: false, field: err instanceof EgressRefused ? "site" : "companyId", message: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.` };
+    return {
+      ok: false,
+      field: err instanceof EgressRefused ? "site" : "companyId",
+      message: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.`,
+    };
   }
   const binding = bindings.connectwiseSecrets(actor.tenantId, input.site, input.companyId);
   const secretsCiphertext = input.privateKey ? await sealSecret(env, { privateKey: input.privateKey }, binding) : existing!.secretsCiphertext;

@@ -14,7 +14,14 @@ import { ADMIN_TIMEOUT_MS, describeFailure } from "./configuration-errors";
  * then one cheap GET (`pageSize=1`) per entity psa-sync touches, so a 403 names exactly
  * the permission the API member lacks.
  */
-const line = (check: string, ok: boolean, detail: string, fix: string | null = null, skipped = false): TestLine => ({ side: "connectwise", check, ok, detail, fix, skipped });
+const line = (check: string, ok: boolean, detail: string, fix: string | null = null, skipped = false): TestLine => ({
+  side: "connectwise",
+  check,
+  ok,
+  detail,
+  fix,
+  skipped,
+});
 
 interface Probe {
   check: string;
@@ -25,8 +32,16 @@ interface Probe {
 
 const PROBES: Probe[] = [
   { check: "Service tickets (read)", module: "Service Desk › Service Tickets: Inquire", path: () => "/service/tickets" },
-  { check: "Ticket notes", module: "Service Desk › Service Tickets: Inquire/Add/Edit (notes)", path: (i) => (i.ticketId ? `/service/tickets/${i.ticketId}/notes` : null) },
-  { check: "Ticket configurations", module: "Service Desk › Service Tickets: Edit, and Companies › Configurations: Inquire", path: (i) => (i.ticketId ? `/service/tickets/${i.ticketId}/configurations` : null) },
+  {
+    check: "Ticket notes",
+    module: "Service Desk › Service Tickets: Inquire/Add/Edit (notes)",
+    path: (i) => (i.ticketId ? `/service/tickets/${i.ticketId}/notes` : null),
+  },
+  {
+    check: "Ticket configurations",
+    module: "Service Desk › Service Tickets: Edit, and Companies › Configurations: Inquire",
+    path: (i) => (i.ticketId ? `/service/tickets/${i.ticketId}/configurations` : null),
+  },
   { check: "Company configurations", module: "Companies › Configurations: Inquire", path: () => "/company/configurations" },
   { check: "Companies", module: "Companies › Company Maintenance: Inquire", path: () => "/company/companies" },
   { check: "Priorities", module: "System › Table Setup: Inquire", path: () => "/service/priorities" },
@@ -53,7 +68,14 @@ export async function probeConnectWise(env: Env, row: ConnectWiseRow, boardId: n
     codebase = await lookupCodebase({ fetch, site: row.site, companyId: row.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
     lines.push(line("Reachable, codebase", true, `${trimSite(row.site)} answers; codebase ${codebase}`));
   } catch (err) {
-    lines.push(line("Reachable, codebase", false, describeFailure(err, "connectwise"), "Check the site URL (cloud API hosts start with api-, e.g. https://api-na.myconnectwise.net) and the company id."));
+    lines.push(
+      line(
+        "Reachable, codebase",
+        false,
+        describeFailure(err, "connectwise"),
+        "Check the site URL (cloud API hosts start with api-, e.g. https://api-na.myconnectwise.net) and the company id.",
+      ),
+    );
     return { lines, client: null, codebase: null };
   }
 
@@ -93,16 +115,41 @@ export async function probeConnectWise(env: Env, row: ConnectWiseRow, boardId: n
       if (index === 0 && (status === 401 || clientIdRefused)) {
         lines.push(
           clientIdRefused
-            ? line("Authentication", false, "ConnectWise refused the clientId.", "Enter the clientId registered for this integration at developer.connectwise.com/ClientID.")
-            : line("Authentication", false, "ConnectWise refused the API keys (HTTP 401).", "Check the company id, public key and private key of the API member; if the keys were regenerated, use Rotate credentials."),
+            ? line(
+                "Authentication",
+                false,
+                "ConnectWise refused the clientId.",
+                "Enter the clientId registered for this integration at developer.connectwise.com/ClientID.",
+              )
+            : line(
+                "Authentication",
+                false,
+                "ConnectWise refused the API keys (HTTP 401).",
+                "Check the company id, public key and private key of the API member; if the keys were regenerated, use Rotate credentials.",
+              ),
         );
         return { lines, client: null, codebase };
       }
-      if (status === 403) permissionLines.push(line(probe.check, false, `missing permission: ${probe.check.toLowerCase()}`, `Give the API member's security role ${probe.module}.`));
-      else permissionLines.push(line(probe.check, false, `Could not check: ${describeFailure(err, "connectwise")}`, "Try again; if it persists, check ConnectWise's status."));
+      if (status === 403)
+        permissionLines.push(
+          line(probe.check, false, `missing permission: ${probe.check.toLowerCase()}`, `Give the API member's security role ${probe.module}.`),
+        );
+      else
+        permissionLines.push(
+          line(probe.check, false, `Could not check: ${describeFailure(err, "connectwise")}`, "Try again; if it persists, check ConnectWise's status."),
+        );
     }
   }
   lines.push(line("Authentication", true, `Signed in as API member of company ${row.companyId} (public key ${row.publicKey})`), ...permissionLines);
-  const client = createConnectWiseClient({ fetch, site: row.site, companyId: row.companyId, publicKey: row.publicKey, privateKey, clientId: row.clientId, codebase, timeoutMs: ADMIN_TIMEOUT_MS });
+  const client = createConnectWiseClient({
+    fetch,
+    site: row.site,
+    companyId: row.companyId,
+    publicKey: row.publicKey,
+    privateKey,
+    clientId: row.clientId,
+    codebase,
+    timeoutMs: ADMIN_TIMEOUT_MS,
+  });
   return { lines, client, codebase };
 }

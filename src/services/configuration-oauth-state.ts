@@ -25,14 +25,18 @@ export type OAuthFlow = Pick<z.infer<typeof sealedState>, "codeVerifier" | "clus
 
 export async function beginOAuthState(c: Context, opts: { key: string; sessionHash: string; tenantId: string } & OAuthFlow): Promise<string> {
   const state = randomToken(24);
-  const sealed = await encryptSecret(opts.key, {
-    state,
-    sessionHash: opts.sessionHash,
-    tenantId: opts.tenantId,
-    codeVerifier: opts.codeVerifier,
-    clusterFieldId: opts.clusterFieldId,
-    expiresAt: Date.now() + STATE_TTL_MS,
-  }, bindings.oauthState());
+  const sealed = await encryptSecret(
+    opts.key,
+    {
+      state,
+      sessionHash: opts.sessionHash,
+      tenantId: opts.tenantId,
+      codeVerifier: opts.codeVerifier,
+      clusterFieldId: opts.clusterFieldId,
+      expiresAt: Date.now() + STATE_TTL_MS,
+    },
+    bindings.oauthState(),
+  );
   // Lax: the portal sends the user back with a top-level GET, which Lax cookies survive.
   setCookie(c, OAUTH_STATE_COOKIE, sealed, { path: "/", httpOnly: true, secure: true, sameSite: "Lax", maxAge: STATE_TTL_MS / 1000 });
   return state;
@@ -52,6 +56,7 @@ export async function takeOAuthState(c: Context, opts: { key: string; sessionHas
   const parsed = sealedState.safeParse(plain);
   if (!parsed.success) return null;
   const s = parsed.data;
-  if (s.expiresAt < Date.now() || s.tenantId !== opts.tenantId || !timingSafeEqual(s.sessionHash, opts.sessionHash) || !timingSafeEqual(s.state, opts.state)) return null;
+  if (s.expiresAt < Date.now() || s.tenantId !== opts.tenantId || !timingSafeEqual(s.sessionHash, opts.sessionHash) || !timingSafeEqual(s.state, opts.state))
+    return null;
   return { codeVerifier: s.codeVerifier, clusterFieldId: s.clusterFieldId };
 }

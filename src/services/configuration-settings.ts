@@ -20,21 +20,35 @@ const CLOSED_LABEL: Record<string, string> = { reopen: "reopen it", warn: "leave
 const dateOnly = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : "not set");
 
 /** A human summary of what the next sync will do differently, old → new. */
-function describeChanges(old: Configuration, next: { settings?: Resolved["settings"]; priorities?: Resolved["priorities"]; statuses?: Resolved["statuses"] }): string[] {
+function describeChanges(
+  old: Configuration,
+  next: { settings?: Resolved["settings"]; priorities?: Resolved["priorities"]; statuses?: Resolved["statuses"] },
+): string[] {
   const out: string[] = [];
   const s = old.settings;
   const n = next.settings;
   if (n) {
     if (s?.boardId !== n.boardId) out.push(`Board: ${s?.boardName ?? "not set"} → ${n.boardName} (new tickets are created there)`);
-    if (s?.defaultCompanyId !== n.defaultCompanyId) out.push(`Default company: ${s?.defaultCompanyName ?? "not set"} → ${n.defaultCompanyName} (tickets whose ClusterID matches nothing)`);
-    if ((s?.matchField ?? "serialNumber") !== n.matchField) out.push(`ClusterID is matched against the configuration's ${MATCH_LABEL[n.matchField]} (was ${MATCH_LABEL[s?.matchField ?? "serialNumber"]})`);
+    if (s?.defaultCompanyId !== n.defaultCompanyId)
+      out.push(`Default company: ${s?.defaultCompanyName ?? "not set"} → ${n.defaultCompanyName} (tickets whose ClusterID matches nothing)`);
+    if ((s?.matchField ?? "serialNumber") !== n.matchField)
+      out.push(`ClusterID is matched against the configuration's ${MATCH_LABEL[n.matchField]} (was ${MATCH_LABEL[s?.matchField ?? "serialNumber"]})`);
     if ((s?.syncFrom ?? null) !== (n.syncFrom ?? null)) out.push(`Sync from: ${dateOnly(s?.syncFrom)} → ${dateOnly(n.syncFrom)} (first import only)`);
-    if ((s?.syncOrganisation ?? false) !== n.syncOrganisation) out.push(n.syncOrganisation ? "Requests of your portal organisation's other users are synced too" : "Only requests made by the connected portal user are synced (not the rest of the organisation's)");
-    if ((s?.closedTicketActivity ?? "reopen") !== n.closedTicketActivity) out.push(`Portal activity on a ticket closed in ConnectWise: ${CLOSED_LABEL[n.closedTicketActivity]} (was ${CLOSED_LABEL[s?.closedTicketActivity ?? "reopen"]})`);
+    if ((s?.syncOrganisation ?? false) !== n.syncOrganisation)
+      out.push(
+        n.syncOrganisation
+          ? "Requests of your portal organisation's other users are synced too"
+          : "Only requests made by the connected portal user are synced (not the rest of the organisation's)",
+      );
+    if ((s?.closedTicketActivity ?? "reopen") !== n.closedTicketActivity)
+      out.push(
+        `Portal activity on a ticket closed in ConnectWise: ${CLOSED_LABEL[n.closedTicketActivity]} (was ${CLOSED_LABEL[s?.closedTicketActivity ?? "reopen"]})`,
+      );
   }
   for (const p of next.priorities ?? []) {
     const was = old.priorities.find((r) => r.portalValue === p.portalValue);
-    if (was?.cwPriorityId !== p.cwPriorityId) out.push(`Priority ${p.portalValue === "none" ? "(none)" : p.portalValue}: ${was?.cwPriorityName ?? "unmapped"} → ${p.cwPriorityName}`);
+    if (was?.cwPriorityId !== p.cwPriorityId)
+      out.push(`Priority ${p.portalValue === "none" ? "(none)" : p.portalValue}: ${was?.cwPriorityName ?? "unmapped"} → ${p.cwPriorityName}`);
   }
   for (const st of next.statuses ?? []) {
     const was = old.statuses.find((r) => r.portalValue === st.portalValue);
@@ -59,7 +73,12 @@ interface Resolved {
 }
 
 /** Ids → names from the choices; a field error for anything ConnectWise does not offer. */
-function resolve(config: Configuration, choices: Choices, input: { settings?: SettingsInput; mappings?: MappingsInput }, errors: Record<string, string>): Resolved {
+function resolve(
+  config: Configuration,
+  choices: Choices,
+  input: { settings?: SettingsInput; mappings?: MappingsInput },
+  errors: Record<string, string>,
+): Resolved {
   const out: Resolved = {};
   if (input.settings) {
     const i = input.settings;
@@ -71,7 +90,16 @@ function resolve(config: Configuration, choices: Choices, input: { settings?: Se
       // The form shows a date only: the same date (or none) keeps the stored time, so syncFrom only moves on purpose.
       const stored = config.settings?.syncFrom ?? null;
       const syncFrom = !i.syncFrom || stored?.slice(0, 10) === i.syncFrom.slice(0, 10) ? stored : i.syncFrom;
-      out.settings = { boardId: board.id, boardName: board.name, defaultCompanyId: company.id, defaultCompanyName: company.name, matchField: i.matchField, syncFrom, closedTicketActivity: i.closedTicketActivity, syncOrganisation: i.syncOrganisation };
+      out.settings = {
+        boardId: board.id,
+        boardName: board.name,
+        defaultCompanyId: company.id,
+        defaultCompanyName: company.name,
+        matchField: i.matchField,
+        syncFrom,
+        closedTicketActivity: i.closedTicketActivity,
+        syncOrganisation: i.syncOrganisation,
+      };
     }
   }
   if (input.mappings) {
@@ -86,14 +114,20 @@ function resolve(config: Configuration, choices: Choices, input: { settings?: Se
     for (const key of STATUS_KEYS) {
       const st = choices.statuses.find((c) => c.id === m.statuses[key]);
       if (!st) errors[`status.${key}`] = `Map portal status "${key}" to a status of the chosen board`;
-      else if ((key === "solved" || key === "closed") && !st.closedStatus) errors[`status.${key}`] = `Portal "${key}" must map to a closed status; "${st.name}" is an open one`;
+      else if ((key === "solved" || key === "closed") && !st.closedStatus)
+        errors[`status.${key}`] = `Portal "${key}" must map to a closed status; "${st.name}" is an open one`;
       else out.statuses.push({ portalValue: key, cwStatusId: st.id, cwStatusName: st.name, cwStatusClosed: st.closedStatus });
     }
   }
   return out;
 }
 
-export async function saveAdvancedSettings(env: Env, db: Db, actor: Actor, input: { settings?: SettingsInput; mappings?: MappingsInput; companySearch?: string }): Promise<SaveOutcome> {
+export async function saveAdvancedSettings(
+  env: Env,
+  db: Db,
+  actor: Actor,
+  input: { settings?: SettingsInput; mappings?: MappingsInput; companySearch?: string },
+): Promise<SaveOutcome> {
   const config = await loadConfiguration(db, actor.tenantId);
   const boardId = input.settings?.boardId ?? config.settings?.boardId ?? null;
   const choices = await loadChoices(env, config, { boardId, companySearch: input.companySearch });
@@ -118,7 +152,13 @@ export async function saveAdvancedSettings(env: Env, db: Db, actor: Actor, input
     upsertSettingsStatement(db, actor.tenantId, { boardCheckedAt: null }),
   ];
   await db.batch([
-    auditStatement(db, { tenantId: actor.tenantId, userId: actor.userId, action: "settings.saved", target: "advanced-settings", detail: changes.length ? changes.join("; ").slice(0, 2000) : "No changes" }),
+    auditStatement(db, {
+      tenantId: actor.tenantId,
+      userId: actor.userId,
+      action: "settings.saved",
+      target: "advanced-settings",
+      detail: changes.length ? changes.join("; ").slice(0, 2000) : "No changes",
+    }),
     ...writes,
   ]);
   return { ok: true, changes, choices };

@@ -18,25 +18,47 @@ import type { Actor } from "./configuration-connections";
  * for each problem; the result is stored (and audited) so the onboarding checklist and
  * the dashboard show the last outcome. Optionally creates and closes a CW test ticket.
  */
-const portalLine = (check: string, ok: boolean, detail: string, fix: string | null = null, skipped = false): TestLine => ({ side: "portal", check, ok, detail, fix, skipped });
+const portalLine = (check: string, ok: boolean, detail: string, fix: string | null = null, skipped = false): TestLine => ({
+  side: "portal",
+  check,
+  ok,
+  detail,
+  fix,
+  skipped,
+});
 
-const firstRequestFields = z.object({ requests: z.array(z.object({ custom_fields: z.array(z.object({ id: z.number() }).loose()).nullish() }).loose()) }).loose();
+const firstRequestFields = z
+  .object({ requests: z.array(z.object({ custom_fields: z.array(z.object({ id: z.number() }).loose()).nullish() }).loose()) })
+  .loose();
 
 async function probePortal(env: Env, row: PortalRow): Promise<TestLine[]> {
   // Keep the raw first page, to see which custom fields the portal user can see.
   let requestsBody: unknown = null;
   const capture: FetchLike = async (input, init) => {
     const res = await liveFetch(input, init);
-    if (res.ok && new URL(new Request(input).url).pathname.endsWith("/api/v2/requests")) requestsBody = await res.clone().json().catch(() => null);
+    if (res.ok && new URL(new Request(input).url).pathname.endsWith("/api/v2/requests"))
+      requestsBody = await res
+        .clone()
+        .json()
+        .catch(() => null);
     return res;
   };
   const lines: TestLine[] = [];
   try {
     const client = await portalClientFor(env, row, capture);
     const me = await client.me();
-    lines.push(portalLine("Authentication", true, `Signed in to ${portalBaseUrl(env)} as ${me.email} (${row.authMode === "oauth" ? "OAuth token" : "API token"})`));
+    lines.push(
+      portalLine("Authentication", true, `Signed in to ${portalBaseUrl(env)} as ${me.email} (${row.authMode === "oauth" ? "OAuth token" : "API token"})`),
+    );
     const notEndUser = notEndUserProblem(me);
-    lines.push(portalLine("End user", notEndUser === null, notEndUser ?? "A plain end user: psa-sync syncs only this user's requests.", notEndUser ? "Connect the MSP's own end-user account." : null));
+    lines.push(
+      portalLine(
+        "End user",
+        notEndUser === null,
+        notEndUser ?? "A plain end user: psa-sync syncs only this user's requests.",
+        notEndUser ? "Connect the MSP's own end-user account." : null,
+      ),
+    );
     const page = await client.listRequests({ cursor: null, pageSize: 1 });
     lines.push(portalLine("Read requests", true, page.tickets.length ? "Can list requests" : "Can list requests (none yet)"));
   } catch (err) {
@@ -46,7 +68,11 @@ async function probePortal(env: Env, row: PortalRow): Promise<TestLine[]> {
         auth ? "Authentication" : "Read requests",
         false,
         describeFailure(err, "portal"),
-        auth ? (row.authMode === "oauth" ? 'Click "Generate Token" to sign in to the portal again.' : "Enter a valid API token, or use Generate Token.") : "Check that the portal user can see its organisation's requests.",
+        auth
+          ? row.authMode === "oauth"
+            ? 'Click "Generate Token" to sign in to the portal again.'
+            : "Enter a valid API token, or use Generate Token."
+          : "Check that the portal user can see its organisation's requests.",
       ),
     );
     return lines;
@@ -56,8 +82,17 @@ async function probePortal(env: Env, row: PortalRow): Promise<TestLine[]> {
   const first = parsed.success ? parsed.data.requests[0] : undefined;
   if (!fieldId) lines.push(portalLine("ClusterID field", false, "No ClusterID field id is set.", "Enter the ClusterID custom field id and connect again."));
   else if (!first) lines.push(portalLine("ClusterID field", true, "Not checked: no request to look at yet.", null, true));
-  else if ((first.custom_fields ?? []).some((f) => f.id === fieldId)) lines.push(portalLine("ClusterID field", true, `Field ${fieldId} is visible to the portal user`));
-  else lines.push(portalLine("ClusterID field", false, `Field ${fieldId} is not visible on the portal user's requests.`, "In the portal admin, make the ClusterID field visible to end users, or correct the field id."));
+  else if ((first.custom_fields ?? []).some((f) => f.id === fieldId))
+    lines.push(portalLine("ClusterID field", true, `Field ${fieldId} is visible to the portal user`));
+  else
+    lines.push(
+      portalLine(
+        "ClusterID field",
+        false,
+        `Field ${fieldId} is not visible on the portal user's requests.`,
+        "In the portal admin, make the ClusterID field visible to end users, or correct the field id.",
+      ),
+    );
   return lines;
 }
 
@@ -66,13 +101,36 @@ async function testTicket(cw: ConnectWiseClient, config: Configuration): Promise
   const boardId = config.settings?.boardId;
   const companyId = config.settings?.defaultCompanyId;
   const check = "Test ticket (create, update)";
-  if (!boardId || !companyId) return { line: { side: "connectwise", check, ok: false, skipped: true, detail: "Not run: choose a board and default company in Advanced Settings first.", fix: null }, id: null };
+  if (!boardId || !companyId)
+    return {
+      line: {
+        side: "connectwise",
+        check,
+        ok: false,
+        skipped: true,
+        detail: "Not run: choose a board and default company in Advanced Settings first.",
+        fix: null,
+      },
+      id: null,
+    };
   let id: number | null = null;
   try {
     const statuses = await cw.listBoardStatuses(boardId);
     const mappedNew = config.statuses.find((s) => s.portalValue === "new")?.cwStatusId;
-    const closed = config.statuses.find((s) => s.portalValue === "closed" && s.cwStatusClosed)?.cwStatusId ?? statuses.find((s) => s.closedStatus && !s.inactive)?.id;
-    if (!closed) return { line: { side: "connectwise", check, ok: false, skipped: false, detail: "The board has no closed status to close the test ticket with.", fix: "Add a closed status to the board." }, id: null };
+    const closed =
+      config.statuses.find((s) => s.portalValue === "closed" && s.cwStatusClosed)?.cwStatusId ?? statuses.find((s) => s.closedStatus && !s.inactive)?.id;
+    if (!closed)
+      return {
+        line: {
+          side: "connectwise",
+          check,
+          ok: false,
+          skipped: false,
+          detail: "The board has no closed status to close the test ticket with.",
+          fix: "Add a closed status to the board.",
+        },
+        id: null,
+      };
     const ticket = await cw.createTicket({
       summary: "psa-sync test ticket (safe to ignore)",
       initialDescription: "Created by psa-sync's Test connection to prove it can create and update tickets. It is closed right away.",
@@ -86,8 +144,19 @@ async function testTicket(cw: ConnectWiseClient, config: Configuration): Promise
     await cw.patchTicket(ticket.id, [{ op: "replace", path: "status", value: { id: closed } }]);
     return { line: { side: "connectwise", check, ok: true, skipped: false, detail: `Created ticket #${ticket.id} and closed it`, fix: null }, id };
   } catch (err) {
-    const detail = err instanceof Error && /HTTP 403/.test(err.message) ? "missing permission: create or update service tickets" : describeFailure(err, "connectwise");
-    return { line: { side: "connectwise", check, ok: false, skipped: false, detail: id ? `Created ticket #${id} but could not close it: ${detail}` : detail, fix: "Give the API member's security role Service Desk › Service Tickets: Add and Edit." }, id };
+    const detail =
+      err instanceof Error && /HTTP 403/.test(err.message) ? "missing permission: create or update service tickets" : describeFailure(err, "connectwise");
+    return {
+      line: {
+        side: "connectwise",
+        check,
+        ok: false,
+        skipped: false,
+        detail: id ? `Created ticket #${id} but could not close it: ${detail}` : detail,
+        fix: "Give the API member's security role Service Desk › Service Tickets: Add and Edit.",
+      },
+      id,
+    };
   }
 }
 
@@ -124,7 +193,9 @@ export async function runConnectionTest(env: Env, db: Db, actor: Actor, opts: { 
       detail: result.ok ? "All checks passed" : `Problems: ${problems.join("; ")}`.slice(0, 1000),
     }),
     // Cloud codebases change with upgrades: remember the current one.
-    ...(codebaseChanged ? [db.update(connectwiseConnections).set({ codebase: codebaseChanged }).where(eq(connectwiseConnections.tenantId, actor.tenantId))] : []),
+    ...(codebaseChanged
+      ? [db.update(connectwiseConnections).set({ codebase: codebaseChanged }).where(eq(connectwiseConnections.tenantId, actor.tenantId))]
+      : []),
     // A passing test clears a stale "needs attention" on the connections.
     ...(result.ok
       ? [

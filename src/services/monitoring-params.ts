@@ -6,13 +6,26 @@ import { z } from "zod";
  */
 const blank = (v: unknown) => (v === "" ? undefined : v);
 const limit = z.preprocess(blank, z.coerce.number().int().min(1).max(100).default(50));
-const cursor = z.preprocess(blank, z.string().max(300).regex(/^[A-Za-z0-9_-]+$/, "not a cursor from this API").optional());
+const cursor = z.preprocess(
+  blank,
+  z
+    .string()
+    .max(300)
+    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor from this API")
+    .optional(),
+);
 
 export const runsQuery = z.object({ cursor, limit });
 export const ticketsQuery = z.object({
   q: z.preprocess(blank, z.string().trim().max(200).optional()),
   state: z.preprocess(blank, z.enum(["pending", "ok", "warning", "error"]).optional()),
-  warning: z.preprocess(blank, z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true").optional()),
+  warning: z.preprocess(
+    blank,
+    z
+      .enum(["1", "0", "true", "false"])
+      .transform((v) => v === "1" || v === "true")
+      .optional(),
+  ),
   cursor,
   limit,
 });
@@ -24,7 +37,11 @@ export const failuresQuery = z.object({
 export const auditQuery = z.object({ cursor, limit });
 export const runTicketsQuery = z.object({ after: z.preprocess(blank, z.coerce.number().int().min(0).default(0)) });
 
-export const runIdParam = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, "not a run id");
+export const runIdParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/, "not a run id");
 export const portalTicketIdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const failureIdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 

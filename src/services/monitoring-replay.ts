@@ -53,10 +53,22 @@ async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureR
     else runs.push(row.id);
   }
   const at = nowIso();
-  const claimed = new Set((await claimForReplay(db, tenantId, tickets.map((t) => t.id), at)).map((r) => r.id));
+  const claimed = new Set(
+    (
+      await claimForReplay(
+        db,
+        tenantId,
+        tickets.map((t) => t.id),
+        at,
+      )
+    ).map((r) => r.id),
+  );
   const toSend = tickets.filter((t) => claimed.has(t.id));
   try {
-    await sendTicketSync(env, toSend.map((t) => t.message));
+    await sendTicketSync(
+      env,
+      toSend.map((t) => t.message),
+    );
   } catch (err) {
     await releaseClaim(db, tenantId, [...claimed]);
     throw err;
@@ -95,7 +107,8 @@ export async function replayAll(env: Env, db: Db, tenantId: string, actor: Actor
 /** One sentence for the page / API about what a replay did. */
 export function replaySummary(r: ReplayResult): string {
   const parts = [`${r.replayed.length} message(s) sent again.`];
-  if (r.unparseable.length) parts.push(`${r.unparseable.length} could not be read and were kept as they are (${r.unparseable.map((id) => `#${id}`).join(", ")}).`);
+  if (r.unparseable.length)
+    parts.push(`${r.unparseable.length} could not be read and were kept as they are (${r.unparseable.map((id) => `#${id}`).join(", ")}).`);
   if (r.deferred.length) parts.push(`${r.deferred.length} run(s) wait: a run is still in progress; try again when it ends.`);
   return parts.join(" ");
 }

@@ -56,7 +56,11 @@ export async function dashboard(db: Db, tenantId: string, now = new Date()) {
     recentWarnings(db, tenantId, 10),
     listRuns(db, tenantId, null, 30),
   ]);
-  const outcomes = await runTicketCounts(db, tenantId, runs.map((r) => r.id));
+  const outcomes = await runTicketCounts(
+    db,
+    tenantId,
+    runs.map((r) => r.id),
+  );
   return {
     health,
     setupIncomplete: setup,
@@ -170,7 +174,10 @@ export async function auditPage(db: Db, tenantId: string, query: z.infer<typeof 
   const before = cursorOrThrow(decodeCursor(query.cursor, idCursor));
   const rows = await listAudit(db, tenantId, before ? before[0] : null, query.limit + 1);
   const result = page(rows, query.limit, (r) => [r.id]);
-  const actors = await auditActors(db, result.items.flatMap((r) => (r.userId ? [r.userId] : [])));
+  const actors = await auditActors(
+    db,
+    result.items.flatMap((r) => (r.userId ? [r.userId] : [])),
+  );
   return {
     ...result,
     items: result.items.map((r) => {

@@ -14,7 +14,11 @@ export const IDENTITY_CHECK_EVERY_MS = 60 * 60 * 1000;
  * hour ago, or the OAuth token is about to be refreshed (the refresh may bring another
  * user's grant). A listed request that is not the user's triggers a check too (the caller).
  */
-export function identityCheckDue(row: Pick<PortalRow, "identityCheckedAt" | "authMode" | "accessTokenExpiresAt" | "portalUserId">, now: number, refreshWithinMs: number): boolean {
+export function identityCheckDue(
+  row: Pick<PortalRow, "identityCheckedAt" | "authMode" | "accessTokenExpiresAt" | "portalUserId">,
+  now: number,
+  refreshWithinMs: number,
+): boolean {
   if (row.portalUserId === null || row.identityCheckedAt === null) return true;
   if (now - Date.parse(row.identityCheckedAt) >= IDENTITY_CHECK_EVERY_MS) return true;
   return row.authMode === "oauth" && Date.parse(row.accessTokenExpiresAt ?? "") - now <= refreshWithinMs;
@@ -41,7 +45,10 @@ export async function runIdentityCheck(
     if (row.portalUserId !== me.id || row.portalOrganizationId !== me.organizationId) {
       await rememberPortalIdentity(db, tenantId, { userId: me.id, organizationId: me.organizationId });
     }
-    await db.update(portalConnections).set({ identityCheckedAt: new Date(now()).toISOString() }).where(eq(portalConnections.tenantId, tenantId));
+    await db
+      .update(portalConnections)
+      .set({ identityCheckedAt: new Date(now()).toISOString() })
+      .where(eq(portalConnections.tenantId, tenantId));
   }
   return { problem, calls: portal.calls };
 }

@@ -47,7 +47,14 @@ export interface RotatedHooks {
  * address is returned to hand over. The callback move is best effort: the 5-minute runs
  * keep syncing, and "Re-register callbacks" retries it.
  */
-export async function rotateHookAddresses(env: Env, db: Db, tenantId: string, actor: { userId: string | null; via: string }, publicOrigin: string, logger: Logger): Promise<RotatedHooks> {
+export async function rotateHookAddresses(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  actor: { userId: string | null; via: string },
+  publicOrigin: string,
+  logger: Logger,
+): Promise<RotatedHooks> {
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId) });
   if (!tenant) throw new AppError("not_found", "Tenant not found");
   const hookId = randomToken();

@@ -50,7 +50,13 @@ export async function useSignInLink(db: Db, pepper: string, token: string, form:
   await db.batch([
     updatePasswordStatement(db, userId, passwordHash),
     deleteUserSessionsStatement(db, userId),
-    auditStatement(db, { tenantId: link.tenantId, userId, action: "account.first_sign_in", target: link.email, detail: "Password chosen with a one-time sign-in link" }),
+    auditStatement(db, {
+      tenantId: link.tenantId,
+      userId,
+      action: "account.first_sign_in",
+      target: link.email,
+      detail: "Password chosen with a one-time sign-in link",
+    }),
   ]);
   return { ok: true, value: { userId } };
 }

@@ -27,7 +27,8 @@ export interface TaskResult {
   message: string;
 }
 
-const BUSY = "A sync is already running for this tenant, so this one was recorded as skipped; the changes will be picked up when it finishes or on the next run.";
+const BUSY =
+  "A sync is already running for this tenant, so this one was recorded as skipped; the changes will be picked up when it finishes or on the next run.";
 
 /** Plain-language outcomes, by code: the pages redirect with `?done=<code>`, the API returns the text. */
 export const TASK_MESSAGES = {
@@ -77,7 +78,13 @@ export async function resyncTicket(env: Env, tenantId: string, portalTicketId: n
   }
   await db.batch([
     requestResyncStatement(db, tenantId, portalTicketId, nowIso()),
-    auditStatement(db, { tenantId, userId: actor.userId, action: "ticket.resync_requested", target: String(portalTicketId), detail: `Resync requested (${actor.via})` }),
+    auditStatement(db, {
+      tenantId,
+      userId: actor.userId,
+      action: "ticket.resync_requested",
+      target: String(portalTicketId),
+      detail: `Resync requested (${actor.via})`,
+    }),
   ]);
   const run = await startTenantRun(env, tenantId, "manual", logger);
   const code = run.status === "queued" ? "resync-queued" : "resync-skipped";
@@ -89,7 +96,13 @@ export async function resyncTicket(env: Env, tenantId: string, portalTicketId: n
  * matched) for a full resync, and starts a run. Idempotent: flagging twice is flagging once.
  * A ticket whose ConnectWise ticket was deleted is created again, with its full history.
  */
-export async function resyncTickets(env: Env, tenantId: string, filter: BulkResyncFilter, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number; more: boolean }> {
+export async function resyncTickets(
+  env: Env,
+  tenantId: string,
+  filter: BulkResyncFilter,
+  actor: Actor,
+  logger: Logger,
+): Promise<TaskResult & { flagged: number; more: boolean }> {
   const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
@@ -102,12 +115,23 @@ export async function resyncTickets(env: Env, tenantId: string, filter: BulkResy
     const linked = await linkedIds(db, tenantId, ids);
     const unknown = ids.filter((id) => !linked.has(id));
     if (unknown.length) {
-      throw new AppError("not_found", `${unknown.length} of the listed tickets (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}) are not linked tickets of this tenant, so nothing was flagged. Resync a request not linked yet on its own: it is checked against the portal first.`);
+      throw new AppError(
+        "not_found",
+        `${unknown.length} of the listed tickets (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}) are not linked tickets of this tenant, so nothing was flagged. Resync a request not linked yet on its own: it is checked against the portal first.`,
+      );
     }
   }
   await requestResync(db, tenantId, ids);
-  const what = filter.portalTicketIds ? "listed tickets" : [filter.warning ? `warning ${filter.warning}` : null, filter.state ? `state ${filter.state}` : null].filter(Boolean).join(", ");
-  await auditStatement(db, { tenantId, userId: actor.userId, action: "tickets.resync_requested", target: `${ids.length} tickets`, detail: `Bulk resync (${actor.via}): ${what}; ${ids.length} flagged${more ? ", more matched" : ""}` });
+  const what = filter.portalTicketIds
+    ? "listed tickets"
+    : [filter.warning ? `warning ${filter.warning}` : null, filter.state ? `state ${filter.state}` : null].filter(Boolean).join(", ");
+  await auditStatement(db, {
+    tenantId,
+    userId: actor.userId,
+    action: "tickets.resync_requested",
+    target: `${ids.length} tickets`,
+    detail: `Bulk resync (${actor.via}): ${what}; ${ids.length} flagged${more ? ", more matched" : ""}`,
+  });
   const run = ids.length > 0 ? await startTenantRun(env, tenantId, "manual", logger) : null;
   const message =
     ids.length === 0
@@ -127,7 +151,13 @@ export async function applyMappingsToOpenTickets(env: Env, tenantId: string, act
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   const flagged = await forgetPushedMappings(db, tenantId);
-  await auditStatement(db, { tenantId, userId: actor.userId, action: "mappings.applied", target: `${flagged} tickets`, detail: `Mappings applied to open tickets (${actor.via}): ${flagged} flagged` });
+  await auditStatement(db, {
+    tenantId,
+    userId: actor.userId,
+    action: "mappings.applied",
+    target: `${flagged} tickets`,
+    detail: `Mappings applied to open tickets (${actor.via}): ${flagged} flagged`,
+  });
   const run = await startTenantRun(env, tenantId, "manual", logger);
   const code = run.status === "queued" ? "mappings-applied" : "resync-skipped";
   const message = `${flagged} open ticket(s) get the mapped priority and status on the ${run.status === "queued" ? "run just started" : "next run"}.`;
@@ -145,5 +175,12 @@ export async function setPaused(db: Db, tenantId: string, paused: boolean, actor
 export async function tenantStatus(db: Db, tenantId: string): Promise<TenantStatus> {
   const [s, setup] = await Promise.all([loadTenantStatus(db, tenantId), setupIncomplete(db, tenantId)]);
   if (!s) throw new AppError("not_found", "Tenant not found");
-  return { setupIncomplete: setup, paused: s.paused, needsAttention: s.attentionReason !== null, attentionReason: s.attentionReason, attentionSince: s.attentionSince, lastRun: s.lastRun };
+  return {
+    setupIncomplete: setup,
+    paused: s.paused,
+    needsAttention: s.attentionReason !== null,
+    attentionReason: s.attentionReason,
+    attentionSince: s.attentionSince,
+    lastRun: s.lastRun,
+  };
 }

@@ -53,10 +53,16 @@ export async function registerTenant(db: Db, operatorId: string, form: TenantFor
  * tenant may connect to; cloud hosts need no approval (egress/policy.ts). A tenant admin
  * cannot do this: it decides where the tenant's stored key may be sent.
  */
-export async function approveConnectWiseHost(db: Db, operatorId: string, tenantId: string, value: string): Promise<{ ok: true; name: string } | { ok: false; error: string } | null> {
+export async function approveConnectWiseHost(
+  db: Db,
+  operatorId: string,
+  tenantId: string,
+  value: string,
+): Promise<{ ok: true; name: string } | { ok: false; error: string } | null> {
   if (!(await findTenantById(db, tenantId))) return null;
   const host = value.trim() === "" ? null : normaliseApprovedHost(value);
-  if (value.trim() !== "" && host === null) return { ok: false, error: "Enter a host name (e.g. cw.example-msp.com or cw.example-msp.com:8443), not an IP address or a local name." };
+  if (value.trim() !== "" && host === null)
+    return { ok: false, error: "Enter a host name (e.g. cw.example-msp.com or cw.example-msp.com:8443), not an IP address or a local name." };
   const [rows] = await db.batch([
     db.update(tenants).set({ cwApprovedHost: host, updatedAt: nowIso() }).where(eq(tenants.id, tenantId)).returning({ name: tenants.name }),
     auditStatement(db, { tenantId, userId: operatorId, action: host ? "connectwise.host_approved" : "connectwise.host_withdrawn", detail: host ?? "" }),

@@ -17,8 +17,22 @@ export async function createApiToken(db: Db, tenantId: string, actorId: string, 
   const token = newApiToken();
   const id = `tok_${crypto.randomUUID()}`;
   await db.batch([
-    insertTokenStatement(db, { id, tenantId, name: form.name, scope: form.scope, tokenHash: await sha256Hex(token), createdBy: actorId, expiresAt: expiresAt(form.expiresInDays) }),
-    auditStatement(db, { tenantId, userId: actorId, action: "token.created", target: form.name, detail: `Scope ${form.scope}; ${form.expiresInDays ? `expires in ${form.expiresInDays} days` : "no expiry"}` }),
+    insertTokenStatement(db, {
+      id,
+      tenantId,
+      name: form.name,
+      scope: form.scope,
+      tokenHash: await sha256Hex(token),
+      createdBy: actorId,
+      expiresAt: expiresAt(form.expiresInDays),
+    }),
+    auditStatement(db, {
+      tenantId,
+      userId: actorId,
+      action: "token.created",
+      target: form.name,
+      detail: `Scope ${form.scope}; ${form.expiresInDays ? `expires in ${form.expiresInDays} days` : "no expiry"}`,
+    }),
   ]);
   return { id, token };
 }

@@ -49,7 +49,12 @@ export async function setVendorFeed(env: Env, db: Db, actor: { userId: string; v
     : (existing?.webhookSecretCiphertext ?? null);
   await db.batch([
     upsertVendorFeedStatement(db, { credentialCiphertext: await sealSecret(env, credential, bindings.vendorFeedCredential(base)), webhookSecretCiphertext }),
-    auditStatement(db, { tenantId: null, userId: actor.userId, action: existing ? "vendor_feed.replaced" : "vendor_feed.set", detail: `Vendor feed credential ${existing ? "replaced" : "set"} (${actor.via})` }),
+    auditStatement(db, {
+      tenantId: null,
+      userId: actor.userId,
+      action: existing ? "vendor_feed.replaced" : "vendor_feed.set",
+      detail: `Vendor feed credential ${existing ? "replaced" : "set"} (${actor.via})`,
+    }),
   ]);
   return { ok: true, message: existing ? "Vendor feed credential replaced." : "Vendor feed set: the next catch-up poll starts it." };
 }
@@ -57,7 +62,10 @@ export async function setVendorFeed(env: Env, db: Db, actor: { userId: string; v
 /** Removes the feed: tenant runs list their own requests again from their next run. Audited. */
 export async function clearVendorFeed(db: Db, actor: { userId: string; via: string }): Promise<boolean> {
   if (!(await loadVendorFeed(db))) return false;
-  await db.batch([deleteVendorFeedStatement(db), auditStatement(db, { tenantId: null, userId: actor.userId, action: "vendor_feed.cleared", detail: `Vendor feed cleared (${actor.via})` })]);
+  await db.batch([
+    deleteVendorFeedStatement(db),
+    auditStatement(db, { tenantId: null, userId: actor.userId, action: "vendor_feed.cleared", detail: `Vendor feed cleared (${actor.via})` }),
+  ]);
   return true;
 }
 

@@ -1,6 +1,15 @@
 import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import type { Db } from "../db/client";
-import { completeCommentLinkById, markCreateAttempted, recordPendingComment, rememberApiMember, setLinkedCwTicket, unlinkCwTicket, type TicketEvent, type TicketStats } from "../db/queries/sync-state";
+import {
+  completeCommentLinkById,
+  markCreateAttempted,
+  recordPendingComment,
+  rememberApiMember,
+  setLinkedCwTicket,
+  unlinkCwTicket,
+  type TicketEvent,
+  type TicketStats,
+} from "../db/queries/sync-state";
 import { UpstreamError } from "../connectors/http";
 import type { CwTicket } from "./model";
 import type { Operation, RefusableField } from "./plan-types";
@@ -108,7 +117,9 @@ async function executeOne(ctx: ExecuteContext, op: Operation): Promise<string> {
       return `updated ${op.fields.join(", ")}${op.reason ? `: ${op.reason}` : ""}`;
     case "mirror_comment_to_cw": {
       const cwTicketId = requireCwTicket(ctx);
-      const linkId = op.linkId ?? (await recordPendingComment(db, { tenantId, portalTicketId, origin: "portal", portalCommentId: op.portalCommentId, contentHash: op.hash }));
+      const linkId =
+        op.linkId ??
+        (await recordPendingComment(db, { tenantId, portalTicketId, origin: "portal", portalCommentId: op.portalCommentId, contentHash: op.hash }));
       const note = await ctx.cw.addNote(cwTicketId, { text: op.text, internalAnalysisFlag: true });
       // Learned here too: a tenant whose tickets all exist already never creates one.
       await learnApiMember(ctx, note.createdBy);

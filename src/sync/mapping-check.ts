@@ -13,7 +13,8 @@ export interface MappedStatus {
  */
 export function statusMappingProblem(boardId: number, mapped: MappedStatus[], statuses: CwStatus[] | null): string | null {
   const fix = "Choose another status under Settings → Advanced Settings and save, then replay the tickets listed under Failures.";
-  if (statuses === null) return `The ConnectWise board (id ${boardId}) chosen in Advanced Settings no longer exists. Choose a board under Settings → Advanced Settings and save.`;
+  if (statuses === null)
+    return `The ConnectWise board (id ${boardId}) chosen in Advanced Settings no longer exists. Choose a board under Settings → Advanced Settings and save.`;
   const byId = new Map(statuses.map((s) => [s.id, s]));
   const broken = mapped
     .map((m) => ({ m, status: byId.get(m.cwStatusId) }))

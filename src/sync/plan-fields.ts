@@ -34,7 +34,10 @@ function mappedStatus(portal: PortalTicket, settings: SyncSettings, warnings: Wa
 /** A ticket on the catch-all company says why: no ClusterID, or one that matches nothing (yet). */
 function clusterWarning(portal: PortalTicket, input: PlanInput, warnings: Warning[]): void {
   if (!portal.clusterId) {
-    warnings.push({ code: "missing_cluster", message: "The request has no ClusterID; the ticket is on the default company. Ask the customer for it, or move the ticket in ConnectWise." });
+    warnings.push({
+      code: "missing_cluster",
+      message: "The request has no ClusterID; the ticket is on the default company. Ask the customer for it, or move the ticket in ConnectWise.",
+    });
   } else if (!input.match) {
     warnings.push({
       code: "unmatched_cluster",
@@ -123,7 +126,8 @@ export function planFields(input: PlanInput, cw: CwTicket, warnings: Warning[], 
   }
 
   const target = settings.statusMap[portal.status];
-  const reopens = cw.closedFlag && target !== undefined && !target.closed && !onAnotherBoard(cw, settings) && (portalActivity || synced.status !== portal.status);
+  const reopens =
+    cw.closedFlag && target !== undefined && !target.closed && !onAnotherBoard(cw, settings) && (portalActivity || synced.status !== portal.status);
   if (reopens && settings.closedTicketActivity === "warn") {
     warnings.push({
       code: "cw_closed",

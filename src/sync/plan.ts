@@ -118,13 +118,23 @@ function planComments(input: PlanInput, cwTicketId: number, synced: SyncedFields
       skipped++;
       continue;
     }
-    toPortal.push({ kind: "mirror_note_to_portal", cwNoteId: note.id, text, hash: contentHash(text), public: settings.commentsPublic, linkId: link?.id ?? null });
+    toPortal.push({
+      kind: "mirror_note_to_portal",
+      cwNoteId: note.id,
+      text,
+      hash: contentHash(text),
+      public: settings.commentsPublic,
+      linkId: link?.id ?? null,
+    });
   }
   if (skipped > 0) {
     warnings.push(
       portal.status === "closed"
         ? { code: "portal_closed", message: `The portal request is closed: ${skipped} ConnectWise update(s) could not be posted to it.` }
-        : { code: "portal_comment_limit", message: `The portal request has ${PORTAL_COMMENT_LIMIT} comments, Zendesk's limit: ${skipped} update(s) not posted.` },
+        : {
+            code: "portal_comment_limit",
+            message: `The portal request has ${PORTAL_COMMENT_LIMIT} comments, Zendesk's limit: ${skipped} update(s) not posted.`,
+          },
     );
   }
   return [...ops, ...toPortal];

@@ -39,9 +39,11 @@ export function portalSource(link: LinkMemory | undefined, hints: SyncHints, mem
   if (hints.reason === "resync" || hasPending(memory)) return { from: "read" };
   const recorded = link?.portalUpdatedAt ?? null;
   const known = [recorded, link?.portalSnapshot?.updatedAt ?? null].reduce<string>((max, v) => (v !== null && v > max ? v : max), "");
-  if (hints.portal && hints.observedAt !== undefined && hints.portal.updatedAt >= known) return { from: "message", request: hints.portal, observedAt: hints.observedAt };
+  if (hints.portal && hints.observedAt !== undefined && hints.portal.updatedAt >= known)
+    return { from: "message", request: hints.portal, observedAt: hints.observedAt };
   // The run's portal listing just found it unchanged: planned from its last synced copy.
-  if (hints.portalUnchanged && link?.portalSnapshot && recorded !== null && link.portalSnapshot.updatedAt === recorded) return { from: "stored", request: link.portalSnapshot };
+  if (hints.portalUnchanged && link?.portalSnapshot && recorded !== null && link.portalSnapshot.updatedAt === recorded)
+    return { from: "stored", request: link.portalSnapshot };
   return { from: "read" };
 }
 

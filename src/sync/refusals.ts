@@ -15,7 +15,13 @@ function inputsOf(portal: PortalTicket): Record<RefusableField, string> {
   return { summary: contentHash(portal.subject), priority: portal.priority ?? "none", status: portal.status, company: cluster, configuration: cluster };
 }
 
-const LABEL: Record<RefusableField, string> = { summary: "summary", priority: "priority", status: "status", company: "company", configuration: "configuration" };
+const LABEL: Record<RefusableField, string> = {
+  summary: "summary",
+  priority: "priority",
+  status: "status",
+  company: "company",
+  configuration: "configuration",
+};
 const FIX: Record<RefusableField, string> = {
   status: "Check that the mapped status still exists, is active and belongs to the ticket's board (Advanced Settings → status mapping).",
   priority: "Check the priority mapping in Advanced Settings: the ConnectWise priority may have been deleted or deactivated.",

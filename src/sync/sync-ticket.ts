@@ -82,7 +82,10 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     let requestObservedAt = portalFrom.from === "message" ? portalFrom.observedAt : now().getTime();
     let request = portalFrom.from === "read" ? await portal.getRequest(job.portalTicketId) : portalFrom.request;
     if (!request) {
-      const warning: Warning = { code: "portal_request_missing", message: "The portal request no longer exists or is not visible to the connected portal user." };
+      const warning: Warning = {
+        code: "portal_request_missing",
+        message: "The portal request no longer exists or is not visible to the connected portal user.",
+      };
       await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [warning], state: "warning", lastSyncedAt: now().toISOString() });
       return { stats: { ...stats, ...calls(), warnings: 1 }, warnings: [warning], cwTicketId: state.link?.cwTicketId ?? null };
     }
@@ -161,22 +164,30 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     }
 
     const at = now().toISOString();
-    await finishTicketLink(db, job.tenantId, job.portalTicketId, {
-      summary: request.subject.slice(0, 300),
-      syncedFields: result.synced as Record<string, string>,
-      warnings: result.warnings,
-      state: ctx.cwTicketId === null ? (result.warnings.length ? "warning" : "pending") : result.warnings.length ? "warning" : "ok",
-      lastError: null,
-      // No ConnectWise ticket yet means nothing was synced: keep the request "changed".
-      portalUpdatedAt: ctx.cwTicketId === null ? null : portalFresh ? settledVersion(request.updatedAt, requestObservedAt) : (link?.portalUpdatedAt ?? null),
-      portalSnapshot: request,
-      cwUpdatedAt: result.side.version,
-      cwClosed: result.side.ticket?.closedFlag ?? false,
-      // Notes a closed request could not take are read again until posted.
-      lastCwNoteId: result.warnings.some((w) => NOTES_WAITING.has(w.code)) ? result.side.noteBase : result.side.notes.reduce((max, n) => Math.max(max, n.id), result.side.noteBase),
-      lastSyncedAt: at,
-      updatedAt: at,
-    }, events);
+    await finishTicketLink(
+      db,
+      job.tenantId,
+      job.portalTicketId,
+      {
+        summary: request.subject.slice(0, 300),
+        syncedFields: result.synced as Record<string, string>,
+        warnings: result.warnings,
+        state: ctx.cwTicketId === null ? (result.warnings.length ? "warning" : "pending") : result.warnings.length ? "warning" : "ok",
+        lastError: null,
+        // No ConnectWise ticket yet means nothing was synced: keep the request "changed".
+        portalUpdatedAt: ctx.cwTicketId === null ? null : portalFresh ? settledVersion(request.updatedAt, requestObservedAt) : (link?.portalUpdatedAt ?? null),
+        portalSnapshot: request,
+        cwUpdatedAt: result.side.version,
+        cwClosed: result.side.ticket?.closedFlag ?? false,
+        // Notes a closed request could not take are read again until posted.
+        lastCwNoteId: result.warnings.some((w) => NOTES_WAITING.has(w.code))
+          ? result.side.noteBase
+          : result.side.notes.reduce((max, n) => Math.max(max, n.id), result.side.noteBase),
+        lastSyncedAt: at,
+        updatedAt: at,
+      },
+      events,
+    );
     stats.warnings = result.warnings.length;
     log.info("ticket.synced", { cwTicket: ctx.cwTicketId ?? undefined, ops: events.length, warnings: result.warnings.length, ...calls() });
     return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
@@ -202,12 +213,26 @@ interface CwSide {
   noteBase: number;
 }
 
-async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, link: LinkMemory | undefined, hints: SyncHints, memory: TicketMemory, xref: string, now: () => Date): Promise<CwSide> {
+async function loadCwSide(
+  db: Db,
+  cw: ConnectWiseClient,
+  ctx: ExecuteContext,
+  link: LinkMemory | undefined,
+  hints: SyncHints,
+  memory: TicketMemory,
+  xref: string,
+  now: () => Date,
+): Promise<CwSide> {
   const observedAt = now().getTime();
   const source: CwSource = ctx.cwTicketId !== null && !link ? { from: "read", full: true } : cwSource(link, hints, memory);
   if (source.from === "message") {
     const notes = await readNotes(cw, source.ticket.id, source.notes);
-    return { ticket: source.ticket, notes, version: settledVersion(source.ticket.lastUpdated, source.observedAt), noteBase: source.notes?.afterId ?? link!.lastCwNoteId };
+    return {
+      ticket: source.ticket,
+      notes,
+      version: settledVersion(source.ticket.lastUpdated, source.observedAt),
+      noteBase: source.notes?.afterId ?? link!.lastCwNoteId,
+    };
   }
   let ticket: CwTicket | null = null;
   if (source.from === "read") ticket = await cw.getTicket(ctx.cwTicketId!);
@@ -221,7 +246,12 @@ async function loadCwSide(db: Db, cw: ConnectWiseClient, ctx: ExecuteContext, li
   }
   if (!ticket) return { ticket, notes: [], version: null, noteBase: 0 };
   const read = source.from === "read" && link ? notesToRead(link, memory, ticket.lastUpdated, source.full) : { afterId: 0, alsoIds: [] };
-  return { ticket, notes: await readNotes(cw, ticket.id, read), version: settledVersion(ticket.lastUpdated, observedAt), noteBase: read?.afterId ?? link?.lastCwNoteId ?? 0 };
+  return {
+    ticket,
+    notes: await readNotes(cw, ticket.id, read),
+    version: settledVersion(ticket.lastUpdated, observedAt),
+    noteBase: read?.afterId ?? link?.lastCwNoteId ?? 0,
+  };
 }
 
 const readNotes = async (cw: ConnectWiseClient, ticketId: number, read: NotesRead) => (read ? cw.listNotes(ticketId, read.afterId, read.alsoIds) : []);
@@ -252,8 +282,22 @@ async function ownerOf(db: Db, alerts: FetchLike, state: TicketState, portal: Po
 
 /** Records why a request was not synced: an event always; the warning on a link that exists (none is created). */
 async function refuseRequest(db: Db, job: TicketSyncJob, state: TicketState, refusal: Warning, at: Date): Promise<void> {
-  const event: TicketEvent = { tenantId: job.tenantId, portalTicketId: job.portalTicketId, cwTicketId: state.link?.cwTicketId ?? null, runId: job.runId, action: "refused_not_tenant_request", detail: refusal.message };
-  if (state.link) await finishTicketLink(db, job.tenantId, job.portalTicketId, { warnings: [refusal], state: "warning", lastSyncedAt: at.toISOString(), updatedAt: at.toISOString() }, [event]);
+  const event: TicketEvent = {
+    tenantId: job.tenantId,
+    portalTicketId: job.portalTicketId,
+    cwTicketId: state.link?.cwTicketId ?? null,
+    runId: job.runId,
+    action: "refused_not_tenant_request",
+    detail: refusal.message,
+  };
+  if (state.link)
+    await finishTicketLink(
+      db,
+      job.tenantId,
+      job.portalTicketId,
+      { warnings: [refusal], state: "warning", lastSyncedAt: at.toISOString(), updatedAt: at.toISOString() },
+      [event],
+    );
   else await db.insert(ticketEvents).values(event);
 }
 
@@ -261,7 +305,14 @@ function memoryOf(state: TicketState): TicketMemory {
   return {
     cwTicketId: state.link?.cwTicketId ?? null,
     synced: state.link?.syncedFields ?? {},
-    comments: state.comments.map((c) => ({ id: c.id, origin: c.origin, portalCommentId: c.portalCommentId, cwNoteId: c.cwNoteId, contentHash: c.contentHash, state: c.state })),
+    comments: state.comments.map((c) => ({
+      id: c.id,
+      origin: c.origin,
+      portalCommentId: c.portalCommentId,
+      cwNoteId: c.cwNoteId,
+      contentHash: c.contentHash,
+      state: c.state,
+    })),
   };
 }
 
@@ -284,10 +335,18 @@ async function resolveCluster(db: Db, cw: ConnectWiseClient, state: TicketState,
   const field = state.settings?.matchField ?? "serialNumber";
   const tenantId = state.tenant!.id;
   const cached = await cachedMatch(db, tenantId, field, clusterId, MATCH_TTL_MS, now);
-  if (cached && cached.cwConfigurationId !== null && cached.cwCompanyId !== null) return { configurationId: cached.cwConfigurationId, companyId: cached.cwCompanyId };
+  if (cached && cached.cwConfigurationId !== null && cached.cwCompanyId !== null)
+    return { configurationId: cached.cwConfigurationId, companyId: cached.cwCompanyId };
   if (cached && now.getTime() - Date.parse(cached.fetchedAt) <= NO_MATCH_TTL_MS) return null;
   const found = await cw.findConfiguration(field, clusterId);
   const match = found?.company ? { configurationId: found.id, companyId: found.company.id } : null;
-  await storeMatch(db, { tenantId, matchField: field, clusterId, cwConfigurationId: match?.configurationId ?? null, cwCompanyId: match?.companyId ?? null, fetchedAt: now.toISOString() });
+  await storeMatch(db, {
+    tenantId,
+    matchField: field,
+    clusterId,
+    cwConfigurationId: match?.configurationId ?? null,
+    cwCompanyId: match?.companyId ?? null,
+    fetchedAt: now.toISOString(),
+  });
   return match;
 }

@@ -16,7 +16,11 @@ export function summaryFor(subject: string): { summary: string; truncated: boole
 
 /** Whitespace-insensitive form used for recognising text we wrote (systems reflow it). */
 function normalizeText(text: string): string {
-  return text.replace(/\r\n?/g, "\n").replace(/[ \t\u00a0]+/g, " ").replace(/\s*\n\s*/g, "\n").trim();
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(/[ \t\u00a0]+/g, " ")
+    .replace(/\s*\n\s*/g, "\n")
+    .trim();
 }
 
 /** cyrb53: a fast 53-bit hash, ample to tell one ticket's comments apart. */

@@ -21,7 +21,15 @@ export function FirstSignInPage({ action, email, errors = {} }: FirstSignInPageP
             <p class="lead">Welcome, {email}. Choose the password you will sign in with; this link then stops working.</p>
             <form method="post" action={action} novalidate>
               <label for="password">Password</label>
-              <input id="password" name="password" type="password" autocomplete="new-password" required minlength={MIN_PASSWORD_LENGTH} aria-invalid={errors.password ? "true" : undefined} />
+              <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="new-password"
+                required
+                minlength={MIN_PASSWORD_LENGTH}
+                aria-invalid={errors.password ? "true" : undefined}
+              />
               <p class="muted hint">At least {MIN_PASSWORD_LENGTH} characters; not your email address.</p>
               <FieldError id="password" message={errors.password} />
               <label for="confirm">Repeat the password</label>

@@ -93,4 +93,5 @@ export function portalEcho(event: PortalEventFacts, known: PortalKnown): EchoRea
 }
 
 /** What the hook answers for an echo. */
-export const echoOutcome = (reason: EchoReason) => (reason === "own_member" || reason === "own_comment" ? "ignored: psa-sync's own change" : "ignored: already synced");
+export const echoOutcome = (reason: EchoReason) =>
+  reason === "own_member" || reason === "own_comment" ? "ignored: psa-sync's own change" : "ignored: already synced";

@@ -11,7 +11,16 @@ it("admin speed at scale", async () => {
   for (let i = 0; i < links; i += 500) {
     const rows = Array.from({ length: Math.min(500, links - i) }, (_, k) => i + k + 1);
     const [first, ...rest] = rows.map((id) =>
-      db().insert(ticketLinks).values({ tenantId: tenant.id, portalTicketId: id, cwTicketId: 100_000 + id, state: id % 17 === 0 ? "warning" : "ok", summary: `Ticket ${id} cluster alert ${id % 97}`, updatedAt: new Date(1_700_000_000_000 + id * 1000).toISOString() }),
+      db()
+        .insert(ticketLinks)
+        .values({
+          tenantId: tenant.id,
+          portalTicketId: id,
+          cwTicketId: 100_000 + id,
+          state: id % 17 === 0 ? "warning" : "ok",
+          summary: `Ticket ${id} cluster alert ${id % 97}`,
+          updatedAt: new Date(1_700_000_000_000 + id * 1000).toISOString(),
+        }),
     );
     await db().batch([first!, ...rest]);
   }
@@ -19,7 +28,9 @@ it("admin speed at scale", async () => {
     const n = Math.min(500, links * eventsPerLink - i);
     const [first, ...rest] = Array.from({ length: n }, (_, k) => {
       const j = i + k;
-      return db().insert(ticketEvents).values({ tenantId: tenant.id, portalTicketId: (j % links) + 1, action: "mirror_comment_to_cw", detail: `event ${j}` });
+      return db()
+        .insert(ticketEvents)
+        .values({ tenantId: tenant.id, portalTicketId: (j % links) + 1, action: "mirror_comment_to_cw", detail: `event ${j}` });
     });
     await db().batch([first!, ...rest]);
   }

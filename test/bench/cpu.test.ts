@@ -34,7 +34,13 @@ it("CPU per synced ticket: create, update and no-op, in batches", async () => {
 
   for (let b = 0; b < batches; b++) {
     const bulk = { email: user.email, count: ticketsPerBatch, comments: 1, subjectPrefix: `cpu ${b}`, clusterIds: ["CZJ1234ABC"] };
-    ids.push(((await (await sandboxControl("/zendesk/requests/bulk", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bulk) })).json()) as { ids: number[] }).ids);
+    ids.push(
+      (
+        (await (
+          await sandboxControl("/zendesk/requests/bulk", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bulk) })
+        ).json()) as { ids: number[] }
+      ).ids,
+    );
     await pause();
     await mark("create", b, ticketsPerBatch, "start");
     await syncTenantNow(tenant.id, { timeoutMs: 300_000 });

@@ -91,7 +91,12 @@ async function economyTick(push: boolean) {
     await syncTenantNow(tenant.id, { timeoutMs: 120_000 });
     if (push) delivered = await replayPush(tenant, portalIds, delivered);
     const calls = await callsSince(since);
-    return { portal: count(calls, "zendesk"), portalWrites: count(calls, "zendesk", true), cw: count(calls, "connectwise"), cwWrites: count(calls, "connectwise", true) };
+    return {
+      portal: count(calls, "zendesk"),
+      portalWrites: count(calls, "zendesk", true),
+      cw: count(calls, "connectwise"),
+      cwWrites: count(calls, "connectwise", true),
+    };
   };
   const changed = await tick();
   await pause();
@@ -107,79 +112,91 @@ const MIN_PORTAL = 1 + 2 + 3;
 const MIN_PORTAL_READING_STATUS_CHANGES = MIN_PORTAL + 2;
 const MIN_CW = 1 + 2 * 4 + 3 + 2;
 
-it.each([false, true])("API economy: one steady-state tick with a known set of changes (push %s)", async (push) => {
-  const { tenant, portalIds, changed, next, idle } = await economyTick(push);
-  await settle(tenant.id, { pushTickets: push ? [...portalIds] : [] });
-  report(push ? "api economy, push on" : "api economy", {
-    portalCalls: changed.portal,
-    portalWrites: changed.portalWrites,
-    portalMinimum: MIN_PORTAL,
-    portalRatio: +(changed.portal / MIN_PORTAL).toFixed(2),
-    portalRatioWithStatusReads: +(changed.portal / MIN_PORTAL_READING_STATUS_CHANGES).toFixed(2),
-    cwCalls: changed.cw,
-    cwWrites: changed.cwWrites,
-    cwMinimum: MIN_CW,
-    cwRatio: +(changed.cw / MIN_CW).toFixed(2),
-    nextTickPortalCalls: next.portal,
-    nextTickCwCalls: next.cw,
-    idlePortalCalls: idle.portal,
-    idleCwCalls: idle.cw,
-    idleWrites: idle.portalWrites + idle.cwWrites,
-  });
-}, 3_600_000);
+it.each([false, true])(
+  "API economy: one steady-state tick with a known set of changes (push %s)",
+  async (push) => {
+    const { tenant, portalIds, changed, next, idle } = await economyTick(push);
+    await settle(tenant.id, { pushTickets: push ? [...portalIds] : [] });
+    report(push ? "api economy, push on" : "api economy", {
+      portalCalls: changed.portal,
+      portalWrites: changed.portalWrites,
+      portalMinimum: MIN_PORTAL,
+      portalRatio: +(changed.portal / MIN_PORTAL).toFixed(2),
+      portalRatioWithStatusReads: +(changed.portal / MIN_PORTAL_READING_STATUS_CHANGES).toFixed(2),
+      cwCalls: changed.cw,
+      cwWrites: changed.cwWrites,
+      cwMinimum: MIN_CW,
+      cwRatio: +(changed.cw / MIN_CW).toFixed(2),
+      nextTickPortalCalls: next.portal,
+      nextTickCwCalls: next.cw,
+      idlePortalCalls: idle.portal,
+      idleCwCalls: idle.cw,
+      idleWrites: idle.portalWrites + idle.cwWrites,
+    });
+  },
+  3_600_000,
+);
 
-it.each(benchSize().backfill.sizes)("backfill: a tenant's first import of %i requests with a realistic per-call latency", async (requests) => {
-  const { comments, latencyMs } = benchSize().backfill;
-  // Its own portal user, so the listing holds exactly this backfill.
-  const user = { email: `it@backfill-${requests}-${Date.now()}.test`, apiToken: `backfill-${requests}-${Date.now()}` };
-  await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
-  const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 1500).toISOString(), portalUser: user });
-  const bulk = { email: user.email, count: requests, comments, subjectPrefix: "backfill", clusterIds: ["CZJ1234ABC", "CZJ5678DEF", "CZJ0000ZZZ"] };
-  await sandboxControl("/zendesk/requests/bulk", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bulk) });
-  await pause();
-  for (const api of ["connectwise", "zendesk"]) {
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api, rate: 1, kinds: ["slow"], slowMs: latencyMs }) });
-  }
-  const started = Date.now();
-  const running = syncTenantNow(tenant.id, { timeoutMs: 3_600_000 });
-  // Meanwhile: the ticket-sync messages outstanding (handed over, not yet done), and the
-  // schedule trying to start more runs of the tenant every 2 s. A tenant's listings never
-  // overlap: a try while a listing is in progress is skipped; one after the backfill's
-  // listing is complete starts a run (its tickets are then still syncing, by design). The
-  // rule is checked at every poll: at most one run of the tenant not done listing.
-  let peakDepth = 0;
-  let tries = 0;
-  let overlappingListings = 0;
-  let done = false;
-  void running.finally(() => (done = true));
-  while (!done) {
-    peakDepth = Math.max(peakDepth, await queuedTicketSyncs(tenant.id));
-    if ((await runsInProgress(db(), [tenant.id])).filter((r) => !r.listingComplete).length > 1) overlappingListings++;
-    if (++tries % 8 === 0) await startTenantRun(env, tenant.id, "cron", createLogger({ bench: "backfill" }));
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const run = await running;
-  const ms = Date.now() - started;
-  await sandboxControl("/faults", { method: "DELETE" });
-  await settle(tenant.id);
-  const runs = await db().select().from(syncRuns).where(eq(syncRuns.tenantId, tenant.id));
-  const scheduled = runs.filter((r) => r.trigger === "cron");
-  report(`backfill ${requests}`, {
-    requests,
-    comments: requests * comments,
-    latencyMs,
-    status: run.status,
-    wallSeconds: +(ms / 1000).toFixed(1),
-    ticketsPerSecond: +(run.ticketsCreated / (ms / 1000)).toFixed(2),
-    notesPerSecond: +(run.commentsMirrored / (ms / 1000)).toFixed(2),
-    ticketsCreated: run.ticketsCreated,
-    notesMirrored: run.commentsMirrored,
-    portalCalls: run.portalCalls,
-    cwCalls: run.cwCalls,
-    peakQueueDepth: peakDepth,
-    scheduledRunsTried: scheduled.length,
-    scheduledRunsSkipped: scheduled.filter((r) => r.status === "skipped").length,
-    scheduledRunsStartedAfterListing: scheduled.filter((r) => r.status !== "skipped").length,
-    overlappingListings,
-  });
-}, 3_600_000);
+it.each(benchSize().backfill.sizes)(
+  "backfill: a tenant's first import of %i requests with a realistic per-call latency",
+  async (requests) => {
+    const { comments, latencyMs } = benchSize().backfill;
+    // Its own portal user, so the listing holds exactly this backfill.
+    const user = { email: `it@backfill-${requests}-${Date.now()}.test`, apiToken: `backfill-${requests}-${Date.now()}` };
+    await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
+    const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 1500).toISOString(), portalUser: user });
+    const bulk = { email: user.email, count: requests, comments, subjectPrefix: "backfill", clusterIds: ["CZJ1234ABC", "CZJ5678DEF", "CZJ0000ZZZ"] };
+    await sandboxControl("/zendesk/requests/bulk", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bulk) });
+    await pause();
+    for (const api of ["connectwise", "zendesk"]) {
+      await sandboxControl("/faults", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ api, rate: 1, kinds: ["slow"], slowMs: latencyMs }),
+      });
+    }
+    const started = Date.now();
+    const running = syncTenantNow(tenant.id, { timeoutMs: 3_600_000 });
+    // Meanwhile: the ticket-sync messages outstanding (handed over, not yet done), and the
+    // schedule trying to start more runs of the tenant every 2 s. A tenant's listings never
+    // overlap: a try while a listing is in progress is skipped; one after the backfill's
+    // listing is complete starts a run (its tickets are then still syncing, by design). The
+    // rule is checked at every poll: at most one run of the tenant not done listing.
+    let peakDepth = 0;
+    let tries = 0;
+    let overlappingListings = 0;
+    let done = false;
+    void running.finally(() => (done = true));
+    while (!done) {
+      peakDepth = Math.max(peakDepth, await queuedTicketSyncs(tenant.id));
+      if ((await runsInProgress(db(), [tenant.id])).filter((r) => !r.listingComplete).length > 1) overlappingListings++;
+      if (++tries % 8 === 0) await startTenantRun(env, tenant.id, "cron", createLogger({ bench: "backfill" }));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const run = await running;
+    const ms = Date.now() - started;
+    await sandboxControl("/faults", { method: "DELETE" });
+    await settle(tenant.id);
+    const runs = await db().select().from(syncRuns).where(eq(syncRuns.tenantId, tenant.id));
+    const scheduled = runs.filter((r) => r.trigger === "cron");
+    report(`backfill ${requests}`, {
+      requests,
+      comments: requests * comments,
+      latencyMs,
+      status: run.status,
+      wallSeconds: +(ms / 1000).toFixed(1),
+      ticketsPerSecond: +(run.ticketsCreated / (ms / 1000)).toFixed(2),
+      notesPerSecond: +(run.commentsMirrored / (ms / 1000)).toFixed(2),
+      ticketsCreated: run.ticketsCreated,
+      notesMirrored: run.commentsMirrored,
+      portalCalls: run.portalCalls,
+      cwCalls: run.cwCalls,
+      peakQueueDepth: peakDepth,
+      scheduledRunsTried: scheduled.length,
+      scheduledRunsSkipped: scheduled.filter((r) => r.status === "skipped").length,
+      scheduledRunsStartedAfterListing: scheduled.filter((r) => r.status !== "skipped").length,
+      overlappingListings,
+    });
+  },
+  3_600_000,
+);

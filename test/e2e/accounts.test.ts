@@ -51,7 +51,10 @@ describe("a new tenant from registration to its first API call", () => {
     await admin.click("nav.tenant-nav >> text=Admin tasks");
     await admin.waitForURL(`${tenantUrl}/tasks`);
     // Nothing is connected yet: Sync now is refused with what setup still needs.
-    await Promise.all([admin.waitForResponse((r) => r.url().endsWith("/tasks/sync") && r.request().method() === "POST"), admin.click("button:has-text('Sync now')")]);
+    await Promise.all([
+      admin.waitForResponse((r) => r.url().endsWith("/tasks/sync") && r.request().method() === "POST"),
+      admin.click("button:has-text('Sync now')"),
+    ]);
     expect(await admin.textContent("[role=alert]")).toContain("Setup incomplete: connect the Support Portal");
     await shot(admin, "admin-tasks-sync-now");
 

@@ -32,7 +32,10 @@ describe("configuration in a real browser", () => {
     await shot(page, "configuration-connections");
 
     // "Generate Token" leaves for the portal's own sign-in page (through the hop page's meta refresh)…
-    await Promise.all([page.waitForURL((u) => u.pathname.endsWith("/zendesk/oauth/authorizations/new")), page.click('form[action$="/portal/oauth"] button[type=submit]')]);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname.endsWith("/zendesk/oauth/authorizations/new")),
+      page.click('form[action$="/portal/oauth"] button[type=submit]'),
+    ]);
     await page.fill("#email", "it@acme-msp.test");
     await page.fill("#password", "acme-portal-pass");
     await shot(page, "configuration-portal-sign-in");

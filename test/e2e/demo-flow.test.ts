@@ -39,7 +39,9 @@ async function until<T>(check: () => Promise<T | undefined>, ms = 30_000, explai
 
 /** What the sandbox delivered (and what came back), and what both Workers logged: for a push that never arrived. */
 async function pushTrace(): Promise<string> {
-  const { deliveries } = (await (await fetch(`${stack.sandboxUrl}/_sandbox/deliveries`)).json()) as { deliveries: { at: string; url: string; status: number | null; error: string | null }[] };
+  const { deliveries } = (await (await fetch(`${stack.sandboxUrl}/_sandbox/deliveries`)).json()) as {
+    deliveries: { at: string; url: string; status: number | null; error: string | null }[];
+  };
   const sent = deliveries.slice(-10).map((d) => `${d.at} ${d.url} → ${d.status ?? d.error}`);
   return `--- sandbox deliveries ---\n${sent.join("\n")}\n--- Worker output ---\n${stack.recentOutput()}`;
 }
@@ -78,13 +80,17 @@ describe("demo: tickets flow between the two local Workers", () => {
     expect(added.status).toBe(201);
     const xref = await fetch(`${stack.sandboxUrl}/cw/v4_6_release/apis/3.0/service/tickets/${ticket!.id}`, { headers: CW });
     const portalId = Number(((await xref.json()) as { externalXRef: string }).externalXRef.split(":").pop());
-    const comment = await until(async () => {
-      const res = await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests/${portalId}/comments`, { headers: PORTAL });
-      const { comments } = (await res.json()) as { comments: { body: string }[] };
-      return comments.find((c) => c.body.endsWith("Pushed note from the technician"));
-      // Generous: CI runs this beside the other projects, and a callback attempt that times
-      // out (5 s) is re-sent 2 s later. Push latency itself is measured by bench:latency.
-    }, 30_000, pushTrace);
+    const comment = await until(
+      async () => {
+        const res = await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests/${portalId}/comments`, { headers: PORTAL });
+        const { comments } = (await res.json()) as { comments: { body: string }[] };
+        return comments.find((c) => c.body.endsWith("Pushed note from the technician"));
+        // Generous: CI runs this beside the other projects, and a callback attempt that times
+        // out (5 s) is re-sent 2 s later. Push latency itself is measured by bench:latency.
+      },
+      30_000,
+      pushTrace,
+    );
     expect(comment).toBeDefined(); // no tick was fired: only push can have brought it
   });
 });

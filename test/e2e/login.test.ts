@@ -17,7 +17,10 @@ describe("login page in a real browser", () => {
     expect(await page.title()).toBe("Sign in · psa-sync");
     await page.fill("#email", "admin@acme-msp.test");
     await page.fill("#password", "not-the-password");
-    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/login") && r.request().method() === "POST"), page.click("button[type=submit]")]);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/login") && r.request().method() === "POST"),
+      page.click("button[type=submit]"),
+    ]);
     expect(answer.status()).toBe(401);
     await expect.poll(() => page.textContent("[role=alert]")).toContain("Email or password is incorrect.");
     expect(await page.inputValue("#email")).toBe("admin@acme-msp.test");

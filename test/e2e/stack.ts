@@ -34,7 +34,10 @@ const CHROMIUM_ARGS = [
 export async function startStack(opts: { sandbox?: boolean } = {}): Promise<Stack> {
   const stateDir = mkdtempSync(join(tmpdir(), "psa-sync-e2e-"));
   const envFile = join(stateDir, "test.vars");
-  writeFileSync(envFile, `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\nPASSWORD_PEPPER=e2e-only-pepper-never-use-anywhere\n`);
+  writeFileSync(
+    envFile,
+    `ENCRYPTION_KEY=${Buffer.from("e2e-only-key-never-use-anywhere!").toString("base64")}\nPORTAL_OAUTH_CLIENT_SECRET=psa-sync-demo-secret\nPASSWORD_PEPPER=e2e-only-pepper-never-use-anywhere\n`,
+  );
   // Each Worker keeps its own local storage: two workerd processes on one directory collide.
   const adminState = join(stateDir, "admin");
   const sandboxState = join(stateDir, "sandbox");

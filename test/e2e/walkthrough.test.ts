@@ -24,7 +24,8 @@ async function until(page: Page, url: string, check: () => Promise<boolean>, ms 
   for (;;) {
     await page.goto(url);
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting on ${url}; the page says:\n${((await page.textContent("main")) ?? "").replace(/\s+/g, " ").slice(0, 1500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting on ${url}; the page says:\n${((await page.textContent("main")) ?? "").replace(/\s+/g, " ").slice(0, 1500)}`);
     await page.waitForTimeout(1000);
   }
 }
@@ -64,7 +65,10 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
 
     // 2. Connect the Support Portal through OAuth, signing in on the portal's own page.
     await page.goto(`${base}/onboarding`);
-    await Promise.all([page.waitForURL((u) => u.pathname.endsWith("/zendesk/oauth/authorizations/new")), page.click('form[action$="/portal/oauth"] button[type=submit]')]);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname.endsWith("/zendesk/oauth/authorizations/new")),
+      page.click('form[action$="/portal/oauth"] button[type=submit]'),
+    ]);
     await page.fill("#email", "it@acme-msp.test");
     await page.fill("#password", "acme-portal-pass");
     await Promise.all([page.waitForURL(/saved=portal/), page.click("button[type=submit]")]);
@@ -84,9 +88,22 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
       await Promise.all([page.waitForNavigation(), page.selectOption("#board", { label: "Easy Connect Support" })]);
     }
     await page.selectOption("#defaultCompanyId", { label: "Acme MSP Catch-All" });
-    const priorities: Record<string, string> = { low: "Priority 4 - Schedule Maintenance", normal: "Priority 3 - Normal Response", high: "Priority 2 - Quick Response", urgent: "Priority 1 - Emergency Response", none: "Priority 3 - Normal Response" };
+    const priorities: Record<string, string> = {
+      low: "Priority 4 - Schedule Maintenance",
+      normal: "Priority 3 - Normal Response",
+      high: "Priority 2 - Quick Response",
+      urgent: "Priority 1 - Emergency Response",
+      none: "Priority 3 - Normal Response",
+    };
     for (const [k, label] of Object.entries(priorities)) await page.selectOption(`#priority\\.${k}`, { label });
-    const statuses: Record<string, string> = { new: "New", open: "In Progress", pending: "Waiting on Customer", hold: "Waiting on Customer", solved: "Resolved (closed)", closed: "Closed (closed)" };
+    const statuses: Record<string, string> = {
+      new: "New",
+      open: "In Progress",
+      pending: "Waiting on Customer",
+      hold: "Waiting on Customer",
+      solved: "Resolved (closed)",
+      closed: "Closed (closed)",
+    };
     for (const [k, label] of Object.entries(statuses)) await page.selectOption(`#status\\.${k}`, { label });
     await page.fill("#syncFrom", "2026-01-01");
     await Promise.all([page.waitForResponse((r) => r.url().endsWith("/settings") && r.request().method() === "POST"), page.click("text=Save settings")]);
@@ -134,9 +151,14 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
     const cwTicketId = /ConnectWise ticket #(\d+) created/.exec((await page.textContent("main")) ?? "")![1];
     const cwAuth = { authorization: `Basic ${Buffer.from("acme+acme-public-key:acme-private-key").toString("base64")}`, clientId: "psa-sync-demo-client" };
     expect((await fetch(`${stack.sandboxUrl}/cw/v4_6_release/apis/3.0/service/tickets/${cwTicketId}`, { method: "DELETE", headers: cwAuth })).status).toBe(204);
-    const portalAuth = { authorization: `Basic ${Buffer.from("it@acme-msp.test/token:acme-portal-token").toString("base64")}`, "content-type": "application/json" };
+    const portalAuth = {
+      authorization: `Basic ${Buffer.from("it@acme-msp.test/token:acme-portal-token").toString("base64")}`,
+      "content-type": "application/json",
+    };
     const comment = { request: { comment: { body: "Is anyone on this?" } } };
-    expect((await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests/${other}`, { method: "PUT", headers: portalAuth, body: JSON.stringify(comment) })).status).toBe(200);
+    expect(
+      (await fetch(`${stack.sandboxUrl}/zendesk/api/v2/requests/${other}`, { method: "PUT", headers: portalAuth, body: JSON.stringify(comment) })).status,
+    ).toBe(200);
     await page.goto(`${base}/tasks`);
     await Promise.all([page.waitForURL(/done=sync-/), page.click("button:has-text('Sync now')")]);
     await until(page, `${base}/tickets/${other}`, async () => ((await page.textContent("main")) ?? "").includes("ConnectWise ticket deleted"));
@@ -147,7 +169,13 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
     await page.goto(`${base}/tasks`);
     await page.selectOption("#bulk-warning", { label: "ConnectWise ticket deleted" });
     await Promise.all([page.waitForURL(/done=bulk-resync-queued/), page.click("button:has-text('Resync these tickets')")]);
-    await until(page, `${base}/tickets/${other}`, async () => /created again|new one is created/.test((await page.textContent("main")) ?? "") && !((await page.textContent("main")) ?? "").includes("ConnectWise ticket deleted:"));
+    await until(
+      page,
+      `${base}/tickets/${other}`,
+      async () =>
+        /created again|new one is created/.test((await page.textContent("main")) ?? "") &&
+        !((await page.textContent("main")) ?? "").includes("ConnectWise ticket deleted:"),
+    );
     await shot(page, "9-ticket-fixed");
     await page.close();
   });

@@ -18,8 +18,10 @@ const CW_SITE = `${SANDBOX_ORIGIN}/cw`;
 export const sealPortalSecrets = (tenantId: string, value: PortalSecrets) => sealSecret(env, value, bindings.portalSecrets(tenantId, PORTAL_BASE));
 export const openPortalSecrets = (tenantId: string, sealed: string) => openSecret(env, sealed, bindings.portalSecrets(tenantId, PORTAL_BASE), portalSecrets);
 /** Seals a ConnectWise private key as the Worker does (bound to the tenant, site and company). */
-export const sealCwSecrets = (tenantId: string, privateKey: string, site = CW_SITE, companyId = "acme") => sealSecret(env, { privateKey }, bindings.connectwiseSecrets(tenantId, site, companyId));
-export const openCwSecrets = (tenantId: string, sealed: string, site = CW_SITE, companyId = "acme") => openSecret(env, sealed, bindings.connectwiseSecrets(tenantId, site, companyId), connectwiseSecrets);
+export const sealCwSecrets = (tenantId: string, privateKey: string, site = CW_SITE, companyId = "acme") =>
+  sealSecret(env, { privateKey }, bindings.connectwiseSecrets(tenantId, site, companyId));
+export const openCwSecrets = (tenantId: string, sealed: string, site = CW_SITE, companyId = "acme") =>
+  openSecret(env, sealed, bindings.connectwiseSecrets(tenantId, site, companyId), connectwiseSecrets);
 
 /** The sandbox's ClusterID custom field (sandbox/src/demo-data.ts). */
 const CLUSTER_FIELD_ID = 360001234567;
@@ -30,12 +32,20 @@ const CLUSTER_FIELD_ID = 360001234567;
  * Needs `routeFetchToSandbox()` active. With `ownCwMember`, the tenant calls ConnectWise as
  * its own API member (public key = its id), so the sandbox log tells its calls apart.
  */
-export async function createConnectedTenant(opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string }; ownCwMember?: boolean; settings?: boolean } = {}) {
+export async function createConnectedTenant(
+  opts: { syncFrom?: string; portalUser?: { email: string; apiToken: string }; ownCwMember?: boolean; settings?: boolean } = {},
+) {
   const portalUser = opts.portalUser ?? { email: "it@acme-msp.test", apiToken: "acme-portal-token" };
   const tenant = await createTenant();
-  const cwKeys = opts.ownCwMember ? { publicKey: tenant.id, privateKey: `${tenant.id}-private` } : { publicKey: "acme-public-key", privateKey: "acme-private-key" };
+  const cwKeys = opts.ownCwMember
+    ? { publicKey: tenant.id, privateKey: `${tenant.id}-private` }
+    : { publicKey: "acme-public-key", privateKey: "acme-private-key" };
   if (opts.ownCwMember) {
-    const res = await sandboxControl("/connectwise/api-members", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cwKeys) });
+    const res = await sandboxControl("/connectwise/api-members", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(cwKeys),
+    });
     if (res.status !== 201) throw new Error(`sandbox refused the API member: ${res.status}`);
   }
   await db().batch([
@@ -58,7 +68,9 @@ export async function createConnectedTenant(opts: { syncFrom?: string; portalUse
         clientId: "psa-sync-demo-client",
         secretsCiphertext: await sealCwSecrets(tenant.id, cwKeys.privateKey),
       }),
-    db().insert(tenantSettings).values({ tenantId: tenant.id, syncFrom: opts.syncFrom ?? new Date().toISOString() }),
+    db()
+      .insert(tenantSettings)
+      .values({ tenantId: tenant.id, syncFrom: opts.syncFrom ?? new Date().toISOString() }),
   ]);
   if (opts.settings !== false) await applyTestSettings(tenant.id);
   return tenant;
@@ -89,10 +101,22 @@ export async function createTenantWithCustomer(opts: { syncFrom?: string; ownCwM
 export async function connectPortalWithOAuth(tenantId: string, expiresAt: string, columns: Partial<typeof portalConnections.$inferInsert> = {}) {
   const redirectUri = "http://localhost/callback";
   const grant = await portalAuthorizationCode({ clientId: "psa-sync", redirectUri, email: "it@acme-msp.test", password: "acme-portal-pass" });
-  const tokens = await exchangeCode({ fetch: (i, init) => fetch(i, init), baseUrl: PORTAL_BASE, clientId: "psa-sync", clientSecret: "psa-sync-demo-secret", ...grant, redirectUri });
+  const tokens = await exchangeCode({
+    fetch: (i, init) => fetch(i, init),
+    baseUrl: PORTAL_BASE,
+    clientId: "psa-sync",
+    clientSecret: "psa-sync-demo-secret",
+    ...grant,
+    redirectUri,
+  });
   await db()
     .update(portalConnections)
-    .set({ ...columns, authMode: "oauth", secretsCiphertext: await sealPortalSecrets(tenantId, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }), accessTokenExpiresAt: expiresAt })
+    .set({
+      ...columns,
+      authMode: "oauth",
+      secretsCiphertext: await sealPortalSecrets(tenantId, { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }),
+      accessTokenExpiresAt: expiresAt,
+    })
     .where(eq(portalConnections.tenantId, tenantId));
   return tokens;
 }

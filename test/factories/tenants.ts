@@ -27,7 +27,12 @@ export async function createTicketLink(tenantId: string, portalTicketId: number,
 
 /** The link row of one portal ticket (throws in a test if there is none). */
 export const linkOf = async (tenantId: string, portalTicketId: number) =>
-  (await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))))[0]!;
+  (
+    await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId)))
+  )[0]!;
 
 /**
  * Tenants the cron dispatches (both connections, board, catch-all company, every mapping:
@@ -37,12 +42,20 @@ export const linkOf = async (tenantId: string, portalTicketId: number) =>
 export async function insertDispatchableTenants(ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 50) {
     const [first, ...rest] = ids.slice(i, i + 50).flatMap((id) => [
-      db().insert(tenants).values({ id, name: id, slug: id, hookId: `h_${id}` }),
+      db()
+        .insert(tenants)
+        .values({ id, name: id, slug: id, hookId: `h_${id}` }),
       db().insert(portalConnections).values({ tenantId: id, authMode: "api_token", secretsCiphertext: "x" }),
-      db().insert(connectwiseConnections).values({ tenantId: id, site: "http://localhost:1", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
+      db()
+        .insert(connectwiseConnections)
+        .values({ tenantId: id, site: "http://localhost:1", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
       db().insert(tenantSettings).values({ tenantId: id, boardId: 1, defaultCompanyId: 1 }),
-      db().insert(priorityMappings).values(MAPPED_PRIORITIES.map((portalValue) => ({ tenantId: id, portalValue, cwPriorityId: 1, cwPriorityName: "P" }))),
-      db().insert(statusMappings).values(MAPPED_STATUSES.map((portalValue) => ({ tenantId: id, portalValue, cwStatusId: 1, cwStatusName: "S" }))),
+      db()
+        .insert(priorityMappings)
+        .values(MAPPED_PRIORITIES.map((portalValue) => ({ tenantId: id, portalValue, cwPriorityId: 1, cwPriorityName: "P" }))),
+      db()
+        .insert(statusMappings)
+        .values(MAPPED_STATUSES.map((portalValue) => ({ tenantId: id, portalValue, cwStatusId: 1, cwStatusName: "S" }))),
     ]);
     await db().batch([first!, ...rest]);
   }

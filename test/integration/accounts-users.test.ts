@@ -93,7 +93,10 @@ describe("users page", () => {
     // with one enabled admin left, demoting or disabling it is refused and changes nothing.
     const operator = await createUser("operator", null);
     expect(await changeRole(db(), tenant.id, operator.id, admin.id, "tenant_viewer")).toMatchObject({ ok: false, status: 409 });
-    expect(await setUserDisabled(db(), tenant.id, operator.id, admin.id, true)).toMatchObject({ ok: false, errors: { form: expect.stringContaining("last admin") } });
+    expect(await setUserDisabled(db(), tenant.id, operator.id, admin.id, true)).toMatchObject({
+      ok: false,
+      errors: { form: expect.stringContaining("last admin") },
+    });
     expect(await userById(admin.id)).toMatchObject({ role: "tenant_admin", disabled: false });
     // With a second admin, the first can be demoted by it.
     const second = await createUser("tenant_admin", tenant.id);

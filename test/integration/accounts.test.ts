@@ -42,7 +42,12 @@ describe("changing one's password", () => {
     expect((await client.fetch(`/t/${tenant.id}`)).headers.get("location")).toBe("/login");
     const fresh = await SELF.fetch(`${ORIGIN}/t/${tenant.id}`, { headers: { cookie }, redirect: "manual" });
     expect(fresh.status).toBe(200);
-    expect(await db().select().from(auditLog).where(and(eq(auditLog.userId, user.id), eq(auditLog.action, "account.password_changed")))).toHaveLength(1);
+    expect(
+      await db()
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.userId, user.id), eq(auditLog.action, "account.password_changed"))),
+    ).toHaveLength(1);
 
     // And the new password signs in.
     await expect(signIn(user.email, NEW_PASSWORD)).resolves.toBeTruthy();
@@ -52,7 +57,11 @@ describe("changing one's password", () => {
     [{ current: "wrong password!!", password: NEW_PASSWORD, confirm: NEW_PASSWORD }, "current", "not right"],
     [{ current: "correct horse battery staple", password: "short", confirm: "short" }, "password", "at least 12"],
     [{ current: "correct horse battery staple", password: NEW_PASSWORD, confirm: "something else entirely" }, "confirm", "do not match"],
-    [{ current: "correct horse battery staple", password: "correct horse battery staple", confirm: "correct horse battery staple" }, "password", "different from the current"],
+    [
+      { current: "correct horse battery staple", password: "correct horse battery staple", confirm: "correct horse battery staple" },
+      "password",
+      "different from the current",
+    ],
   ])("refuses %o with a field-level error and changes nothing", async (form, field, message) => {
     const tenant = await createTenant();
     const user = await createUser("tenant_viewer", tenant.id);

@@ -31,7 +31,10 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 const setPrivateKey = async (tenantId: string, privateKey: string) =>
-  db().update(connectwiseConnections).set({ secretsCiphertext: await sealCwSecrets(tenantId, privateKey) }).where(eq(connectwiseConnections.tenantId, tenantId));
+  db()
+    .update(connectwiseConnections)
+    .set({ secretsCiphertext: await sealCwSecrets(tenantId, privateKey) })
+    .where(eq(connectwiseConnections.tenantId, tenantId));
 
 describe("silent stops are announced once, and so is the recovery", () => {
   it("rejected credentials: one alert however many runs fail, one when fixed", async () => {
@@ -60,15 +63,27 @@ describe("silent stops are announced once, and so is the recovery", () => {
     const tenant = await createConnectedTenant();
     await db().update(tenants).set({ alertWebhookUrl: ALERT_URL }).where(eq(tenants.id, tenant.id));
     const token = `psa_${uniqueId("status_check")}_0123456789abcdef`;
-    await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId: tenant.id, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
-    const apiStatus = async () => (await (await SELF.fetch("http://localhost/api/v1/status", { headers: { authorization: `Bearer ${token}` } })).json()) as { needsAttention: boolean; attentionReason: string | null };
+    await db()
+      .insert(apiTokens)
+      .values({ id: uniqueId("tok"), tenantId: tenant.id, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
+    const apiStatus = async () =>
+      (await (await SELF.fetch("http://localhost/api/v1/status", { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        needsAttention: boolean;
+        attentionReason: string | null;
+      };
     const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id));
     const boardId = settings!.boardId!;
     // The tenant's "hold" maps to a status of its own, so deleting it disturbs no other test.
-    const [hold] = await db().select().from(statusMappings).where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "hold")));
+    const [hold] = await db()
+      .select()
+      .from(statusMappings)
+      .where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "hold")));
     const doomed = await technician.addBoardStatus(boardId, `Parked ${tenant.id}`);
     const remap = (id: number, name: string) =>
-      db().update(statusMappings).set({ cwStatusId: id, cwStatusName: name }).where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "hold")));
+      db()
+        .update(statusMappings)
+        .set({ cwStatusId: id, cwStatusName: name })
+        .where(and(eq(statusMappings.tenantId, tenant.id), eq(statusMappings.portalValue, "hold")));
     await remap(doomed.id, `Parked ${tenant.id}`);
     await syncTenantNow(tenant.id);
     expect((await apiStatus()).needsAttention).toBe(false);
@@ -78,7 +93,10 @@ describe("silent stops are announced once, and so is the recovery", () => {
     await syncTenantNow(tenant.id);
     expect((await apiStatus()).needsAttention).toBe(false);
     // An hour after the last check, the run reads it.
-    await db().update(tenantSettings).set({ boardCheckedAt: new Date(Date.now() - BOARD_CHECK_EVERY_MS).toISOString() }).where(eq(tenantSettings.tenantId, tenant.id));
+    await db()
+      .update(tenantSettings)
+      .set({ boardCheckedAt: new Date(Date.now() - BOARD_CHECK_EVERY_MS).toISOString() })
+      .where(eq(tenantSettings.tenantId, tenant.id));
     await syncTenantNow(tenant.id);
     const status = await apiStatus();
     expect(status.needsAttention).toBe(true);
@@ -103,13 +121,35 @@ describe("silent stops are announced once, and so is the recovery", () => {
     const tenant = await createConnectedTenant();
     await db().update(tenants).set({ alertWebhookUrl: ALERT_URL }).where(eq(tenants.id, tenant.id));
     const past = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-    await db().insert(syncRuns).values([
-      { id: uniqueId("run"), tenantId: tenant.id, trigger: "cron", status: "failed", message: "failed: upstream down", startedAt: past(15), finishedAt: past(14) },
-      { id: uniqueId("run"), tenantId: tenant.id, trigger: "cron", status: "failed", message: "failed: upstream down", startedAt: past(10), finishedAt: past(9) },
-    ]);
+    await db()
+      .insert(syncRuns)
+      .values([
+        {
+          id: uniqueId("run"),
+          tenantId: tenant.id,
+          trigger: "cron",
+          status: "failed",
+          message: "failed: upstream down",
+          startedAt: past(15),
+          finishedAt: past(14),
+        },
+        {
+          id: uniqueId("run"),
+          tenantId: tenant.id,
+          trigger: "cron",
+          status: "failed",
+          message: "failed: upstream down",
+          startedAt: past(10),
+          finishedAt: past(9),
+        },
+      ]);
     const runId = uniqueId("run");
-    await db().insert(syncRuns).values({ id: runId, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: past(5) });
-    const batch = createMessageBatch("tenant-sync-dlq", [{ id: uniqueId("m"), timestamp: new Date(), attempts: 6, body: { kind: "tenant-sync", v: 1, tenantId: tenant.id, runId } }]);
+    await db()
+      .insert(syncRuns)
+      .values({ id: runId, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: past(5) });
+    const batch = createMessageBatch("tenant-sync-dlq", [
+      { id: uniqueId("m"), timestamp: new Date(), attempts: 6, body: { kind: "tenant-sync", v: 1, tenantId: tenant.id, runId } },
+    ]);
     await worker.queue(batch, env);
 
     const [row] = await db().select().from(tenants).where(eq(tenants.id, tenant.id));

@@ -27,8 +27,16 @@ async function runAndCount(tenantId: string) {
   const since = await lastId();
   const run = await syncTenantNow(tenantId);
   const calls = await callsSince(since);
-  const route = (path: string) => path.split("?")[0]!.replace(/^\/zendesk\/api\/v2|^\/cw\/v4_6_release\/apis\/3\.0/, "").replace(/\/\d+/g, "/{id}");
-  const of = (api: Logged["api"]) => calls.filter((c) => c.api === api).map((c) => `${c.method} ${route(c.path)}`).sort();
+  const route = (path: string) =>
+    path
+      .split("?")[0]!
+      .replace(/^\/zendesk\/api\/v2|^\/cw\/v4_6_release\/apis\/3\.0/, "")
+      .replace(/\/\d+/g, "/{id}");
+  const of = (api: Logged["api"]) =>
+    calls
+      .filter((c) => c.api === api)
+      .map((c) => `${c.method} ${route(c.path)}`)
+      .sort();
   return { run, portal: of("zendesk"), cw: of("connectwise"), paths: calls.map((c) => c.path) };
 }
 
@@ -48,7 +56,9 @@ async function settledTenant() {
 
 describe("API economy (sandbox request log)", () => {
   // One tenant through its phases (each run costs seconds: one settled tenant, not three).
-  it("idle: one listing call per side; a portal comment: no request read; a ConnectWise change: no portal read; a new request: no externalXRef lookup", { timeout: 60_000 }, async () => {
+  it("idle: one listing call per side; a portal comment: no request read; a ConnectWise change: no portal read; a new request: no externalXRef lookup", {
+    timeout: 60_000,
+  }, async () => {
     const { tenant, customer, id, cwTicket } = await settledTenant();
 
     // Idle: the listings, nothing else (identity, board and callback checks are hourly).
@@ -90,7 +100,12 @@ describe("API economy (sandbox request log)", () => {
     const created = await runAndCount(tenant.id);
     expect(created.portal).toEqual(["GET /requests", "GET /requests/{id}/comments"]);
     // The ClusterID's configuration is cached from the first ticket: create, attach, one note.
-    expect(created.cw).toEqual(["GET /service/tickets", "POST /service/tickets", "POST /service/tickets/{id}/configurations", "POST /service/tickets/{id}/notes"]);
+    expect(created.cw).toEqual([
+      "GET /service/tickets",
+      "POST /service/tickets",
+      "POST /service/tickets/{id}/configurations",
+      "POST /service/tickets/{id}/notes",
+    ]);
     expect(created.paths.some((p) => decodeURIComponent(p).includes("externalXRef="))).toBe(false);
     expect(created.run).toMatchObject({ status: "completed", ticketsCreated: 1, commentsMirrored: 1 });
   });

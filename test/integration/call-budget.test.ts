@@ -84,7 +84,9 @@ describe("per-tenant ConnectWise call cap (CW_CALL_LIMIT, CallBudget Durable Obj
     const setup = (await callsOf(tenant.id)).length;
     const log = createLogger({ test: true });
 
-    const deferred = await syncTicket(capped, { tenantId: tenant.id, portalTicketId: backlogged, runId: null, reason: "portal_changed" }, log).catch((err: unknown) => err);
+    const deferred = await syncTicket(capped, { tenantId: tenant.id, portalTicketId: backlogged, runId: null, reason: "portal_changed" }, log).catch(
+      (err: unknown) => err,
+    );
     expect(deferred).toBeInstanceOf(BudgetSpent);
     expect((deferred as BudgetSpent).retryAfter).toBeGreaterThan(20);
     expect(await callsOf(tenant.id)).toHaveLength(setup);
@@ -95,7 +97,10 @@ describe("per-tenant ConnectWise call cap (CW_CALL_LIMIT, CallBudget Durable Obj
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.cwTicketId).not.toBeNull();
     // Only the pushed request has a ConnectWise ticket; the deferred one sent nothing.
-    const linked = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)));
+    const linked = await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)));
     expect(linked.map((l) => l.portalTicketId)).toEqual([pushed]);
     const calls = (await callsOf(tenant.id)).slice(setup);
     expect(calls.length).toBeGreaterThan(0);

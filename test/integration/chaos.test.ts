@@ -43,14 +43,20 @@ useSandboxForFile();
 
 describe(`chaos: ${cfg.requests} requests × ${MSPS.length} tenants, faults at ${cfg.rate * 100}%`, () => {
   it("converges with no duplicate, loss, echo or divergence after the faults stop", async () => {
-    for (const u of MSPS.slice(2)) await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(u) });
+    for (const u of MSPS.slice(2))
+      await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(u) });
     const tenants = await Promise.all(MSPS.map((u) => createConnectedTenant({ syncFrom: new Date(Date.now() - 1500).toISOString(), portalUser: u })));
     const people = MSPS.map((u) => portalUser(u.email, u.apiToken));
     const requests: { id: number; subject: string }[][] = MSPS.map(() => []);
     for (let i = 0; i < cfg.requests; i++) {
       for (const [t, person] of people.entries()) {
         const subject = `chaos ${t}-${i} ${i % 5 === 0 ? "ünïcödé <b>html</b> " : ""}alert`;
-        const id = await person.createRequest({ subject, body: `Request ${t}-${i}.`, priority: ["low", "normal", "high", "urgent"][i % 4], clusterId: CLUSTERS[i % CLUSTERS.length] });
+        const id = await person.createRequest({
+          subject,
+          body: `Request ${t}-${i}.`,
+          priority: ["low", "normal", "high", "urgent"][i % 4],
+          clusterId: CLUSTERS[i % CLUSTERS.length],
+        });
         for (let c = 0; c < cfg.comments; c++) await person.comment(id, `comment ${c} on ${t}-${i}`);
         requests[t]!.push({ id, subject });
       }
@@ -92,8 +98,17 @@ describe(`chaos: ${cfg.requests} requests × ${MSPS.length} tenants, faults at $
 
     const reports: ConvergenceReport[] = [];
     for (const [t, tenant] of tenants.entries()) reports.push(await checkConvergence(tenant.id, requests[t]!, (id) => people[t]!.comments(id)));
-    const faulted = ((await (await sandboxControl("/requests?limit=50000")).json()) as { requests: { fault: string | null }[] }).requests.filter((r) => r.fault).length;
-    const summary = { event: "chaos.report", config: cfg, faultedCalls: faulted, deadLettered: dead.filter((f) => tenants.some((t) => t.id === f.tenantId)).length, replayed, reports };
+    const faulted = ((await (await sandboxControl("/requests?limit=50000")).json()) as { requests: { fault: string | null }[] }).requests.filter(
+      (r) => r.fault,
+    ).length;
+    const summary = {
+      event: "chaos.report",
+      config: cfg,
+      faultedCalls: faulted,
+      deadLettered: dead.filter((f) => tenants.some((t) => t.id === f.tenantId)).length,
+      replayed,
+      reports,
+    };
     console.info(JSON.stringify(summary));
     for (const r of reports) expect(converged(r), JSON.stringify(r)).toBe(true);
     expect(faulted).toBeGreaterThan(0);

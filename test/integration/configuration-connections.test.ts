@@ -8,7 +8,13 @@ import { createUser, signIn, type AdminClient } from "../setup/admin-client";
 import { routeFetchToSandbox, SANDBOX_ORIGIN } from "../setup/sandbox";
 
 const PORTAL_URL = `${SANDBOX_ORIGIN}/zendesk`;
-const CW_FORM = { site: `${SANDBOX_ORIGIN}/cw`, companyId: "acme", publicKey: "acme-public-key", privateKey: "acme-private-key", clientId: "psa-sync-demo-client" };
+const CW_FORM = {
+  site: `${SANDBOX_ORIGIN}/cw`,
+  companyId: "acme",
+  publicKey: "acme-public-key",
+  privateKey: "acme-private-key",
+  clientId: "psa-sync-demo-client",
+};
 
 let fetchSpy: MockInstance;
 beforeEach(() => {
@@ -42,7 +48,9 @@ async function signInOnPortal(authorize: URL): Promise<URL> {
   const form = new URLSearchParams(Object.fromEntries(authorize.searchParams));
   form.set("email", "it@acme-msp.test");
   form.set("password", "acme-portal-pass");
-  const res = await env.SANDBOX.fetch(new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+  const res = await env.SANDBOX.fetch(
+    new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+  );
   expect(res.status).toBe(302);
   return new URL(res.headers.get("location")!);
 }
@@ -138,12 +146,16 @@ describe("Support Portal: Generate Token (OAuth) against the sandbox", () => {
 describe("Support Portal: API token", () => {
   it("connects after checking the token, and refuses a wrong one", async () => {
     const { tenant, client } = await adminOfNewTenant();
-    const wrong = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: "it@acme-msp.test", apiToken: "wrong-token", clusterFieldId: "" } });
+    const wrong = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, {
+      form: { email: "it@acme-msp.test", apiToken: "wrong-token", clusterFieldId: "" },
+    });
     expect(wrong.status).toBe(400);
     const wrongText = await wrong.text();
     expect(wrongText).toContain("refused the credentials");
     expect(wrongText).not.toContain("wrong-token");
-    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: "it@acme-msp.test", apiToken: "acme-portal-token", clusterFieldId: "" } });
+    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, {
+      form: { email: "it@acme-msp.test", apiToken: "acme-portal-token", clusterFieldId: "" },
+    });
     expect(ok.status).toBe(303);
     const [row] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, tenant.id));
     expect(row).toMatchObject({ authMode: "api_token", email: "it@acme-msp.test", clusterFieldId: 360001234567 });
@@ -158,7 +170,13 @@ describe("ConnectWise connection", () => {
     const res = await client.fetch(`/t/${tenant.id}/onboarding/connectwise`, { form: CW_FORM });
     expect(res.status).toBe(303);
     const [row] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
-    expect(row).toMatchObject({ site: CW_FORM.site, companyId: "acme", codebase: "v4_6_release/", publicKey: "acme-public-key", clientId: "psa-sync-demo-client" });
+    expect(row).toMatchObject({
+      site: CW_FORM.site,
+      companyId: "acme",
+      codebase: "v4_6_release/",
+      publicKey: "acme-public-key",
+      clientId: "psa-sync-demo-client",
+    });
     expect(JSON.stringify(row)).not.toContain("acme-private-key");
     const page = await (await client.fetch(`/t/${tenant.id}/onboarding`)).text();
     expect(page).toContain("private key •••• saved");

@@ -15,7 +15,13 @@ beforeEach(() => {
 });
 afterEach(() => fetchSpy.mockRestore());
 
-const CW_BODY = { site: `${SANDBOX_ORIGIN}/cw`, companyId: "acme", publicKey: "acme-public-key", privateKey: "acme-private-key", clientId: "psa-sync-demo-client" };
+const CW_BODY = {
+  site: `${SANDBOX_ORIGIN}/cw`,
+  companyId: "acme",
+  publicKey: "acme-public-key",
+  privateKey: "acme-private-key",
+  clientId: "psa-sync-demo-client",
+};
 const SECRETS = ["acme-private-key", "acme-portal-token"];
 
 const POSTS: [string, Record<string, string>][] = [
@@ -34,7 +40,9 @@ async function snapshot(tenantId: string) {
 
 async function apiToken(tenantId: string, scope: "read" | "admin") {
   const token = randomToken(24);
-  await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId, name: "test", tokenHash: await sha256Hex(token), scope });
+  await db()
+    .insert(apiTokens)
+    .values({ id: uniqueId("tok"), tenantId, name: "test", tokenHash: await sha256Hex(token), scope });
   return (path: string, init: { method?: string; body?: unknown } = {}) =>
     SELF.fetch(`http://localhost/api/v1${path}`, {
       method: init.method ?? "GET",
@@ -144,7 +152,13 @@ describe("/api/v1 configuration", () => {
     const tenant = await createConnectedTenant();
     const api = await apiToken(tenant.id, "read");
     const before = await snapshot(tenant.id);
-    for (const [method, path] of [["PUT", "/connections/portal"], ["PUT", "/connections/connectwise"], ["POST", "/connections/test"], ["PUT", "/settings"], ["PUT", "/mappings"]] as const) {
+    for (const [method, path] of [
+      ["PUT", "/connections/portal"],
+      ["PUT", "/connections/connectwise"],
+      ["POST", "/connections/test"],
+      ["PUT", "/settings"],
+      ["PUT", "/mappings"],
+    ] as const) {
       expect((await api(path, { method, body: {} })).status, path).toBe(403);
     }
     expect(await snapshot(tenant.id)).toBe(before);

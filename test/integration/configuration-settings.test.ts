@@ -92,9 +92,13 @@ describe("Advanced Settings", () => {
     expect(res1.status).toBe(400);
     const t1 = await res1.text();
     expect(t1).toContain("Nothing was saved");
-    expect(t1).toContain('Map portal status &quot;open&quot; to a status of the board');
+    expect(t1).toContain("Map portal status &quot;open&quot; to a status of the board");
 
-    const openForSolved = { ...(await currentForm(tenant.id)), "status.solved": idOf(html, "In Progress"), "priority.high": idOf(html, "Priority 1 - Emergency Response") };
+    const openForSolved = {
+      ...(await currentForm(tenant.id)),
+      "status.solved": idOf(html, "In Progress"),
+      "priority.high": idOf(html, "Priority 1 - Emergency Response"),
+    };
     const res2 = await client.fetch(`/t/${tenant.id}/settings`, { form: openForSolved });
     expect(res2.status).toBe(400);
     expect(await res2.text()).toContain("must map to a closed status");
@@ -107,7 +111,11 @@ describe("Advanced Settings", () => {
 
   it("keeps the form usable with the stored names when ConnectWise is unreachable", async () => {
     const { tenant, client } = await connectedAdmin();
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"] }) });
+    await sandboxControl("/faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"] }),
+    });
     const res = await client.fetch(`/t/${tenant.id}/settings`);
     expect(res.status).toBe(200);
     const html = await res.text();

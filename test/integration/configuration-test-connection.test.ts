@@ -39,7 +39,20 @@ describe("Test connection", () => {
     expect(result.lines.filter((l) => !l.ok)).toEqual([]);
     expect(result.ok).toBe(true);
     const checks = result.lines.map((l) => l.check);
-    for (const c of ["Authentication", "End user", "Read requests", "ClusterID field", "Reachable, codebase", "Service tickets (read)", "Company configurations", "Companies", "Priorities", "Boards", "Board statuses", "Callbacks"]) {
+    for (const c of [
+      "Authentication",
+      "End user",
+      "Read requests",
+      "ClusterID field",
+      "Reachable, codebase",
+      "Service tickets (read)",
+      "Company configurations",
+      "Companies",
+      "Priorities",
+      "Boards",
+      "Board statuses",
+      "Callbacks",
+    ]) {
       expect(checks).toContain(c);
     }
     const page = await (await client.fetch(`/t/${tenant.id}/onboarding?saved=test`)).text();
@@ -59,7 +72,9 @@ describe("Test connection", () => {
     expect(result.testTicketId).toBeGreaterThan(0);
     const auth = `Basic ${btoa("acme+acme-public-key:acme-private-key")}`;
     const ticket = await env.SANDBOX.fetch(
-      new Request(`${SANDBOX_ORIGIN}/cw/v4_6_release/apis/3.0/service/tickets/${result.testTicketId}`, { headers: { authorization: auth, clientId: "psa-sync-demo-client" } }),
+      new Request(`${SANDBOX_ORIGIN}/cw/v4_6_release/apis/3.0/service/tickets/${result.testTicketId}`, {
+        headers: { authorization: auth, clientId: "psa-sync-demo-client" },
+      }),
     );
     const body = (await ticket.json()) as { closedFlag: boolean; summary: string };
     expect(body.summary).toContain("psa-sync test ticket");
@@ -105,7 +120,11 @@ describe("Test connection", () => {
 
   it("reports an entity it could not check when ConnectWise fails (sandbox fault rule)", async () => {
     const { tenant, client } = await connectedAdmin();
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"], pathContains: "/system/callbacks" }) });
+    await sandboxControl("/faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"], pathContains: "/system/callbacks" }),
+    });
     await client.fetch(`/t/${tenant.id}/onboarding/test`, { form: {} });
     const callbacks = (await lastResult(tenant.id)).lines.find((l) => l.check === "Callbacks");
     expect(callbacks?.ok).toBe(false);

@@ -23,7 +23,11 @@ afterEach(async () => {
 });
 
 /** Both systems hold exactly what the mapping promises: one ticket per request, one item per comment/note, no echo. */
-async function expectConverged(tenantId: string, requests: SeededRequest[], extra: { techNotes?: Map<number, string>; lateComments?: Map<number, string> } = {}) {
+async function expectConverged(
+  tenantId: string,
+  requests: SeededRequest[],
+  extra: { techNotes?: Map<number, string>; lateComments?: Map<number, string> } = {},
+) {
   const view = await readBothSystems(tenantId, requests);
   // The portal user is shared by every test tenant, so a tenant may also import other
   // tests' requests: count ours exactly, and duplicates across all of them.
@@ -47,7 +51,12 @@ async function expectConverged(tenantId: string, requests: SeededRequest[], extr
     const expectedInternal = customerComments.map((c) => noteTextForComment(c.body, 0, c.id));
     const techNote = extra.techNotes?.get(ticket!.id);
     if (techNote) expectedInternal.push(techNote);
-    expect(notes.filter((n) => n.internalAnalysisFlag).map((n) => n.text).sort()).toEqual(expectedInternal.sort());
+    expect(
+      notes
+        .filter((n) => n.internalAnalysisFlag)
+        .map((n) => n.text)
+        .sort(),
+    ).toEqual(expectedInternal.sort());
 
     const expectedPortal = [r.description, ...r.comments];
     const late = extra.lateComments?.get(r.id);
@@ -113,7 +122,10 @@ describe("convergence under duplicate, concurrent and interrupted deliveries", (
     );
     await waitFor(
       async () => {
-        const pending = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNull(ticketLinks.lastSyncedAt)));
+        const pending = await db()
+          .select()
+          .from(ticketLinks)
+          .where(and(eq(ticketLinks.tenantId, tenant.id), isNull(ticketLinks.lastSyncedAt)));
         return pending.length === 0 ? true : undefined;
       },
       { timeoutMs: 60_000, what: "every ticket to sync" },
@@ -128,7 +140,11 @@ describe("convergence under duplicate, concurrent and interrupted deliveries", (
     // Every third write on either side happens, then the connection drops before psa-sync hears back.
     for (const api of ["connectwise", "zendesk"]) {
       for (const method of ["POST", "PUT", "PATCH"]) {
-        await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api, method, rate: 0.34, kinds: ["drop"], seed: 7 }) });
+        await sandboxControl("/faults", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ api, method, rate: 0.34, kinds: ["drop"], seed: 7 }),
+        });
       }
     }
     const run = await syncTenantNow(tenant.id, { timeoutMs: 120_000 });

@@ -33,7 +33,10 @@ describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durabl
     expect(await runsOf(paused.id)).toHaveLength(0);
     expect(await runsOf(onboarding.id)).toHaveLength(0);
 
-    const events = await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, active.id), eq(ticketEvents.portalTicketId, requestId)));
+    const events = await db()
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, active.id), eq(ticketEvents.portalTicketId, requestId)));
     expect(events.map((e) => e.action)).toEqual(["create_cw_ticket", "attach_configuration"]);
     expect(events.every((e) => e.runId === run!.id)).toBe(true);
     const handed = await db().select().from(runTickets).where(eq(runTickets.runId, run!.id));
@@ -42,7 +45,9 @@ describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durabl
 
   it("does not overlap listings: a tenant whose run is still listing gets a skipped run", async () => {
     const tenant = await createConnectedTenant();
-    await db().insert(syncRuns).values({ id: `busy-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running" });
+    await db()
+      .insert(syncRuns)
+      .values({ id: `busy-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running" });
 
     await fireCron();
 
@@ -56,7 +61,9 @@ describe("cron → tenant-sync queue → ticket-sync queue → TicketSync Durabl
   it("closes a run whose listing stopped moving for over a tick and starts a fresh one", async () => {
     const tenant = await createConnectedTenant();
     const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString();
-    await db().insert(syncRuns).values({ id: `stuck-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: longAgo });
+    await db()
+      .insert(syncRuns)
+      .values({ id: `stuck-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: longAgo });
 
     await fireCron();
 

@@ -19,8 +19,12 @@ const values = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("D1 binds at most 100 values per statement", () => {
   it("the test binding refuses 101, as deployed D1 does (local D1 would not)", async () => {
-    expect(() => env.DB.prepare(`SELECT ${placeholders(D1_MAX_BOUND_PARAMETERS + 1)}`).bind(...values(D1_MAX_BOUND_PARAMETERS + 1))).toThrow(/too many SQL variables/);
-    const ok = await env.DB.prepare(`SELECT ${placeholders(D1_MAX_BOUND_PARAMETERS)}`).bind(...values(D1_MAX_BOUND_PARAMETERS)).all();
+    expect(() => env.DB.prepare(`SELECT ${placeholders(D1_MAX_BOUND_PARAMETERS + 1)}`).bind(...values(D1_MAX_BOUND_PARAMETERS + 1))).toThrow(
+      /too many SQL variables/,
+    );
+    const ok = await env.DB.prepare(`SELECT ${placeholders(D1_MAX_BOUND_PARAMETERS)}`)
+      .bind(...values(D1_MAX_BOUND_PARAMETERS))
+      .all();
     expect(ok.results).toHaveLength(1);
   });
 
@@ -64,7 +68,10 @@ describe("D1 binds at most 100 values per statement", () => {
     const run = await syncTenantNow(tenant.id, { timeoutMs: 60_000 });
     expect(run).toMatchObject({ status: "completed", failures: 0 });
     expect(run.ticketsSeen).toBe(250);
-    const flagged = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.resyncRequested, true)));
+    const flagged = await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.resyncRequested, true)));
     expect(flagged).toEqual([]);
   });
 });

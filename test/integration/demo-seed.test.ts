@@ -41,7 +41,9 @@ describe("demo seed (npm start)", () => {
     const [cw] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, DEMO.tenant.id));
     expect(cw).toMatchObject({ site: "http://localhost:8788/cw", companyId: "acme", publicKey: "acme-public-key", clientId: "psa-sync-demo-client" });
     expect(JSON.stringify(cw)).not.toContain("acme-private-key");
-    expect(await openSecret(env, cw!.secretsCiphertext, bindings.connectwiseSecrets(cw!.tenantId, cw!.site, cw!.companyId), connectwiseSecrets)).toEqual({ privateKey: "acme-private-key" });
+    expect(await openSecret(env, cw!.secretsCiphertext, bindings.connectwiseSecrets(cw!.tenantId, cw!.site, cw!.companyId), connectwiseSecrets)).toEqual({
+      privateKey: "acme-private-key",
+    });
     const [portal] = await db().select().from(portalConnections).where(eq(portalConnections.tenantId, DEMO.tenant.id));
     expect(portal).toMatchObject({ authMode: "api_token", email: "it@acme-msp.test" });
     expect(JSON.stringify(portal)).not.toContain("acme-portal-token");

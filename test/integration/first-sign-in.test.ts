@@ -22,7 +22,13 @@ async function addedUser() {
   const user = (await db().select().from(users).where(eq(users.email, email)))[0]!;
   return { tenant, client, email, path, user, html };
 }
-const linkRow = async (path: string) => (await db().select().from(signInLinks).where(eq(signInLinks.tokenHash, await sha256Hex(path.split("/").pop()!))))[0];
+const linkRow = async (path: string) =>
+  (
+    await db()
+      .select()
+      .from(signInLinks)
+      .where(eq(signInLinks.tokenHash, await sha256Hex(path.split("/").pop()!)))
+  )[0];
 
 describe("one-time first-sign-in links", () => {
   it("stores only the hash, expires in 72 hours, and is not a password", async () => {
@@ -52,7 +58,12 @@ describe("one-time first-sign-in links", () => {
     const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
     expect((await SELF.fetch(`${ORIGIN}/t/${tenant.id}`, { headers: { cookie }, redirect: "manual" })).status).toBe(200);
     expect((await db().select().from(users).where(eq(users.id, user.id)))[0]).toMatchObject({ mustChangePassword: false });
-    expect(await db().select().from(auditLog).where(and(eq(auditLog.userId, user.id), eq(auditLog.action, "account.first_sign_in")))).toHaveLength(1);
+    expect(
+      await db()
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.userId, user.id), eq(auditLog.action, "account.first_sign_in"))),
+    ).toHaveLength(1);
 
     // Used: the form and a second use are refused with the one answer, and the password stays.
     const again = await useLink(path, "an attacker's passphrase");
@@ -73,7 +84,10 @@ describe("one-time first-sign-in links", () => {
 
   it("refuses an expired, unknown or replaced link, or one of a disabled user or tenant, with one answer and no change", async () => {
     const expired = await addedUser();
-    await db().update(signInLinks).set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).where(eq(signInLinks.userId, expired.user.id));
+    await db()
+      .update(signInLinks)
+      .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+      .where(eq(signInLinks.userId, expired.user.id));
     const replaced = await addedUser();
     const reset = await replaced.client.fetch(`/t/${replaced.tenant.id}/users/${replaced.user.id}/reset-password`, { form: {} });
     const newer = linkPathIn(await reset.text());

@@ -12,14 +12,20 @@ const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
 async function adminToken(tenantId: string) {
   const token = `psa_${uniqueId("tok").replace(/[^A-Za-z0-9]/g, "")}${"x".repeat(24)}`;
-  await db().insert(apiTokens).values({ id: uniqueId("t"), tenantId, name: "t", tokenHash: await sha256Hex(token), scope: "admin" });
+  await db()
+    .insert(apiTokens)
+    .values({ id: uniqueId("t"), tenantId, name: "t", tokenHash: await sha256Hex(token), scope: "admin" });
   return token;
 }
 
 describe("hostile input", () => {
   it("renders HTML and script in ticket text escaped on every page that shows it", async () => {
     const tenant = await createTenant();
-    await createTicketLink(tenant.id, 4242, { summary: `Printer ${XSS}`, state: "warning", warnings: [{ code: "unmatched_cluster", message: `ClusterID "${XSS}" matches nothing` }] });
+    await createTicketLink(tenant.id, 4242, {
+      summary: `Printer ${XSS}`,
+      state: "warning",
+      warnings: [{ code: "unmatched_cluster", message: `ClusterID "${XSS}" matches nothing` }],
+    });
     const user = await createUser("tenant_viewer", tenant.id);
     const client = await signIn(user.email, user.password);
     for (const path of [`/t/${tenant.id}`, `/t/${tenant.id}/tickets`, `/t/${tenant.id}/tickets/4242`]) {
@@ -35,7 +41,11 @@ describe("hostile input", () => {
     await db().insert(tenantSettings).values({ tenantId: tenant.id, matchField: "serialNumber" });
     const token = await adminToken(tenant.id);
     const put = (body: string) =>
-      SELF.fetch("http://localhost/api/v1/settings", { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
+      SELF.fetch("http://localhost/api/v1/settings", {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      });
 
     const malformed = await put('{"boardId": 1,');
     expect(malformed.status).toBe(400);
@@ -53,8 +63,17 @@ describe("hostile input", () => {
   it("webhook endpoints refuse oversized and truncated bodies before anything else", async () => {
     const tenant = await createTenant();
     await db().batch([
-      db().insert(connectwiseConnections).values({ tenantId: tenant.id, site: "https://api-na.myconnectwise.net", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
-      db().insert(portalConnections).values({ tenantId: tenant.id, authMode: "api_token", secretsCiphertext: "x", webhookSecretCiphertext: await sealSecret(env, "s3cret", bindings.portalWebhookSecret(tenant.id, PORTAL_BASE)) }),
+      db()
+        .insert(connectwiseConnections)
+        .values({ tenantId: tenant.id, site: "https://api-na.myconnectwise.net", companyId: "c", publicKey: "p", clientId: "k", secretsCiphertext: "x" }),
+      db()
+        .insert(portalConnections)
+        .values({
+          tenantId: tenant.id,
+          authMode: "api_token",
+          secretsCiphertext: "x",
+          webhookSecretCiphertext: await sealSecret(env, "s3cret", bindings.portalWebhookSecret(tenant.id, PORTAL_BASE)),
+        }),
     ]);
     const big = await SELF.fetch(`http://localhost/hooks/connectwise/${tenant.hookId}`, { method: "POST", body: "x".repeat(300_000) });
     expect(big.status).toBe(413);

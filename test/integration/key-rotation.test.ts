@@ -30,7 +30,11 @@ describe("rotating the encryption key", () => {
       .where(eq(portalConnections.tenantId, tenant.id));
     // The vendor feed's credential and webhook secret (the platform's own row) rotate too.
     await upsertVendorFeedStatement(db(), {
-      credentialCiphertext: await sealSecret(env, { email: "agent@easyconnect.test", apiToken: "agent-portal-token" }, bindings.vendorFeedCredential(PORTAL_BASE)),
+      credentialCiphertext: await sealSecret(
+        env,
+        { email: "agent@easyconnect.test", apiToken: "agent-portal-token" },
+        bindings.vendorFeedCredential(PORTAL_BASE),
+      ),
       webhookSecretCiphertext: await sealSecret(env, "vendor-hook-secret", bindings.vendorFeedWebhookSecret(PORTAL_BASE)),
     });
     const oldId = await keyIdOf(env.ENCRYPTION_KEY);
@@ -53,7 +57,13 @@ describe("rotating the encryption key", () => {
     const [cw] = await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id));
     const newId = await keyIdOf(NEW_KEY);
     const feed = (await loadVendorFeed(db()))!;
-    for (const sealed of [portal!.secretsCiphertext, portal!.webhookSecretCiphertext!, cw!.secretsCiphertext, feed.credentialCiphertext, feed.webhookSecretCiphertext!]) {
+    for (const sealed of [
+      portal!.secretsCiphertext,
+      portal!.webhookSecretCiphertext!,
+      cw!.secretsCiphertext,
+      feed.credentialCiphertext,
+      feed.webhookSecretCiphertext!,
+    ]) {
       expect(sealedKeyId(sealed)).toBe(newId);
     }
     expect(newId).not.toBe(oldId);

@@ -9,12 +9,18 @@ import { syncTenantNow } from "../setup/sync";
 
 useSandbox();
 
-const eventsOf = (tenantId: string, portalTicketId: number) => db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenantId), eq(ticketEvents.portalTicketId, portalTicketId)));
-const internalNotes = async (cwTicketId: number) => (await technician.notes(cwTicketId)).filter((n) => n.internalAnalysisFlag).map((n) => n.text.split("\n").pop());
+const eventsOf = (tenantId: string, portalTicketId: number) =>
+  db()
+    .select()
+    .from(ticketEvents)
+    .where(and(eq(ticketEvents.tenantId, tenantId), eq(ticketEvents.portalTicketId, portalTicketId)));
+const internalNotes = async (cwTicketId: number) =>
+  (await technician.notes(cwTicketId)).filter((n) => n.internalAnalysisFlag).map((n) => n.text.split("\n").pop());
 
 async function linkedTicket(subject: string, opts: { closedTicketActivity?: "reopen" | "warn" } = {}) {
   const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
-  if (opts.closedTicketActivity) await db().update(tenantSettings).set({ closedTicketActivity: opts.closedTicketActivity }).where(eq(tenantSettings.tenantId, tenant.id));
+  if (opts.closedTicketActivity)
+    await db().update(tenantSettings).set({ closedTicketActivity: opts.closedTicketActivity }).where(eq(tenantSettings.tenantId, tenant.id));
   const id = await customer.createRequest({ subject, body: "Details.", clusterId: "CZJ1234ABC" });
   await syncTenantNow(tenant.id);
   return { tenant, customer, id, ticket: await technician.ticketFor(tenant.id, id) };

@@ -22,7 +22,10 @@ describe("a ClusterID whose configuration is added later", () => {
     // Days later the technician registers the cluster; the 15-minute negative cache has expired.
     const owner = await technician.companyNamed("Fabrikam Legal");
     const config = await technician.addConfiguration({ name: "Fabrikam cluster 2", serialNumber: serial, companyId: owner.id });
-    await db().update(configurationMatches).set({ fetchedAt: new Date(Date.now() - 16 * 60_000).toISOString() }).where(eq(configurationMatches.tenantId, tenant.id));
+    await db()
+      .update(configurationMatches)
+      .set({ fetchedAt: new Date(Date.now() - 16 * 60_000).toISOString() })
+      .where(eq(configurationMatches.tenantId, tenant.id));
     await customer.comment(id, "Any news?");
     await syncTenantNow(tenant.id);
 
@@ -32,7 +35,10 @@ describe("a ClusterID whose configuration is added later", () => {
     expect((await technician.configurations(after.id)).map((c) => c.id)).toEqual([config.id]);
     const link = await linkOf(tenant.id, id);
     expect(link).toMatchObject({ state: "ok", warnings: [] });
-    const events = await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
+    const events = await db()
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
     const why = events.filter((e) => e.detail?.includes(`now matches configuration #${config.id}`));
     expect(why.map((e) => e.action).sort()).toEqual(["attach_configuration", "update_cw_ticket"]);
     // The comment still crossed, once; and a third sync changes nothing.
@@ -49,7 +55,11 @@ describe("a ClusterID whose configuration is added later", () => {
     const id = await customer.createRequest({ subject: "Unknown cluster", body: "Hm.", clusterId: serial });
     await syncTenantNow(tenant.id);
     const [cached] = await db().select().from(configurationMatches).where(eq(configurationMatches.tenantId, tenant.id));
-    await technician.addConfiguration({ name: "Registered a minute later", serialNumber: serial, companyId: (await technician.companyNamed("Fabrikam Legal")).id });
+    await technician.addConfiguration({
+      name: "Registered a minute later",
+      serialNumber: serial,
+      companyId: (await technician.companyNamed("Fabrikam Legal")).id,
+    });
     await customer.comment(id, "Still there?");
     await syncTenantNow(tenant.id);
     // Within the cache period: still on the catch-all company, lookup not repeated.

@@ -32,7 +32,11 @@ describe("a linked ticket deleted in ConnectWise", () => {
     const old = await technician.ticketFor(tenant.id, id);
     await technician.addNote(old.id, "Rebuild started.");
     await syncTenantNow(tenant.id);
-    expect((await customer.comments(id)).map((c) => c.body.split("\n").pop())).toEqual(["Disk 3 failed overnight.", "Replacement disk ordered.", "Rebuild started."]);
+    expect((await customer.comments(id)).map((c) => c.body.split("\n").pop())).toEqual([
+      "Disk 3 failed overnight.",
+      "Replacement disk ordered.",
+      "Rebuild started.",
+    ]);
 
     // A technician deletes the ticket; the customer writes again.
     await technician.deleteTicket(old.id);
@@ -74,7 +78,10 @@ describe("a linked ticket deleted in ConnectWise", () => {
     expect(again).toMatchObject({ ticketsCreated: 0, commentsMirrored: 0, notesMirrored: 0 });
     expect(await customer.comments(id)).toHaveLength(4);
     expect(await technician.ticketsLinkedTo(tenant.id)).toHaveLength(1);
-    const events = await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
+    const events = await db()
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
     expect(events.filter((e) => e.action === "unlink_deleted_cw_ticket")).toHaveLength(1);
     // The same bulk resync again is harmless: flagged again, synced, nothing duplicated.
     const twice = await SELF.fetch("http://localhost/api/v1/tickets/resync", {

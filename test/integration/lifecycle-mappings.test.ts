@@ -24,8 +24,15 @@ describe("a mapping change and open linked tickets", () => {
     // The admin maps portal "high" to Priority 1 through the API.
     const headers = { ...(await apiToken(tenant.id, "admin")), "content-type": "application/json" };
     const p1 = await technician.priorityNamed("Priority 1 - Emergency Response");
-    const priorities = Object.fromEntries((await db().select().from(priorityMappings).where(eq(priorityMappings.tenantId, tenant.id))).map((r) => [r.portalValue, r.portalValue === "high" ? p1.id : r.cwPriorityId]));
-    const statuses = Object.fromEntries((await db().select().from(statusMappings).where(eq(statusMappings.tenantId, tenant.id))).map((r) => [r.portalValue, r.cwStatusId]));
+    const priorities = Object.fromEntries(
+      (await db().select().from(priorityMappings).where(eq(priorityMappings.tenantId, tenant.id))).map((r) => [
+        r.portalValue,
+        r.portalValue === "high" ? p1.id : r.cwPriorityId,
+      ]),
+    );
+    const statuses = Object.fromEntries(
+      (await db().select().from(statusMappings).where(eq(statusMappings.tenantId, tenant.id))).map((r) => [r.portalValue, r.cwStatusId]),
+    );
     const saved = await SELF.fetch("http://localhost/api/v1/mappings", { method: "PUT", headers, body: JSON.stringify({ priorities, statuses }) });
     expect(saved.status).toBe(200);
 

@@ -24,7 +24,12 @@ describe("merged in ConnectWise", () => {
     await technician.merge(parent.id, [child.id]);
     await syncTenantNow(tenant.id); // the merge changed the child: the listing finds it, the link follows
     expect(await linkOf(tenant.id, b)).toMatchObject({ cwTicketId: parent.id });
-    const merged = (await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, b)))).filter((e) => e.action === "follow_merge");
+    const merged = (
+      await db()
+        .select()
+        .from(ticketEvents)
+        .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, b)))
+    ).filter((e) => e.action === "follow_merge");
     expect(merged).toHaveLength(1);
     expect(merged[0]!.detail).toContain(`merged into #${parent.id}`);
     // Nothing from the parent's own history crossed into B's request.
@@ -37,7 +42,11 @@ describe("merged in ConnectWise", () => {
     const parentNotes = (await technician.notes(parent.id)).filter((n) => n.internalAnalysisFlag).map((n) => tail(n.text));
     expect(parentNotes.sort()).toEqual(["Both sites: replacing the switch.", "Site A detail.", "Site B is still down."]);
     expect((await technician.notes(child.id)).filter((n) => n.internalAnalysisFlag)).toEqual([]);
-    expect((await customer.comments(b)).map((c) => tail(c.body))).toEqual(["Reported by site B.", "Site B is still down.", "Both sites: replacing the switch."]);
+    expect((await customer.comments(b)).map((c) => tail(c.body))).toEqual([
+      "Reported by site B.",
+      "Site B is still down.",
+      "Both sites: replacing the switch.",
+    ]);
     expect((await customer.comments(a)).map((c) => tail(c.body))).toEqual(["Reported by site A.", "Site A detail.", "Both sites: replacing the switch."]);
     expect(await technician.ticketsLinkedTo(tenant.id)).toHaveLength(2); // no new ticket: parent and the closed child
     expect((await technician.ticketFor(tenant.id, b)).id).toBe(child.id);

@@ -24,8 +24,12 @@ const allEnded = (tenantId: string, count: number) => async () => {
 
 async function apiStatus(tenantId: string) {
   const token = `psa_${uniqueId("onboarding")}_0123456789abcdef`;
-  await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
-  return (await SELF.fetch("http://localhost/api/v1/status", { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ setupIncomplete: string | null }>;
+  await db()
+    .insert(apiTokens)
+    .values({ id: uniqueId("tok"), tenantId, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
+  return (await SELF.fetch("http://localhost/api/v1/status", { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{
+    setupIncomplete: string | null;
+  }>;
 }
 
 describe("onboarding in the admin's own order: connect, a scheduled run passes, then Advanced Settings", () => {
@@ -39,7 +43,8 @@ describe("onboarding in the admin's own order: connect, a scheduled run passes, 
     }
 
     // Setup incomplete: the dashboard and the API say what is missing; the cron passes the tenant by.
-    const expected = "Setup incomplete: choose a service board; choose the default (catch-all) company; map portal priorities (low, normal, high, urgent, none); map portal statuses (new, open, pending, hold, solved, closed)";
+    const expected =
+      "Setup incomplete: choose a service board; choose the default (catch-all) company; map portal priorities (low, normal, high, urgent, none); map portal statuses (new, open, pending, hold, solved, closed)";
     expect((await apiStatus(tenant.id)).setupIncomplete).toBe(expected);
     const admin = await createUser("tenant_admin", tenant.id);
     const client = await signIn(admin.email, admin.password);
@@ -73,7 +78,10 @@ describe("onboarding in the admin's own order: connect, a scheduled run passes, 
       expect(notes.map((n) => n.text.split("\n").pop())).toEqual([`More detail on ${i}.`]);
     }
     expect(await technician.ticketsLinkedTo(tenant.id)).toHaveLength(6);
-    const links = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.state, "ok")));
+    const links = await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.state, "ok")));
     expect(links).toHaveLength(6);
   });
 });

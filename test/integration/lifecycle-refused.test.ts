@@ -38,7 +38,9 @@ describe("one refused field write does not freeze a ticket", () => {
       expect(run, `run ${n}`).toMatchObject({ status: "completed", failures: 0, commentsMirrored: 1, notesMirrored: 1 });
       const link = await linkOf(tenant.id, id);
       expect(link.state).toBe("warning");
-      expect(link.warnings).toEqual([expect.objectContaining({ code: "write_refused", message: expect.stringMatching(/refused the status write.*status mapping/) })]);
+      expect(link.warnings).toEqual([
+        expect.objectContaining({ code: "write_refused", message: expect.stringMatching(/refused the status write.*status mapping/) }),
+      ]);
     }
     const notes = (await technician.notes(ticket.id)).filter((n) => n.internalAnalysisFlag).map((n) => tail(n.text));
     expect(notes.filter((t) => t?.startsWith("Customer")).sort()).toEqual(["Customer, run 1", "Customer, run 2", "Customer, run 3"]);
@@ -47,10 +49,15 @@ describe("one refused field write does not freeze a ticket", () => {
     expect(comments.filter((t) => t?.startsWith("Technician")).sort()).toEqual(["Technician, run 1", "Technician, run 2", "Technician, run 3"]);
     expect(comments.filter((t) => t?.startsWith("Customer"))).toHaveLength(3);
     // The refused write was tried once, not on every run.
-    const { requests } = (await (await sandboxControl(`/requests?api=connectwise&sinceId=${since}&limit=50000`)).json()) as { requests: { method: string; path: string; status: number }[] };
+    const { requests } = (await (await sandboxControl(`/requests?api=connectwise&sinceId=${since}&limit=50000`)).json()) as {
+      requests: { method: string; path: string; status: number }[];
+    };
     const patches = requests.filter((r) => r.method === "PATCH" && r.path.endsWith(`/service/tickets/${ticket.id}`));
     expect(patches.map((p) => p.status)).toEqual([400]);
-    const refusedEvents = await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.action, "write_refused")));
+    const refusedEvents = await db()
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.action, "write_refused")));
     expect(refusedEvents).toHaveLength(1);
 
     // Its input changes: the write is tried again, succeeds, and the warning clears.

@@ -32,7 +32,8 @@ async function tick(tenantId: string) {
   );
 }
 
-const internalNotes = async (cwTicketId: number) => (await technician.notes(cwTicketId)).filter((n) => n.internalAnalysisFlag).map((n) => n.text.split("\n").pop());
+const internalNotes = async (cwTicketId: number) =>
+  (await technician.notes(cwTicketId)).filter((n) => n.internalAnalysisFlag).map((n) => n.text.split("\n").pop());
 
 describe("runs never stall a tenant", () => {
   it("a ticket whose calls keep failing: the next three ticks each list and sync the tenant's other changes", async () => {
@@ -42,13 +43,27 @@ describe("runs never stall a tenant", () => {
     // Every read of the stuck request's comments (its sync's first call: the request itself
     // comes with the listing) answers 503 with Retry-After 10 minutes: its message is still
     // retrying at the end, however short the tests' backoff (RETRY_MAX_SECONDS) is.
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["503"], retryAfterSeconds: 600, retryAfterOn503: true, pathPattern: `/requests/${stuck}/comments` }) });
+    await sandboxControl("/faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        api: "zendesk",
+        rate: 1,
+        kinds: ["503"],
+        retryAfterSeconds: 600,
+        retryAfterOn503: true,
+        pathPattern: `/requests/${stuck}/comments`,
+      }),
+    });
 
     await fireCron();
     const first = await waitFor(
       async () => {
         const [run] = await runsOf(tenant.id);
-        const [done] = await db().select().from(runTickets).where(and(eq(runTickets.tenantId, tenant.id), eq(runTickets.portalTicketId, fine), eq(runTickets.state, "done")));
+        const [done] = await db()
+          .select()
+          .from(runTickets)
+          .where(and(eq(runTickets.tenantId, tenant.id), eq(runTickets.portalTicketId, fine), eq(runTickets.state, "done")));
         return run?.listingComplete && done ? run : undefined;
       },
       { timeoutMs: 30_000, what: "the first run to list, and sync the healthy ticket" },
@@ -65,10 +80,16 @@ describe("runs never stall a tenant", () => {
     const runs = await runsOf(tenant.id);
     expect(runs.filter((r) => r.status === "skipped")).toEqual([]);
     // The stuck ticket was handed over once, and is still counted to the first run, retrying.
-    const handed = await db().select().from(runTickets).where(and(eq(runTickets.tenantId, tenant.id), eq(runTickets.portalTicketId, stuck)));
+    const handed = await db()
+      .select()
+      .from(runTickets)
+      .where(and(eq(runTickets.tenantId, tenant.id), eq(runTickets.portalTicketId, stuck)));
     expect(handed).toEqual([expect.objectContaining({ runId: first.id, state: "queued" })]);
     expect(runs.find((r) => r.id === first.id)).toMatchObject({ status: "running", listingComplete: true });
-    const [link] = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, stuck)));
+    const [link] = await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, stuck)));
     expect(link).toMatchObject({ state: "error", cwTicketId: null });
     expect(link!.lastError).toMatch(/503/);
     const admin = await createUser("tenant_viewer", tenant.id);
@@ -81,7 +102,9 @@ describe("runs never stall a tenant", () => {
     const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 60_000).toISOString() });
     const id = await customer.createRequest({ subject: "Listed after a restart", body: "Hello.", clusterId: "CZJ1234ABC" });
     const sixMinutesAgo = new Date(Date.now() - 6 * 60_000).toISOString();
-    await db().insert(syncRuns).values({ id: `dropped-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: sixMinutesAgo, progressAt: sixMinutesAgo });
+    await db()
+      .insert(syncRuns)
+      .values({ id: `dropped-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: sixMinutesAgo, progressAt: sixMinutesAgo });
 
     const run = await tick(tenant.id);
     expect(run).toMatchObject({ status: "completed", ticketsCreated: 1 });
@@ -96,9 +119,24 @@ describe("runs never stall a tenant", () => {
     const id = await customer.createRequest({ subject: "Its message was lost", body: "Hello.", clusterId: "CZJ1234ABC" });
     // The run listed it, moved the cursor past it, and its ticket message vanished an hour ago.
     const longAgo = new Date(Date.now() - 2 * 60 * 60_000).toISOString();
-    await db().update(tenants).set({ portalCursor: new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z") }).where(eq(tenants.id, tenant.id));
-    await db().insert(syncRuns).values({ id: `lost-${tenant.id}`, tenantId: tenant.id, trigger: "cron", status: "running", startedAt: longAgo, progressAt: longAgo, listingComplete: true });
-    await db().insert(runTickets).values({ runId: `lost-${tenant.id}`, tenantId: tenant.id, portalTicketId: id, source: "portal" });
+    await db()
+      .update(tenants)
+      .set({ portalCursor: new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z") })
+      .where(eq(tenants.id, tenant.id));
+    await db()
+      .insert(syncRuns)
+      .values({
+        id: `lost-${tenant.id}`,
+        tenantId: tenant.id,
+        trigger: "cron",
+        status: "running",
+        startedAt: longAgo,
+        progressAt: longAgo,
+        listingComplete: true,
+      });
+    await db()
+      .insert(runTickets)
+      .values({ runId: `lost-${tenant.id}`, tenantId: tenant.id, portalTicketId: id, source: "portal" });
 
     const run = await tick(tenant.id);
     expect(run).toMatchObject({ status: "completed", ticketsCreated: 1, ticketsSeen: 1 });

@@ -17,14 +17,18 @@ import { syncTenantNow } from "../setup/sync";
 useSandbox();
 afterEach(() => sandboxControl("/faults", { method: "DELETE" }));
 
-const addFault = (rule: Record<string, unknown>) => sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
+const addFault = (rule: Record<string, unknown>) =>
+  sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(rule) });
 const lastRequestId = async () => ((await (await sandboxControl("/requests?limit=50000")).json()) as { requests: { id: number }[] }).requests.at(-1)?.id ?? 0;
 const requestsSince = async (sinceId: number) =>
-  ((await (await sandboxControl(`/requests?sinceId=${sinceId}&limit=50000`)).json()) as { requests: { path: string; method: string; caller: string | null }[] }).requests;
+  ((await (await sandboxControl(`/requests?sinceId=${sinceId}&limit=50000`)).json()) as { requests: { path: string; method: string; caller: string | null }[] })
+    .requests;
 
 describe("bounded listing per run", () => {
   // The cap is LISTING_MAX_PAGES (100 deployed, 10 here so the endless listing ends in seconds).
-  it(`stops the portal listing after LISTING_MAX_PAGES pages when its paging never ends, syncs what it saw, and keeps its cursor`, { timeout: 180_000 }, async () => {
+  it(`stops the portal listing after LISTING_MAX_PAGES pages when its paging never ends, syncs what it saw, and keeps its cursor`, {
+    timeout: 180_000,
+  }, async () => {
     expect(maxPagesPerRun(env)).toBe(10);
     const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString(), ownCwMember: true });
     const requestId = await customer.createRequest({ subject: "Endless paging", body: "Listed forever upstream.", clusterId: "CZJ1234ABC" });

@@ -19,7 +19,11 @@ describe("logs never carry secrets", () => {
     await wireDemoPush(env, db(), tenant.id, SANDBOX_ORIGIN, "http://localhost");
     await syncTenantNow(tenant.id);
     // Failures log too: make ConnectWise refuse for a moment.
-    await sandboxControl("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"] }) });
+    await sandboxControl("/faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"] }),
+    });
     await syncTenantNow(tenant.id).catch(() => undefined);
     await sandboxControl("/faults", { method: "DELETE" });
 

@@ -5,7 +5,8 @@ import { failures } from "../../src/db/schema";
 import { createTenant, createTicketLink, db } from "../factories/tenants";
 import { apiToken, insertEvent, insertFailure, insertRun, insertRunTickets, ticketSyncBody } from "./monitoring-fixtures";
 
-const api = (path: string, headers: Record<string, string>, init: RequestInit = {}) => SELF.fetch(`http://localhost/api/v1${path}`, { ...init, headers: { ...headers } });
+const api = (path: string, headers: Record<string, string>, init: RequestInit = {}) =>
+  SELF.fetch(`http://localhost/api/v1${path}`, { ...init, headers: { ...headers } });
 type Page<T> = { items: T[]; nextCursor: string | null };
 
 describe("monitoring API: happy paths", () => {
@@ -22,7 +23,10 @@ describe("monitoring API: happy paths", () => {
     expect(second.items.map((r) => r.startedAt)).toEqual(["2026-04-02T08:00:00.000Z", "2026-04-01T08:00:00.000Z"]);
     expect(second.nextCursor).toBeNull();
 
-    const detail = (await (await api(`/runs/${run.id}`, auth)).json()) as { run: { id: string; tickets: { done: number } }; tickets: { portalTicketId: number }[] };
+    const detail = (await (await api(`/runs/${run.id}`, auth)).json()) as {
+      run: { id: string; tickets: { done: number } };
+      tickets: { portalTicketId: number }[];
+    };
     expect(detail.run).toMatchObject({ id: run.id, tickets: { done: 1 } });
     expect(detail.tickets.map((t) => t.portalTicketId)).toEqual([64]);
   });
@@ -108,7 +112,9 @@ describe("monitoring API: tenant isolation", () => {
 
 describe("OpenAPI document", () => {
   it("lists the monitoring operations with their scopes and query parameters", async () => {
-    const doc = (await (await SELF.fetch("http://localhost/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, { "x-scope": string; parameters?: { name: string }[] }>> };
+    const doc = (await (await SELF.fetch("http://localhost/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { "x-scope": string; parameters?: { name: string }[] }>>;
+    };
     for (const [path, method] of [
       ["/runs", "get"],
       ["/runs/{runId}", "get"],

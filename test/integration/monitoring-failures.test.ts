@@ -50,7 +50,10 @@ describe("replaying a failure", () => {
 
     const link = await waitFor(
       async () => {
-        const [l] = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, requestId)));
+        const [l] = await db()
+          .select()
+          .from(ticketLinks)
+          .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, requestId)));
         return l?.lastSyncedAt ? l : undefined;
       },
       { timeoutMs: 20_000, what: "the replayed ticket to sync" },

@@ -14,7 +14,10 @@ export async function insertRun(tenantId: string, over: Partial<typeof syncRuns.
 }
 
 export async function insertRunTickets(runId: string, tenantId: string, tickets: { portalTicketId: number; state: "queued" | "done" | "failed" }[]) {
-  for (const t of tickets) await db().insert(runTickets).values({ runId, tenantId, ...t });
+  for (const t of tickets)
+    await db()
+      .insert(runTickets)
+      .values({ runId, tenantId, ...t });
 }
 
 /** Rows per multi-row insert: at most one bound parameter per column, within D1's 100 per statement. */
@@ -24,7 +27,12 @@ const LINKS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(ticketLink
 export async function insertLinks(tenantId: string, count: number, make: (i: number) => Partial<typeof ticketLinks.$inferInsert>) {
   const rows = Array.from({ length: count }, (_, i) => ({ tenantId, portalTicketId: i + 1, summary: `Ticket ${i + 1}`, ...make(i) }));
   const chunks = [];
-  for (let i = 0; i < rows.length; i += LINKS_PER_INSERT) chunks.push(db().insert(ticketLinks).values(rows.slice(i, i + LINKS_PER_INSERT)));
+  for (let i = 0; i < rows.length; i += LINKS_PER_INSERT)
+    chunks.push(
+      db()
+        .insert(ticketLinks)
+        .values(rows.slice(i, i + LINKS_PER_INSERT)),
+    );
   for (let i = 0; i < chunks.length; i += 50) {
     const part = chunks.slice(i, i + 50);
     await db().batch([part[0]!, ...part.slice(1)]);
@@ -32,7 +40,9 @@ export async function insertLinks(tenantId: string, count: number, make: (i: num
 }
 
 export async function insertEvent(tenantId: string, portalTicketId: number, over: Partial<typeof ticketEvents.$inferInsert> = {}) {
-  await db().insert(ticketEvents).values({ tenantId, portalTicketId, action: "create_cw_ticket", detail: "ConnectWise ticket #5001 created", ...over });
+  await db()
+    .insert(ticketEvents)
+    .values({ tenantId, portalTicketId, action: "create_cw_ticket", detail: "ConnectWise ticket #5001 created", ...over });
 }
 
 let messageSeq = 0;
@@ -52,11 +62,20 @@ export async function insertFailure(tenantId: string, body: unknown, over: Parti
   return row!;
 }
 
-export const ticketSyncBody = (tenantId: string, portalTicketId: number) => ({ kind: "ticket-sync", v: 1, tenantId, runId: "run-long-gone", portalTicketId, reason: "portal_changed" });
+export const ticketSyncBody = (tenantId: string, portalTicketId: number) => ({
+  kind: "ticket-sync",
+  v: 1,
+  tenantId,
+  runId: "run-long-gone",
+  portalTicketId,
+  reason: "portal_changed",
+});
 
 /** An API token row of a tenant; returns the bearer header. */
 export async function apiToken(tenantId: string, scope: "read" | "admin") {
   const token = randomToken(24);
-  await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId, name: "test", tokenHash: await sha256Hex(token), scope });
+  await db()
+    .insert(apiTokens)
+    .values({ id: uniqueId("tok"), tenantId, name: "test", tokenHash: await sha256Hex(token), scope });
   return { authorization: `Bearer ${token}` };
 }

@@ -145,12 +145,26 @@ describe("tickets", () => {
 
   it("shows a ticket's timeline: state, warnings, last error, both ids, events and comment links", async () => {
     const { tenant, client } = await tenantWithViewer();
-    await createTicketLink(tenant.id, 5150, { cwTicketId: 7007, summary: "Cluster node offline", state: "error", lastError: "ConnectWise said 500", warnings: [{ code: "w", message: "Board status deleted" }] });
+    await createTicketLink(tenant.id, 5150, {
+      cwTicketId: 7007,
+      summary: "Cluster node offline",
+      state: "error",
+      lastError: "ConnectWise said 500",
+      warnings: [{ code: "w", message: "Board status deleted" }],
+    });
     const run = await insertRun(tenant.id);
     await insertEvent(tenant.id, 5150, { runId: run.id, detail: "ConnectWise ticket #7007 created on board 1" });
     await insertEvent(tenant.id, 5150, { action: "mirror_comment_to_cw", detail: "portal comment 3 → internal note 9", runId: null });
     const html = await (await client.fetch(`/t/${tenant.id}/tickets/5150`)).text();
-    for (const text of ["Cluster node offline", "ConnectWise said 500", "Board status deleted", "#7007", "ConnectWise ticket created", "Portal comment copied to ConnectWise", `/t/${tenant.id}/runs/${run.id}`]) {
+    for (const text of [
+      "Cluster node offline",
+      "ConnectWise said 500",
+      "Board status deleted",
+      "#7007",
+      "ConnectWise ticket created",
+      "Portal comment copied to ConnectWise",
+      `/t/${tenant.id}/runs/${run.id}`,
+    ]) {
       expect(html).toContain(text);
     }
     expect((await client.fetch(`/t/${tenant.id}/tickets/999999`)).status).toBe(404);

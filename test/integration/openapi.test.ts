@@ -31,7 +31,9 @@ describe("OpenAPI document", () => {
 
   it("lists exactly the routes the API app serves", async () => {
     const doc = await fetchDoc();
-    const served = apiRoutes.routes.filter((r) => r.method !== "ALL" && r.path !== "/openapi.json").map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
+    const served = apiRoutes.routes
+      .filter((r) => r.method !== "ALL" && r.path !== "/openapi.json")
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     // Each route lists once per middleware and validator: compare distinct method + path.
     expect(new Set(documented)).toEqual(new Set(served));

@@ -51,7 +51,9 @@ describe("operator tenants page", () => {
     const existing = await createTenant();
     const taken = await createUser("tenant_admin", existing.id);
     const before = (await db().select().from(tenants)).length;
-    const dup = await client.fetch("/operator/tenants", { form: { name: "Dup", slug: existing.slug.replace(/_/g, "-"), adminEmail: taken.email, adminName: "X" } });
+    const dup = await client.fetch("/operator/tenants", {
+      form: { name: "Dup", slug: existing.slug.replace(/_/g, "-"), adminEmail: taken.email, adminName: "X" },
+    });
     expect([400, 409]).toContain(dup.status);
     const html = await dup.text();
     expect(html).toContain('id="admin-email-error"');
@@ -66,7 +68,9 @@ describe("operator tenants page", () => {
     const { client } = await operator();
     const tenant = await createTenant();
     const token = "psa_operator_test_token_value_0123456789";
-    await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId: tenant.id, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
+    await db()
+      .insert(apiTokens)
+      .values({ id: uniqueId("tok"), tenantId: tenant.id, name: "t", scope: "read", tokenHash: await sha256Hex(token) });
     const call = () => SELF.fetch(`${ORIGIN}/api/v1/status`, { headers: { authorization: `Bearer ${token}` } });
     expect((await call()).status).toBe(200);
 

@@ -39,7 +39,11 @@ const lastId = async () => (await zendeskCalls()).at(-1)?.id ?? 0;
 /** Makes the sandbox enforce the account's own limit, as Zendesk does (429 over it). */
 async function limitSandboxAccount(perMinute: number): Promise<void> {
   const res = await env.SANDBOX.fetch(
-    new Request(`${SANDBOX_ORIGIN}/_sandbox/limits`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "zendesk", perMinute }) }),
+    new Request(`${SANDBOX_ORIGIN}/_sandbox/limits`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api: "zendesk", perMinute }),
+    }),
   );
   expect(res.ok, await res.text()).toBe(true);
 }
@@ -71,7 +75,12 @@ describe(`one portal budget for the whole account (PORTAL_CALL_LIMIT ${env.PORTA
 
     // Exactly once: every request linked once, one CW ticket each, nothing failed or dead-lettered.
     for (const [i, { tenant }] of tenants.entries()) {
-      expect(runs[i], `tenant ${i}`).toMatchObject({ status: "completed", failures: 0, ticketsCreated: requests[i]!.length, commentsMirrored: requests[i]!.length });
+      expect(runs[i], `tenant ${i}`).toMatchObject({
+        status: "completed",
+        failures: 0,
+        ticketsCreated: requests[i]!.length,
+        commentsMirrored: requests[i]!.length,
+      });
       const links = await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenant.id));
       expect(links.map((l) => l.portalTicketId).sort()).toEqual([...requests[i]!].sort());
       expect(links.every((l) => l.cwTicketId !== null && l.state === "ok")).toBe(true);
@@ -94,7 +103,15 @@ describe(`one portal budget for the whole account (PORTAL_CALL_LIMIT ${env.PORTA
     // Fair: each small tenant's run ended before the busy tenant's (first come, first served
     // would have interleaved the busy tenant's ten ticket syncs with theirs to the end).
     const ended = await Promise.all(
-      tenants.map(async ({ tenant }) => (await db().select({ at: syncRuns.finishedAt }).from(syncRuns).where(and(eq(syncRuns.tenantId, tenant.id), eq(syncRuns.status, "completed"))))[0]!.at!),
+      tenants.map(
+        async ({ tenant }) =>
+          (
+            await db()
+              .select({ at: syncRuns.finishedAt })
+              .from(syncRuns)
+              .where(and(eq(syncRuns.tenantId, tenant.id), eq(syncRuns.status, "completed")))
+          )[0]!.at!,
+      ),
     );
     for (let i = 1; i < 6; i++) expect(ended[i]! < ended[0]!, `small tenant ${i} ended ${ended[i]}, busy ${ended[0]}`).toBe(true);
     console.log(JSON.stringify({ portalCalls: calls.length, busiestWindow: busiestWindow(times, LIMIT.windowMs), spanMs, ended }));
@@ -168,8 +185,10 @@ describe(`one portal budget for the whole account (PORTAL_CALL_LIMIT ${env.PORTA
       await customer.comment(ids.at(-1)!, `a comment on ${subject}`);
     }
     const [first, calm, busy] = ids as [number, number, number];
-    const sync = (portalTicketId: number) => syncTicket(env, { tenantId: tenant.id, portalTicketId, runId: null }, createLogger({ test: true, ticket: portalTicketId }));
-    const shape = (calls: Awaited<ReturnType<typeof zendeskCalls>>, id: number) => calls.map((c) => `${c.method} ${c.path.split("?")[0]!.replace(String(id), "N")} ${c.status}`);
+    const sync = (portalTicketId: number) =>
+      syncTicket(env, { tenantId: tenant.id, portalTicketId, runId: null }, createLogger({ test: true, ticket: portalTicketId }));
+    const shape = (calls: Awaited<ReturnType<typeof zendeskCalls>>, id: number) =>
+      calls.map((c) => `${c.method} ${c.path.split("?")[0]!.replace(String(id), "N")} ${c.status}`);
 
     // The first sync also learns the connected user (/users/me); the next two do not.
     await sync(first);
@@ -202,7 +221,10 @@ describe(`one portal budget for the whole account (PORTAL_CALL_LIMIT ${env.PORTA
     expect(result.stats.portalCalls).toBe(unhurried.length);
     // It slept through the pause between its first and second call.
     expect(Date.parse(calls[1]!.at) - Date.parse(calls[0]!.at)).toBeGreaterThanOrEqual(20_000);
-    const [link] = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, busy)));
+    const [link] = await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, busy)));
     expect(link).toMatchObject({ state: "ok", lastError: null });
     expect(await technician.ticketsLinkedTo(tenant.id)).toHaveLength(3);
     await env.SANDBOX.fetch(new Request(`${SANDBOX_ORIGIN}/_sandbox/faults`, { method: "DELETE" }));

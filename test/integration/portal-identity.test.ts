@@ -28,7 +28,14 @@ async function portalAccount(role: Role, organizationId: number | null = null) {
   const email = `${role}-${crypto.randomUUID()}@msp.test`;
   const apiToken = crypto.randomUUID().replaceAll("-", "");
   const { id } = (await (await sandboxControl("/zendesk/users", json({ email, apiToken, role, organizationId }))).json()) as { id: number };
-  return { id, email, apiToken, organizationId, as: portalUser(email, apiToken), setRole: (r: Role) => sandboxControl("/zendesk/users", json({ email, apiToken, role: r, organizationId })) };
+  return {
+    id,
+    email,
+    apiToken,
+    organizationId,
+    as: portalUser(email, apiToken),
+    setRole: (r: Role) => sandboxControl("/zendesk/users", json({ email, apiToken, role: r, organizationId })),
+  };
 }
 
 async function organisation(sharedTickets: boolean) {
@@ -49,7 +56,9 @@ describe("connecting the portal as an agent or admin", () => {
     const account = await portalAccount(role);
     const tenant = await createTenant();
     const client = await adminOf(tenant.id);
-    const res = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: account.email, apiToken: account.apiToken, clusterFieldId: "" } });
+    const res = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, {
+      form: { email: account.email, apiToken: account.apiToken, clusterFieldId: "" },
+    });
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(text).toContain(`is a portal ${role}, not an end user`);
@@ -59,7 +68,9 @@ describe("connecting the portal as an agent or admin", () => {
 
     // The same form with an end user's token connects, and stores who it is.
     const endUser = await portalAccount("end-user", await organisation(false));
-    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, { form: { email: endUser.email, apiToken: endUser.apiToken, clusterFieldId: "" } });
+    const ok = await client.fetch(`/t/${tenant.id}/onboarding/portal/token`, {
+      form: { email: endUser.email, apiToken: endUser.apiToken, clusterFieldId: "" },
+    });
     expect(ok.status).toBe(303);
     expect(await portalRow(tenant.id)).toMatchObject({ email: endUser.email, portalUserId: endUser.id, portalOrganizationId: endUser.organizationId });
   });
@@ -74,14 +85,21 @@ describe("connecting the portal as an agent or admin", () => {
     const form = new URLSearchParams(Object.fromEntries(authorize.searchParams));
     form.set("email", account.email);
     form.set("password", account.apiToken);
-    const signedIn = await env.SANDBOX.fetch(new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    const signedIn = await env.SANDBOX.fetch(
+      new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+    );
     expect(signedIn.status).toBe(302);
     const callback = new URL(signedIn.headers.get("location")!);
     const done = await client.fetch(callback.pathname + callback.search, { headers: { cookie: `${client.cookie}; ${stateCookie}` } });
     expect(done.status).toBe(502);
     expect(await done.text()).toContain("is a portal agent, not an end user");
     expect(await portalRow(tenant.id)).toBeUndefined();
-    expect(await db().select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "portal.connected")))).toEqual([]);
+    expect(
+      await db()
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "portal.connected"))),
+    ).toEqual([]);
   });
 });
 
@@ -145,7 +163,11 @@ describe("another provider's request", () => {
     const single = await SELF.fetch(`http://localhost/api/v1/tickets/${theirs}/resync`, { method: "POST", headers });
     expect(single.status).toBe(404);
     expect(await single.json()).toMatchObject({ detail: expect.stringContaining("not visible to the connected portal user") });
-    const bulk = await SELF.fetch("http://localhost/api/v1/tickets/resync", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ portalTicketIds: [theirs] }) });
+    const bulk = await SELF.fetch("http://localhost/api/v1/tickets/resync", {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ portalTicketIds: [theirs] }),
+    });
     expect(bulk.status).toBe(404);
     expect(await bulk.json()).toMatchObject({ detail: expect.stringContaining("not linked tickets of this tenant") });
     const page = await (await adminOf(tenant.id)).fetch(`/t/${tenant.id}/tasks/resync`, { form: { portalTicketId: String(theirs) } });
@@ -165,14 +187,23 @@ describe("another provider's request", () => {
     // requests (a push arriving before the next run's identity check) is refused by owner.
     await mine.setRole("agent");
     const pushed = await other.as.createRequest({ subject: "Globex switch", body: "Theirs too." });
-    const outcome = await ticketSyncStub(env, tenant.id, pushed).sync({ kind: "ticket-sync", v: 1, tenantId: tenant.id, runId: null, portalTicketId: pushed, reason: "webhook" });
+    const outcome = await ticketSyncStub(env, tenant.id, pushed).sync({
+      kind: "ticket-sync",
+      v: 1,
+      tenantId: tenant.id,
+      runId: null,
+      portalTicketId: pushed,
+      reason: "webhook",
+    });
     expect(outcome).toMatchObject({ kind: "done", stats: { created: 0, commentsMirrored: 0, notesMirrored: 0, warnings: 1 } });
     expect(await technician.ticketsLinkedTo(tenant.id)).toEqual([]);
     expect((await linksOf(tenant.id)).map((l) => l.portalTicketId)).toEqual([theirs]);
     expect(await other.as.comments(theirs)).toHaveLength(1);
     expect(await other.as.comments(pushed)).toHaveLength(1);
     const events = await db().select().from(ticketEvents).where(eq(ticketEvents.tenantId, tenant.id));
-    expect(events.map((e) => [e.portalTicketId, e.action, e.detail])).toEqual([[pushed, "refused_not_tenant_request", expect.stringContaining("not made by the connected portal user")]]);
+    expect(events.map((e) => [e.portalTicketId, e.action, e.detail])).toEqual([
+      [pushed, "refused_not_tenant_request", expect.stringContaining("not made by the connected portal user")],
+    ]);
   });
 
   it("a request of another user of the same organisation is synced only when syncOrganisation is on", async () => {

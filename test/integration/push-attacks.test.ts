@@ -29,8 +29,7 @@ beforeEach(() => {
 afterEach(() => logs.restore());
 
 /** Ticket syncs the hook routes queued for this tenant (each queued one logs `hook.queued`). */
-const queuedFor = (tenantId: string) =>
-  logs.events("hook.queued").filter((e) => e.tenant === tenantId).length;
+const queuedFor = (tenantId: string) => logs.events("hook.queued").filter((e) => e.tenant === tenantId).length;
 
 const deliveriesOf = async (tenantId: string) => (await db().select().from(webhookDeliveries).where(eq(webhookDeliveries.tenantId, tenantId))).length;
 
@@ -64,11 +63,19 @@ function callbackBody(keyUrl: string, companyId: string): string {
 }
 
 const postCallback = async (hookId: string, body: string, signature: string) =>
-  SELF.fetch(`${ORIGIN}/hooks/connectwise/${hookId}?recordId=${CW_TICKET}`, { method: "POST", headers: { "content-type": "application/json", "x-content-signature": signature }, body });
+  SELF.fetch(`${ORIGIN}/hooks/connectwise/${hookId}?recordId=${CW_TICKET}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-content-signature": signature },
+    body,
+  });
 
 /** Another ConnectWise customer on the tenant's (shared) host, with its own genuine callback key. */
 async function otherCompanyKey(companyName: string): Promise<{ keyUrl: string; signingKey: string }> {
-  const res = await sandboxControl("/connectwise/other-company-keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ companyName }) });
+  const res = await sandboxControl("/connectwise/other-company-keys", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ companyName }),
+  });
   return (await res.json()) as { keyUrl: string; signingKey: string };
 }
 
@@ -118,9 +125,18 @@ describe("push attacks: deliveries per hook are rate-limited", () => {
       .update(portalConnections)
       .set({ webhookSecretCiphertext: await sealSecret(env, secret, bindings.portalWebhookSecret(tenant.id, PORTAL_BASE)) })
       .where(eq(portalConnections.tenantId, tenant.id));
-    const body = JSON.stringify({ id: crypto.randomUUID(), type: "zen:event-type:ticket.comment_added", subject: `zen:ticket:${PORTAL_TICKET}`, detail: { id: String(PORTAL_TICKET) } });
+    const body = JSON.stringify({
+      id: crypto.randomUUID(),
+      type: "zen:event-type:ticket.comment_added",
+      subject: `zen:ticket:${PORTAL_TICKET}`,
+      detail: { id: String(PORTAL_TICKET) },
+    });
     const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-    const signed = { "x-zendesk-webhook-signature": await hmacSha256Base64(utf8(secret), timestamp + body), "x-zendesk-webhook-signature-timestamp": timestamp, "content-type": "application/json" };
+    const signed = {
+      "x-zendesk-webhook-signature": await hmacSha256Base64(utf8(secret), timestamp + body),
+      "x-zendesk-webhook-signature-timestamp": timestamp,
+      "content-type": "application/json",
+    };
     const post = (headers: Record<string, string>) => SELF.fetch(`${ORIGIN}/hooks/portal/${tenant.hookId}`, { method: "POST", headers, body });
 
     await prefill("portal", tenant.hookId, HOOK_DELIVERIES_PER_MINUTE - 1);

@@ -150,13 +150,18 @@ describe("push echoes cost nothing", () => {
     for (const got of byTicket.values()) expect(["queued,coalesced", "coalesced,queued", "queued,queued"]).toContain(got.join(","));
 
     // The queued syncs mirror every technician note, once.
-    await waitFor(
-      async () => ((await portalComments(customer, touched)).every((c) => c.length === 5) ? true : undefined),
-      { timeoutMs: 30_000, what: "the technician notes to reach the portal" },
-    );
+    await waitFor(async () => ((await portalComments(customer, touched)).every((c) => c.length === 5) ? true : undefined), {
+      timeoutMs: 30_000,
+      what: "the technician notes to reach the portal",
+    });
 
     // Their portal comments come back as webhooks: echoes again, no sync.
-    const portalEchoes = await awaitDeliveries(techStart, (d) => mine(d) && d.url.includes("/hooks/portal/"), touched.length * 2, "the mirrored comments' webhooks");
+    const portalEchoes = await awaitDeliveries(
+      techStart,
+      (d) => mine(d) && d.url.includes("/hooks/portal/"),
+      touched.length * 2,
+      "the mirrored comments' webhooks",
+    );
     expect(portalEchoes.filter(notIn(importEchoes, genuine))).toHaveLength(touched.length * 2);
     expect(tally(await Promise.all(portalEchoes.map(replay)))).toEqual({ [OWN_CHANGE]: touched.length * 2 });
 
@@ -188,8 +193,18 @@ describe("push echoes cost nothing", () => {
     const cwId = cwIds.get(portalIds[3]!)!;
     await technician.addNoteInUi(cwId, "Spotted amid echoes");
     const [created, note] = await Promise.all([
-      awaitDeliveries(start, (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`) && d.body.includes(`"subject":"zen:ticket:${newId}"`), 1, "the new request's webhook"),
-      awaitDeliveries(start, (d) => d.url.endsWith(`/hooks/connectwise/${tenant.hookId}?recordId=${cwId}`) && notIn(importEchoes)(d), 1, "the technician's callback"),
+      awaitDeliveries(
+        start,
+        (d) => d.url.endsWith(`/hooks/portal/${tenant.hookId}`) && d.body.includes(`"subject":"zen:ticket:${newId}"`),
+        1,
+        "the new request's webhook",
+      ),
+      awaitDeliveries(
+        start,
+        (d) => d.url.endsWith(`/hooks/connectwise/${tenant.hookId}?recordId=${cwId}`) && notIn(importEchoes)(d),
+        1,
+        "the technician's callback",
+      ),
     ]);
 
     const half = importEchoes.length / 2;
@@ -198,15 +213,15 @@ describe("push echoes cost nothing", () => {
     const outcomes = await Promise.all(burst.map(replay));
     expect(tally(outcomes)).toEqual({ [OWN_CHANGE]: importEchoes.length, queued: 2 });
 
-    const linked = await waitFor(
-      async () => (await technician.ticketsLinkedTo(tenant.id)).find((t) => t.externalXRef === `psa-sync:${tenant.id}:${newId}`),
-      { timeoutMs: 10_000, what: "the new request's ConnectWise ticket" },
-    );
+    const linked = await waitFor(async () => (await technician.ticketsLinkedTo(tenant.id)).find((t) => t.externalXRef === `psa-sync:${tenant.id}:${newId}`), {
+      timeoutMs: 10_000,
+      what: "the new request's ConnectWise ticket",
+    });
     const createdMs = Date.now() - sent;
-    await waitFor(
-      async () => ((await customer.comments(portalIds[3]!)).some((c) => c.body.endsWith("Spotted amid echoes")) ? true : undefined),
-      { timeoutMs: 10_000, what: "the technician note to reach the portal" },
-    );
+    await waitFor(async () => ((await customer.comments(portalIds[3]!)).some((c) => c.body.endsWith("Spotted amid echoes")) ? true : undefined), {
+      timeoutMs: 10_000,
+      what: "the technician note to reach the portal",
+    });
     const noteMs = Date.now() - sent;
     expect(linked.summary).toBe("Arrived amid echoes");
     expect((await customer.comments(portalIds[3]!)).filter((c) => c.body.endsWith("Spotted amid echoes"))).toHaveLength(1);
@@ -265,7 +280,9 @@ function replayLive(hookId: string) {
 }
 
 describe(`a first import under push: ${scale.requests} requests × ${scale.comments} comments${scale.limits ? " under the real limits" : ""}`, () => {
-  it("makes no more ticket syncs than tickets changed, and a request filed in the middle of it reaches ConnectWise within 10 s", { timeout: 900_000 }, async () => {
+  it("makes no more ticket syncs than tickets changed, and a request filed in the middle of it reaches ConnectWise within 10 s", {
+    timeout: 900_000,
+  }, async () => {
     const user = { email: `echo-scale-${crypto.randomUUID()}@msp.test`, apiToken: crypto.randomUUID().replaceAll("-", "") };
     await sandboxControl("/zendesk/end-users", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(user) });
     const tenant = await createConnectedTenant({ portalUser: user, ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
@@ -280,21 +297,36 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
     try {
       const started = Date.now();
       const run = await startTenantRun(env, tenant.id, "manual", createLogger({ test: "echo-scale" }));
-      const linkedCount = async () => (await db().select({ id: ticketLinks.id }).from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)))).length;
+      const linkedCount = async () =>
+        (
+          await db()
+            .select({ id: ticketLinks.id })
+            .from(ticketLinks)
+            .where(and(eq(ticketLinks.tenantId, tenant.id), isNotNull(ticketLinks.cwTicketId)))
+        ).length;
 
       // As soon as the run has queued the whole import, the customer files a new request: every
       // import ticket is then ahead of it in the ticket-sync queue. (Waiting for "half linked"
       // raced: a batch's tickets sync together, so they are linked in bursts and a small import
       // could finish between the check and the filing.)
       const queuedCount = async () => (await db().select({ id: runTickets.portalTicketId }).from(runTickets).where(eq(runTickets.runId, run.id))).length;
-      await waitFor(async () => ((await queuedCount()) >= scale.requests ? true : undefined), { timeoutMs: 600_000, intervalMs: 20, what: "the import queued" });
+      await waitFor(async () => ((await queuedCount()) >= scale.requests ? true : undefined), {
+        timeoutMs: 600_000,
+        intervalMs: 20,
+        what: "the import queued",
+      });
       const newId = await customer.createRequest({ subject: "Filed mid-import", body: "The cluster is down.", clusterId: "CZJ1234ABC" });
       const filed = Date.now();
       const pendingWhenFiled = scale.requests - (await linkedCount());
       const importRunning = (await db().query.syncRuns.findFirst({ where: eq(syncRuns.id, run.id) }))?.status === "running";
       const createdAt = await waitFor(
         async () =>
-          (await db().select({ at: ticketEvents.at }).from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, newId), eq(ticketEvents.action, "create_cw_ticket"))))[0]?.at,
+          (
+            await db()
+              .select({ at: ticketEvents.at })
+              .from(ticketEvents)
+              .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, newId), eq(ticketEvents.action, "create_cw_ticket")))
+          )[0]?.at,
         { timeoutMs: 600_000, intervalMs: 100, what: "the mid-import request's ConnectWise ticket" },
       );
       const midImportMs = Date.parse(createdAt) - filed;
@@ -318,13 +350,18 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       const portal = await sandboxCalls("zendesk", portalFrom);
       const cw = (await sandboxCalls("connectwise", cwFrom)).filter((c) => c.caller === tenant.id);
       // Queue order: how many of the import's tickets were created after the new request filed, and before its own.
-      const creates = await db().select({ ticket: ticketEvents.portalTicketId, at: ticketEvents.at }).from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.action, "create_cw_ticket")));
+      const creates = await db()
+        .select({ ticket: ticketEvents.portalTicketId, at: ticketEvents.at })
+        .from(ticketEvents)
+        .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.action, "create_cw_ticket")));
       const createdBetween = creates.filter((c) => c.ticket !== newId && Date.parse(c.at) > filed && c.at < createdAt).length;
       const report = {
         event: "echo.report",
         requests: scale.requests,
         commentsPerRequest: scale.comments,
-        limits: scale.limits ? { sandboxAccountPerMinute: 700, sandboxMemberPerMinute: 1000, portalCallLimit: env.PORTAL_CALL_LIMIT, cwCallLimit: env.CW_CALL_LIMIT } : null,
+        limits: scale.limits
+          ? { sandboxAccountPerMinute: 700, sandboxMemberPerMinute: 1000, portalCallLimit: env.PORTAL_CALL_LIMIT, cwCallLimit: env.CW_CALL_LIMIT }
+          : null,
         importSeconds: +importSeconds.toFixed(1),
         changed,
         syncs,
@@ -337,10 +374,16 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
         importTicketsPendingWhenFiled: pendingWhenFiled,
         importTicketsCreatedBetween: createdBetween,
         cwCalls: cw.filter((c) => !rateLimited(c)).length,
-        cwBusiest60s: busiestWindow(cw.filter((c) => !rateLimited(c)).map((c) => Date.parse(c.at)), 60_000),
+        cwBusiest60s: busiestWindow(
+          cw.filter((c) => !rateLimited(c)).map((c) => Date.parse(c.at)),
+          60_000,
+        ),
         member429s: cw.filter(rateLimited).length,
         portalCalls: portal.filter((c) => !rateLimited(c)).length,
-        portalBusiest60s: busiestWindow(portal.filter((c) => !rateLimited(c)).map((c) => Date.parse(c.at)), 60_000),
+        portalBusiest60s: busiestWindow(
+          portal.filter((c) => !rateLimited(c)).map((c) => Date.parse(c.at)),
+          60_000,
+        ),
         account429s: portal.filter(rateLimited).length,
         run: { status: ended.status, ticketsCreated: ended.ticketsCreated, commentsMirrored: ended.commentsMirrored, failures: ended.failures },
       };
@@ -361,13 +404,19 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
 });
 
 describe("psa-sync's API member", () => {
-  it("is stored as soon as a write names it: a sync still busy after its create already has it (the create's callback is an echo)", { timeout: 60_000 }, async () => {
+  it("is stored as soon as a write names it: a sync still busy after its create already has it (the create's callback is an echo)", {
+    timeout: 60_000,
+  }, async () => {
     const { tenant, customer } = await createTenantWithCustomer({ ownCwMember: true, syncFrom: new Date(Date.now() - 2000).toISOString() });
     await customer.createRequest({ subject: "Member first", body: "Learn me early.", clusterId: "CZJ1234ABC" });
     const member = async () => (await db().select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenant.id)))[0]!.apiMemberIdentifier;
     expect(await member()).toBeNull();
     const json = { "content-type": "application/json" };
-    await sandboxControl("/faults", { method: "POST", headers: json, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["hang"], hangMs: 10_000, method: "POST", pathContains: "/configurations" }) });
+    await sandboxControl("/faults", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["hang"], hangMs: 10_000, method: "POST", pathContains: "/configurations" }),
+    });
     try {
       const run = syncTenantNow(tenant.id, { timeoutMs: 60_000 });
       // The ticket exists and the write after it (attaching its configuration) hangs: the member is known all the same.

@@ -132,7 +132,10 @@ describe("push: Support Portal webhooks", () => {
     const stale = new Date(Date.now() - 10 * 60 * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
     expect((await replay(delivery, { headers: { "x-zendesk-webhook-signature-timestamp": stale } })).status).toBe(401);
     expect((await SELF.fetch(`${ORIGIN}/hooks/portal/no-such-hook`, { method: "POST", body: "{}" })).status).toBe(404);
-    const links = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, portalId)));
+    const links = await db()
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.portalTicketId, portalId)));
     expect(links).toHaveLength(1);
   });
 });
@@ -159,7 +162,9 @@ describe("push: rotating a leaked webhook address", () => {
     const { tenant, cwId } = await pushReadyTenant();
     const oldHook = tenant.hookId;
     const token = randomToken(24);
-    await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId: tenant.id, name: "rotate", tokenHash: await sha256Hex(token), scope: "admin" });
+    await db()
+      .insert(apiTokens)
+      .values({ id: uniqueId("tok"), tenantId: tenant.id, name: "rotate", tokenHash: await sha256Hex(token), scope: "admin" });
     const res = await SELF.fetch(`${ORIGIN}/api/v1/hooks/rotate`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const rotated = (await res.json()) as { portalHookUrl: string; connectwise: string };
@@ -170,7 +175,14 @@ describe("push: rotating a leaked webhook address", () => {
     for (const path of [`/hooks/connectwise/${oldHook}?recordId=${cwId}`, `/hooks/portal/${oldHook}`]) {
       expect((await SELF.fetch(`${ORIGIN}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status, path).toBe(404);
     }
-    expect((await db().select().from(auditLog).where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "hooks.rotated")))).length).toBe(1);
+    expect(
+      (
+        await db()
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.tenantId, tenant.id), eq(auditLog.action, "hooks.rotated")))
+      ).length,
+    ).toBe(1);
 
     // A technician's change is now delivered to the new address, never the old one, and accepted there.
     // (Other tests' tenants share the demo company, so their callbacks hear of it too: match by hook.)

@@ -33,7 +33,9 @@ async function seedAgedRows() {
     { tenantId: tenant.id, source: "portal", deliveryId: "recent", receivedAt: ago(WEBHOOK_DELIVERY_RETENTION_DAYS - 1) },
   ]);
   const event = (at: string) => ({ tenantId: tenant.id, portalTicketId: 1, action: "create_cw_ticket", at });
-  await d.insert(ticketEvents).values([event(ago(TICKET_EVENT_RETENTION_DAYS, 60_000)), event(ago(400)), event(ago(400)), event(ago(TICKET_EVENT_RETENTION_DAYS - 1)), event(ago(0))]);
+  await d
+    .insert(ticketEvents)
+    .values([event(ago(TICKET_EVENT_RETENTION_DAYS, 60_000)), event(ago(400)), event(ago(400)), event(ago(TICKET_EVENT_RETENTION_DAYS - 1)), event(ago(0))]);
   const entry = (at: string) => ({ tenantId: tenant.id, action: "sync.requested", at });
   await d.insert(auditLog).values([entry(ago(AUDIT_LOG_RETENTION_DAYS, 60_000)), entry(ago(AUDIT_LOG_RETENTION_DAYS - 1))]);
   const session = (n: string, expiresAt: string) => ({ tokenHash: `session-${n}`, userId: user.id, csrfToken: "x", lastSeenAt: ago(1), expiresAt });
@@ -56,7 +58,9 @@ describe("retention: the daily cron prunes what is past its period", () => {
     expect((await db().select().from(signInLinks)).map((r) => r.tokenHash)).toEqual(["link-open"]);
     // The retention cron starts no tenant runs.
     expect(await count(syncRuns)).toBe(runsBefore);
-    expect(logs.events("retention.pruned")).toMatchObject([{ cron: RETENTION_CRON, webhookDeliveries: 2, ticketEvents: 3, sessions: 1, auditLog: 1, signInLinks: 2 }]);
+    expect(logs.events("retention.pruned")).toMatchObject([
+      { cron: RETENTION_CRON, webhookDeliveries: 2, ticketEvents: 3, sessions: 1, auditLog: 1, signInLinks: 2 },
+    ]);
 
     // A second run finds nothing more.
     expect(await pruneExpired(env.DB, createLogger(), NOW)).toEqual({ webhookDeliveries: 0, ticketEvents: 0, sessions: 0, auditLog: 0, signInLinks: 0 });
@@ -81,7 +85,9 @@ describe("retention: the daily cron prunes what is past its period", () => {
 
   it("the five-minute cron still dispatches runs and prunes nothing", async () => {
     const tenant = await createTenant();
-    await db().insert(webhookDeliveries).values({ tenantId: tenant.id, source: "portal", deliveryId: "kept", receivedAt: ago(100) });
+    await db()
+      .insert(webhookDeliveries)
+      .values({ tenantId: tenant.id, source: "portal", deliveryId: "kept", receivedAt: ago(100) });
     await worker.scheduled(createScheduledController({ cron: RUNS_CRON, scheduledTime: NOW }), env);
     expect((await db().select().from(webhookDeliveries)).map((r) => r.deliveryId)).toContain("kept");
     expect(logs.events("cron.dispatched")).toHaveLength(1);

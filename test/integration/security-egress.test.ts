@@ -43,7 +43,11 @@ beforeEach(() => {
     }
     outside.push(seen);
     if (origin === CLOUD_REDIRECTING) return new Response(null, { status: 302, headers: { location: `${ATTACKER}/steal` } });
-    if (origin === CLOUD_HOSTILE) return new Response('<html>Session expired: sign in at <a href="https://evil.example/login">evil.example</a></html>', { status: 400, headers: { "content-type": "text/html" } });
+    if (origin === CLOUD_HOSTILE)
+      return new Response('<html>Session expired: sign in at <a href="https://evil.example/login">evil.example</a></html>', {
+        status: 400,
+        headers: { "content-type": "text/html" },
+      });
     return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
   });
 });
@@ -53,7 +57,9 @@ const reachedAttacker = () => outside.filter((s) => new URL(s.url).origin === AT
 
 async function adminApi(tenantId: string) {
   const token = randomToken(24);
-  await db().insert(apiTokens).values({ id: uniqueId("tok"), tenantId, name: "attacker", tokenHash: await sha256Hex(token), scope: "admin" });
+  await db()
+    .insert(apiTokens)
+    .values({ id: uniqueId("tok"), tenantId, name: "attacker", tokenHash: await sha256Hex(token), scope: "admin" });
   return (path: string, init: { method?: string; body?: unknown } = {}) =>
     SELF.fetch(`http://localhost/api/v1${path}`, {
       method: init.method ?? "GET",
@@ -79,7 +85,9 @@ describe("the vendor's OAuth client secret goes only to the deployment's portal"
     const form = new URLSearchParams(Object.fromEntries(authorize.searchParams));
     form.set("email", "it@acme-msp.test");
     form.set("password", "acme-portal-pass");
-    const signedIn = await env.SANDBOX.fetch(new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    const signedIn = await env.SANDBOX.fetch(
+      new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+    );
     const callback = new URL(signedIn.headers.get("location")!);
     const done = await client.fetch(callback.pathname + callback.search, { headers: { cookie: `${client.cookie}; ${stateCookie}` } });
     expect(done.status).toBe(303);
@@ -88,7 +96,10 @@ describe("the vendor's OAuth client secret goes only to the deployment's portal"
     const withSecret = toSandbox.filter((s) => s.body.includes(env.PORTAL_OAUTH_CLIENT_SECRET));
     expect(withSecret).toHaveLength(1);
     expect(withSecret[0]!.url).toBe(`${SANDBOX_ORIGIN}/zendesk/oauth/tokens`);
-    expect(JSON.parse(withSecret[0]!.body)).toMatchObject({ grant_type: "authorization_code", code_verifier: expect.stringMatching(/^[A-Za-z0-9_-]{43,128}$/) });
+    expect(JSON.parse(withSecret[0]!.body)).toMatchObject({
+      grant_type: "authorization_code",
+      code_verifier: expect.stringMatching(/^[A-Za-z0-9_-]{43,128}$/),
+    });
   });
 
   it("a code intercepted on its way back cannot be redeemed without the verifier", async () => {
@@ -100,13 +111,21 @@ describe("the vendor's OAuth client secret goes only to the deployment's portal"
     const form = new URLSearchParams(Object.fromEntries(authorize.searchParams));
     form.set("email", "it@acme-msp.test");
     form.set("password", "acme-portal-pass");
-    const signedIn = await env.SANDBOX.fetch(new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    const signedIn = await env.SANDBOX.fetch(
+      new Request(authorize, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+    );
     const code = new URL(signedIn.headers.get("location")!).searchParams.get("code")!;
     const stolen = await env.SANDBOX.fetch(
       new Request(`${SANDBOX_ORIGIN}/zendesk/oauth/tokens`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ grant_type: "authorization_code", code, client_id: "psa-sync", client_secret: env.PORTAL_OAUTH_CLIENT_SECRET, redirect_uri: authorize.searchParams.get("redirect_uri") }),
+        body: JSON.stringify({
+          grant_type: "authorization_code",
+          code,
+          client_id: "psa-sync",
+          client_secret: env.PORTAL_OAUTH_CLIENT_SECRET,
+          redirect_uri: authorize.searchParams.get("redirect_uri"),
+        }),
       }),
     );
     expect(stolen.status).toBe(400);
@@ -151,9 +170,16 @@ describe("a stored ConnectWise key goes only where it was entered for", () => {
     const stolen = (await cwRow(victim.id)).secretsCiphertext;
     await db().update(connectwiseConnections).set({ secretsCiphertext: stolen }).where(eq(connectwiseConnections.tenantId, attacker.id));
     const api = await adminApi(attacker.id);
-    const test = (await (await api("/connections/test", { method: "POST" })).json()) as { lines: { side: string; check: string; ok: boolean; detail: string }[] };
-    expect(test.lines.find((l) => l.side === "connectwise" && l.check === "Authentication")).toMatchObject({ ok: false, detail: "The stored private key cannot be read." });
-    expect(toSandbox.filter((s) => (s.headers.authorization ?? "").startsWith("Basic ") && atob(s.headers.authorization!.slice(6)).endsWith(":acme-private-key"))).toEqual([]);
+    const test = (await (await api("/connections/test", { method: "POST" })).json()) as {
+      lines: { side: string; check: string; ok: boolean; detail: string }[];
+    };
+    expect(test.lines.find((l) => l.side === "connectwise" && l.check === "Authentication")).toMatchObject({
+      ok: false,
+      detail: "The stored private key cannot be read.",
+    });
+    expect(
+      toSandbox.filter((s) => (s.headers.authorization ?? "").startsWith("Basic ") && atob(s.headers.authorization!.slice(6)).endsWith(":acme-private-key")),
+    ).toEqual([]);
     // The victim's own key still opens where it belongs.
     expect(await openCwSecrets(victim.id, stolen)).toEqual({ privateKey: "acme-private-key" });
     expect(await openCwSecrets(attacker.id, stolen)).toBeNull();
@@ -223,7 +249,13 @@ describe("one egress policy for every outbound call", () => {
     const tenant = await createTenant();
     const admin = await createUser("tenant_admin", tenant.id);
     const client = await signIn(admin.email, admin.password);
-    for (const url of ["http://alerts.example/hook", "https://127.0.0.1/hook", "https://localhost/hook", "http://localhost/api/v1/status", "https://metadata.internal/x"]) {
+    for (const url of [
+      "http://alerts.example/hook",
+      "https://127.0.0.1/hook",
+      "https://localhost/hook",
+      "http://localhost/api/v1/status",
+      "https://metadata.internal/x",
+    ]) {
       const res = await client.fetch(`/t/${tenant.id}/tasks/alerts`, { form: { alertWebhookUrl: url } });
       expect(res.status, url).toBe(400);
       expect(await res.text(), url).toContain("psa-sync cannot post alerts there");

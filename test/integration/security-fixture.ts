@@ -40,7 +40,9 @@ export interface World {
 async function token(tenantId: string, scope: "read" | "admin", revoked = false) {
   const value = `psa_${uniqueId("secret").replace(/[^A-Za-z0-9_-]/g, "")}_${crypto.randomUUID().replace(/-/g, "")}`;
   const id = uniqueId("tok");
-  await db().insert(apiTokens).values({ id, tenantId, name: `${scope} token`, scope, tokenHash: await sha256Hex(value), revokedAt: revoked ? new Date().toISOString() : null });
+  await db()
+    .insert(apiTokens)
+    .values({ id, tenantId, name: `${scope} token`, scope, tokenHash: await sha256Hex(value), revokedAt: revoked ? new Date().toISOString() : null });
   return { id, value };
 }
 
@@ -56,14 +58,26 @@ export async function buildWorld(): Promise<World> {
   await db().insert(syncRuns).values({ id: runId, tenantId: a.id, trigger: "cron", status: "completed", finishedAt: new Date().toISOString() });
   const [failure] = await db()
     .insert(failures)
-    .values({ tenantId: a.id, queue: "ticket-sync", messageId: uniqueId("msg"), body: JSON.stringify({ kind: "ticket-sync", v: 1, tenantId: a.id, portalTicketId: TICKET_A }), reason: "boom", attempts: 8 })
+    .values({
+      tenantId: a.id,
+      queue: "ticket-sync",
+      messageId: uniqueId("msg"),
+      body: JSON.stringify({ kind: "ticket-sync", v: 1, tenantId: a.id, portalTicketId: TICKET_A }),
+      reason: "boom",
+      attempts: 8,
+    })
     .returning();
   const adminTokenA = await token(a.id, "admin");
   return {
     a: { id: a.id, name: a.name, adminId: adminA.id, viewerId: viewerA.id, tokenId: adminTokenA.id, runId, failureId: failure!.id },
     b: { id: b.id, name: b.name },
     users: { adminA, viewerA, adminB, operator },
-    tokens: { adminA: adminTokenA.value, adminB: (await token(b.id, "admin")).value, readB: (await token(b.id, "read")).value, revokedB: (await token(b.id, "admin", true)).value },
+    tokens: {
+      adminA: adminTokenA.value,
+      adminB: (await token(b.id, "admin")).value,
+      readB: (await token(b.id, "read")).value,
+      revokedB: (await token(b.id, "admin", true)).value,
+    },
   };
 }
 
@@ -82,7 +96,9 @@ export function fill(path: string, w: World, tenantId = w.a.id): string {
 
 /** Every row tenant A owns, in every table with a tenant_id (tables added later included). */
 export async function snapshotTenant(tenantId: string): Promise<string> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
+  ).all<{ name: string }>();
   const out: Record<string, unknown[]> = {};
   for (const { name } of tables.results) {
     const cols = await env.DB.prepare(`PRAGMA table_info("${name}")`).all<{ name: string }>();

@@ -67,7 +67,11 @@ describe("tenant pages (generated from the app's routes)", () => {
     const wrong: string[] = [];
     for (const r of routes) {
       // A forged cookie is as good as none.
-      const res = await SELF.fetch(`${ORIGIN}${fill(r.path, w)}`, { method: r.method, headers: { cookie: "__Host-psa-session=forged", origin: ORIGIN }, redirect: "manual" });
+      const res = await SELF.fetch(`${ORIGIN}${fill(r.path, w)}`, {
+        method: r.method,
+        headers: { cookie: "__Host-psa-session=forged", origin: ORIGIN },
+        redirect: "manual",
+      });
       if (res.status !== 303 || res.headers.get("location") !== "/login") wrong.push(`${r.method} ${r.path} → ${res.status}`);
     }
     expect(wrong).toEqual([]);
@@ -98,7 +102,12 @@ describe("operator pages (generated)", () => {
     const op = await createUser("operator", null);
     const client = await signIn(op.email, op.password);
     const before = await snapshotTenant(w.a.id);
-    await expectEach(client, operatorPageRoutes().filter((r) => r.method !== "GET"), 403, { csrf: false });
+    await expectEach(
+      client,
+      operatorPageRoutes().filter((r) => r.method !== "GET"),
+      403,
+      { csrf: false },
+    );
     expect(await snapshotTenant(w.a.id)).toBe(before);
   });
 });

@@ -43,7 +43,10 @@ describe("sessions", () => {
     const user = await createUser("operator", null);
     const client = await signIn(user.email, user.password);
     expect((await client.fetch("/operator/tenants")).status).toBe(200);
-    await db().update(sessions).set(change).where(eq(sessions.tokenHash, await sha256Hex(tokenOf(client))));
+    await db()
+      .update(sessions)
+      .set(change)
+      .where(eq(sessions.tokenHash, await sha256Hex(tokenOf(client))));
     const res = await client.fetch("/operator/tenants");
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/login");
@@ -123,7 +126,8 @@ describe("every page", () => {
       const client = path.startsWith("/operator") ? operator : admin;
       const res = await client.fetch(path);
       const csp = res.headers.get("content-security-policy") ?? "";
-      if (!csp.includes("default-src 'self'") || !csp.includes("script-src 'self'") || csp.includes("unsafe-inline") || !csp.includes("frame-ancestors 'none'")) problems.push(`${path}: CSP ${csp}`);
+      if (!csp.includes("default-src 'self'") || !csp.includes("script-src 'self'") || csp.includes("unsafe-inline") || !csp.includes("frame-ancestors 'none'"))
+        problems.push(`${path}: CSP ${csp}`);
       if (res.headers.get("x-content-type-options") !== "nosniff") problems.push(`${path}: no nosniff`);
       if (!res.headers.get("x-frame-options")) problems.push(`${path}: no x-frame-options`);
       if (res.headers.get("strict-transport-security") === null) problems.push(`${path}: no HSTS`);

@@ -11,7 +11,11 @@ import { postLogin } from "../setup/sign-in";
 const failedSignIns = async (id: string) => (await db().select().from(users).where(eq(users.id, id)))[0]!.failedSignIns;
 const isSession = (res: Response) => res.status === 303 && (res.headers.get("set-cookie") ?? "").startsWith("__Host-psa-session=");
 /** The answer with the typed email taken out (the form keeps it, as it should). */
-const answer = async (res: Response, email: string) => ({ status: res.status, body: (await res.text()).replaceAll(email, "EMAIL"), cookie: res.headers.get("set-cookie") });
+const answer = async (res: Response, email: string) => ({
+  status: res.status,
+  body: (await res.text()).replaceAll(email, "EMAIL"),
+  cookie: res.headers.get("set-cookie"),
+});
 
 describe("guessing one account's password", () => {
   it("judges at most 5 of 30 parallel wrong guesses, then refuses the right password too", async () => {

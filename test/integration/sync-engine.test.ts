@@ -14,7 +14,12 @@ useSandbox();
 describe("sync engine against the sandbox (cron path: tenant run → ticket-sync → TicketSync)", () => {
   it("creates the ConnectWise ticket with every mapped field, once", async () => {
     const { tenant, customer } = await createTenantWithCustomer({ syncFrom: new Date(Date.now() - 2000).toISOString() });
-    const id = await customer.createRequest({ subject: "Cluster node offline", body: "Node 2 went offline after the update.", priority: "urgent", clusterId: "CZJ5678DEF" });
+    const id = await customer.createRequest({
+      subject: "Cluster node offline",
+      body: "Node 2 went offline after the update.",
+      priority: "urgent",
+      clusterId: "CZJ5678DEF",
+    });
     await customer.comment(id, "It is still down this morning.");
 
     const run = await syncTenantNow(tenant.id);
@@ -35,11 +40,16 @@ describe("sync engine against the sandbox (cron path: tenant run → ticket-sync
     // The initial description shows once, as CW's own first Discussion note: no second copy.
     expect(notes.filter((n) => n.text.includes("Node 2 went offline"))).toHaveLength(1);
     expect(notes[0]).toMatchObject({ detailDescriptionFlag: true });
-    expect(notes.filter((n) => n.internalAnalysisFlag).map((n) => n.text)).toEqual([`[Support Portal comment #${(await customer.comments(id))[1]!.id}]\nIt is still down this morning.`]);
+    expect(notes.filter((n) => n.internalAnalysisFlag).map((n) => n.text)).toEqual([
+      `[Support Portal comment #${(await customer.comments(id))[1]!.id}]\nIt is still down this morning.`,
+    ]);
 
     const link = await linkOf(tenant.id, id);
     expect(link).toMatchObject({ cwTicketId: ticket.id, state: "ok", warnings: [] });
-    const timeline = await db().select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
+    const timeline = await db()
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, tenant.id), eq(ticketEvents.portalTicketId, id)));
     expect(timeline.map((e) => e.action)).toEqual(["create_cw_ticket", "attach_configuration", "mirror_comment_to_cw"]);
   });
 
@@ -114,9 +124,21 @@ describe("the first import and the 'sync from' date", () => {
 
     const [settings] = await db().select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenant.id));
     const monthAgo = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-    const saved = await saveAdvancedSettings(env, db(), { tenantId: tenant.id, userId: null }, {
-      settings: { boardId: settings!.boardId!, defaultCompanyId: settings!.defaultCompanyId!, matchField: "serialNumber", syncFrom: monthAgo, closedTicketActivity: "reopen", syncOrganisation: false },
-    });
+    const saved = await saveAdvancedSettings(
+      env,
+      db(),
+      { tenantId: tenant.id, userId: null },
+      {
+        settings: {
+          boardId: settings!.boardId!,
+          defaultCompanyId: settings!.defaultCompanyId!,
+          matchField: "serialNumber",
+          syncFrom: monthAgo,
+          closedTicketActivity: "reopen",
+          syncOrganisation: false,
+        },
+      },
+    );
     expect(saved.ok).toBe(true);
     await syncTenantNow(tenant.id);
     await syncTenantNow(tenant.id);
@@ -147,7 +169,11 @@ describe("OAuth tokens", () => {
     const tenant = await createConnectedTenant({ syncFrom: new Date(Date.now() - 2000).toISOString() });
     await db()
       .update(portalConnections)
-      .set({ authMode: "oauth", secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: "revoked-access", refreshToken: "revoked-refresh" }), accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString() })
+      .set({
+        authMode: "oauth",
+        secretsCiphertext: await sealPortalSecrets(tenant.id, { accessToken: "revoked-access", refreshToken: "revoked-refresh" }),
+        accessTokenExpiresAt: new Date(Date.now() - 60_000).toISOString(),
+      })
       .where(eq(portalConnections.tenantId, tenant.id));
     const run = await syncTenantNow(tenant.id);
     expect(run.status).toBe("failed");

@@ -19,7 +19,8 @@ useSandbox();
 const API = "http://localhost/api/v1";
 const runsOf = async (tenantId: string) => (await db().select().from(syncRuns).where(eq(syncRuns.tenantId, tenantId))).length;
 const auditsOf = async (tenantId: string) => (await db().select().from(auditLog).where(eq(auditLog.tenantId, tenantId))).map((a) => a.action);
-const flagged = async (tenantId: string) => (await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenantId))).filter((l) => l.resyncRequested).length;
+const flagged = async (tenantId: string) =>
+  (await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenantId))).filter((l) => l.resyncRequested).length;
 
 /** Uses up `count` of the tenant's allowance, as earlier clicks would have. */
 async function spend(tenantId: string, task: LimitedTask, count: number) {

@@ -19,7 +19,11 @@ async function adminOf(tenantId: string) {
 
 describe("admin tasks page", () => {
   it("shows the tenant's status in plain words", async () => {
-    const tenant = await createTenant({ paused: true, attentionReason: "ConnectWise rejected the keys. Reconnect it.", attentionSince: "2026-01-02T03:04:05.000Z" });
+    const tenant = await createTenant({
+      paused: true,
+      attentionReason: "ConnectWise rejected the keys. Reconnect it.",
+      attentionSince: "2026-01-02T03:04:05.000Z",
+    });
     const client = await adminOf(tenant.id);
     const html = await (await client.fetch(`/t/${tenant.id}/tasks`)).text();
     expect(html).toContain("Paused");
@@ -68,7 +72,10 @@ describe("admin tasks page", () => {
     // The run hands the flagged tickets over and clears the flag.
     await waitFor(
       async () => {
-        const rows = await db().select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.resyncRequested, true)));
+        const rows = await db()
+          .select()
+          .from(ticketLinks)
+          .where(and(eq(ticketLinks.tenantId, tenant.id), eq(ticketLinks.resyncRequested, true)));
         return rows.length === 0 ? true : undefined;
       },
       { timeoutMs: 20_000, what: "resync flags to clear" },

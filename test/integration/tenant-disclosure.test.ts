@@ -16,7 +16,9 @@ describe("a tenant's audit log", () => {
     const op = await createUser("operator", null);
     const operator = await signIn(op.email, op.password);
     const slug = uniqueId("audited").replace(/_/g, "-");
-    expect((await operator.fetch("/operator/tenants", { form: { name: "Audited MSP", slug, adminEmail: `${slug}@audited.test`, adminName: "A" } })).status).toBe(200);
+    expect(
+      (await operator.fetch("/operator/tenants", { form: { name: "Audited MSP", slug, adminEmail: `${slug}@audited.test`, adminName: "A" } })).status,
+    ).toBe(200);
     const tenantId = (await userRow(`${slug}@audited.test`))[0]!.tenantId!;
     expect((await operator.fetch(`/operator/tenants/${tenantId}/disable`, { form: {} })).status).toBe(303);
     expect((await operator.fetch(`/operator/tenants/${tenantId}/enable`, { form: {} })).status).toBe(303);
@@ -89,7 +91,10 @@ describe("caching", () => {
       await res.arrayBuffer();
       if (res.headers.get("cache-control") !== "no-store") problems.push(`${path}: ${res.headers.get("cache-control")}`);
     }
-    for (const [path, token] of [["/status", world.tokens.adminA], ["/status", "psa_not_a_real_token_at_all"]] as const) {
+    for (const [path, token] of [
+      ["/status", world.tokens.adminA],
+      ["/status", "psa_not_a_real_token_at_all"],
+    ] as const) {
       const res = await SELF.fetch(`${ORIGIN}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
       await res.arrayBuffer();
       if (res.headers.get("cache-control") !== "no-store") problems.push(`API ${path} (${res.status}): ${res.headers.get("cache-control")}`);

@@ -90,7 +90,10 @@ describe("API token lifetime", () => {
     expect((await api("/status", token)).status).toBe(200);
     expect(await (await client.fetch(`/t/${tenant.id}/tokens`)).text()).toContain("until");
 
-    await db().update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000).toISOString() }).where(eq(apiTokens.id, row.id));
+    await db()
+      .update(apiTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+      .where(eq(apiTokens.id, row.id));
     const refused = await api("/status", token);
     expect(refused.status).toBe(401);
     expect(await (await client.fetch(`/t/${tenant.id}/tokens`)).text()).toContain("expired");

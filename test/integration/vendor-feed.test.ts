@@ -54,7 +54,8 @@ async function configureFeed() {
   expect(result.ok).toBe(true);
 }
 
-const request = (user: Awaited<ReturnType<typeof endUser>>, subject: string) => user.actor.createRequest({ subject, body: "Needs a technician.", clusterId: "CZJ1234ABC" });
+const request = (user: Awaited<ReturnType<typeof endUser>>, subject: string) =>
+  user.actor.createRequest({ subject, body: "Needs a technician.", clusterId: "CZJ1234ABC" });
 const replay = (d: SandboxDelivery, change: { body?: string; headers?: Record<string, string> } = {}) =>
   SELF.fetch(d.url, { method: "POST", headers: { ...d.headers, ...change.headers }, body: change.body ?? d.body });
 const lastDeliveryId = async () => (await sandboxDeliveries(0)).at(-1)?.id ?? 0;
@@ -70,7 +71,11 @@ async function createdDeliveries(since: number, ids: number[]): Promise<SandboxD
   );
 }
 const linksOf = async (tenantId: string) => (await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenantId))).map((l) => l.portalTicketId);
-const deliveriesOf = (tenantId: string) => db().select().from(webhookDeliveries).where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.source, "portal")));
+const deliveriesOf = (tenantId: string) =>
+  db()
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.source, "portal")));
 const counters = async () => {
   const feed = await loadVendorFeed(db());
   return { routed: feed?.eventsRouted, unrouted: feed?.eventsUnrouted };
@@ -80,7 +85,8 @@ async function portalCallsBy(emails: string[], sinceId: number): Promise<number>
   const res = await sandboxControl(`/requests?api=zendesk&sinceId=${sinceId}&limit=50000`);
   return ((await res.json()) as { requests: { caller: string | null }[] }).requests.filter((r) => r.caller !== null && emails.includes(r.caller)).length;
 }
-const lastRequestId = async () => ((await (await sandboxControl("/requests?api=zendesk&limit=50000")).json()) as { requests: { id: number }[] }).requests.at(-1)?.id ?? 0;
+const lastRequestId = async () =>
+  ((await (await sandboxControl("/requests?api=zendesk&limit=50000")).json()) as { requests: { id: number }[] }).requests.at(-1)?.id ?? 0;
 
 // First in the file: its first poll starts from its own tenants' "sync from" dates, with no earlier test's requests in reach.
 describe("vendor feed: catch-up and tenant runs", () => {
@@ -95,7 +101,8 @@ describe("vendor feed: catch-up and tenant runs", () => {
     const lost = await request(tenants[1]!.user, "Webhook lost");
     expect(await pollVendorFeed(env, logger)).toMatchObject({ state: "ok", reachedEnd: true, queued: 1 });
     // Until its sync has finished (the link is written before the sync's last step).
-    const synced = async () => (await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenants[1]!.tenant.id))).some((l) => l.lastSyncedAt !== null);
+    const synced = async () =>
+      (await db().select().from(ticketLinks).where(eq(ticketLinks.tenantId, tenants[1]!.tenant.id))).some((l) => l.lastSyncedAt !== null);
     await waitFor(async () => ((await synced()) ? true : undefined), { timeoutMs: 20_000, what: "the lost change to sync" });
     expect(await Promise.all(tenants.map((t) => linksOf(t.tenant.id)))).toEqual([[], [lost], []]);
     // Read once: the next poll finds nothing new for these tenants.
@@ -111,17 +118,28 @@ describe("vendor feed: catch-up and tenant runs", () => {
       ["completed", 0],
       ["completed", 0],
     ]);
-    expect(await portalCallsBy(tenants.map((t) => t.user.email), before)).toBe(0);
+    expect(
+      await portalCallsBy(
+        tenants.map((t) => t.user.email),
+        before,
+      ),
+    ).toBe(0);
 
     // The export refuses (429): the poll defers, keeps its cursor, and the feed is still healthy for a while.
     const cursor = (await loadVendorFeed(db()))!.exportCursor;
-    await sandboxControl("/faults", { method: "POST", headers: json, body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["429"], retryAfterSeconds: 1, pathContains: "/incremental/" }) });
+    await sandboxControl("/faults", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ api: "zendesk", rate: 1, kinds: ["429"], retryAfterSeconds: 1, pathContains: "/incremental/" }),
+    });
     expect(await pollVendorFeed(env, logger)).toEqual({ state: "deferred", retryAfterS: 1 });
     await sandboxControl("/faults", { method: "DELETE" });
     expect((await loadVendorFeed(db()))!.exportCursor).toBe(cursor);
 
     // A feed whose polls have failed for 20 minutes: runs list their own requests again, and the operator sees why.
-    await db().update(vendorFeed).set({ lastPollOkAt: new Date(Date.now() - 20 * 60 * 1000).toISOString(), lastPollResult: "failed: test" });
+    await db()
+      .update(vendorFeed)
+      .set({ lastPollOkAt: new Date(Date.now() - 20 * 60 * 1000).toISOString(), lastPollResult: "failed: test" });
     expect((await vendorFeedStatus(db(), Date.now())).reason).toMatch(/^No complete catch-up poll for 20 minutes \(last poll: failed: test\)/);
     const fallback = await lastRequestId();
     expect((await syncTenantNow(tenants[0]!.tenant.id)).portalCalls).toBe(2);
@@ -177,7 +195,10 @@ describe("vendor feed: the account webhook", () => {
     expect(await counters()).toEqual({ routed: 3, unrouted: 1 });
     for (const t of tenants) expect(await deliveriesOf(t.tenant.id)).toHaveLength(1);
     // Each tenant syncs its own request, and only that one.
-    await waitFor(async () => ((await Promise.all(tenants.map((t) => linksOf(t.tenant.id)))).every((l) => l.length === 1) ? true : undefined), { timeoutMs: 20_000, what: "three synced requests" });
+    await waitFor(async () => ((await Promise.all(tenants.map((t) => linksOf(t.tenant.id)))).every((l) => l.length === 1) ? true : undefined), {
+      timeoutMs: 20_000,
+      what: "three synced requests",
+    });
     expect(await Promise.all(tenants.map((t) => linksOf(t.tenant.id)))).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
 
     expect(await (await replay(deliveries[0]!)).json()).toEqual({ outcome: "duplicate", tenants: 1 });

@@ -13,7 +13,17 @@ export async function createUser(role: Role, tenantId: string | null, opts: { mu
   const email = `${uniqueId(role)}@example.test`.toLowerCase();
   const password = opts.password ?? "correct horse battery staple";
   const id = uniqueId("usr");
-  await db().insert(users).values({ id, email, name: email, role, tenantId, passwordHash: await hashPassword(password, env.PASSWORD_PEPPER), mustChangePassword: opts.mustChangePassword ?? false });
+  await db()
+    .insert(users)
+    .values({
+      id,
+      email,
+      name: email,
+      role,
+      tenantId,
+      passwordHash: await hashPassword(password, env.PASSWORD_PEPPER),
+      mustChangePassword: opts.mustChangePassword ?? false,
+    });
   return { id, email, password };
 }
 

@@ -13,7 +13,8 @@ const proto = Object.getPrototypeOf(env.DB.prepare("SELECT 1")) as Bindable & { 
 if (!proto.boundLimitEnforced) {
   const bind = proto.bind;
   proto.bind = function (this: Bindable, ...values: unknown[]) {
-    if (values.length > D1_MAX_BOUND_PARAMETERS) throw new Error(`D1_ERROR: too many SQL variables: ${values.length} bound, D1 allows ${D1_MAX_BOUND_PARAMETERS}`);
+    if (values.length > D1_MAX_BOUND_PARAMETERS)
+      throw new Error(`D1_ERROR: too many SQL variables: ${values.length} bound, D1 allows ${D1_MAX_BOUND_PARAMETERS}`);
     return bind.apply(this, values);
   };
   proto.boundLimitEnforced = true;

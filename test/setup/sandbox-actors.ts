@@ -30,14 +30,24 @@ export function portalUser(email: string, apiToken: string) {
     async createRequest(req: { subject: string; body: string; priority?: string; clusterId?: string }): Promise<number> {
       const custom_fields = req.clusterId ? [{ id: 360001234567, value: req.clusterId }] : [];
       const body = { request: { subject: req.subject, comment: { body: req.body }, priority: req.priority, custom_fields } };
-      const res = await call<{ request: { id: number } }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests`, { method: "POST", headers: { authorization: auth }, body: JSON.stringify(body) });
+      const res = await call<{ request: { id: number } }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests`, {
+        method: "POST",
+        headers: { authorization: auth },
+        body: JSON.stringify(body),
+      });
       return res.request.id;
     },
     async comment(requestId: number, text: string): Promise<void> {
-      await call(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}`, { method: "PUT", headers: { authorization: auth }, body: JSON.stringify({ request: { comment: { body: text } } }) });
+      await call(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}`, {
+        method: "PUT",
+        headers: { authorization: auth },
+        body: JSON.stringify({ request: { comment: { body: text } } }),
+      });
     },
     async comments(requestId: number): Promise<PortalCommentJson[]> {
-      const res = await call<{ comments: PortalCommentJson[] }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}/comments?page[size]=100`, { headers: { authorization: auth } });
+      const res = await call<{ comments: PortalCommentJson[] }>(`${SANDBOX_ORIGIN}/zendesk/api/v2/requests/${requestId}/comments?page[size]=100`, {
+        headers: { authorization: auth },
+      });
       return res.comments;
     },
   };
@@ -45,7 +55,6 @@ export function portalUser(email: string, apiToken: string) {
 
 /** The demo MSP's portal user, as the customer in most tests. */
 export const customer = portalUser("it@acme-msp.test", "acme-portal-token");
-
 
 export const agent = {
   async update(ticketId: number, ticket: { priority?: string; status?: string }): Promise<void> {
@@ -85,15 +94,27 @@ export const technician = {
     return call<CwNoteJson[]>(`${CW_API}/service/tickets/${ticketId}/notes?pageSize=1000&orderBy=id%20asc`, { headers: CW_AUTH });
   },
   async addNote(ticketId: number, text: string): Promise<CwNoteJson> {
-    return call<CwNoteJson>(`${CW_API}/service/tickets/${ticketId}/notes`, { method: "POST", headers: CW_AUTH, body: JSON.stringify({ text, internalAnalysisFlag: true }) });
+    return call<CwNoteJson>(`${CW_API}/service/tickets/${ticketId}/notes`, {
+      method: "POST",
+      headers: CW_AUTH,
+      body: JSON.stringify({ text, internalAnalysisFlag: true }),
+    });
   },
   /** A note typed in the ConnectWise UI by the demo technician (their own member, not the API's). */
   async addNoteInUi(ticketId: number, text: string): Promise<CwNoteJson> {
-    return call<CwNoteJson>(`${SANDBOX_ORIGIN}/_sandbox/connectwise/tickets/${ticketId}/technician-notes`, { method: "POST", headers: {}, body: JSON.stringify({ text }) });
+    return call<CwNoteJson>(`${SANDBOX_ORIGIN}/_sandbox/connectwise/tickets/${ticketId}/technician-notes`, {
+      method: "POST",
+      headers: {},
+      body: JSON.stringify({ text }),
+    });
   },
   /** ConnectWise disabling a callback (as it does after days of failed deliveries). */
   async setCallbackInactive(id: number): Promise<void> {
-    await call(`${CW_API}/system/callbacks/${id}`, { method: "PATCH", headers: CW_AUTH, body: JSON.stringify([{ op: "replace", path: "inactiveFlag", value: true }]) });
+    await call(`${CW_API}/system/callbacks/${id}`, {
+      method: "PATCH",
+      headers: CW_AUTH,
+      body: JSON.stringify([{ op: "replace", path: "inactiveFlag", value: true }]),
+    });
   },
   async callbackInactive(id: number): Promise<boolean> {
     return (await call<{ inactiveFlag?: boolean }>(`${CW_API}/system/callbacks/${id}`, { headers: CW_AUTH })).inactiveFlag === true;
@@ -103,7 +124,11 @@ export const technician = {
   },
   /** Merges tickets into a parent, as a technician does in ConnectWise (children closed with `status`). */
   async merge(parentId: number, childIds: number[], status = "Closed"): Promise<void> {
-    await call(`${CW_API}/service/tickets/${parentId}/merge`, { method: "POST", headers: CW_AUTH, body: JSON.stringify({ mergeTicketIds: childIds, status: { name: status } }) });
+    await call(`${CW_API}/service/tickets/${parentId}/merge`, {
+      method: "POST",
+      headers: CW_AUTH,
+      body: JSON.stringify({ mergeTicketIds: childIds, status: { name: status } }),
+    });
   },
   async deleteTicket(ticketId: number): Promise<void> {
     await call(`${CW_API}/service/tickets/${ticketId}`, { method: "DELETE", headers: CW_AUTH });

@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { sandboxControl } from "./sandbox";
 
-const loggedCall = z.object({ id: z.number(), at: z.string(), method: z.string(), path: z.string(), status: z.number(), fault: z.string().nullable(), caller: z.string().nullable() });
+const loggedCall = z.object({
+  id: z.number(),
+  at: z.string(),
+  method: z.string(),
+  path: z.string(),
+  status: z.number(),
+  fault: z.string().nullable(),
+  caller: z.string().nullable(),
+});
 export type LoggedCall = z.infer<typeof loggedCall>;
 const page = z.object({ requests: z.array(loggedCall) });
 const PAGE = 50_000;

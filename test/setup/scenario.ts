@@ -32,7 +32,7 @@ export async function seedRequests(count: number, commentsEach: number, tag: str
   for (let i = 0; i < count; i++) {
     const cluster = CLUSTERS[i % CLUSTERS.length]!;
     const priority = PRIORITIES[i % PRIORITIES.length]!;
-    const subject = `${tag} request ${i}: ${i % 7 === 0 ? "Ünïcödé <b>bold</b> & \"quotes\" " : ""}cluster alert`;
+    const subject = `${tag} request ${i}: ${i % 7 === 0 ? 'Ünïcödé <b>bold</b> & "quotes" ' : ""}cluster alert`;
     const description = `Description of ${tag} request ${i}.\nSecond line with <script>alert(1)</script>.`;
     const id = await customer.createRequest({ subject, body: description, priority, clusterId: cluster.clusterId });
     const comments: string[] = [];

@@ -38,7 +38,9 @@ describe("local stack: one state directory per Worker", () => {
     const dir = mkdtempSync(join(tmpdir(), "psa-sync-claim-"));
     try {
       releases.push(claimStateDir(dir, "admin-e2e"));
-      expect(() => startWorker({ name: "sandbox-e2e", config: "sandbox/wrangler.jsonc", port: 1, inspectorPort: 2, persistTo: dir })).toThrow(/already keeps its state there/);
+      expect(() => startWorker({ name: "sandbox-e2e", config: "sandbox/wrangler.jsonc", port: 1, inspectorPort: 2, persistTo: dir })).toThrow(
+        /already keeps its state there/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -49,7 +51,18 @@ describe("local stack: one state directory per Worker", () => {
  * Lines as `wrangler dev` 4.86 printed them (stdout; stderr with its colours), blank lines
  * dropped as startWorker does; the error's `nested` lines are added, to cover a nested object.
  */
-const STDOUT = ["[wrangler:info] POST /hooks/connectwise/nohook 404 Not Found (13ms)", "{", "  level: 'info',", "  event: 'cron.dispatched',", "  cron: '*/5 * * * *',", "  dispatched: 0,", "  skipped: 0,", "  staleClosed: 0", "}", "[wrangler:info] POST /login 403 Forbidden (11ms)"];
+const STDOUT = [
+  "[wrangler:info] POST /hooks/connectwise/nohook 404 Not Found (13ms)",
+  "{",
+  "  level: 'info',",
+  "  event: 'cron.dispatched',",
+  "  cron: '*/5 * * * *',",
+  "  dispatched: 0,",
+  "  skipped: 0,",
+  "  staleClosed: 0",
+  "}",
+  "[wrangler:info] POST /login 403 Forbidden (11ms)",
+];
 const STDERR = [
   "\x1b[33m▲ \x1b[43;33m[\x1b[43;30mWARNING\x1b[43;33m]\x1b[0m \x1b[1m{ level: 'warn', event: 'probe.warn', tenant: 'tnt_a', code: 'stale' }\x1b[0m",
   "\x1b[31m✘ \x1b[41;31m[\x1b[41;97mERROR\x1b[41;31m]\x1b[0m \x1b[1m{\x1b[0m",
@@ -59,7 +72,7 @@ const STDERR = [
   "      a: 1",
   "    }",
   "  }",
-  "🪵  Logs were written to \"/root/.config/.wrangler/logs/wrangler.log\"",
+  '🪵  Logs were written to "/root/.config/.wrangler/logs/wrangler.log"',
 ];
 
 describe("local stack: a logged object is one output line", () => {

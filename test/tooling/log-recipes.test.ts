@@ -33,7 +33,10 @@ function readmeJqFilters(): string[] {
 
 function jq(filter: string, input: string): Record<string, unknown>[] {
   const out = execFileSync("jq", ["-c", filter], { input, encoding: "utf8" });
-  return out.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return out
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -43,10 +46,23 @@ describe("README's log recipes, against real tail JSON of our logger", () => {
     if (spawnSync("jq", ["--version"]).error) throw new Error("jq is needed to check the README's tail recipes (apt-get install jq)");
     const filters = readmeJqFilters();
     expect(filters.sort()).toEqual(Object.keys(EXPECTED).sort());
-    for (const filter of filters) expect(jq(filter, TAIL_JSON).map((e) => e.event), filter).toEqual(EXPECTED[filter]);
+    for (const filter of filters)
+      expect(
+        jq(filter, TAIL_JSON).map((e) => e.event),
+        filter,
+      ).toEqual(EXPECTED[filter]);
     // Events come out whole, as objects: fields and redaction as logged, and no timestamp of ours.
     const [failed] = jq('.logs[].message[] | objects | select(.event=="ticket.sync_failed")', TAIL_JSON);
-    expect(failed).toEqual({ level: "error", event: "ticket.sync_failed", tenant: "tnt_acme_demo", run: "run_1", ticket: 1043, error: "AppError", message: "ConnectWise refused the update", password: "[redacted]" });
+    expect(failed).toEqual({
+      level: "error",
+      event: "ticket.sync_failed",
+      tenant: "tnt_acme_demo",
+      run: "run_1",
+      ticket: 1043,
+      error: "AppError",
+      message: "ConnectWise refused the update",
+      password: "[redacted]",
+    });
   });
 
   it("the capture is what the logger logs today: the same objects, through the console method tail reports as `level`", () => {

@@ -55,7 +55,12 @@ describe("CPU profile attribution (scripts/profile-attribution.mjs)", () => {
     });
     expect(functions.length).toBe(11);
     expect(functions[0]).toEqual({ owner: "worker", functionName: "syncTicket", url: `${ROOT}/src/sync/execute.ts`, line: 42, ms: 0.6 });
-    expect(functions.filter((f) => f.owner === "worker").map((f) => `${f.functionName} ${f.url}:${f.line}`).sort()).toEqual([
+    expect(
+      functions
+        .filter((f) => f.owner === "worker")
+        .map((f) => `${f.functionName} ${f.url}:${f.line}`)
+        .sort(),
+    ).toEqual([
       "_send cloudflare-internal:d1-api:146",
       "fetch :1",
       "is /elsewhere/node_modules/drizzle-orm/entity.js:5",

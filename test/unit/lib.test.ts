@@ -1,6 +1,17 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, fromBase64, hashPassword, keyIdOf, needsRehash, NO_PASSWORD, sealedKeyId, toBase64, verifyPassword } from "../../src/lib/crypto";
+import {
+  decryptSecret,
+  encryptSecret,
+  fromBase64,
+  hashPassword,
+  keyIdOf,
+  needsRehash,
+  NO_PASSWORD,
+  sealedKeyId,
+  toBase64,
+  verifyPassword,
+} from "../../src/lib/crypto";
 import { bindings } from "../../src/lib/secret-binding";
 import { createDb } from "../../src/db/client";
 import { tenants } from "../../src/db/schema";
@@ -27,7 +38,13 @@ describe("log events", () => {
 
   it("never carry secrets, however deeply nested", () => {
     const entry = logEntry("error", "x", { privateKey: "pk-123", nested: { accessToken: "tok-456", headers: { Authorization: "Basic abc" } }, password: "p" });
-    expect(entry).toEqual({ level: "error", event: "x", privateKey: "[redacted]", nested: { accessToken: "[redacted]", headers: { Authorization: "[redacted]" } }, password: "[redacted]" });
+    expect(entry).toEqual({
+      level: "error",
+      event: "x",
+      privateKey: "[redacted]",
+      nested: { accessToken: "[redacted]", headers: { Authorization: "[redacted]" } },
+      password: "[redacted]",
+    });
   });
 
   it("go to the console method of their level, one object per call, with the logger's base fields", () => {
@@ -48,7 +65,13 @@ const OLD_KEY = btoa("an-older-key-of-thirty-two-bytes");
 
 /** A legacy v1 envelope (no key id, no binding), as written before key ids existed. */
 async function legacyV1(keyBase64: string, value: unknown): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", Uint8Array.from(atob(keyBase64), (c) => c.charCodeAt(0)), "AES-GCM", false, ["encrypt"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    Uint8Array.from(atob(keyBase64), (c) => c.charCodeAt(0)),
+    "AES-GCM",
+    false,
+    ["encrypt"],
+  );
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(JSON.stringify(value))));
   return `v1.${btoa(String.fromCharCode(...iv))}.${btoa(String.fromCharCode(...data))}`;
@@ -96,7 +119,9 @@ describe("secrets at rest", () => {
   });
 
   it("still opens legacy v1 envelopes with either key", async () => {
-    expect(await decryptSecret({ current: env.ENCRYPTION_KEY, previous: OLD_KEY }, await legacyV1(OLD_KEY, { apiToken: "t" }), "any")).toEqual({ apiToken: "t" });
+    expect(await decryptSecret({ current: env.ENCRYPTION_KEY, previous: OLD_KEY }, await legacyV1(OLD_KEY, { apiToken: "t" }), "any")).toEqual({
+      apiToken: "t",
+    });
     await expect(decryptSecret(env.ENCRYPTION_KEY, await legacyV1(OLD_KEY, "x"))).rejects.toThrow();
   });
 

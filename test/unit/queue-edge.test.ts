@@ -132,7 +132,14 @@ describe("queue edge", () => {
     const sent: Record<string, unknown[]> = { push: [], sync: [] };
     const queue = (into: unknown[]) => ({ sendBatch: async (msgs: { body: unknown }[]) => void into.push(...msgs.map((m) => m.body)) }) as unknown as Queue;
     const routed = { ...env, TICKET_PUSH_QUEUE: queue(sent.push!), TICKET_SYNC_QUEUE: queue(sent.sync!) };
-    const msg = (portalTicketId: number, reason: TicketSyncMessage["reason"]): TicketSyncMessage => ({ kind: "ticket-sync", v: 1, tenantId: "t1", runId: null, portalTicketId, reason });
+    const msg = (portalTicketId: number, reason: TicketSyncMessage["reason"]): TicketSyncMessage => ({
+      kind: "ticket-sync",
+      v: 1,
+      tenantId: "t1",
+      runId: null,
+      portalTicketId,
+      reason,
+    });
     await sendTicketSync(routed, [msg(1, "webhook"), msg(2, "portal_changed"), msg(3, "callback"), msg(4, "connectwise_changed"), msg(5, "resync")]);
     expect(sent.push!.map((m) => (m as TicketSyncMessage).portalTicketId)).toEqual([1, 3]);
     expect(sent.sync!.map((m) => (m as TicketSyncMessage).portalTicketId)).toEqual([2, 4, 5]);
@@ -145,7 +152,9 @@ describe("queue edge", () => {
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([bad]);
-    expect(await db().select().from(failures).where(eq(failures.messageId, bad))).toMatchObject([{ queue: "ticket-push", tenantId: tenant.id, reason: "invalid_payload: not a ticket-sync message" }]);
+    expect(await db().select().from(failures).where(eq(failures.messageId, bad))).toMatchObject([
+      { queue: "ticket-push", tenantId: tenant.id, reason: "invalid_payload: not a ticket-sync message" },
+    ]);
 
     const dead = uniqueId("push-dead");
     const body = { kind: "ticket-sync", v: 1, tenantId: tenant.id, runId: null, portalTicketId: 7, reason: "webhook" };
@@ -153,6 +162,8 @@ describe("queue edge", () => {
     const ctx2 = createExecutionContext();
     await worker.queue(dlq, env);
     expect((await getQueueResult(dlq, ctx2)).ackAll).toBe(true);
-    expect(await db().select().from(failures).where(eq(failures.messageId, dead))).toMatchObject([{ queue: "ticket-push", tenantId: tenant.id, attempts: 9, reason: "retries exhausted" }]);
+    expect(await db().select().from(failures).where(eq(failures.messageId, dead))).toMatchObject([
+      { queue: "ticket-push", tenantId: tenant.id, attempts: 9, reason: "retries exhausted" },
+    ]);
   });
 });

@@ -55,11 +55,16 @@ async function signBody(body: string, key: string): Promise<string> {
 function matches(cb: JsonObject, ticket: JsonObject): boolean {
   const idOf = (v: unknown) => (isObject(v) ? v.id : undefined);
   switch (cb.level) {
-    case "owner": return true;
-    case "board": return idOf(ticket.board) === cb.objectId;
-    case "status": return idOf(ticket.status) === cb.objectId;
-    case "ticket": return ticket.id === cb.objectId;
-    default: return false;
+    case "owner":
+      return true;
+    case "board":
+      return idOf(ticket.board) === cb.objectId;
+    case "status":
+      return idOf(ticket.status) === cb.objectId;
+    case "ticket":
+      return ticket.id === cb.objectId;
+    default:
+      return false;
   }
 }
 

@@ -40,7 +40,11 @@ function catalogSpecs(ctx: CwContext) {
       return {
         ...doc,
         status: refWithHref(asRef(doc.status), "status", `${base}/company/companies/statuses/${String(idOf(doc.status))}`),
-        _info: { ...(asRef(doc._info) ?? {}), contacts_href: `${base}/company/contacts?conditions=company/id=${String(doc.id)}`, sites_href: `${base}/company/companies/${String(doc.id)}/sites` },
+        _info: {
+          ...(asRef(doc._info) ?? {}),
+          contacts_href: `${base}/company/contacts?conditions=company/id=${String(doc.id)}`,
+          sites_href: `${base}/company/companies/${String(doc.id)}/sites`,
+        },
       };
     },
   };

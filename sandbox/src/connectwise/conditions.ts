@@ -208,12 +208,18 @@ function typeError(expected: string, lit: Literal): never {
 
 function ordered(diff: number, op: CompareOp): boolean {
   switch (op) {
-    case "=": return diff === 0;
-    case "!=": return diff !== 0;
-    case "<": return diff < 0;
-    case "<=": return diff <= 0;
-    case ">": return diff > 0;
-    case ">=": return diff >= 0;
+    case "=":
+      return diff === 0;
+    case "!=":
+      return diff !== 0;
+    case "<":
+      return diff < 0;
+    case "<=":
+      return diff <= 0;
+    case ">":
+      return diff > 0;
+    case ">=":
+      return diff >= 0;
   }
 }
 
@@ -256,10 +262,14 @@ function likeToRegExp(pattern: string): RegExp {
 
 export function evaluate(node: Condition, record: JsonObject): boolean {
   switch (node.type) {
-    case "and": return evaluate(node.left, record) && evaluate(node.right, record);
-    case "or": return evaluate(node.left, record) || evaluate(node.right, record);
-    case "not": return !evaluate(node.inner, record);
-    case "compare": return compare(valueAt(record, node.path), node.op, node.value);
+    case "and":
+      return evaluate(node.left, record) && evaluate(node.right, record);
+    case "or":
+      return evaluate(node.left, record) || evaluate(node.right, record);
+    case "not":
+      return !evaluate(node.inner, record);
+    case "compare":
+      return compare(valueAt(record, node.path), node.op, node.value);
     case "in": {
       const value = valueAt(record, node.path);
       return node.values.some((lit) => compare(value, "=", lit));

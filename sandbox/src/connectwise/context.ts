@@ -23,7 +23,12 @@ export interface Actor {
 /** What ticket and note writes report, so callbacks can be delivered. */
 export interface TicketEvents {
   /** `deleted` is the ticket as it was, since it is gone from the store by then. */
-  ticketChanged(ticketId: number, action: "added" | "updated" | "deleted", actor: Actor, options?: { skipCallback?: boolean | undefined; deleted?: JsonObject }): void;
+  ticketChanged(
+    ticketId: number,
+    action: "added" | "updated" | "deleted",
+    actor: Actor,
+    options?: { skipCallback?: boolean | undefined; deleted?: JsonObject },
+  ): void;
 }
 
 export interface CwContext {

@@ -76,7 +76,12 @@ export function mountCrud(app: Hono, path: string, spec: ResourceSpec, ctx: CwCo
     const { doc, parentId } = load(c);
     const ops = parsePatchBody(await readJson(c));
     const { id: _id, _info: _ignored, ...current } = doc;
-    return replace(c, doc, applyPatch(current, ops, (field) => !READ_ONLY.has(field)), parentId);
+    return replace(
+      c,
+      doc,
+      applyPatch(current, ops, (field) => !READ_ONLY.has(field)),
+      parentId,
+    );
   });
   app.delete(`${path}/:id{[0-9]+}`, (c) => {
     const { doc } = load(c);

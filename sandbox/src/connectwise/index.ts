@@ -49,7 +49,10 @@ export function createConnectWise(deps: SandboxDeps): ConnectWiseModule {
     lastSite = siteOf(c);
     await next();
   });
-  api.use("*", cwAuth((publicKey, privateKey) => store.isApiMember(publicKey, privateKey)));
+  api.use(
+    "*",
+    cwAuth((publicKey, privateKey) => store.isApiMember(publicKey, privateKey)),
+  );
   mountTickets(api, ctx);
   mountNotes(api, ctx);
   mountTicketConfigurations(api, ctx);

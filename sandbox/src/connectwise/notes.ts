@@ -27,7 +27,11 @@ function buildNote(input: NoteInput): JsonObject {
   const resolution = input.resolutionFlag === true;
   if (!detail && !internal && !resolution) {
     throw invalidObject("serviceNote", [
-      { code: "InvalidField", message: "At least one of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.", field: "detailDescriptionFlag" },
+      {
+        code: "InvalidField",
+        message: "At least one of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.",
+        field: "detailDescriptionFlag",
+      },
     ]);
   }
   return {
@@ -65,7 +69,14 @@ export function createNote(ctx: CwContext, ticketId: number, input: NoteInput, a
   const { id, identifier, name } = actor.member;
   const doc = ctx.store.insert(
     "cw_notes",
-    { ticketId, ...buildNote(input), member: { id, identifier, name }, dateCreated: now, createdBy: identifier, _info: { lastUpdated: now, updatedBy: identifier } },
+    {
+      ticketId,
+      ...buildNote(input),
+      member: { id, identifier, name },
+      dateCreated: now,
+      createdBy: identifier,
+      _info: { lastUpdated: now, updatedBy: identifier },
+    },
     ticketId,
   );
   touchTicket(ctx, ticket, actor);

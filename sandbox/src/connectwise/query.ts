@@ -58,7 +58,10 @@ function sortRecords(records: JsonObject[], orderBy: string | undefined): JsonOb
 export function projectFields(record: JsonObject, fields: string | undefined): JsonObject {
   if (!fields?.trim()) return record;
   const out: JsonObject = {};
-  for (const field of fields.split(",").map((f) => f.trim()).filter(Boolean)) {
+  for (const field of fields
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean)) {
     const path = field.split("/");
     const value = readPath(record, path);
     if (value === undefined) continue;

@@ -29,10 +29,10 @@ function find(store: Store, table: DocTable, ref: RefInput, parentId?: number): 
   const byName = (key: "name" | "identifier", wanted: string | undefined) =>
     wanted === undefined
       ? null
-      : store.list(table, parentId).find((d) => {
+      : (store.list(table, parentId).find((d) => {
           const value = d[key];
           return typeof value === "string" && value.toLowerCase() === wanted.toLowerCase();
-        }) ?? null;
+        }) ?? null);
   return byName("identifier", ref.identifier) ?? byName("name", ref.name);
 }
 

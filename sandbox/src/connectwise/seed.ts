@@ -39,7 +39,16 @@ export function seed(ctx: CwContext): void {
   const addCompany = (identifier: string, name: string, type: string, id?: number) => {
     const doc = store.insert(
       "cw_companies",
-      { identifier, name, status: { id: 1, name: "Active" }, types: [{ id: type === "Owner" ? 1 : 2, name: type }], city: "Springfield", state: "IL", deletedFlag: false, _info: info() },
+      {
+        identifier,
+        name,
+        status: { id: 1, name: "Active" },
+        types: [{ id: type === "Owner" ? 1 : 2, name: type }],
+        city: "Springfield",
+        state: "IL",
+        deletedFlag: false,
+        _info: info(),
+      },
       null,
       id,
     );
@@ -66,9 +75,20 @@ export function seed(ctx: CwContext): void {
   for (const p of PRIORITIES) store.insert("cw_priorities", { defaultFlag: false, ...p, _info: info() });
 
   const addBoard = (name: string, statuses: readonly JsonObject[]) => {
-    const board = store.insert("cw_boards", { name, location: { id: 1, name: "Main" }, department: { id: 1, name: "Service" }, inactiveFlag: false, projectFlag: false, _info: info() });
+    const board = store.insert("cw_boards", {
+      name,
+      location: { id: 1, name: "Main" },
+      department: { id: 1, name: "Service" },
+      inactiveFlag: false,
+      projectFlag: false,
+      _info: info(),
+    });
     for (const [i, s] of statuses.entries()) {
-      store.insert("cw_statuses", { defaultFlag: false, inactive: false, displayOnBoard: true, ...s, sortOrder: i, board: { id: board.id ?? null, name }, _info: info() }, board.id as number);
+      store.insert(
+        "cw_statuses",
+        { defaultFlag: false, inactive: false, displayOnBoard: true, ...s, sortOrder: i, board: { id: board.id ?? null, name }, _info: info() },
+        board.id as number,
+      );
     }
   };
   addBoard(SUPPORT_BOARD, SUPPORT_STATUSES);

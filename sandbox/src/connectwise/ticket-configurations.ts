@@ -48,9 +48,11 @@ export function mountTicketConfigurations(app: Hono, ctx: CwContext): void {
     const config =
       input.id !== undefined
         ? store.get("cw_configurations", input.id)
-        : store.list("cw_configurations").find((cfg) => input.deviceIdentifier !== undefined && cfg.deviceIdentifier === input.deviceIdentifier) ?? null;
+        : (store.list("cw_configurations").find((cfg) => input.deviceIdentifier !== undefined && cfg.deviceIdentifier === input.deviceIdentifier) ?? null);
     if (!config) {
-      throw invalidObject("configurationReference", [{ code: "InvalidField", message: `Configuration ${String(input.id ?? input.deviceIdentifier)} was not found.`, field: "id" }]);
+      throw invalidObject("configurationReference", [
+        { code: "InvalidField", message: `Configuration ${String(input.id ?? input.deviceIdentifier)} was not found.`, field: "id" },
+      ]);
     }
     if (!store.link(id, config.id as number)) {
       throw invalidObject("configurationReference", [{ code: "ObjectExists", message: "The configuration is already attached to this ticket.", field: "id" }]);

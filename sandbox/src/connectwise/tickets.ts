@@ -51,9 +51,7 @@ export function mountTickets(app: Hono, ctx: CwContext): void {
 
   app.get("/service/tickets", (c) => listResponse(c, all(c)));
   app.get("/service/tickets/count", (c) => countResponse(c, all(c)));
-  app.get("/service/tickets/:id{[0-9]+}", (c) =>
-    cwRecord(c, projectFields(serializeTicket(load(c.req.param("id")), apiActor(c).site), c.req.query("fields"))),
-  );
+  app.get("/service/tickets/:id{[0-9]+}", (c) => cwRecord(c, projectFields(serializeTicket(load(c.req.param("id")), apiActor(c).site), c.req.query("fields"))));
   app.post("/service/tickets", async (c) => {
     const actor = apiActor(c);
     const doc = createTicket(ctx, await readJson(c), actor);
@@ -109,7 +107,10 @@ export function mountTickets(app: Hono, ctx: CwContext): void {
     for (const child of children) {
       const boardId = isObject(child.board) && typeof child.board.id === "number" ? child.board.id : -1;
       const status = resolveStatus(store, boardId, input.status, "ticketMerge");
-      if (!status.closed) throw invalidObject("ticketMerge", [{ code: "InvalidStatus", message: "The status for merged tickets must be a closed status of their board.", field: "status" }]);
+      if (!status.closed)
+        throw invalidObject("ticketMerge", [
+          { code: "InvalidStatus", message: "The status for merged tickets must be a closed status of their board.", field: "status" },
+        ]);
       store.update("cw_tickets", child.id as number, {
         ...child,
         status: status.ref,

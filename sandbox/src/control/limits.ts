@@ -75,7 +75,11 @@ export function createLimitStore(sql: SqlStorage) {
     },
     /** Sets one API's limits; its calls already counted in the window stay counted. */
     set(limit: Limit) {
-      sql.exec(`INSERT INTO sandbox_limits (api, config) VALUES (?, ?) ON CONFLICT (api) DO UPDATE SET config = excluded.config`, limit.api, JSON.stringify(limit));
+      sql.exec(
+        `INSERT INTO sandbox_limits (api, config) VALUES (?, ?) ON CONFLICT (api) DO UPDATE SET config = excluded.config`,
+        limit.api,
+        JSON.stringify(limit),
+      );
     },
     list(): Limit[] {
       return sql

@@ -59,7 +59,10 @@ export function createControlRoutes({
     const body: unknown = await c.req.json().catch(() => undefined);
     const parsed = limitSchema.safeParse(body);
     if (!parsed.success) {
-      return invalid('Body must be {"api": "zendesk", "perMinute": n, "updateTicketPerMinute"?: n, "incrementalPerMinute"?: n} or {"api": "connectwise", "perMinute": n}', z.treeifyError(parsed.error));
+      return invalid(
+        'Body must be {"api": "zendesk", "perMinute": n, "updateTicketPerMinute"?: n, "incrementalPerMinute"?: n} or {"api": "connectwise", "perMinute": n}',
+        z.treeifyError(parsed.error),
+      );
     }
     limits.set(parsed.data);
     return c.json({ limits: limits.list() });

@@ -11,14 +11,15 @@ export const zdError = {
   unauthorized: () => json({ error: "Couldn't authenticate you" }, 401, { "WWW-Authenticate": 'Basic realm="Web Password"' }),
   /** Expired, revoked or unknown OAuth access token. */
   invalidToken: () =>
-    json(
-      { error: "invalid_token", error_description: "The access token provided is expired, revoked, malformed or invalid for other reasons." },
-      401,
-      { "WWW-Authenticate": 'Bearer realm="Zendesk", error="invalid_token"' },
-    ),
+    json({ error: "invalid_token", error_description: "The access token provided is expired, revoked, malformed or invalid for other reasons." }, 401, {
+      "WWW-Authenticate": 'Bearer realm="Zendesk", error="invalid_token"',
+    }),
   /** Support endpoints answer 403 with a title/message object, not a code string. */
   forbidden: () =>
-    json({ error: { title: "Forbidden", message: "You do not have access to this page. Please contact the account owner of this help desk for further help." } }, 403),
+    json(
+      { error: { title: "Forbidden", message: "You do not have access to this page. Please contact the account owner of this help desk for further help." } },
+      403,
+    ),
   recordNotFound: () => json({ error: "RecordNotFound", description: "Not found" }, 404),
   invalidEndpoint: () => json({ error: "InvalidEndpoint", description: "Not found" }, 404),
   recordInvalid: (details: Details) => json({ error: "RecordInvalid", description: "Record validation errors", details }, 422),
@@ -27,7 +28,9 @@ export const zdError = {
       {
         error: "RecordInvalid",
         description: "Record validation errors",
-        details: { description: [{ description: "The description key on the ticket object is read-only. Use the comment resource instead.", error: "ReadOnly" }] },
+        details: {
+          description: [{ description: "The description key on the ticket object is read-only. Use the comment resource instead.", error: "ReadOnly" }],
+        },
       },
       422,
     ),
@@ -50,10 +53,17 @@ export const zdError = {
       422,
     ),
   closedTicket: () =>
-    json({ error: "RecordInvalid", description: "Record validation errors", details: { status: [{ description: "Status: closed prevents ticket update" }] } }, 422),
+    json(
+      { error: "RecordInvalid", description: "Record validation errors", details: { status: [{ description: "Status: closed prevents ticket update" }] } },
+      422,
+    ),
   updateConflict: () =>
     json(
-      { error: "UpdateConflict", description: "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.", details: {} },
+      {
+        error: "UpdateConflict",
+        description: "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.",
+        details: {},
+      },
       409,
     ),
   badRequest: (error: string, description: string) => json({ error, description }, 400),

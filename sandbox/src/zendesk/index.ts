@@ -103,7 +103,16 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
     },
     createRequest(input) {
       const fields: CustomFieldValue[] = input.clusterId === undefined ? [] : [{ id: DEMO_PORTAL.clusterFieldId, value: input.clusterId }];
-      return ok(service.createTicket({ requester: endUser(), subject: input.subject, comment: comment(input.body), priority: input.priority ?? null, customFields: fields, channel: "web" })).ticket;
+      return ok(
+        service.createTicket({
+          requester: endUser(),
+          subject: input.subject,
+          comment: comment(input.body),
+          priority: input.priority ?? null,
+          customFields: fields,
+          channel: "web",
+        }),
+      ).ticket;
     },
     addAgentComment: (ticketId, body, opts) => ok(service.updateTicket(ticketId, agent(), { comment: comment(body, opts?.public ?? true) })).ticket,
     addEndUserComment(ticketId, body) {
@@ -131,7 +140,9 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
       return { id, created: true };
     },
     addOrganization({ name, sharedTickets }) {
-      const id = deps.sql.exec<{ next: number }>(`SELECT COALESCE(MAX(id), ?) + 1 AS next FROM zd_organizations`, DEMO_ZENDESK.organizationId + 1_000).one().next;
+      const id = deps.sql
+        .exec<{ next: number }>(`SELECT COALESCE(MAX(id), ?) + 1 AS next FROM zd_organizations`, DEMO_ZENDESK.organizationId + 1_000)
+        .one().next;
       store.insertOrganization({ id, name, shared_tickets: sharedTickets ? 1 : 0 });
       return { id };
     },
@@ -142,13 +153,26 @@ export function createZendesk(deps: SandboxDeps): ZendeskEmulator {
       for (let i = 0; i < count; i++) {
         const clusterId = clusterIds.length ? clusterIds[i % clusterIds.length]! : null;
         const fields: CustomFieldValue[] = clusterId === null ? [] : [{ id: DEMO_PORTAL.clusterFieldId, value: clusterId }];
-        const ticket = ok(service.createTicket({ requester: user, subject: `${subjectPrefix} ${i}`, comment: comment(`${subjectPrefix} ${i}: description`), priority: null, customFields: fields, channel: "api" })).ticket;
+        const ticket = ok(
+          service.createTicket({
+            requester: user,
+            subject: `${subjectPrefix} ${i}`,
+            comment: comment(`${subjectPrefix} ${i}: description`),
+            priority: null,
+            customFields: fields,
+            channel: "api",
+          }),
+        ).ticket;
         for (let c = 0; c < comments; c++) ok(service.updateTicket(ticket.id, user, { comment: comment(`${subjectPrefix} ${i}: comment ${c}`) }));
         ids.push(ticket.id);
       }
       return ids;
     },
     setExportAhead: (seconds) => incremental.setAhead(seconds),
-    openRequestIds: () => store.allTickets().filter((t) => t.requester_id === DEMO_ZENDESK.endUser.id && t.status !== "closed").map((t) => t.id),
+    openRequestIds: () =>
+      store
+        .allTickets()
+        .filter((t) => t.requester_id === DEMO_ZENDESK.endUser.id && t.status !== "closed")
+        .map((t) => t.id),
   };
 }

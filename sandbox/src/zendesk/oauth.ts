@@ -23,7 +23,10 @@ export function migrateOAuth(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS zd_oauth_tokens (access_token TEXT PRIMARY KEY, refresh_token TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL,
     client_id TEXT NOT NULL, scope TEXT NOT NULL, expires_at INTEGER NOT NULL, refresh_expires_at INTEGER NOT NULL)`);
   // PKCE (RFC 7636), added later: older local state gets the column too.
-  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(zd_oauth_codes)`).toArray().map((r) => r.name);
+  const columns = sql
+    .exec<{ name: string }>(`PRAGMA table_info(zd_oauth_codes)`)
+    .toArray()
+    .map((r) => r.name);
   if (!columns.includes("code_challenge")) sql.exec(`ALTER TABLE zd_oauth_codes ADD COLUMN code_challenge TEXT`);
 }
 export const OAUTH_TABLES = ["zd_oauth_codes", "zd_oauth_tokens"] as const;
@@ -33,7 +36,15 @@ function randomToken(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-type TokenRow = { access_token: string; refresh_token: string; user_id: number; client_id: string; scope: string; expires_at: number; refresh_expires_at: number };
+type TokenRow = {
+  access_token: string;
+  refresh_token: string;
+  user_id: number;
+  client_id: string;
+  scope: string;
+  expires_at: number;
+  refresh_expires_at: number;
+};
 
 /** Resolves a bearer token to its user; null when unknown, revoked or expired. */
 export function userForAccessToken(sql: SqlStorage, store: Store, token: string, nowMs: number): UserRow | null {
@@ -68,7 +79,10 @@ const tokenBody = z.object({
 /** RFC 7636 S256: BASE64URL(SHA-256(verifier)). */
 async function s256(verifier: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 const oauthError = (error: string, description: string, status: 400 | 401 = 400) =>
@@ -117,7 +131,8 @@ export function createOAuthRoutes(deps: { sql: SqlStorage; store: Store; now(): 
     const p = authorizeParams.parse(c.req.query());
     const problem = checkClient(p);
     if (problem) return c.html(oauthErrorPage(problem), 400);
-    if (p.response_type !== "code") return redirectWith(p, { error: "unsupported_response_type", error_description: "The authorization server does not support this response type." });
+    if (p.response_type !== "code")
+      return redirectWith(p, { error: "unsupported_response_type", error_description: "The authorization server does not support this response type." });
     return c.html(signInPage(p));
   });
 
@@ -126,7 +141,8 @@ export function createOAuthRoutes(deps: { sql: SqlStorage; store: Store; now(): 
     const p = authorizeParams.parse({ ...c.req.query(), ...body });
     const problem = checkClient(p);
     if (problem) return c.html(oauthErrorPage(problem), 400);
-    if (p.response_type !== "code") return redirectWith(p, { error: "unsupported_response_type", error_description: "The authorization server does not support this response type." });
+    if (p.response_type !== "code")
+      return redirectWith(p, { error: "unsupported_response_type", error_description: "The authorization server does not support this response type." });
     if (p.code_challenge !== undefined && (p.code_challenge_method !== "S256" || !/^[A-Za-z0-9_-]{43}$/.test(p.code_challenge))) {
       return redirectWith(p, { error: "invalid_request", error_description: "code_challenge must be an S256 challenge (code_challenge_method=S256)." });
     }
@@ -135,14 +151,23 @@ export function createOAuthRoutes(deps: { sql: SqlStorage; store: Store; now(): 
     const user = store.userByEmail(email);
     if (!user || user.password !== password) return c.html(signInPage(p, { error: "Invalid email or password.", email }), 401);
     const code = randomToken();
-    sql.exec(`INSERT INTO zd_oauth_codes (code, client_id, user_id, redirect_uri, scope, expires_at, code_challenge) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      code, p.client_id, user.id, p.redirect_uri, p.scope, deps.now().getTime() + CODE_TTL_MS, p.code_challenge ?? null);
+    sql.exec(
+      `INSERT INTO zd_oauth_codes (code, client_id, user_id, redirect_uri, scope, expires_at, code_challenge) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      code,
+      p.client_id,
+      user.id,
+      p.redirect_uri,
+      p.scope,
+      deps.now().getTime() + CODE_TTL_MS,
+      p.code_challenge ?? null,
+    );
     return redirectWith(p, { code });
   });
 
   app.post("/tokens", async (c) => {
     const parsed = tokenBody.safeParse(await readBody(c));
-    if (!parsed.success) return oauthError("invalid_request", "The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.");
+    if (!parsed.success)
+      return oauthError("invalid_request", "The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.");
     const b = parsed.data;
     // Clients may authenticate in the body or with HTTP Basic (client_secret_basic).
     let clientId = b.client_id;
@@ -160,22 +185,56 @@ export function createOAuthRoutes(deps: { sql: SqlStorage; store: Store; now(): 
     const issue = (userId: number, scope: string) => {
       const expiresIn = b.expires_in ?? ACCESS_TOKEN_TTL_SECONDS;
       const refreshIn = b.refresh_token_expires_in ?? REFRESH_TOKEN_TTL_SECONDS;
-      const token: TokenRow = { access_token: randomToken(), refresh_token: randomToken(), user_id: userId, client_id: clientId, scope, expires_at: nowMs + expiresIn * 1000, refresh_expires_at: nowMs + refreshIn * 1000 };
-      sql.exec(`INSERT INTO zd_oauth_tokens (access_token, refresh_token, user_id, client_id, scope, expires_at, refresh_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        token.access_token, token.refresh_token, token.user_id, token.client_id, token.scope, token.expires_at, token.refresh_expires_at);
+      const token: TokenRow = {
+        access_token: randomToken(),
+        refresh_token: randomToken(),
+        user_id: userId,
+        client_id: clientId,
+        scope,
+        expires_at: nowMs + expiresIn * 1000,
+        refresh_expires_at: nowMs + refreshIn * 1000,
+      };
+      sql.exec(
+        `INSERT INTO zd_oauth_tokens (access_token, refresh_token, user_id, client_id, scope, expires_at, refresh_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        token.access_token,
+        token.refresh_token,
+        token.user_id,
+        token.client_id,
+        token.scope,
+        token.expires_at,
+        token.refresh_expires_at,
+      );
       return Response.json(
-        { access_token: token.access_token, token_type: "bearer", scope, expires_in: expiresIn, refresh_token: token.refresh_token, refresh_token_expires_in: refreshIn },
+        {
+          access_token: token.access_token,
+          token_type: "bearer",
+          scope,
+          expires_in: expiresIn,
+          refresh_token: token.refresh_token,
+          refresh_token_expires_in: refreshIn,
+        },
         { headers: { "Cache-Control": "no-store" } },
       );
     };
 
     if (b.grant_type === "authorization_code") {
       if (!b.code || !b.redirect_uri) return oauthError("invalid_request", "The request is missing a required parameter: code or redirect_uri.");
-      type CodeRow = { code: string; client_id: string; user_id: number; redirect_uri: string; scope: string; expires_at: number; used: number; code_challenge: string | null };
+      type CodeRow = {
+        code: string;
+        client_id: string;
+        user_id: number;
+        redirect_uri: string;
+        scope: string;
+        expires_at: number;
+        used: number;
+        code_challenge: string | null;
+      };
       const row = sql.exec<CodeRow>(`SELECT * FROM zd_oauth_codes WHERE code = ?`, b.code).toArray()[0];
-      if (!row || row.used || row.expires_at <= nowMs || row.client_id !== clientId || row.redirect_uri !== b.redirect_uri) return oauthError("invalid_grant", INVALID_GRANT);
+      if (!row || row.used || row.expires_at <= nowMs || row.client_id !== clientId || row.redirect_uri !== b.redirect_uri)
+        return oauthError("invalid_grant", INVALID_GRANT);
       // A code issued for a PKCE challenge is redeemed only with its verifier (a stolen code is useless).
-      if (row.code_challenge !== null && (!b.code_verifier || (await s256(b.code_verifier)) !== row.code_challenge)) return oauthError("invalid_grant", INVALID_GRANT);
+      if (row.code_challenge !== null && (!b.code_verifier || (await s256(b.code_verifier)) !== row.code_challenge))
+        return oauthError("invalid_grant", INVALID_GRANT);
       sql.exec(`UPDATE zd_oauth_codes SET used = 1 WHERE code = ?`, b.code);
       return issue(row.user_id, row.scope);
     }

@@ -9,7 +9,10 @@ export type SortKey = string | number;
 type Keyed<T> = { item: T; key: SortKey; id: number };
 
 function encodeCursor(key: SortKey, id: number): string {
-  return btoa(JSON.stringify([key, id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(JSON.stringify([key, id]))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 function decodeCursor(cursor: string): [SortKey, number] | null {
   try {
@@ -92,7 +95,9 @@ export function paginate<T>(url: URL, all: T[], keyOf: (item: T) => { key: SortK
   const perPage = Math.min(Math.max(Number.parseInt(q.get("per_page") ?? "100", 10) || 100, 1), MAX_PAGE_SIZE);
   const start = (pageNo - 1) * perPage;
   if (start >= OFFSET_RECORD_LIMIT) {
-    return { error: zdError.badRequest("InvalidPaginationParameter", "Offset pagination is limited to the first 10000 records. Use cursor pagination instead.") };
+    return {
+      error: zdError.badRequest("InvalidPaginationParameter", "Offset pagination is limited to the first 10000 records. Use cursor pagination instead."),
+    };
   }
   const pageUrl = (p: number) => {
     const u = new URL(url);

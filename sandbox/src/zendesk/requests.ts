@@ -76,7 +76,10 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
     const user = c.get("user");
     const sortBy = url.searchParams.get("sort_by") === "updated_at" ? "updated_at" : "created_at";
     const order = url.searchParams.get("sort_order") === "desc" ? "desc" : "asc";
-    const statuses = (url.searchParams.get("status") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const statuses = (url.searchParams.get("status") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const mine = listedFor(store, user).filter((t) => statuses.length === 0 || statuses.includes(t.status));
     const page = paginate(url, mine, (t) => ({ key: t[sortBy], id: t.id }), order);
     if ("error" in page) return page.error;
@@ -105,7 +108,18 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
   // Who the credentials belong to (allowed for end users too).
   app.get("/users/:me{me(?:\\.json)?}", (c) => {
     const u = c.get("user");
-    return c.json({ user: { id: u.id, url: `${apiRoot(c.req.url)}/api/v2/users/${u.id}.json`, name: u.name, email: u.email, role: u.role, organization_id: u.organization_id, active: true, verified: true } });
+    return c.json({
+      user: {
+        id: u.id,
+        url: `${apiRoot(c.req.url)}/api/v2/users/${u.id}.json`,
+        name: u.name,
+        email: u.email,
+        role: u.role,
+        organization_id: u.organization_id,
+        active: true,
+        verified: true,
+      },
+    });
   });
 
   app.get(`/requests/:id${ID}`, (c) => {
@@ -124,7 +138,9 @@ export function createRequestRoutes(deps: { store: Store; service: Service }) {
     const r = parsed.data.request;
     const solve = r.solved === true || r.solved === "true";
     if (solve && !canBeSolvedByMe(t) && t.status !== "solved") {
-      return zdError.recordInvalid({ status: [{ description: "Status: you cannot solve this request until an agent has been assigned", error: "InvalidValue" }] });
+      return zdError.recordInvalid({
+        status: [{ description: "Status: you cannot solve this request until an agent has been assigned", error: "InvalidValue" }],
+      });
     }
     // An end user's comment reopens a pending, on-hold or solved request (a system rule).
     const reopen = r.comment && !solve && ["pending", "hold", "solved"].includes(t.status);

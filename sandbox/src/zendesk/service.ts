@@ -18,8 +18,15 @@ import {
 
 /** A change worth a webhook: Zendesk's event types, minus the `zen:event-type:` prefix. */
 export type TicketEvent = {
-  type: "ticket.created" | "ticket.comment_added" | "ticket.status_changed" | "ticket.priority_changed" | "ticket.custom_field_changed"
-    | "ticket.subject_changed" | "ticket.type_changed" | "ticket.agent_assignment_changed";
+  type:
+    | "ticket.created"
+    | "ticket.comment_added"
+    | "ticket.status_changed"
+    | "ticket.priority_changed"
+    | "ticket.custom_field_changed"
+    | "ticket.subject_changed"
+    | "ticket.type_changed"
+    | "ticket.agent_assignment_changed";
   ticket: TicketRow;
   actor: UserRow;
   event: Record<string, unknown>;
@@ -35,7 +42,15 @@ export type TicketChange = {
   custom_fields?: CustomFieldValue[];
   comment?: CommentInput;
 };
-export type AuditJson = { id: number; ticket_id: number; created_at: string; author_id: number; metadata: Record<string, unknown>; via: { channel: string; source: Record<string, unknown> }; events: Record<string, unknown>[] };
+export type AuditJson = {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  author_id: number;
+  metadata: Record<string, unknown>;
+  via: { channel: string; source: Record<string, unknown> };
+  events: Record<string, unknown>[];
+};
 
 /** Merges submitted custom field values into the stored list; unknown field ids are ignored, as Zendesk does. */
 function mergeFields(current: CustomFieldValue[], incoming: CustomFieldValue[]): CustomFieldValue[] {
@@ -67,7 +82,10 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
       public: input.public === false ? 0 : 1,
       attachments: JSON.stringify(input.attachments ?? []),
       via_channel: channel,
-      metadata: JSON.stringify({ system: { client: "psa-sync-sandbox", ip_address: "192.0.2.10", location: "Sandbox", latitude: 0, longitude: 0 }, custom: {} }),
+      metadata: JSON.stringify({
+        system: { client: "psa-sync-sandbox", ip_address: "192.0.2.10", location: "Sandbox", latitude: 0, longitude: 0 },
+        custom: {},
+      }),
       created_at: at,
     });
   }
@@ -121,7 +139,12 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
      * Applies a change as one audit. Enforces Zendesk's rules: closed tickets are
      * read-only, the comment cap, priority cannot be cleared once set, never back to new.
      */
-    updateTicket(ticketId: number, actor: UserRow, change: TicketChange, channel = "api"): { ticket: TicketRow; audit: AuditJson; comment: CommentRow | null } | { error: Response } {
+    updateTicket(
+      ticketId: number,
+      actor: UserRow,
+      change: TicketChange,
+      channel = "api",
+    ): { ticket: TicketRow; audit: AuditJson; comment: CommentRow | null } | { error: Response } {
       const before = store.ticket(ticketId);
       if (!before) return { error: zdError.recordNotFound() };
       if (before.status === "closed") return { error: zdError.closedTicket() };
@@ -133,7 +156,9 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
         return { error: zdError.recordInvalid({ priority: [{ description: "Priority: cannot be removed once set", error: "InvalidValue" }] }) };
       }
       if (change.status === "new" && before.status !== "new") {
-        return { error: zdError.recordInvalid({ status: [{ description: "Status: new is not valid for a ticket that has been opened", error: "InvalidValue" }] }) };
+        return {
+          error: zdError.recordInvalid({ status: [{ description: "Status: new is not valid for a ticket that has been opened", error: "InvalidValue" }] }),
+        };
       }
 
       const cols: Parameters<Store["updateTicket"]>[1] = {};
@@ -160,7 +185,15 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
       if (cols.custom_fields) events.push({ type: "Change", field_name: "custom_fields", value: cols.custom_fields, previous_value: before.custom_fields });
       if (events.length === 0 && !bodies) {
         // Nothing changed: Zendesk answers with the ticket and an empty audit, without touching updated_at.
-        const audit: AuditJson = { id: 0, ticket_id: before.id, created_at: before.updated_at, author_id: actor.id, metadata: {}, via: { channel, source: {} }, events: [] };
+        const audit: AuditJson = {
+          id: 0,
+          ticket_id: before.id,
+          created_at: before.updated_at,
+          author_id: actor.id,
+          metadata: {},
+          via: { channel, source: {} },
+          events: [],
+        };
         return { ticket: before, audit, comment: null };
       }
       const auditId = store.insertAudit({ ticket_id: before.id, author_id: actor.id, events, via_channel: channel, created_at: at });
@@ -170,21 +203,77 @@ export function createService(deps: { store: Store; now(): Date; emit(events: Ti
 
       const auditEvents: Record<string, unknown>[] = [];
       if (comment) {
-        auditEvents.push({ id: auditId * 100, type: "Comment", author_id: actor.id, body: comment.body, html_body: comment.html_body, public: comment.public === 1, attachments: [] });
+        auditEvents.push({
+          id: auditId * 100,
+          type: "Comment",
+          author_id: actor.id,
+          body: comment.body,
+          html_body: comment.html_body,
+          public: comment.public === 1,
+          attachments: [],
+        });
       }
       auditEvents.push(...events.map((e, i) => ({ id: auditId * 100 + i + 1, ...e })));
-      const audit: AuditJson = { id: auditId, ticket_id: ticket.id, created_at: at, author_id: actor.id, metadata: { system: {}, custom: {} }, via: { channel, source: {} }, events: auditEvents };
+      const audit: AuditJson = {
+        id: auditId,
+        ticket_id: ticket.id,
+        created_at: at,
+        author_id: actor.id,
+        metadata: { system: {}, custom: {} },
+        via: { channel, source: {} },
+        events: auditEvents,
+      };
 
       const out: TicketEvent[] = [];
       if (comment) {
-        out.push({ type: "ticket.comment_added", ticket, actor, event: { comment: { id: String(comment.id), body: comment.body, is_public: comment.public === 1, author: { id: String(actor.id), is_staff: actor.role !== "end-user", name: actor.name } } } });
+        out.push({
+          type: "ticket.comment_added",
+          ticket,
+          actor,
+          event: {
+            comment: {
+              id: String(comment.id),
+              body: comment.body,
+              is_public: comment.public === 1,
+              author: { id: String(actor.id), is_staff: actor.role !== "end-user", name: actor.name },
+            },
+          },
+        });
       }
-      if (cols.status !== undefined) out.push({ type: "ticket.status_changed", ticket, actor, event: { current: cols.status.toUpperCase(), previous: before.status.toUpperCase() } });
-      if (cols.priority !== undefined) out.push({ type: "ticket.priority_changed", ticket, actor, event: { current: cols.priority?.toUpperCase() ?? null, previous: before.priority?.toUpperCase() ?? null } });
+      if (cols.status !== undefined)
+        out.push({ type: "ticket.status_changed", ticket, actor, event: { current: cols.status.toUpperCase(), previous: before.status.toUpperCase() } });
+      if (cols.priority !== undefined)
+        out.push({
+          type: "ticket.priority_changed",
+          ticket,
+          actor,
+          event: { current: cols.priority?.toUpperCase() ?? null, previous: before.priority?.toUpperCase() ?? null },
+        });
       if (cols.subject !== undefined) out.push({ type: "ticket.subject_changed", ticket, actor, event: { current: cols.subject, previous: before.subject } });
-      if (cols.type !== undefined) out.push({ type: "ticket.type_changed", ticket, actor, event: { current: cols.type?.toUpperCase() ?? null, previous: before.type?.toUpperCase() ?? null } });
-      if (cols.assignee_id !== undefined) out.push({ type: "ticket.agent_assignment_changed", ticket, actor, event: { current: { id: cols.assignee_id === null ? null : String(cols.assignee_id) }, previous: { id: before.assignee_id === null ? null : String(before.assignee_id) } } });
-      if (cols.custom_fields) out.push({ type: "ticket.custom_field_changed", ticket, actor, event: { current: JSON.parse(cols.custom_fields) as unknown, previous: JSON.parse(before.custom_fields) as unknown } });
+      if (cols.type !== undefined)
+        out.push({
+          type: "ticket.type_changed",
+          ticket,
+          actor,
+          event: { current: cols.type?.toUpperCase() ?? null, previous: before.type?.toUpperCase() ?? null },
+        });
+      if (cols.assignee_id !== undefined)
+        out.push({
+          type: "ticket.agent_assignment_changed",
+          ticket,
+          actor,
+          event: {
+            current: { id: cols.assignee_id === null ? null : String(cols.assignee_id) },
+            previous: { id: before.assignee_id === null ? null : String(before.assignee_id) },
+          },
+        });
+      if (cols.custom_fields)
+        out.push({
+          type: "ticket.custom_field_changed",
+          ticket,
+          actor,
+          event: { current: JSON.parse(cols.custom_fields) as unknown, previous: JSON.parse(before.custom_fields) as unknown },
+        });
       deps.emit(out);
       return { ticket, audit, comment };
     },

@@ -115,8 +115,16 @@ export function createStore(sql: SqlStorage) {
       return sql.exec<UserRow>(`SELECT * FROM zd_users WHERE lower(email) = lower(?)`, email).toArray()[0] ?? null;
     },
     insertUser(u: UserRow): void {
-      sql.exec(`INSERT INTO zd_users (id, name, email, role, password, api_token, organization_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        u.id, u.name, u.email, u.role, u.password, u.api_token, u.organization_id);
+      sql.exec(
+        `INSERT INTO zd_users (id, name, email, role, password, api_token, organization_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        u.id,
+        u.name,
+        u.email,
+        u.role,
+        u.password,
+        u.api_token,
+        u.organization_id,
+      );
     },
     /** A role or organisation change, as an admin makes it in Zendesk. */
     updateUser(id: number, changes: { role?: Role; organization_id?: number | null }): void {
@@ -134,7 +142,9 @@ export function createStore(sql: SqlStorage) {
     },
     /** Tickets the user requested or follows (the collaborator match is refined by the caller). */
     ticketsOf(userId: number): TicketRow[] {
-      return sql.exec<TicketRow>(`SELECT * FROM zd_tickets WHERE requester_id = ? OR instr(collaborator_ids, ?) > 0 ORDER BY id`, userId, String(userId)).toArray();
+      return sql
+        .exec<TicketRow>(`SELECT * FROM zd_tickets WHERE requester_id = ? OR instr(collaborator_ids, ?) > 0 ORDER BY id`, userId, String(userId))
+        .toArray();
     },
     /** Tickets of an organisation (requests its end users see when it shares tickets). */
     ticketsOfOrganization(organizationId: number): TicketRow[] {
@@ -148,21 +158,46 @@ export function createStore(sql: SqlStorage) {
       sql.exec(
         `INSERT INTO zd_tickets (id, subject, description, status, priority, type, requester_id, submitter_id, assignee_id, organization_id,
           custom_fields, collaborator_ids, tags, via_channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        id, t.subject, t.description, t.status, t.priority, t.type, t.requester_id, t.submitter_id, t.assignee_id, t.organization_id,
-        t.custom_fields, t.collaborator_ids, t.tags, t.via_channel, t.created_at, t.updated_at,
+        id,
+        t.subject,
+        t.description,
+        t.status,
+        t.priority,
+        t.type,
+        t.requester_id,
+        t.submitter_id,
+        t.assignee_id,
+        t.organization_id,
+        t.custom_fields,
+        t.collaborator_ids,
+        t.tags,
+        t.via_channel,
+        t.created_at,
+        t.updated_at,
       );
       return store.ticket(id)!;
     },
     /** Writes the given columns and stamps updated_at (every change to a ticket is a ticket event). */
-    updateTicket(id: number, changes: Partial<Pick<TicketRow, "status" | "priority" | "type" | "subject" | "assignee_id" | "custom_fields" | "tags">>, at: string): void {
+    updateTicket(
+      id: number,
+      changes: Partial<Pick<TicketRow, "status" | "priority" | "type" | "subject" | "assignee_id" | "custom_fields" | "tags">>,
+      at: string,
+    ): void {
       const cols = Object.keys(changes) as (keyof typeof changes)[];
       const sets = [...cols.map((c) => `${c} = ?`), "updated_at = ?"].join(", ");
       sql.exec(`UPDATE zd_tickets SET ${sets} WHERE id = ?`, ...cols.map((c) => changes[c] ?? null), at, id);
     },
     insertAudit(a: { ticket_id: number; author_id: number; events: unknown[]; via_channel: string; created_at: string }): number {
       const id = nextId(sql, "zd_audits");
-      sql.exec(`INSERT INTO zd_audits (id, ticket_id, author_id, events, via_channel, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-        id, a.ticket_id, a.author_id, JSON.stringify(a.events), a.via_channel, a.created_at);
+      sql.exec(
+        `INSERT INTO zd_audits (id, ticket_id, author_id, events, via_channel, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        id,
+        a.ticket_id,
+        a.author_id,
+        JSON.stringify(a.events),
+        a.via_channel,
+        a.created_at,
+      );
       return id;
     },
     insertComment(c: Omit<CommentRow, "id">): CommentRow {
@@ -170,13 +205,25 @@ export function createStore(sql: SqlStorage) {
       sql.exec(
         `INSERT INTO zd_comments (id, ticket_id, audit_id, author_id, body, html_body, public, attachments, via_channel, metadata, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        id, c.ticket_id, c.audit_id, c.author_id, c.body, c.html_body, c.public, c.attachments, c.via_channel, c.metadata, c.created_at,
+        id,
+        c.ticket_id,
+        c.audit_id,
+        c.author_id,
+        c.body,
+        c.html_body,
+        c.public,
+        c.attachments,
+        c.via_channel,
+        c.metadata,
+        c.created_at,
       );
       sql.exec(`UPDATE zd_tickets SET comment_count = comment_count + 1 WHERE id = ?`, c.ticket_id);
       return sql.exec<CommentRow>(`SELECT * FROM zd_comments WHERE id = ?`, id).one();
     },
     comments(ticketId: number, publicOnly: boolean): CommentRow[] {
-      return sql.exec<CommentRow>(`SELECT * FROM zd_comments WHERE ticket_id = ? AND (? = 0 OR public = 1) ORDER BY created_at, id`, ticketId, publicOnly ? 1 : 0).toArray();
+      return sql
+        .exec<CommentRow>(`SELECT * FROM zd_comments WHERE ticket_id = ? AND (? = 0 OR public = 1) ORDER BY created_at, id`, ticketId, publicOnly ? 1 : 0)
+        .toArray();
     },
     comment(ticketId: number, commentId: number): CommentRow | null {
       return sql.exec<CommentRow>(`SELECT * FROM zd_comments WHERE ticket_id = ? AND id = ?`, ticketId, commentId).toArray()[0] ?? null;
@@ -197,7 +244,11 @@ export function bulkAddComments(sql: SqlStorage, ticketId: number, authorId: num
     `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
      INSERT INTO zd_comments (id, ticket_id, audit_id, author_id, body, html_body, public, attachments, via_channel, metadata, created_at)
      SELECT ? + i, ?, 0, ?, 'Bulk note ' || i, '<div class="zd-comment" dir="auto"><p>Bulk note ' || i || '</p></div>', 0, '[]', 'api', '{}', ? FROM n`,
-    count, first, ticketId, authorId, at,
+    count,
+    first,
+    ticketId,
+    authorId,
+    at,
   );
   sql.exec(`UPDATE zd_tickets SET comment_count = comment_count + ? WHERE id = ?`, count, ticketId);
 }

@@ -7,21 +7,108 @@ import { apiRoot } from "./present";
 
 /** The account's ticket fields: Zendesk's system fields plus the ClusterID text field. */
 const FIELD_CREATED_AT = "2023-03-01T09:00:00Z";
-type FieldDef = { id: number; type: string; title: string; description: string; removable: boolean; visible_in_portal: boolean; editable_in_portal: boolean; required_in_portal: boolean; options?: string[] };
+type FieldDef = {
+  id: number;
+  type: string;
+  title: string;
+  description: string;
+  removable: boolean;
+  visible_in_portal: boolean;
+  editable_in_portal: boolean;
+  required_in_portal: boolean;
+  options?: string[];
+};
 
 const FIELDS: FieldDef[] = [
-  { id: 360000000001, type: "subject", title: "Subject", description: "", removable: false, visible_in_portal: true, editable_in_portal: true, required_in_portal: true },
-  { id: 360000000002, type: "description", title: "Description", description: "Please enter the details of your request.", removable: false, visible_in_portal: true, editable_in_portal: true, required_in_portal: true },
-  { id: 360000000003, type: "status", title: "Status", description: "Request status", removable: false, visible_in_portal: false, editable_in_portal: false, required_in_portal: false, options: ["new", "open", "pending", "hold", "solved", "closed"] },
-  { id: 360000000004, type: "tickettype", title: "Type", description: "Request type", removable: true, visible_in_portal: false, editable_in_portal: false, required_in_portal: false, options: ["question", "incident", "problem", "task"] },
-  { id: 360000000005, type: "priority", title: "Priority", description: "Request priority", removable: true, visible_in_portal: true, editable_in_portal: true, required_in_portal: false, options: ["low", "normal", "high", "urgent"] },
-  { id: 360000000006, type: "group", title: "Group", description: "Request group", removable: true, visible_in_portal: false, editable_in_portal: false, required_in_portal: false },
-  { id: 360000000007, type: "assignee", title: "Assignee", description: "Agent assigned to your request", removable: false, visible_in_portal: true, editable_in_portal: false, required_in_portal: false },
-  { id: DEMO_PORTAL.clusterFieldId, type: "text", title: "ClusterID", description: "Serial number of the Easy Connect cluster", removable: true, visible_in_portal: true, editable_in_portal: true, required_in_portal: false },
+  {
+    id: 360000000001,
+    type: "subject",
+    title: "Subject",
+    description: "",
+    removable: false,
+    visible_in_portal: true,
+    editable_in_portal: true,
+    required_in_portal: true,
+  },
+  {
+    id: 360000000002,
+    type: "description",
+    title: "Description",
+    description: "Please enter the details of your request.",
+    removable: false,
+    visible_in_portal: true,
+    editable_in_portal: true,
+    required_in_portal: true,
+  },
+  {
+    id: 360000000003,
+    type: "status",
+    title: "Status",
+    description: "Request status",
+    removable: false,
+    visible_in_portal: false,
+    editable_in_portal: false,
+    required_in_portal: false,
+    options: ["new", "open", "pending", "hold", "solved", "closed"],
+  },
+  {
+    id: 360000000004,
+    type: "tickettype",
+    title: "Type",
+    description: "Request type",
+    removable: true,
+    visible_in_portal: false,
+    editable_in_portal: false,
+    required_in_portal: false,
+    options: ["question", "incident", "problem", "task"],
+  },
+  {
+    id: 360000000005,
+    type: "priority",
+    title: "Priority",
+    description: "Request priority",
+    removable: true,
+    visible_in_portal: true,
+    editable_in_portal: true,
+    required_in_portal: false,
+    options: ["low", "normal", "high", "urgent"],
+  },
+  {
+    id: 360000000006,
+    type: "group",
+    title: "Group",
+    description: "Request group",
+    removable: true,
+    visible_in_portal: false,
+    editable_in_portal: false,
+    required_in_portal: false,
+  },
+  {
+    id: 360000000007,
+    type: "assignee",
+    title: "Assignee",
+    description: "Agent assigned to your request",
+    removable: false,
+    visible_in_portal: true,
+    editable_in_portal: false,
+    required_in_portal: false,
+  },
+  {
+    id: DEMO_PORTAL.clusterFieldId,
+    type: "text",
+    title: "ClusterID",
+    description: "Serial number of the Easy Connect cluster",
+    removable: true,
+    visible_in_portal: true,
+    editable_in_portal: true,
+    required_in_portal: false,
+  },
 ];
 
 /** Custom fields end users see in `request.custom_fields`. */
-export const PORTAL_VISIBLE_FIELD_IDS: ReadonlySet<number> = new Set(FIELDS.filter((f) => f.removable && f.type === "text" && f.visible_in_portal).map((f) => f.id));
+export const PORTAL_VISIBLE_FIELD_IDS: ReadonlySet<number> = new Set(
+  FIELDS.filter((f) => f.removable && f.type === "text" && f.visible_in_portal).map((f) => f.id),
+);
 /** Custom fields writable through the API, with their value type. */
 export const CUSTOM_FIELD_IDS: ReadonlySet<number> = new Set([DEMO_PORTAL.clusterFieldId]);
 
@@ -60,11 +147,26 @@ export function createTicketFieldRoutes(deps: { now(): Date }) {
   app.get("/", (c) => {
     const url = new URL(c.req.url);
     const root = apiRoot(c.req.url);
-    const page = paginate(url, FIELDS.map((f, i) => ({ f, i })), ({ f, i }) => ({ key: i, id: f.id }), "asc");
+    const page = paginate(
+      url,
+      FIELDS.map((f, i) => ({ f, i })),
+      ({ f, i }) => ({ key: i, id: f.id }),
+      "asc",
+    );
     if ("error" in page) return page.error;
     return c.json({ ticket_fields: page.items.map(({ f, i }) => present(f, i + 1, root)), ...page.extra });
   });
-  app.get("/count", (c) => c.json({ count: { value: FIELDS.length, refreshed_at: deps.now().toISOString().replace(/\.\d{3}Z$/, "Z") } }));
+  app.get("/count", (c) =>
+    c.json({
+      count: {
+        value: FIELDS.length,
+        refreshed_at: deps
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, "Z"),
+      },
+    }),
+  );
   app.get("/:id{[0-9]+}", (c) => {
     const id = Number(c.req.param("id"));
     const i = FIELDS.findIndex((f) => f.id === id);

@@ -99,7 +99,15 @@ export function createTicketRoutes(deps: { store: Store; service: Service; now()
   app.on("GET", [`/tickets/:id{[0-9]+}/comments/count`, `/tickets/:id{[0-9]+}/comments/count.json`], (c) => {
     const t = store.ticket(idOf(c.req.param("id")));
     if (!t) return zdError.recordNotFound();
-    return c.json({ count: { value: t.comment_count, refreshed_at: deps.now().toISOString().replace(/\.\d{3}Z$/, "Z") } });
+    return c.json({
+      count: {
+        value: t.comment_count,
+        refreshed_at: deps
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, "Z"),
+      },
+    });
   });
 
   return app;

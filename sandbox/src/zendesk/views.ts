@@ -1,6 +1,14 @@
 import { escapeHtml } from "./store";
 
-export type AuthorizeParams = { response_type: string; client_id: string; redirect_uri: string; scope: string; state: string; code_challenge?: string | undefined; code_challenge_method?: string | undefined };
+export type AuthorizeParams = {
+  response_type: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state: string;
+  code_challenge?: string | undefined;
+  code_challenge_method?: string | undefined;
+};
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -62,7 +62,15 @@ const errors = {
   forbidden: () => zdError.errors(403, "Forbidden", "Forbidden", "Only admins can manage webhooks"),
   invalid: (issues: { path: PropertyKey[]; message: string }[]) =>
     new Response(
-      JSON.stringify({ errors: issues.map((i) => ({ code: "InvalidInput", title: `${i.path.map(String).join(".") || "webhook"} is invalid`, detail: i.message, status: "400", source: { pointer: `/webhook/${i.path.map(String).join("/")}` } })) }),
+      JSON.stringify({
+        errors: issues.map((i) => ({
+          code: "InvalidInput",
+          title: `${i.path.map(String).join(".") || "webhook"} is invalid`,
+          detail: i.message,
+          status: "400",
+          source: { pointer: `/webhook/${i.path.map(String).join("/")}` },
+        })),
+      }),
       { status: 400, headers: { "content-type": "application/json; charset=utf-8" } },
     ),
 };
@@ -104,7 +112,14 @@ function detailOf(t: TicketRow, actorId: number) {
 export function createWebhooks(deps: Pick<SandboxDeps, "sql" | "now" | "defer" | "fetch">) {
   const { sql } = deps;
   const rowById = (id: string) => sql.exec<WebhookRow>(`SELECT * FROM zd_webhooks WHERE id = ?`, id).toArray()[0] ?? null;
-  const present = (r: WebhookRow) => ({ id: r.id, ...(JSON.parse(r.data) as WebhookInput), created_at: r.created_at, created_by: r.created_by, updated_at: r.updated_at, updated_by: r.updated_by });
+  const present = (r: WebhookRow) => ({
+    id: r.id,
+    ...(JSON.parse(r.data) as WebhookInput),
+    created_at: r.created_at,
+    created_by: r.created_by,
+    updated_at: r.updated_at,
+    updated_by: r.updated_by,
+  });
 
   async function deliverOne(hook: WebhookRow, envelope: Record<string, unknown>): Promise<void> {
     const w = JSON.parse(hook.data) as WebhookInput;
@@ -178,7 +193,10 @@ export function createWebhooks(deps: Pick<SandboxDeps, "sql" | "now" | "defer" |
         if (![...url.searchParams.keys()].some((k) => k.startsWith("page["))) url.searchParams.set("page[size]", "100");
         const nameContains = url.searchParams.get("filter[name_contains]")?.toLowerCase();
         const status = url.searchParams.get("filter[status]");
-        const all = sql.exec<WebhookRow>(`SELECT * FROM zd_webhooks`).toArray().map(present)
+        const all = sql
+          .exec<WebhookRow>(`SELECT * FROM zd_webhooks`)
+          .toArray()
+          .map(present)
           .filter((w) => (!nameContains || w.name.toLowerCase().includes(nameContains)) && (!status || w.status === status));
         const page = paginate(url, all, (w) => ({ key: w.id, id: 0 }), url.searchParams.get("sort") === "-name" ? "desc" : "asc");
         if ("error" in page) return page.error;
@@ -194,8 +212,16 @@ export function createWebhooks(deps: Pick<SandboxDeps, "sql" | "now" | "defer" |
         const at = isoSeconds(now);
         const by = String(c.get("user").id);
         const id = webhookId(now);
-        sql.exec(`INSERT INTO zd_webhooks (id, data, secret, created_at, updated_at, created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          id, JSON.stringify(parsed.data.webhook), randomBase64(32), at, at, by, by);
+        sql.exec(
+          `INSERT INTO zd_webhooks (id, data, secret, created_at, updated_at, created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          id,
+          JSON.stringify(parsed.data.webhook),
+          randomBase64(32),
+          at,
+          at,
+          by,
+          by,
+        );
         const root = new URL(c.req.url);
         return c.json({ webhook: present(rowById(id)!) }, 201, { Location: `${root.origin}${root.pathname}/${id}` });
       });

@@ -92,7 +92,9 @@ describe("media type and routing errors", () => {
 
 describe("API members (control)", () => {
   const asMember = (publicKey: string, privateKey: string) =>
-    SELF.fetch(`${API}/service/boards`, { headers: { Authorization: `Basic ${btoa(`acme+${publicKey}:${privateKey}`)}`, clientId: DEMO_CONNECTWISE.clientId, Accept: ACCEPT } });
+    SELF.fetch(`${API}/service/boards`, {
+      headers: { Authorization: `Basic ${btoa(`acme+${publicKey}:${privateKey}`)}`, clientId: DEMO_CONNECTWISE.clientId, Accept: ACCEPT },
+    });
 
   it("accepts a registered member's key pair, logs calls by its public key, and still refuses a wrong private key", async () => {
     expect((await asMember("tenant-7-public", "tenant-7-private")).status).toBe(401);
@@ -105,14 +107,22 @@ describe("API members (control)", () => {
     expect((await asMember("tenant-7-public", "tenant-7-private")).status).toBe(200);
     expect((await asMember("tenant-7-public", "wrong")).status).toBe(401);
 
-    const log = (await json<{ requests: { caller: string | null; status: number; path: string }[] }>(await SELF.fetch("http://localhost:8788/_sandbox/requests?api=connectwise"))).requests;
+    const log = (
+      await json<{ requests: { caller: string | null; status: number; path: string }[] }>(
+        await SELF.fetch("http://localhost:8788/_sandbox/requests?api=connectwise"),
+      )
+    ).requests;
     const mine = log.filter((r) => r.caller === "tenant-7-public");
     expect(mine.map((r) => r.status)).toEqual([401, 200, 401]);
     expect(JSON.stringify(log)).not.toContain("tenant-7-private");
   });
 
   it("refuses a malformed member with a clear 400", async () => {
-    const res = await SELF.fetch("http://localhost:8788/_sandbox/connectwise/api-members", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ publicKey: "a b" }) });
+    const res = await SELF.fetch("http://localhost:8788/_sandbox/connectwise/api-members", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ publicKey: "a b" }),
+    });
     expect(res.status).toBe(400);
     expect(await json(res)).toMatchObject({ error: "invalid_request" });
   });

@@ -2,7 +2,17 @@ import { SELF } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { companyId, createTicket, cw, expectContract, json, resetSandbox } from "./helpers";
 
-type Callback = { id: number; url: string; objectId: number; type: string; level: string; inactiveFlag: boolean; memberId: number; connectWiseID: string; description?: string };
+type Callback = {
+  id: number;
+  url: string;
+  objectId: number;
+  type: string;
+  level: string;
+  inactiveFlag: boolean;
+  memberId: number;
+  connectWiseID: string;
+  description?: string;
+};
 type Delivery = { url: string; body: string; signature: string | null };
 
 const HOOK = "https://hooks.example.test/cw?recordId=";
@@ -40,7 +50,18 @@ describe("/system/callbacks CRUD", () => {
   it("creates, reads, counts, patches and deletes a callback entry", async () => {
     const res = await cw("/system/callbacks", {
       method: "POST",
-      body: { id: 0, url: "https://crud.example.test/x?recordId=", objectId: 0, type: "ticket", level: "owner", description: "crud", inactiveFlag: false, isSelfSuppressedFlag: false, memberId: 0, connectWiseID: "" },
+      body: {
+        id: 0,
+        url: "https://crud.example.test/x?recordId=",
+        objectId: 0,
+        type: "ticket",
+        level: "owner",
+        description: "crud",
+        inactiveFlag: false,
+        isSelfSuppressedFlag: false,
+        memberId: 0,
+        connectWiseID: "",
+      },
     });
     const cb = await expectContract<Callback>(res, "POST", "/system/callbacks", 201);
     expect(cb).toMatchObject({ objectId: 1, type: "ticket", level: "owner", memberId: 176, inactiveFlag: false });
@@ -51,7 +72,10 @@ describe("/system/callbacks CRUD", () => {
     expect(await expectContract(await cw("/system/callbacks/count"), "GET", "/system/callbacks/count", 200)).toEqual({ count: list.length });
     const patched = await cw(`/system/callbacks/${cb.id}`, { method: "PATCH", body: [{ op: "replace", path: "/inactiveFlag", value: true }] });
     expect((await expectContract<Callback>(patched, "PATCH", "/system/callbacks/{id}", 200)).inactiveFlag).toBe(true);
-    const put = await cw(`/system/callbacks/${cb.id}`, { method: "PUT", body: { url: cb.url, objectId: 1, type: "ticket", level: "owner", description: "put" } });
+    const put = await cw(`/system/callbacks/${cb.id}`, {
+      method: "PUT",
+      body: { url: cb.url, objectId: 1, type: "ticket", level: "owner", description: "put" },
+    });
     expect((await expectContract<Callback>(put, "PUT", "/system/callbacks/{id}", 200)).description).toBe("put");
     expect((await cw(`/system/callbacks/${cb.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await cw(`/system/callbacks/${cb.id}`)).status).toBe(404);
@@ -65,7 +89,12 @@ describe("/system/callbacks CRUD", () => {
       message: "callbackEntry object is invalid",
       errors: [
         { code: "InvalidField", message: "Invalid URL", resource: "callbackEntry", field: "url" },
-        { code: "InvalidObject", message: "Unrecognized level for type, see documentation for supported levels for each type", resource: "callbackEntry", field: "level" },
+        {
+          code: "InvalidObject",
+          message: "Unrecognized level for type, see documentation for supported levels for each type",
+          resource: "callbackEntry",
+          field: "level",
+        },
       ],
     });
     const body = { url: "https://dup.example.test/?recordId=", objectId: 1, type: "ticket", level: "owner" };
@@ -92,7 +121,15 @@ describe("callback delivery", () => {
     const [d] = deliveries;
     expect(d!.url).toBe(`${HOOK}${ticket.id}`);
     const payload = JSON.parse(d!.body) as Record<string, unknown>;
-    expect(payload).toMatchObject({ Action: "added", Type: "ticket", ID: ticket.id, CallbackObjectRecId: created.id, CompanyId: "acme", MemberId: "psa-sync-api", FromUrl: "localhost:8788" });
+    expect(payload).toMatchObject({
+      Action: "added",
+      Type: "ticket",
+      ID: ticket.id,
+      CallbackObjectRecId: created.id,
+      CompanyId: "acme",
+      MemberId: "psa-sync-api",
+      FromUrl: "localhost:8788",
+    });
     expect(payload.MessageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(typeof payload.Entity).toBe("string");
     expect(JSON.parse(payload.Entity as string)).toMatchObject({ id: ticket.id, summary: "Hooked" });
@@ -108,7 +145,11 @@ describe("callback delivery", () => {
 
     // Another company on the same host has its own key, served only under its own name.
     const other = await json<{ keyUrl: string; signingKey: string }>(
-      await SELF.fetch("http://localhost:8788/_sandbox/connectwise/other-company-keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ companyName: "evilco" }) }),
+      await SELF.fetch("http://localhost:8788/_sandbox/connectwise/other-company-keys", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ companyName: "evilco" }),
+      }),
     );
     expect(await json<{ signing_key: string }>(await SELF.fetch(other.keyUrl))).toEqual({ signing_key: other.signingKey });
     expect(other.signingKey).not.toBe(signing_key);
@@ -144,7 +185,9 @@ describe("callback delivery", () => {
   });
 
   it("retries a failed delivery", async () => {
-    const cb = await json<Callback>(await cw("/system/callbacks", { method: "POST", body: { url: `${HOOK}&retry=`, objectId: 1, type: "ticket", level: "owner" } }));
+    const cb = await json<Callback>(
+      await cw("/system/callbacks", { method: "POST", body: { url: `${HOOK}&retry=`, objectId: 1, type: "ticket", level: "owner" } }),
+    );
     hookStatus = 503;
     const t = await createTicket({ summary: "Retry", company: { id: contoso } });
     await vi.waitFor(() => expect(deliveries).toHaveLength(1), { timeout: 3000 });

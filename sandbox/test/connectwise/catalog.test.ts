@@ -28,14 +28,18 @@ describe("catalog lists, items and counts", () => {
   it("seeds the MSP, every customer and the catch-all company", async () => {
     const names = (await json<Named[]>(await cw("/company/companies"))).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["Acme MSP", DEMO_CATCH_ALL_COMPANY, ...DEMO_CLUSTERS.map((c) => c.company)]));
-    const [catchAll] = await json<{ identifier: string }[]>(await cw(`/company/companies?conditions=${encodeURIComponent(`name="${DEMO_CATCH_ALL_COMPANY}"`)}`));
+    const [catchAll] = await json<{ identifier: string }[]>(
+      await cw(`/company/companies?conditions=${encodeURIComponent(`name="${DEMO_CATCH_ALL_COMPANY}"`)}`),
+    );
     expect(catchAll!.identifier).toBe("AcmeMSPCatchAll");
   });
 
   it("finds each ClusterID's configuration by serialNumber, name, tagNumber and deviceIdentifier", async () => {
     for (const cluster of DEMO_CLUSTERS) {
       for (const cond of [`serialNumber="${cluster.clusterId}"`, `name="${cluster.configuration}"`, `tagNumber="${cluster.tagNumber}"`]) {
-        const list = await json<{ serialNumber: string; company: { name: string } }[]>(await cw(`/company/configurations?conditions=${encodeURIComponent(cond)}`));
+        const list = await json<{ serialNumber: string; company: { name: string } }[]>(
+          await cw(`/company/configurations?conditions=${encodeURIComponent(cond)}`),
+        );
         expect(list, cond).toHaveLength(1);
         expect(list[0]).toMatchObject({ serialNumber: cluster.clusterId, company: { name: cluster.company } });
       }
@@ -61,7 +65,12 @@ describe("board statuses", () => {
   it("lists the support board's statuses with closedStatus, counts them and deletes one", async () => {
     const [board] = await json<Named[]>(await cw(`/service/boards?conditions=${encodeURIComponent('name="Easy Connect Support"')}`));
     const path = `/service/boards/${board!.id}/statuses`;
-    const statuses = await expectContract<(Named & { closedStatus: boolean; inactive: boolean })[]>(await cw(path), "GET", "/service/boards/{parentId}/statuses", 200);
+    const statuses = await expectContract<(Named & { closedStatus: boolean; inactive: boolean })[]>(
+      await cw(path),
+      "GET",
+      "/service/boards/{parentId}/statuses",
+      200,
+    );
     expect(statuses.map((s) => [s.name, s.closedStatus])).toEqual([
       ["New", false],
       ["In Progress", false],
@@ -93,7 +102,11 @@ describe("board statuses", () => {
     const [board] = await json<Named[]>(await cw("/service/boards"));
     const res = await cw(`/service/boards/${board!.id}/statuses`, { method: "POST", body: { closedStatus: true } });
     expect(res.status).toBe(400);
-    expect(await json(res)).toMatchObject({ code: "InvalidObject", message: "boardStatus object is invalid", errors: [{ field: "name", code: "MissingRequiredField" }] });
+    expect(await json(res)).toMatchObject({
+      code: "InvalidObject",
+      message: "boardStatus object is invalid",
+      errors: [{ field: "name", code: "MissingRequiredField" }],
+    });
   });
 });
 
@@ -105,7 +118,10 @@ describe("configuration and company writes", () => {
     });
     const config = await expectContract<Named & { serialNumber: string; company: { name: string } }>(res, "POST", "/company/configurations", 201);
     expect(config.company.name).toBe("Northwind Clinic");
-    const patched = await cw(`/company/configurations/${config.id}`, { method: "PATCH", body: [{ op: "replace", path: "/serialNumber", value: "CZJNEW0002" }] });
+    const patched = await cw(`/company/configurations/${config.id}`, {
+      method: "PATCH",
+      body: [{ op: "replace", path: "/serialNumber", value: "CZJNEW0002" }],
+    });
     expect((await expectContract<{ serialNumber: string }>(patched, "PATCH", "/company/configurations/{id}", 200)).serialNumber).toBe("CZJNEW0002");
     expect((await cw(`/company/configurations/${config.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await cw(`/company/configurations/${config.id}`)).status).toBe(404);
@@ -114,9 +130,19 @@ describe("configuration and company writes", () => {
   });
 
   it("creates a company and a priority", async () => {
-    const company = await expectContract<Named>(await cw("/company/companies", { method: "POST", body: { identifier: "Wingtip", name: "Wingtip Toys" } }), "POST", "/company/companies", 201);
+    const company = await expectContract<Named>(
+      await cw("/company/companies", { method: "POST", body: { identifier: "Wingtip", name: "Wingtip Toys" } }),
+      "POST",
+      "/company/companies",
+      201,
+    );
     expect(company.name).toBe("Wingtip Toys");
-    const priority = await expectContract<Named>(await cw("/service/priorities", { method: "POST", body: { name: "Priority 5 - Whenever", color: "Gray" } }), "POST", "/service/priorities", 201);
+    const priority = await expectContract<Named>(
+      await cw("/service/priorities", { method: "POST", body: { name: "Priority 5 - Whenever", color: "Gray" } }),
+      "POST",
+      "/service/priorities",
+      201,
+    );
     expect(priority.name).toBe("Priority 5 - Whenever");
     const badColor = await cw("/service/priorities", { method: "POST", body: { name: "P", color: "Mauve" } });
     expect(badColor.status).toBe(400);

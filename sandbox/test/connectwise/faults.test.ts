@@ -4,7 +4,11 @@ import { cw, json, resetSandbox } from "./helpers";
 
 const CONTROL = "http://localhost:8788/_sandbox";
 const addFault = async (rule: Record<string, unknown>) => {
-  const res = await SELF.fetch(`${CONTROL}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "connectwise", rate: 1, ...rule }) });
+  const res = await SELF.fetch(`${CONTROL}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ api: "connectwise", rate: 1, ...rule }),
+  });
   expect(res.status).toBe(201);
 };
 
@@ -75,7 +79,11 @@ describe("fault injection on ConnectWise paths", () => {
     expect((await cw(`/service/tickets/${ticket!.id}`)).status).toBe(503);
     expect((await cw(`/service/tickets/${ticket!.id}0`)).status).toBe(404);
     expect((await cw(`/service/tickets/${ticket!.id}/notes`)).status).toBe(200);
-    const bad = await SELF.fetch(`${CONTROL}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"], pathPattern: "([" }) });
+    const bad = await SELF.fetch(`${CONTROL}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api: "connectwise", rate: 1, kinds: ["503"], pathPattern: "([" }),
+    });
     expect(bad.status).toBe(400);
   });
 });

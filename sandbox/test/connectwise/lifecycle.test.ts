@@ -8,7 +8,10 @@ const newTicket = async (summary: string) =>
   json<Ticket & { closedFlag: boolean; mergedParentTicket?: { id: number; summary: string } }>(
     await cw("/service/tickets", { method: "POST", body: { summary, company: { identifier: "ContosoDental" }, board: { name: "Easy Connect Support" } } }),
   );
-const get = async (id: number) => json<Ticket & { closedFlag: boolean; board: { name: string }; status: { name: string }; mergedParentTicket?: { id: number; summary: string } }>(await cw(`/service/tickets/${id}`));
+const get = async (id: number) =>
+  json<Ticket & { closedFlag: boolean; board: { name: string }; status: { name: string }; mergedParentTicket?: { id: number; summary: string } }>(
+    await cw(`/service/tickets/${id}`),
+  );
 
 describe("merge", () => {
   it("closes each child with the given closed status and points it at the parent; the parent stays open", async () => {
@@ -30,8 +33,12 @@ describe("merge", () => {
     const open = await cw(`/service/tickets/${parent.id}/merge`, { method: "POST", body: { mergeTicketIds: [child.id], status: { name: "In Progress" } } });
     expect(open.status).toBe(400);
     expect((await get(child.id)).mergedParentTicket).toBeUndefined();
-    expect((await cw(`/service/tickets/${parent.id}/merge`, { method: "POST", body: { mergeTicketIds: [parent.id], status: { name: "Closed" } } })).status).toBe(400);
-    expect((await cw(`/service/tickets/${parent.id}/merge`, { method: "POST", body: { mergeTicketIds: [999999], status: { name: "Closed" } } })).status).toBe(404);
+    expect(
+      (await cw(`/service/tickets/${parent.id}/merge`, { method: "POST", body: { mergeTicketIds: [parent.id], status: { name: "Closed" } } })).status,
+    ).toBe(400);
+    expect((await cw(`/service/tickets/${parent.id}/merge`, { method: "POST", body: { mergeTicketIds: [999999], status: { name: "Closed" } } })).status).toBe(
+      404,
+    );
     expect((await cw(`/service/tickets/${parent.id}/merge`, { method: "POST", body: { status: { name: "Closed" } } })).status).toBe(400);
   });
 });
@@ -50,7 +57,10 @@ describe("board moves", () => {
     });
     expect(moved.status).toBe(200);
     expect(await get(t.id)).toMatchObject({ board: { name: "Help Desk" }, status: { name: "Assigned" } });
-    const supportStatus = await cw(`/service/tickets/${t.id}`, { method: "PATCH", body: [{ op: "replace", path: "status", value: { name: "Waiting on Customer" } }] });
+    const supportStatus = await cw(`/service/tickets/${t.id}`, {
+      method: "PATCH",
+      body: [{ op: "replace", path: "status", value: { name: "Waiting on Customer" } }],
+    });
     expect(supportStatus.status).toBe(400);
   });
 });

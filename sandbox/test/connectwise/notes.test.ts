@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { companyId, createTicket, cw, expectContract, json, resetSandbox, type Ticket } from "./helpers";
 
-type Note = { id: number; ticketId: number; text: string; detailDescriptionFlag: boolean; internalAnalysisFlag: boolean; resolutionFlag: boolean; createdBy: string; dateCreated: string; _info: Record<string, string> };
+type Note = {
+  id: number;
+  ticketId: number;
+  text: string;
+  detailDescriptionFlag: boolean;
+  internalAnalysisFlag: boolean;
+  resolutionFlag: boolean;
+  createdBy: string;
+  dateCreated: string;
+  _info: Record<string, string>;
+};
 let contoso: number;
 beforeAll(async () => {
   await resetSandbox();
@@ -17,10 +27,19 @@ describe("ticket notes", () => {
     expect(initial).toMatchObject({ ticketId: t.id, text: "first", detailDescriptionFlag: true });
 
     await wait(1100); // lastUpdated has whole-second resolution
-    const res = await cw(`/service/tickets/${t.id}/notes`, { method: "POST", body: { text: "internal note", internalAnalysisFlag: true, processNotifications: false } });
+    const res = await cw(`/service/tickets/${t.id}/notes`, {
+      method: "POST",
+      body: { text: "internal note", internalAnalysisFlag: true, processNotifications: false },
+    });
     const note = await expectContract<Note>(res, "POST", "/service/tickets/{parentId}/notes", 201);
     expect(note.id).toBeGreaterThan(initial!.id);
-    expect(note).toMatchObject({ text: "internal note", internalAnalysisFlag: true, detailDescriptionFlag: false, resolutionFlag: false, createdBy: "psa-sync-api" });
+    expect(note).toMatchObject({
+      text: "internal note",
+      internalAnalysisFlag: true,
+      detailDescriptionFlag: false,
+      resolutionFlag: false,
+      createdBy: "psa-sync-api",
+    });
     expect(note.dateCreated).toMatch(/Z$/);
     const ticket = await json<Ticket>(await cw(`/service/tickets/${t.id}`));
     expect(ticket._info.lastUpdated! > t._info.lastUpdated!).toBe(true);
@@ -31,7 +50,11 @@ describe("ticket notes", () => {
     const patched = await cw(`/service/tickets/${t.id}/notes/${note.id}`, { method: "PATCH", body: [{ op: "replace", path: "/text", value: "edited" }] });
     expect((await expectContract<Note>(patched, "PATCH", "/service/tickets/{parentId}/notes/{id}", 200)).text).toBe("edited");
     const put = await cw(`/service/tickets/${t.id}/notes/${note.id}`, { method: "PUT", body: { text: "resolution now", resolutionFlag: true } });
-    expect(await expectContract<Note>(put, "PUT", "/service/tickets/{parentId}/notes/{id}", 200)).toMatchObject({ text: "resolution now", resolutionFlag: true, internalAnalysisFlag: false });
+    expect(await expectContract<Note>(put, "PUT", "/service/tickets/{parentId}/notes/{id}", 200)).toMatchObject({
+      text: "resolution now",
+      resolutionFlag: true,
+      internalAnalysisFlag: false,
+    });
 
     expect(await expectContract(await cw(`/service/tickets/${t.id}/notes/count`), "GET", "/service/tickets/{parentId}/notes/count", 200)).toEqual({ count: 2 });
     expect((await cw(`/service/tickets/${t.id}/notes/${note.id}`, { method: "DELETE" })).status).toBe(204);
@@ -72,9 +95,16 @@ describe("ticket notes", () => {
 describe("ticket configurations", () => {
   it("attaches, lists, counts and detaches configurations", async () => {
     const t = await createTicket({ summary: "Configs", company: { id: contoso } });
-    const [config] = await json<{ id: number; deviceIdentifier: string }[]>(await cw(`/company/configurations?conditions=${encodeURIComponent('serialNumber="CZJ1234ABC"')}`));
+    const [config] = await json<{ id: number; deviceIdentifier: string }[]>(
+      await cw(`/company/configurations?conditions=${encodeURIComponent('serialNumber="CZJ1234ABC"')}`),
+    );
     const res = await cw(`/service/tickets/${t.id}/configurations`, { method: "POST", body: { id: config!.id } });
-    const ref = await expectContract<{ id: number; deviceIdentifier: string; _info: Record<string, string> }>(res, "POST", "/service/tickets/{parentId}/configurations", 201);
+    const ref = await expectContract<{ id: number; deviceIdentifier: string; _info: Record<string, string> }>(
+      res,
+      "POST",
+      "/service/tickets/{parentId}/configurations",
+      201,
+    );
     expect(ref).toMatchObject({ id: config!.id, deviceIdentifier: config!.deviceIdentifier });
     expect(ref._info.configuration_href).toMatch(new RegExp(`/company/configurations/${config!.id}$`));
 
@@ -83,10 +113,17 @@ describe("ticket configurations", () => {
     const unknown = await cw(`/service/tickets/${t.id}/configurations`, { method: "POST", body: { id: 987654 } });
     expect(unknown.status).toBe(400);
 
-    const list = await expectContract<{ id: number }[]>(await cw(`/service/tickets/${t.id}/configurations`), "GET", "/service/tickets/{parentId}/configurations", 200);
+    const list = await expectContract<{ id: number }[]>(
+      await cw(`/service/tickets/${t.id}/configurations`),
+      "GET",
+      "/service/tickets/{parentId}/configurations",
+      200,
+    );
     expect(list.map((c) => c.id)).toEqual([config!.id]);
     await expectContract(await cw(`/service/tickets/${t.id}/configurations/${config!.id}`), "GET", "/service/tickets/{parentId}/configurations/{id}", 200);
-    expect(await expectContract(await cw(`/service/tickets/${t.id}/configurations/count`), "GET", "/service/tickets/{parentId}/configurations/count", 200)).toEqual({ count: 1 });
+    expect(
+      await expectContract(await cw(`/service/tickets/${t.id}/configurations/count`), "GET", "/service/tickets/{parentId}/configurations/count", 200),
+    ).toEqual({ count: 1 });
     expect((await cw(`/service/tickets/${t.id}/configurations/${config!.id}`, { method: "DELETE" })).status).toBe(204);
     expect(await json(await cw(`/service/tickets/${t.id}/configurations/count`))).toEqual({ count: 0 });
     expect((await cw(`/service/tickets/${t.id}/configurations/${config!.id}`, { method: "DELETE" })).status).toBe(404);

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const fabrikam = await companyId("Fabrikam Legal");
   made = [
     await createTicket({ summary: "Alpha printer", company: { id: contoso }, externalXRef: `${TAG}-1`, priority: { name: "Priority 1 - Emergency Response" } }),
-    await createTicket({ summary: "Beta \"quoted\" issue", company: { id: fabrikam }, externalXRef: `${TAG}-2`, status: { name: "Closed" } }),
+    await createTicket({ summary: 'Beta "quoted" issue', company: { id: fabrikam }, externalXRef: `${TAG}-2`, status: { name: "Closed" } }),
     await createTicket({ summary: "Gamma [bracket] case", company: { id: contoso }, externalXRef: `${TAG}-3`, board: { name: "Help Desk" } }),
     await createTicket({ summary: "delta lower", company: { id: fabrikam }, externalXRef: `${TAG}-4` }),
   ];
@@ -28,7 +28,12 @@ describe("conditions", () => {
   it("finds tickets by externalXRef exactly, case-insensitively, by prefix, and inside or/not", async () => {
     expect(await summaries(await q(`externalXRef = "${TAG}-2"`))).toEqual(['Beta "quoted" issue']);
     expect(await summaries(await q(`externalXRef = "qry-2"`))).toEqual(['Beta "quoted" issue']);
-    expect(await summaries(await q(`externalXRef like "${TAG}-*" and summary like "*a*"`))).toEqual(["Alpha printer", 'Beta "quoted" issue', "Gamma [bracket] case", "delta lower"]);
+    expect(await summaries(await q(`externalXRef like "${TAG}-*" and summary like "*a*"`))).toEqual([
+      "Alpha printer",
+      'Beta "quoted" issue',
+      "Gamma [bracket] case",
+      "delta lower",
+    ]);
     expect(await summaries(await q(`summary = "delta lower" and externalXRef = "${TAG}-4"`))).toEqual(["delta lower"]);
     // A term under "or" narrows nothing: both sides still match.
     expect(await summaries(await q(`externalXRef = "${TAG}-1" or summary = "delta lower"`))).toEqual(["Alpha printer", "delta lower"]);
@@ -61,7 +66,10 @@ describe("conditions", () => {
     expect(await summaries(await q(scoped(`id in (${made[0]!.id}, ${made[3]!.id})`)))).toEqual(["Alpha printer", "delta lower"]);
     expect(await summaries(await q(scoped(`id not in (${made[0]!.id}, ${made[3]!.id})`)))).toEqual(['Beta "quoted" issue', "Gamma [bracket] case"]);
     expect(await summaries(await q(scoped('not summary like "a*" and summary not like "d*"')))).toEqual(['Beta "quoted" issue', "Gamma [bracket] case"]);
-    expect(await summaries(await q(scoped('(summary = "Alpha printer" OR summary = "delta lower") AND closedFlag = false')))).toEqual(["Alpha printer", "delta lower"]);
+    expect(await summaries(await q(scoped('(summary = "Alpha printer" OR summary = "delta lower") AND closedFlag = false')))).toEqual([
+      "Alpha printer",
+      "delta lower",
+    ]);
     expect(await summaries(await q(scoped('summary = "Alpha printer" or summary = "delta lower" and closedFlag = true')))).toEqual(["Alpha printer"]);
   });
 
@@ -75,7 +83,20 @@ describe("conditions", () => {
   });
 
   it("answers malformed expressions with CW's 400 body", async () => {
-    const bad = ["closedFlag = 1", "summary = abc", "(id = 1", "id = ", "id == 1", 'summary like 5', "id in (1,2", "lastUpdated > [not-a-date]", 'summary = "open', "and id = 1", "id = 1 id = 2", "lastUpdated > \"2024-01-01T00:00:00Z\""];
+    const bad = [
+      "closedFlag = 1",
+      "summary = abc",
+      "(id = 1",
+      "id = ",
+      "id == 1",
+      "summary like 5",
+      "id in (1,2",
+      "lastUpdated > [not-a-date]",
+      'summary = "open',
+      "and id = 1",
+      "id = 1 id = 2",
+      'lastUpdated > "2024-01-01T00:00:00Z"',
+    ];
     for (const cond of bad) {
       const res = await q(scoped(cond));
       expect(res.status, cond).toBe(400);
@@ -132,7 +153,12 @@ describe("paging", () => {
     const page2 = await json<Ticket[]>(small);
     expect(page2.map((t) => t.summary)).toEqual(Array.from({ length: 10 }, (_, i) => `Bulk ${i + 10}`));
     const links = small.headers.get("link")!;
-    for (const [rel, page] of [["first", 1], ["prev", 1], ["next", 3], ["last", 3]] as const) {
+    for (const [rel, page] of [
+      ["first", 1],
+      ["prev", 1],
+      ["next", 3],
+      ["last", 3],
+    ] as const) {
       expect(links).toContain(`pageSize=10&page=${page}>; rel="${rel}"`);
     }
     const last = await cw(`/service/tickets?conditions=${cond}&pageSize=10&page=3`);

@@ -29,11 +29,18 @@ describe("POST /service/tickets", () => {
   });
 
   it("turns initialDescription into the first note (Discussion) and never returns it", async () => {
-    const t = await createTicket({ summary: "With description", company: { id: contoso }, initialDescription: "Customer text", initialInternalAnalysis: "Tech text" });
+    const t = await createTicket({
+      summary: "With description",
+      company: { id: contoso },
+      initialDescription: "Customer text",
+      initialInternalAnalysis: "Tech text",
+    });
     const got = await expectContract<Ticket>(await cw(`/service/tickets/${t.id}`), "GET", "/service/tickets/{id}", 200);
     expect(got).not.toHaveProperty("initialDescription");
     expect(got).not.toHaveProperty("initialInternalAnalysis");
-    const notes = await json<{ text: string; detailDescriptionFlag: boolean; internalAnalysisFlag: boolean; createdBy: string }[]>(await cw(`/service/tickets/${t.id}/notes`));
+    const notes = await json<{ text: string; detailDescriptionFlag: boolean; internalAnalysisFlag: boolean; createdBy: string }[]>(
+      await cw(`/service/tickets/${t.id}/notes`),
+    );
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatchObject({ text: "Customer text", detailDescriptionFlag: true, internalAnalysisFlag: false, createdBy: "psa-sync-api" });
     expect(notes[1]).toMatchObject({ text: "Tech text", detailDescriptionFlag: false, internalAnalysisFlag: true });
@@ -113,7 +120,9 @@ describe("PATCH /service/tickets/{id}", () => {
     const byId = await json<Ticket>(await cw(`/service/tickets/${t.id}`, { method: "PATCH", body: [{ op: "replace", path: "/status/id", value: closed.id }] }));
     expect(byId.status.name).toBe("Closed");
     expect(byId.closedFlag).toBe(true);
-    const byName = await json<Ticket>(await cw(`/service/tickets/${t.id}`, { method: "PATCH", body: [{ op: "replace", path: "/status/name", value: "In Progress" }] }));
+    const byName = await json<Ticket>(
+      await cw(`/service/tickets/${t.id}`, { method: "PATCH", body: [{ op: "replace", path: "/status/name", value: "In Progress" }] }),
+    );
     expect(byName.status.name).toBe("In Progress");
     expect(byName.closedFlag).toBe(false);
   });
@@ -122,7 +131,10 @@ describe("PATCH /service/tickets/{id}", () => {
     const t = await createTicket({ summary: "Move me", company: { id: contoso }, externalXRef: "X-1" });
     const res = await cw(`/service/tickets/${t.id}`, {
       method: "PATCH",
-      body: [{ op: "replace", path: "/company", value: { identifier: "NorthwindClinic" } }, { op: "remove", path: "/externalXRef" }],
+      body: [
+        { op: "replace", path: "/company", value: { identifier: "NorthwindClinic" } },
+        { op: "remove", path: "/externalXRef" },
+      ],
     });
     const p = await json<Ticket>(res);
     expect(p.company.name).toBe("Northwind Clinic");

@@ -8,7 +8,10 @@ import zendeskDoc from "../contracts/zendesk.openapi.json";
  * vendors' published documents in sandbox/test/contracts/), with a JSON-schema validator that runs inside workerd (no eval).
  */
 type OpenApiResponse = { $ref?: string; content?: Record<string, { schema?: unknown }> };
-type OpenApiDoc = { paths: Record<string, Record<string, { responses?: Record<string, OpenApiResponse> }>>; components?: { schemas?: Record<string, unknown>; responses?: Record<string, OpenApiResponse> } };
+type OpenApiDoc = {
+  paths: Record<string, Record<string, { responses?: Record<string, OpenApiResponse> }>>;
+  components?: { schemas?: Record<string, unknown>; responses?: Record<string, OpenApiResponse> };
+};
 
 const roots = new Map<OpenApiDoc, Record<string, unknown>>();
 

@@ -12,7 +12,11 @@ describe("Zendesk errors and injected faults", () => {
   });
 
   it("refuses a comment body over 64 KB with RecordInvalid, and takes one just under it", async () => {
-    const created = await zd<{ request: { id: number } }>("/api/v2/requests", { method: "POST", auth: USER_AUTH, body: { request: { subject: "Big", comment: { body: "first" } } } });
+    const created = await zd<{ request: { id: number } }>("/api/v2/requests", {
+      method: "POST",
+      auth: USER_AUTH,
+      body: { request: { subject: "Big", comment: { body: "first" } } },
+    });
     const id = created.json.request.id;
     const tooBig = await zd(`/api/v2/requests/${id}`, { method: "PUT", auth: USER_AUTH, body: { request: { comment: { body: "é".repeat(33_000) } } } });
     expect(tooBig.status).toBe(422);

@@ -19,16 +19,51 @@ export async function resetSandbox(): Promise<void> {
 
 /** Calls the emulator; `body` objects are sent as JSON. */
 type CustomField = { id: number; value: unknown };
-export type RequestJson = { id: number; url: string; subject: string; description: string; status: string; priority?: string; requester_id: number; custom_fields: CustomField[]; can_be_solved_by_me: boolean; created_at: string; updated_at: string };
+export type RequestJson = {
+  id: number;
+  url: string;
+  subject: string;
+  description: string;
+  status: string;
+  priority?: string;
+  requester_id: number;
+  custom_fields: CustomField[];
+  can_be_solved_by_me: boolean;
+  created_at: string;
+  updated_at: string;
+};
 export type TicketJson = RequestJson & { tags: string[]; assignee_id?: number };
 type Attachment = { id: number; file_name: string; content_url: string; content_type: string; size: number };
-export type CommentJson = { id: number; type: string; body: string; html_body: string; plain_body: string; public: boolean; author_id: number; created_at: string; attachments: Attachment[]; via: { channel: string }; metadata: Record<string, unknown> };
-export type CursorPage = { meta: { has_more: boolean; after_cursor: string | null; before_cursor: string | null }; links: { next: string | null; prev: string | null } };
+export type CommentJson = {
+  id: number;
+  type: string;
+  body: string;
+  html_body: string;
+  plain_body: string;
+  public: boolean;
+  author_id: number;
+  created_at: string;
+  attachments: Attachment[];
+  via: { channel: string };
+  metadata: Record<string, unknown>;
+};
+export type CursorPage = {
+  meta: { has_more: boolean; after_cursor: string | null; before_cursor: string | null };
+  links: { next: string | null; prev: string | null };
+};
 export type OffsetPage = { next_page: string | null; previous_page: string | null; count: number };
-export type ErrorJson = { error: string | { title: string; message: string }; description?: string; details?: Record<string, { description: string }[]>; error_description?: string };
+export type ErrorJson = {
+  error: string | { title: string; message: string };
+  description?: string;
+  details?: Record<string, { description: string }[]>;
+  error_description?: string;
+};
 
 /** Calls the emulator; `body` objects are sent as JSON. `T` is the body shape the test expects. */
-export async function zd<T = ErrorJson>(path: string, opts: { method?: string; auth?: string; body?: unknown } = {}): Promise<{ status: number; headers: Headers; json: T }> {
+export async function zd<T = ErrorJson>(
+  path: string,
+  opts: { method?: string; auth?: string; body?: unknown } = {},
+): Promise<{ status: number; headers: Headers; json: T }> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.auth) headers.authorization = opts.auth;
   if (opts.body !== undefined) headers["content-type"] = "application/json";

@@ -3,11 +3,19 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { AGENT_AUTH, ORIGIN, USER_AUTH, basicToken, expectContract, resetSandbox, zd, type ErrorJson, type RequestJson } from "./helpers";
 
 type Exported = { id: number; updated_at: string; requester_id: number; organization_id?: number; custom_fields: unknown[] };
-type ExportPage = { tickets: Exported[]; after_cursor: string; after_url: string; before_cursor: string | null; before_url: string | null; end_of_stream: boolean };
+type ExportPage = {
+  tickets: Exported[];
+  after_cursor: string;
+  after_url: string;
+  before_cursor: string | null;
+  before_url: string | null;
+  end_of_stream: boolean;
+};
 
 const EXPORT = "/api/v2/incremental/tickets/cursor.json";
 const unix = (msAgo: number) => Math.floor((Date.now() - msAgo) / 1000);
-const post = (path: string, body: unknown) => SELF.fetch(`${ORIGIN}/_sandbox${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  SELF.fetch(`${ORIGIN}/_sandbox${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const exportPage = (query: string, auth = AGENT_AUTH) => zd<ExportPage>(`${EXPORT}?${query}`, { auth });
 
 /** Every page from `query` on, following after_cursor until end_of_stream. */
@@ -54,7 +62,11 @@ describe("Incremental Ticket Export, cursor based", () => {
     expect(first.json.after_url).toBe(`${ORIGIN}/zendesk${EXPORT}?cursor=${encodeURIComponent(first.json.after_cursor)}`);
 
     // A change made now is left out for a minute; the cursor stays put meanwhile.
-    const made = await zd<{ request: RequestJson }>("/api/v2/requests", { method: "POST", auth: USER_AUTH, body: { request: { subject: "Fresh", comment: { body: "new" } } } });
+    const made = await zd<{ request: RequestJson }>("/api/v2/requests", {
+      method: "POST",
+      auth: USER_AUTH,
+      body: { request: { subject: "Fresh", comment: { body: "new" } } },
+    });
     const fresh = await exportPage(`cursor=${encodeURIComponent(all.cursor)}`);
     expect(fresh.json).toMatchObject({ tickets: [], after_cursor: all.cursor, end_of_stream: true });
     expect((await post("/zendesk/export-clock", { aheadSeconds: 61 })).status).toBe(200);

@@ -7,13 +7,34 @@ const REDIRECT = "http://localhost:8787/settings/portal/callback";
 type TokenJson = { access_token: string; refresh_token: string; token_type: string; expires_in: number; scope: string; refresh_token_expires_in: number };
 
 function authorizeUrl(extra: Record<string, string> = {}): string {
-  const q = new URLSearchParams({ response_type: "code", client_id: DEMO_PORTAL.oauthClientId, redirect_uri: REDIRECT, scope: "read write", state: "st-123", ...extra });
+  const q = new URLSearchParams({
+    response_type: "code",
+    client_id: DEMO_PORTAL.oauthClientId,
+    redirect_uri: REDIRECT,
+    scope: "read write",
+    state: "st-123",
+    ...extra,
+  });
   return `${ZD}/oauth/authorizations/new?${q}`;
 }
 
 async function signIn(email: string, password: string, params: Record<string, string> = {}): Promise<Response> {
-  const form = new URLSearchParams({ response_type: "code", client_id: DEMO_PORTAL.oauthClientId, redirect_uri: REDIRECT, scope: "read write", state: "st-123", ...params, email, password });
-  return SELF.fetch(`${ZD}/oauth/authorizations/new`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+  const form = new URLSearchParams({
+    response_type: "code",
+    client_id: DEMO_PORTAL.oauthClientId,
+    redirect_uri: REDIRECT,
+    scope: "read write",
+    state: "st-123",
+    ...params,
+    email,
+    password,
+  });
+  return SELF.fetch(`${ZD}/oauth/authorizations/new`, {
+    method: "POST",
+    body: form,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    redirect: "manual",
+  });
 }
 
 async function getCode(): Promise<string> {
@@ -23,7 +44,10 @@ async function getCode(): Promise<string> {
   return location.searchParams.get("code")!;
 }
 
-async function token(body: Record<string, string | number>, asForm = false): Promise<{ status: number; json: TokenJson & { error?: string; error_description?: string } }> {
+async function token(
+  body: Record<string, string | number>,
+  asForm = false,
+): Promise<{ status: number; json: TokenJson & { error?: string; error_description?: string } }> {
   const res = await SELF.fetch(`${ZD}/oauth/tokens`, {
     method: "POST",
     headers: { "content-type": asForm ? "application/x-www-form-urlencoded" : "application/json" },
@@ -124,7 +148,12 @@ describe("Zendesk OAuth", () => {
     expect(expired.json.error).toBe("invalid_token");
     expectContract("GET", "/api/v2/requests", 401, expired.json);
 
-    const refreshBody = { grant_type: "refresh_token", refresh_token: first.json.refresh_token, client_id: DEMO_PORTAL.oauthClientId, client_secret: DEMO_PORTAL.oauthClientSecret };
+    const refreshBody = {
+      grant_type: "refresh_token",
+      refresh_token: first.json.refresh_token,
+      client_id: DEMO_PORTAL.oauthClientId,
+      client_secret: DEMO_PORTAL.oauthClientSecret,
+    };
     const second = await token(refreshBody);
     expect(second.status).toBe(200);
     expect(second.json.refresh_token).not.toBe(first.json.refresh_token);

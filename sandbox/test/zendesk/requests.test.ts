@@ -158,7 +158,14 @@ describe("Requests API", () => {
   });
 
   it("creates a request whose first comment becomes the description", async () => {
-    const body = { request: { subject: "Node 3 unreachable", comment: { body: "Node 3 stopped answering pings." }, priority: "high", custom_fields: [{ id: DEMO_PORTAL.clusterFieldId, value: "CZJ1234ABC" }] } };
+    const body = {
+      request: {
+        subject: "Node 3 unreachable",
+        comment: { body: "Node 3 stopped answering pings." },
+        priority: "high",
+        custom_fields: [{ id: DEMO_PORTAL.clusterFieldId, value: "CZJ1234ABC" }],
+      },
+    };
     const res = await zd<{ request: RequestJson }>("/api/v2/requests", { method: "POST", auth: USER_AUTH, body });
     expect(res.status).toBe(201);
     expectContract("POST", "/api/v2/requests", 201, res.json);
@@ -180,7 +187,11 @@ describe("Requests API", () => {
   it("adds a comment with PUT, reopens a pending request, bumps updated_at, and can mark it solved", async () => {
     const list = await zd<List>("/api/v2/requests?status=pending", { auth: USER_AUTH });
     const pending = list.json.requests[0]!;
-    const put = await zd<{ request: RequestJson }>(`/api/v2/requests/${pending.id}`, { method: "PUT", auth: USER_AUTH, body: { request: { comment: { body: "Any news?" } } } });
+    const put = await zd<{ request: RequestJson }>(`/api/v2/requests/${pending.id}`, {
+      method: "PUT",
+      auth: USER_AUTH,
+      body: { request: { comment: { body: "Any news?" } } },
+    });
     expect(put.status).toBe(200);
     expectContract("PUT", "/api/v2/requests/{request_id}", 200, put.json);
     expect(put.json.request.status).toBe("open");
@@ -190,7 +201,11 @@ describe("Requests API", () => {
     expect(added).toMatchObject({ body: "Any news?", public: true, author_id: pending.requester_id });
     expect(added.id).toBeGreaterThan(Math.max(...comments.json.comments.slice(0, -1).map((c) => c.id)));
 
-    const solved = await zd<{ request: RequestJson }>(`/api/v2/requests/${pending.id}`, { method: "PUT", auth: USER_AUTH, body: { request: { solved: true, comment: { body: "Fixed on our side." } } } });
+    const solved = await zd<{ request: RequestJson }>(`/api/v2/requests/${pending.id}`, {
+      method: "PUT",
+      auth: USER_AUTH,
+      body: { request: { solved: true, comment: { body: "Fixed on our side." } } },
+    });
     expect(solved.json.request.status).toBe("solved");
     expect(solved.json.request.can_be_solved_by_me).toBe(false);
   });

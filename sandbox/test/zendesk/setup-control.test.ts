@@ -17,13 +17,19 @@ describe("portal end users and bulk requests (control, for load runs)", () => {
     expect(ids).toHaveLength(3);
 
     const auth = basicToken("it@load-7.test", "load-7-token");
-    const mine = (await (await SELF.fetch(`${ZD}/api/v2/requests?sort_by=updated_at&sort_order=desc`, { headers: { authorization: auth } })).json()) as { requests: RequestJson[] };
+    const mine = (await (await SELF.fetch(`${ZD}/api/v2/requests?sort_by=updated_at&sort_order=desc`, { headers: { authorization: auth } })).json()) as {
+      requests: RequestJson[];
+    };
     expect(mine.requests.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(mine.requests[0]!.custom_fields).toContainEqual({ id: 360001234567, value: "CZJ1234ABC" });
-    const comments = (await (await SELF.fetch(`${ZD}/api/v2/requests/${ids[0]}/comments`, { headers: { authorization: auth } })).json()) as { comments: { body: string }[] };
+    const comments = (await (await SELF.fetch(`${ZD}/api/v2/requests/${ids[0]}/comments`, { headers: { authorization: auth } })).json()) as {
+      comments: { body: string }[];
+    };
     expect(comments.comments.map((c) => c.body)).toEqual(["load 7 0: description", "load 7 0: comment 0", "load 7 0: comment 1"]);
 
-    const demo = (await (await SELF.fetch(`${ZD}/api/v2/requests?per_page=100`, { headers: { authorization: USER_AUTH } })).json()) as { requests: RequestJson[] };
+    const demo = (await (await SELF.fetch(`${ZD}/api/v2/requests?per_page=100`, { headers: { authorization: USER_AUTH } })).json()) as {
+      requests: RequestJson[];
+    };
     expect(demo.requests.some((r) => ids.includes(r.id))).toBe(false);
   });
 
@@ -35,10 +41,24 @@ describe("portal end users and bulk requests (control, for load runs)", () => {
 });
 
 describe("portal users of a role and organisations (control, for identity tests)", () => {
-  const me = async (auth: string) => (await (await SELF.fetch(`${ZD}/api/v2/users/me.json`, { headers: { authorization: auth } })).json()) as { user: { id: number; role: string; organization_id: number | null } };
-  const listed = async (auth: string) => ((await (await SELF.fetch(`${ZD}/api/v2/requests?per_page=100`, { headers: { authorization: auth } })).json()) as { requests: RequestJson[] }).requests.map((r) => r.id);
+  const me = async (auth: string) =>
+    (await (await SELF.fetch(`${ZD}/api/v2/users/me.json`, { headers: { authorization: auth } })).json()) as {
+      user: { id: number; role: string; organization_id: number | null };
+    };
+  const listed = async (auth: string) =>
+    ((await (await SELF.fetch(`${ZD}/api/v2/requests?per_page=100`, { headers: { authorization: auth } })).json()) as { requests: RequestJson[] }).requests.map(
+      (r) => r.id,
+    );
   const create = async (auth: string, subject: string) =>
-    ((await (await SELF.fetch(`${ZD}/api/v2/requests`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: JSON.stringify({ request: { subject, comment: { body: subject } } }) })).json()) as { request: { id: number; organization_id?: number } }).request;
+    (
+      (await (
+        await SELF.fetch(`${ZD}/api/v2/requests`, {
+          method: "POST",
+          headers: { authorization: auth, "content-type": "application/json" },
+          body: JSON.stringify({ request: { subject, comment: { body: subject } } }),
+        })
+      ).json()) as { request: { id: number; organization_id?: number } }
+    ).request;
 
   it("/users/me tells the role and organisation; a role change applies at once, and an agent sees every request", async () => {
     expect((await post("/zendesk/users", { email: "it@role-1.test", apiToken: "role-1-token", role: "end-user" })).status).toBe(201);
@@ -64,7 +84,10 @@ describe("portal users of a role and organisations (control, for identity tests)
       orgIds.push(id);
       const a = basicToken(`a@org-${id}.test`, `a-${id}`);
       const b = basicToken(`b@org-${id}.test`, `b-${id}`);
-      for (const who of ["a", "b"]) expect((await post("/zendesk/users", { email: `${who}@org-${id}.test`, apiToken: `${who}-${id}`, role: "end-user", organizationId: id })).status).toBe(201);
+      for (const who of ["a", "b"])
+        expect((await post("/zendesk/users", { email: `${who}@org-${id}.test`, apiToken: `${who}-${id}`, role: "end-user", organizationId: id })).status).toBe(
+          201,
+        );
       const ra = await create(a, "a's request");
       const rb = await create(b, "b's request");
       expect(ra.organization_id).toBe(id);

@@ -16,7 +16,12 @@ describe("Tickets API (agent)", () => {
 
   it("refuses end users with Zendesk's 403 body", async () => {
     const t = await seededTicket("Fan noise on node 2");
-    for (const [method, path] of [["GET", `/api/v2/tickets/${t.id}`], ["PUT", `/api/v2/tickets/${t.id}`], ["GET", "/api/v2/tickets"], ["GET", "/api/v2/ticket_fields"]] as const) {
+    for (const [method, path] of [
+      ["GET", `/api/v2/tickets/${t.id}`],
+      ["PUT", `/api/v2/tickets/${t.id}`],
+      ["GET", "/api/v2/tickets"],
+      ["GET", "/api/v2/ticket_fields"],
+    ] as const) {
       const res = await zd(path, { method, auth: USER_AUTH, body: method === "PUT" ? { ticket: { status: "open" } } : undefined });
       expect(res.status).toBe(403);
       expect(res.json.error).toEqual({ title: "Forbidden", message: expect.stringContaining("do not have access") });
@@ -47,7 +52,14 @@ describe("Tickets API (agent)", () => {
     const res = await zd<Update>(`/api/v2/tickets/${t.id}`, {
       method: "PUT",
       auth: AGENT_AUTH,
-      body: { ticket: { status: "pending", priority: "high", custom_fields: [{ id: DEMO_PORTAL.clusterFieldId, value: "CZJ5678DEF" }], comment: { body: "Fan shipped.", public: true } } },
+      body: {
+        ticket: {
+          status: "pending",
+          priority: "high",
+          custom_fields: [{ id: DEMO_PORTAL.clusterFieldId, value: "CZJ5678DEF" }],
+          comment: { body: "Fan shipped.", public: true },
+        },
+      },
     });
     expect(res.status).toBe(200);
     expectContract("PUT", "/api/v2/tickets/{ticket_id}", 200, res.json);
@@ -84,16 +96,28 @@ describe("Tickets API (agent)", () => {
 
   it("answers 409 to a safe_update with a stale updated_stamp and applies a fresh one", async () => {
     const t = await seededTicket("VPN tunnel drops every hour");
-    const first = await zd<Update>(`/api/v2/tickets/${t.id}`, { method: "PUT", auth: AGENT_AUTH, body: { ticket: { status: "open", safe_update: true, updated_stamp: t.updated_at } } });
+    const first = await zd<Update>(`/api/v2/tickets/${t.id}`, {
+      method: "PUT",
+      auth: AGENT_AUTH,
+      body: { ticket: { status: "open", safe_update: true, updated_stamp: t.updated_at } },
+    });
     expect(first.status).toBe(200);
-    const stale = await zd(`/api/v2/tickets/${t.id}`, { method: "PUT", auth: AGENT_AUTH, body: { ticket: { priority: "urgent", safe_update: true, updated_stamp: t.updated_at } } });
+    const stale = await zd(`/api/v2/tickets/${t.id}`, {
+      method: "PUT",
+      auth: AGENT_AUTH,
+      body: { ticket: { priority: "urgent", safe_update: true, updated_stamp: t.updated_at } },
+    });
     expect(stale.status).toBe(409);
     expect(stale.json.error).toBe("UpdateConflict");
     expectContract("PUT", "/api/v2/tickets/{ticket_id}", 409, stale.json);
     const unchanged = await zd<{ ticket: TicketJson }>(`/api/v2/tickets/${t.id}`, { auth: AGENT_AUTH });
     expect(unchanged.json.ticket.priority).toBe("normal");
     // Without safe_update the same stale write goes through.
-    const forced = await zd<Update>(`/api/v2/tickets/${t.id}`, { method: "PUT", auth: AGENT_AUTH, body: { ticket: { priority: "urgent", updated_stamp: t.updated_at } } });
+    const forced = await zd<Update>(`/api/v2/tickets/${t.id}`, {
+      method: "PUT",
+      auth: AGENT_AUTH,
+      body: { ticket: { priority: "urgent", updated_stamp: t.updated_at } },
+    });
     expect(forced.json.ticket.priority).toBe("urgent");
   });
 

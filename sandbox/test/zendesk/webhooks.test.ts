@@ -6,7 +6,20 @@ type Webhook = { id: string; name: string; endpoint: string; status: string; sub
 type Captured = { url: string; headers: Headers; body: string };
 
 const hookBody = (extra: Record<string, unknown> = {}) => ({
-  webhook: { name: "psa-sync", endpoint: ENDPOINT, http_method: "POST", request_format: "json", status: "active", subscriptions: ["zen:event-type:ticket.comment_added", "zen:event-type:ticket.created", "zen:event-type:ticket.status_changed", "zen:event-type:ticket.priority_changed"], ...extra },
+  webhook: {
+    name: "psa-sync",
+    endpoint: ENDPOINT,
+    http_method: "POST",
+    request_format: "json",
+    status: "active",
+    subscriptions: [
+      "zen:event-type:ticket.comment_added",
+      "zen:event-type:ticket.created",
+      "zen:event-type:ticket.status_changed",
+      "zen:event-type:ticket.priority_changed",
+    ],
+    ...extra,
+  },
 });
 
 async function hmacBase64(secret: string, message: string): Promise<string> {
@@ -87,14 +100,26 @@ describe("Webhooks API", () => {
     const secret = (await zd<{ signing_secret: { secret: string } }>(`/api/v2/webhooks/${id}/signing_secret`, { auth: AGENT_AUTH })).json.signing_secret.secret;
     const captured = interceptDeliveries();
 
-    const req = await zd<{ request: RequestJson }>("/api/v2/requests", { method: "POST", auth: USER_AUTH, body: { request: { subject: "Hook me", comment: { body: "first" } } } });
+    const req = await zd<{ request: RequestJson }>("/api/v2/requests", {
+      method: "POST",
+      auth: USER_AUTH,
+      body: { request: { subject: "Hook me", comment: { body: "first" } } },
+    });
     await waitFor(() => captured.length === 1);
-    await zd(`/api/v2/tickets/${req.json.request.id}`, { method: "PUT", auth: AGENT_AUTH, body: { ticket: { status: "open", priority: "high", comment: { body: "On it", public: true } } } });
+    await zd(`/api/v2/tickets/${req.json.request.id}`, {
+      method: "PUT",
+      auth: AGENT_AUTH,
+      body: { ticket: { status: "open", priority: "high", comment: { body: "On it", public: true } } },
+    });
     await waitFor(() => captured.length === 4);
 
     const types = captured.map((c) => (JSON.parse(c.body) as { type: string }).type);
     expect(types[0]).toBe("zen:event-type:ticket.created");
-    expect(types.slice(1).sort()).toEqual(["zen:event-type:ticket.comment_added", "zen:event-type:ticket.priority_changed", "zen:event-type:ticket.status_changed"]);
+    expect(types.slice(1).sort()).toEqual([
+      "zen:event-type:ticket.comment_added",
+      "zen:event-type:ticket.priority_changed",
+      "zen:event-type:ticket.status_changed",
+    ]);
     for (const c of captured) {
       const timestamp = c.headers.get("x-zendesk-webhook-signature-timestamp")!;
       expect(timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -105,10 +130,13 @@ describe("Webhooks API", () => {
       expect(envelope.detail.id).toBe(String(req.json.request.id));
       expect(zodLessEnvelopeCheck(envelope)).toBe(true);
     }
-    const comment = captured.map((c) => JSON.parse(c.body) as { type: string; event: { comment?: { body: string; is_public: boolean; author: { is_staff: boolean } } } })
+    const comment = captured
+      .map((c) => JSON.parse(c.body) as { type: string; event: { comment?: { body: string; is_public: boolean; author: { is_staff: boolean } } } })
       .find((e) => e.type.endsWith("comment_added"))!;
     expect(comment.event.comment).toMatchObject({ body: "On it", is_public: true, author: { is_staff: true } });
-    const status = captured.map((c) => JSON.parse(c.body) as { type: string; event: { current?: string; previous?: string } }).find((e) => e.type.endsWith("status_changed"))!;
+    const status = captured
+      .map((c) => JSON.parse(c.body) as { type: string; event: { current?: string; previous?: string } })
+      .find((e) => e.type.endsWith("status_changed"))!;
     expect(status.event).toEqual({ current: "OPEN", previous: "NEW" });
   });
 

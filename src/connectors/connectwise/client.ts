@@ -79,7 +79,11 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
 
     async getTickets(ids) {
       if (ids.length === 0) return [];
-      const { items } = await page("/service/tickets", ticketSchema, { conditions: cond.inInts("id", ids), orderBy: "id asc", pageSize: clampPageSize(ids.length) });
+      const { items } = await page("/service/tickets", ticketSchema, {
+        conditions: cond.inInts("id", ids),
+        orderBy: "id asc",
+        pageSize: clampPageSize(ids.length),
+      });
       return items.map(toCwTicket);
     },
 
@@ -105,7 +109,9 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
     },
 
     async listLinkedTicketsUpdatedSince({ xrefPrefix, alsoIds = [], since, page: pageNo, pageSize }) {
-      const ours = alsoIds.length ? cond.or(cond.startsWith("externalXRef", xrefPrefix), cond.inInts("id", alsoIds)) : cond.startsWith("externalXRef", xrefPrefix);
+      const ours = alsoIds.length
+        ? cond.or(cond.startsWith("externalXRef", xrefPrefix), cond.inInts("id", alsoIds))
+        : cond.startsWith("externalXRef", xrefPrefix);
       const conditions = cond.and(ours, cond.geDate("lastUpdated", since));
       const query = { conditions, orderBy: "_info/lastUpdated asc", page: Math.max(1, Math.trunc(pageNo)), pageSize: clampPageSize(pageSize) };
       const { items, more } = await page("/service/tickets", ticketSchema, query);
@@ -177,13 +183,23 @@ export function createConnectWiseClient(opts: ConnectWiseClientOptions): Connect
 
     async createTicketCallback(url, description) {
       // level owner + objectId 1: every ticket (the only combination CW documents for tickets).
-      const body = { url, objectId: 1, type: "ticket", level: "owner", description: description.slice(0, 100), inactiveFlag: false, isSelfSuppressedFlag: false };
+      const body = {
+        url,
+        objectId: 1,
+        type: "ticket",
+        level: "owner",
+        description: description.slice(0, 100),
+        inactiveFlag: false,
+        isSelfSuppressedFlag: false,
+      };
       const res = await send("POST", "/system/callbacks", callbackSchema, { json: body });
       return toCwCallback(res.data);
     },
 
     async reactivateCallback(id) {
-      const res = await send("PATCH", `/system/callbacks/${assertId(id, "callback id")}`, callbackSchema, { json: [{ op: "replace", path: "inactiveFlag", value: false }] });
+      const res = await send("PATCH", `/system/callbacks/${assertId(id, "callback id")}`, callbackSchema, {
+        json: [{ op: "replace", path: "inactiveFlag", value: false }],
+      });
       return toCwCallback(res.data);
     },
 

@@ -37,7 +37,14 @@ export const noteSchema = z.looseObject({
 });
 export type WireNote = z.infer<typeof noteSchema>;
 
-export const callbackSchema = z.looseObject({ id, url: z.string(), type: z.string().nullish(), level: z.string().nullish(), objectId: z.number().int().nullish(), inactiveFlag: z.boolean().nullish() });
+export const callbackSchema = z.looseObject({
+  id,
+  url: z.string(),
+  type: z.string().nullish(),
+  level: z.string().nullish(),
+  objectId: z.number().int().nullish(),
+  inactiveFlag: z.boolean().nullish(),
+});
 export type WireCallback = z.infer<typeof callbackSchema>;
 
 export const configurationSchema = z.looseObject({ id, name: z.string().nullish(), company: refSchema });
@@ -50,7 +57,11 @@ export const namedSchema = z.looseObject({ id, name: z.string().nullish(), ident
 export const statusSchema = z.looseObject({ id, name: z.string().nullish(), closedStatus: z.boolean().nullish(), inactive: z.boolean().nullish() });
 
 /** `GET /login/companyinfo/{companyId}` (PascalCase, unlike the REST API). */
-export const companyInfoSchema = z.looseObject({ Codebase: z.string().min(1), SiteUrl: z.string().nullish(), IsCloud: z.union([z.boolean(), z.string()]).nullish() });
+export const companyInfoSchema = z.looseObject({
+  Codebase: z.string().min(1),
+  SiteUrl: z.string().nullish(),
+  IsCloud: z.union([z.boolean(), z.string()]).nullish(),
+});
 
 /** `{code, message, errors[]}`; the guide's 429 example uses `error` instead of `code`. */
 export const errorBodySchema = z.looseObject({

@@ -83,7 +83,12 @@ export function createPortalClient(opts: PortalClientOptions): PortalClient {
       // End users' comments on the Requests API are always public and `public` is not a
       // writable attribute; refuse a private one rather than publish it by surprise.
       if (!isPublic) throw new AppError("invalid_payload", "the Requests API cannot add a private comment");
-      await call({ method: "PUT", url: `${api}/requests/${assertId(requestId, "request id")}`, json: { request: { comment: { body } } }, schema: requestEnvelopeSchema });
+      await call({
+        method: "PUT",
+        url: `${api}/requests/${assertId(requestId, "request id")}`,
+        json: { request: { comment: { body } } },
+        schema: requestEnvelopeSchema,
+      });
     },
 
     async me() {
@@ -97,7 +102,11 @@ export function createPortalClient(opts: PortalClientOptions): PortalClient {
  * The next comments page: our own URL with `after_cursor` (never a host from the body), or
  * an offset `next_page` only when it points back at the same portal.
  */
-function nextCommentsUrl(first: string, data: { meta?: { has_more: boolean; after_cursor?: string | null } | null; next_page?: string | null }, base: string): string | null {
+function nextCommentsUrl(
+  first: string,
+  data: { meta?: { has_more: boolean; after_cursor?: string | null } | null; next_page?: string | null },
+  base: string,
+): string | null {
   if (data.meta) {
     if (!data.meta.has_more || !data.meta.after_cursor) return null;
     return withQuery(first, { "page[size]": MAX_PAGE_SIZE, "page[after]": data.meta.after_cursor });

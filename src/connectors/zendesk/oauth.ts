@@ -26,7 +26,14 @@ export async function pkcePair(): Promise<{ verifier: string; challenge: string 
   return { verifier, challenge };
 }
 
-export function buildAuthorizeUrl(opts: { baseUrl: string; clientId: string; redirectUri: string; state: string; scope: string; codeChallenge: string }): string {
+export function buildAuthorizeUrl(opts: {
+  baseUrl: string;
+  clientId: string;
+  redirectUri: string;
+  state: string;
+  scope: string;
+  codeChallenge: string;
+}): string {
   const url = new URL(`${trimBase(opts.baseUrl)}/oauth/authorizations/new`);
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", opts.clientId);

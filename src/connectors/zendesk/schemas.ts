@@ -6,7 +6,10 @@ import { PORTAL_PRIORITIES, PORTAL_STATUSES } from "../../sync/model";
  * Zendesk adds fields over time and we only read what the sync needs.
  */
 const id = z.number().int().positive();
-const text = z.string().nullish().transform((v) => v ?? "");
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? "");
 
 /** Custom field values are typed by the field: text, number, checkbox, multiselect or null. */
 const customFieldSchema = z.looseObject({
@@ -19,8 +22,14 @@ const requestSchema = z.looseObject({
   subject: text,
   description: text,
   status: z.enum(PORTAL_STATUSES),
-  priority: z.enum(PORTAL_PRIORITIES).nullish().transform((v) => v ?? null),
-  custom_fields: z.array(customFieldSchema).nullish().transform((v) => v ?? []),
+  priority: z
+    .enum(PORTAL_PRIORITIES)
+    .nullish()
+    .transform((v) => v ?? null),
+  custom_fields: z
+    .array(customFieldSchema)
+    .nullish()
+    .transform((v) => v ?? []),
   // Who asked, and for which organisation: what decides whether the request is the tenant's.
   requester_id: id.nullish().transform((v) => v ?? null),
   organization_id: id.nullish().transform((v) => v ?? null),
@@ -34,9 +43,15 @@ const commentSchema = z.looseObject({
   body: z.string().nullish(),
   plain_body: z.string().nullish(),
   author_id: z.number().int(),
-  public: z.boolean().nullish().transform((v) => v ?? true),
+  public: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? true),
   created_at: z.string().min(1),
-  attachments: z.array(z.unknown()).nullish().transform((v) => v ?? []),
+  attachments: z
+    .array(z.unknown())
+    .nullish()
+    .transform((v) => v ?? []),
 });
 export type WireComment = z.infer<typeof commentSchema>;
 
@@ -84,6 +99,10 @@ const exportedTicketSchema = z.looseObject({
 /** `GET /api/v2/incremental/tickets/cursor.json`. */
 export const exportPageSchema = z.looseObject({
   tickets: z.array(exportedTicketSchema),
-  after_cursor: z.string().min(1).nullish().transform((v) => v ?? null),
+  after_cursor: z
+    .string()
+    .min(1)
+    .nullish()
+    .transform((v) => v ?? null),
   end_of_stream: z.boolean(),
 });

@@ -12,7 +12,14 @@ const PROBE_AFTER_MS = 30 * 60 * 1000;
  * (unless `probe: false`, for problems that do not come from hammering an API). The
  * tenant's alert webhook hears of it once.
  */
-export async function markNeedsAttention(db: Db, alerts: FetchLike, tenantId: string, reason: string, now: Date, opts: { probe?: boolean } = {}): Promise<void> {
+export async function markNeedsAttention(
+  db: Db,
+  alerts: FetchLike,
+  tenantId: string,
+  reason: string,
+  now: Date,
+  opts: { probe?: boolean } = {},
+): Promise<void> {
   const at = now.toISOString();
   const row = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId), columns: { attentionSince: true } });
   await db
@@ -28,7 +35,10 @@ export async function markNeedsAttention(db: Db, alerts: FetchLike, tenantId: st
 
 /** Clears the flag after a run got through; returns whether it was set (so recovery is said once). */
 export async function clearNeedsAttention(db: Db, alerts: FetchLike, tenantId: string): Promise<boolean> {
-  const before = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId), columns: { name: true, alertWebhookUrl: true, attentionAnnouncedAt: true } });
+  const before = await db.query.tenants.findFirst({
+    where: eq(tenants.id, tenantId),
+    columns: { name: true, alertWebhookUrl: true, attentionAnnouncedAt: true },
+  });
   const rows = await db
     .update(tenants)
     .set({ attentionReason: null, attentionSince: null, probeAfter: null, attentionAnnouncedAt: null })

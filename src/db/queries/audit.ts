@@ -14,7 +14,9 @@ export interface AuditEntry {
 
 /** Records an admin action. Use in the same request that made the change. */
 export function auditStatement(db: Db, entry: AuditEntry) {
-  return db.insert(auditLog).values({ tenantId: entry.tenantId, userId: entry.userId, action: entry.action, target: entry.target ?? null, detail: entry.detail ?? "" });
+  return db
+    .insert(auditLog)
+    .values({ tenantId: entry.tenantId, userId: entry.userId, action: entry.action, target: entry.target ?? null, detail: entry.detail ?? "" });
 }
 
 export async function audit(db: Db, entry: AuditEntry): Promise<void> {

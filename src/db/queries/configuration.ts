@@ -87,7 +87,10 @@ export function upsertPriorityStatement(db: Db, row: typeof priorityMappings.$in
   return db
     .insert(priorityMappings)
     .values(row)
-    .onConflictDoUpdate({ target: [priorityMappings.tenantId, priorityMappings.portalValue], set: { cwPriorityId: row.cwPriorityId, cwPriorityName: row.cwPriorityName } });
+    .onConflictDoUpdate({
+      target: [priorityMappings.tenantId, priorityMappings.portalValue],
+      set: { cwPriorityId: row.cwPriorityId, cwPriorityName: row.cwPriorityName },
+    });
 }
 
 export function upsertStatusStatement(db: Db, row: typeof statusMappings.$inferInsert) {

@@ -6,7 +6,13 @@ import { connectwiseConnections, portalConnections, tenants } from "../schema";
 export async function loadHealth(db: Db, tenantId: string) {
   const [tenant, portal, cw] = await db.batch([
     db
-      .select({ status: tenants.status, paused: tenants.paused, attentionReason: tenants.attentionReason, attentionSince: tenants.attentionSince, probeAfter: tenants.probeAfter })
+      .select({
+        status: tenants.status,
+        paused: tenants.paused,
+        attentionReason: tenants.attentionReason,
+        attentionSince: tenants.attentionSince,
+        probeAfter: tenants.probeAfter,
+      })
       .from(tenants)
       .where(eq(tenants.id, tenantId)),
     db
@@ -14,7 +20,13 @@ export async function loadHealth(db: Db, tenantId: string) {
       .from(portalConnections)
       .where(eq(portalConnections.tenantId, tenantId)),
     db
-      .select({ site: connectwiseConnections.site, codebase: connectwiseConnections.codebase, companyId: connectwiseConnections.companyId, status: connectwiseConnections.status, statusReason: connectwiseConnections.statusReason })
+      .select({
+        site: connectwiseConnections.site,
+        codebase: connectwiseConnections.codebase,
+        companyId: connectwiseConnections.companyId,
+        status: connectwiseConnections.status,
+        statusReason: connectwiseConnections.statusReason,
+      })
       .from(connectwiseConnections)
       .where(eq(connectwiseConnections.tenantId, tenantId)),
   ]);

@@ -9,9 +9,7 @@ export interface RunKey {
 
 /** A tenant's runs, newest first, keyset-paged on (startedAt, id) — served by sync_runs_tenant_idx. */
 export function listRuns(db: Db, tenantId: string, before: RunKey | null, limit: number) {
-  const keyset = before
-    ? or(lt(syncRuns.startedAt, before.startedAt), and(eq(syncRuns.startedAt, before.startedAt), lt(syncRuns.id, before.id)))
-    : undefined;
+  const keyset = before ? or(lt(syncRuns.startedAt, before.startedAt), and(eq(syncRuns.startedAt, before.startedAt), lt(syncRuns.id, before.id))) : undefined;
   return db
     .select()
     .from(syncRuns)

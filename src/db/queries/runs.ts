@@ -24,7 +24,13 @@ export function getRun(db: Db, tenantId: string, runId: string) {
 export function runsInProgress(db: Db, tenantIds: string[]) {
   return inChunks(tenantIds, (chunk) =>
     db
-      .select({ id: syncRuns.id, tenantId: syncRuns.tenantId, startedAt: syncRuns.startedAt, progressAt: syncRuns.progressAt, listingComplete: syncRuns.listingComplete })
+      .select({
+        id: syncRuns.id,
+        tenantId: syncRuns.tenantId,
+        startedAt: syncRuns.startedAt,
+        progressAt: syncRuns.progressAt,
+        listingComplete: syncRuns.listingComplete,
+      })
       .from(syncRuns)
       .where(and(inArray(syncRuns.tenantId, chunk), inArray(syncRuns.status, ["queued", "running"]))),
   );
@@ -57,7 +63,11 @@ export async function markRunsFailed(db: Db, runIds: string[], message: string, 
 
 /** Ends a run that had nothing it could do (e.g. setup incomplete), saying why. */
 export function markRunSkipped(db: Db, runId: string, message: string, finishedAt: string) {
-  return db.update(syncRuns).set({ status: "skipped", message, finishedAt }).where(eq(syncRuns.id, runId)).then(() => undefined);
+  return db
+    .update(syncRuns)
+    .set({ status: "skipped", message, finishedAt })
+    .where(eq(syncRuns.id, runId))
+    .then(() => undefined);
 }
 
 /**
@@ -79,9 +89,7 @@ export async function startRun(db: Db, tenantId: string, runId: string, at: stri
  */
 export async function addRunTickets(db: Db, tenantId: string, runId: string, portalTicketIds: number[], source: string): Promise<void> {
   if (portalTicketIds.length === 0) return;
-  const inserts = portalTicketIds.map((portalTicketId) =>
-    db.insert(runTickets).values({ runId, tenantId, portalTicketId, source }).onConflictDoNothing(),
-  );
+  const inserts = portalTicketIds.map((portalTicketId) => db.insert(runTickets).values({ runId, tenantId, portalTicketId, source }).onConflictDoNothing());
   const recount = db
     .update(syncRuns)
     .set({ ticketsSeen: sql`(SELECT COUNT(*) FROM ${runTickets} WHERE ${runTickets.runId} = ${runId})` })
@@ -112,8 +120,14 @@ export async function finishRunTicket(
   // Counted before the state changes: "still queued" is what makes it the first completion.
   const count =
     outcome === "failed"
-      ? db.update(syncRuns).set({ failures: sql`${syncRuns.failures} + 1`, progressAt: finishedAt }).where(and(eq(syncRuns.id, runId), sql`EXISTS (SELECT 1 FROM ${runTickets} WHERE ${thisTicket})`))
-      : db.update(syncRuns).set({ ...statsIncrement(stats ?? emptyStats()), progressAt: finishedAt }).where(eq(syncRuns.id, runId));
+      ? db
+          .update(syncRuns)
+          .set({ failures: sql`${syncRuns.failures} + 1`, progressAt: finishedAt })
+          .where(and(eq(syncRuns.id, runId), sql`EXISTS (SELECT 1 FROM ${runTickets} WHERE ${thisTicket})`))
+      : db
+          .update(syncRuns)
+          .set({ ...statsIncrement(stats ?? emptyStats()), progressAt: finishedAt })
+          .where(eq(syncRuns.id, runId));
   const [, , completed] = await db.batch([count, db.update(runTickets).set({ state: outcome }).where(thisTicket), completeRun(db, runId, finishedAt)]);
   return completed.length > 0;
 }

@@ -22,8 +22,14 @@ export async function loadTicketState(db: Db, tenantId: string, portalTicketId: 
     db.select().from(connectwiseConnections).where(eq(connectwiseConnections.tenantId, tenantId)),
     db.select().from(priorityMappings).where(eq(priorityMappings.tenantId, tenantId)),
     db.select().from(statusMappings).where(eq(statusMappings.tenantId, tenantId)),
-    db.select().from(ticketLinks).where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))),
-    db.select().from(commentLinks).where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.portalTicketId, portalTicketId))),
+    db
+      .select()
+      .from(ticketLinks)
+      .where(and(eq(ticketLinks.tenantId, tenantId), eq(ticketLinks.portalTicketId, portalTicketId))),
+    db
+      .select()
+      .from(commentLinks)
+      .where(and(eq(commentLinks.tenantId, tenantId), eq(commentLinks.portalTicketId, portalTicketId))),
   ]);
   return {
     tenant: tenant[0],
@@ -76,10 +82,18 @@ export async function unlinkCwTicket(db: Db, tenantId: string, portalTicketId: n
  * source item; returns the link id (the existing one when already recorded).
  */
 export async function recordPendingComment(db: Db, row: Omit<typeof commentLinks.$inferInsert, "id" | "state">): Promise<number> {
-  const inserted = await db.insert(commentLinks).values({ ...row, state: "pending" }).onConflictDoNothing().returning({ id: commentLinks.id });
+  const inserted = await db
+    .insert(commentLinks)
+    .values({ ...row, state: "pending" })
+    .onConflictDoNothing()
+    .returning({ id: commentLinks.id });
   if (inserted[0]) return inserted[0].id;
   const source =
-    row.portalCommentId != null ? eq(commentLinks.portalCommentId, row.portalCommentId) : row.cwNoteId != null ? eq(commentLinks.cwNoteId, row.cwNoteId) : eq(commentLinks.contentHash, row.contentHash);
+    row.portalCommentId != null
+      ? eq(commentLinks.portalCommentId, row.portalCommentId)
+      : row.cwNoteId != null
+        ? eq(commentLinks.cwNoteId, row.cwNoteId)
+        : eq(commentLinks.contentHash, row.contentHash);
   const existing = await db
     .select({ id: commentLinks.id })
     .from(commentLinks)
@@ -100,7 +114,13 @@ export async function completeCommentLinkById(db: Db, tenantId: string, linkId: 
 export type TicketEvent = Omit<typeof ticketEvents.$inferInsert, "id">;
 
 /** Ends a ticket sync in one round trip (a transaction): the link's new state and the events of the writes made. */
-export async function finishTicketLink(db: Db, tenantId: string, portalTicketId: number, values: Partial<typeof ticketLinks.$inferInsert>, events: TicketEvent[] = []) {
+export async function finishTicketLink(
+  db: Db,
+  tenantId: string,
+  portalTicketId: number,
+  values: Partial<typeof ticketLinks.$inferInsert>,
+  events: TicketEvent[] = [],
+) {
   const link = db
     .update(ticketLinks)
     .set(values)
@@ -124,7 +144,12 @@ export async function rememberApiMember(db: Db, tenantId: string, identifier: st
   await db
     .update(connectwiseConnections)
     .set({ apiMemberIdentifier: identifier })
-    .where(and(eq(connectwiseConnections.tenantId, tenantId), or(isNull(connectwiseConnections.apiMemberIdentifier), ne(connectwiseConnections.apiMemberIdentifier, identifier))));
+    .where(
+      and(
+        eq(connectwiseConnections.tenantId, tenantId),
+        or(isNull(connectwiseConnections.apiMemberIdentifier), ne(connectwiseConnections.apiMemberIdentifier, identifier)),
+      ),
+    );
 }
 
 /** Cached ClusterID lookups younger than `maxAgeMs`. */

@@ -38,7 +38,9 @@ export function mergeFollowers(db: Db, tenantId: string, limit = 100) {
   return db
     .select({ portalTicketId: ticketLinks.portalTicketId, cwTicketId: ticketLinks.cwTicketId, cwUpdatedAt: ticketLinks.cwUpdatedAt })
     .from(ticketLinks)
-    .where(and(eq(ticketLinks.tenantId, tenantId), isNotNull(ticketLinks.cwTicketId), sql`json_extract(${ticketLinks.syncedFields}, '$.mergedFrom') IS NOT NULL`))
+    .where(
+      and(eq(ticketLinks.tenantId, tenantId), isNotNull(ticketLinks.cwTicketId), sql`json_extract(${ticketLinks.syncedFields}, '$.mergedFrom') IS NOT NULL`),
+    )
     .limit(limit);
 }
 

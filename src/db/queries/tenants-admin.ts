@@ -10,7 +10,14 @@ export async function loadTenantStatus(db: Db, tenantId: string) {
       .from(tenants)
       .where(eq(tenants.id, tenantId)),
     db
-      .select({ id: syncRuns.id, trigger: syncRuns.trigger, status: syncRuns.status, message: syncRuns.message, startedAt: syncRuns.startedAt, finishedAt: syncRuns.finishedAt })
+      .select({
+        id: syncRuns.id,
+        trigger: syncRuns.trigger,
+        status: syncRuns.status,
+        message: syncRuns.message,
+        startedAt: syncRuns.startedAt,
+        finishedAt: syncRuns.finishedAt,
+      })
       .from(syncRuns)
       .where(eq(syncRuns.tenantId, tenantId))
       .orderBy(desc(syncRuns.startedAt))

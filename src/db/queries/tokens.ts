@@ -5,7 +5,15 @@ import { apiTokens } from "../schema";
 /** A tenant's API tokens for the admin page: never the hash. */
 export function listTokens(db: Db, tenantId: string) {
   return db
-    .select({ id: apiTokens.id, name: apiTokens.name, scope: apiTokens.scope, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, expiresAt: apiTokens.expiresAt })
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      scope: apiTokens.scope,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+      expiresAt: apiTokens.expiresAt,
+    })
     .from(apiTokens)
     .where(eq(apiTokens.tenantId, tenantId))
     .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
@@ -32,5 +40,8 @@ export function revokeTokensOfCreatorStatement(db: Db, tenantId: string, userId:
 }
 
 export function findLiveToken(db: Db, tenantId: string, tokenId: string) {
-  return db.query.apiTokens.findFirst({ where: and(eq(apiTokens.id, tokenId), eq(apiTokens.tenantId, tenantId), isNull(apiTokens.revokedAt)), columns: { id: true, name: true } });
+  return db.query.apiTokens.findFirst({
+    where: and(eq(apiTokens.id, tokenId), eq(apiTokens.tenantId, tenantId), isNull(apiTokens.revokedAt)),
+    columns: { id: true, name: true },
+  });
 }

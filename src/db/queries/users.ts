@@ -40,7 +40,15 @@ export async function recordSuccessfulSignIn(db: Db, userId: string, upgradedHas
 /** A tenant's users, for the Users page (never the password hash). */
 export function listTenantUsers(db: Db, tenantId: string) {
   return db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled, mustChangePassword: users.mustChangePassword, createdAt: users.createdAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabled: users.disabled,
+      mustChangePassword: users.mustChangePassword,
+      createdAt: users.createdAt,
+    })
     .from(users)
     .where(eq(users.tenantId, tenantId))
     .orderBy(asc(users.email));
@@ -60,8 +68,16 @@ export async function countActiveAdmins(db: Db, tenantId: string): Promise<numbe
   return row?.n ?? 0;
 }
 
-export function updateTenantUserStatement(db: Db, tenantId: string, userId: string, values: Partial<Pick<typeof users.$inferInsert, "role" | "disabled" | "passwordHash" | "mustChangePassword" | "failedSignIns" | "lockedUntil">>) {
-  return db.update(users).set(values).where(and(eq(users.id, userId), eq(users.tenantId, tenantId)));
+export function updateTenantUserStatement(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  values: Partial<Pick<typeof users.$inferInsert, "role" | "disabled" | "passwordHash" | "mustChangePassword" | "failedSignIns" | "lockedUntil">>,
+) {
+  return db
+    .update(users)
+    .set(values)
+    .where(and(eq(users.id, userId), eq(users.tenantId, tenantId)));
 }
 
 export function updatePasswordStatement(db: Db, userId: string, passwordHash: string) {

@@ -68,7 +68,8 @@ export interface FeedTenant {
  */
 export async function tenantsForRequester(db: Db, requesterId: number | null, organizationId: number | null): Promise<FeedTenant[]> {
   const byUser = requesterId === null ? undefined : eq(portalConnections.portalUserId, requesterId);
-  const byOrg = organizationId === null ? undefined : and(eq(portalConnections.portalOrganizationId, organizationId), eq(tenantSettings.syncOrganisation, true));
+  const byOrg =
+    organizationId === null ? undefined : and(eq(portalConnections.portalOrganizationId, organizationId), eq(tenantSettings.syncOrganisation, true));
   const match = or(byUser, byOrg);
   if (!match) return [];
   return feedTenants(db, match);
@@ -90,7 +91,12 @@ async function feedTenants(db: Db, match: ReturnType<typeof or>): Promise<FeedTe
     .innerJoin(portalConnections, eq(portalConnections.tenantId, tenants.id))
     .leftJoin(tenantSettings, eq(tenantSettings.tenantId, tenants.id))
     .where(and(eq(tenants.status, "active"), isNotNull(portalConnections.portalUserId), match));
-  return rows.map((r) => ({ tenantId: r.tenantId, portalUserId: r.portalUserId!, organizationId: r.syncOrganisation ? r.organizationId : null, syncFrom: r.syncFrom }));
+  return rows.map((r) => ({
+    tenantId: r.tenantId,
+    portalUserId: r.portalUserId!,
+    organizationId: r.syncOrganisation ? r.organizationId : null,
+    syncFrom: r.syncFrom,
+  }));
 }
 
 /** Where the first poll starts: the earliest tenant portal cursor or "sync from" date, if any. */

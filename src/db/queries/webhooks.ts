@@ -47,13 +47,21 @@ export async function portalEchoKnown(db: Db, tenantId: string, portalTicketId: 
     commentId === null
       ? []
       : await db
-          .select({ origin: commentLinks.origin, state: commentLinks.state, portalCommentId: commentLinks.portalCommentId, contentHash: commentLinks.contentHash })
+          .select({
+            origin: commentLinks.origin,
+            state: commentLinks.state,
+            portalCommentId: commentLinks.portalCommentId,
+            contentHash: commentLinks.contentHash,
+          })
           .from(commentLinks)
           .where(
             and(
               eq(commentLinks.tenantId, tenantId),
               eq(commentLinks.portalTicketId, portalTicketId),
-              or(eq(commentLinks.portalCommentId, commentId), and(eq(commentLinks.origin, "connectwise"), eq(commentLinks.state, "pending"), isNull(commentLinks.portalCommentId))),
+              or(
+                eq(commentLinks.portalCommentId, commentId),
+                and(eq(commentLinks.origin, "connectwise"), eq(commentLinks.state, "pending"), isNull(commentLinks.portalCommentId)),
+              ),
             ),
           );
   return { portalUpdatedAt: link?.portalUpdatedAt ?? null, links };

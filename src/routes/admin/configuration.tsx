@@ -56,8 +56,21 @@ configurationPages.get("/onboarding", (c) => {
 configurationPages.post("/onboarding/portal/oauth", requireWrite, onboardingForm("portal-oauth", portalOAuthStart), async (c) => {
   const { clusterFieldId } = c.req.valid("form");
   const pkce = await pkcePair();
-  const state = await beginOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), codeVerifier: pkce.verifier, clusterFieldId: clusterFieldId ?? null });
-  const url = buildAuthorizeUrl({ baseUrl: portalBaseUrl(c.env), clientId: c.env.PORTAL_OAUTH_CLIENT_ID, redirectUri: callbackUrl(c), state, scope: "read write", codeChallenge: pkce.challenge });
+  const state = await beginOAuthState(c, {
+    key: c.env.ENCRYPTION_KEY,
+    sessionHash: c.get("sessionHash"),
+    tenantId: c.get("tenantId"),
+    codeVerifier: pkce.verifier,
+    clusterFieldId: clusterFieldId ?? null,
+  });
+  const url = buildAuthorizeUrl({
+    baseUrl: portalBaseUrl(c.env),
+    clientId: c.env.PORTAL_OAUTH_CLIENT_ID,
+    redirectUri: callbackUrl(c),
+    state,
+    scope: "read write",
+    codeChallenge: pkce.challenge,
+  });
   return c.html(<PortalSignInHop url={url} />, 200, { "cache-control": "no-store" });
 });
 
@@ -65,25 +78,37 @@ configurationPages.get("/onboarding/portal/callback", requireWrite, async (c) =>
   const q = c.req.query();
   const flow = await takeOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), state: q.state ?? "" });
   const fail = (text: string) => renderOnboarding(c, { notice: { kind: "error", text } }, 400);
-  if (!flow) return fail('This sign-in link is not valid any more (it expired, was already used, or was started in another session). Click "Generate Token" again.');
+  if (!flow)
+    return fail('This sign-in link is not valid any more (it expired, was already used, or was started in another session). Click "Generate Token" again.');
   if (q.error) {
-    return fail(q.error === "access_denied" ? "The portal sign-in was cancelled or access was denied, so nothing changed. Click \"Generate Token\" to try again." : `The portal refused the sign-in (${q.error.slice(0, 60)}). Click "Generate Token" to try again.`);
+    return fail(
+      q.error === "access_denied"
+        ? 'The portal sign-in was cancelled or access was denied, so nothing changed. Click "Generate Token" to try again.'
+        : `The portal refused the sign-in (${q.error.slice(0, 60)}). Click "Generate Token" to try again.`,
+    );
   }
   if (!q.code) return fail('The portal did not send a sign-in code back. Click "Generate Token" to try again.');
-  const result = await connectPortalOAuth(c.env, createDb(c.env.DB), actorOf(c), { code: q.code, redirectUri: callbackUrl(c), codeVerifier: flow.codeVerifier, clusterFieldId: flow.clusterFieldId });
+  const result = await connectPortalOAuth(c.env, createDb(c.env.DB), actorOf(c), {
+    code: q.code,
+    redirectUri: callbackUrl(c),
+    codeVerifier: flow.codeVerifier,
+    clusterFieldId: flow.clusterFieldId,
+  });
   if (!result.ok) return renderOnboarding(c, { notice: { kind: "error", text: result.message } }, 502);
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 
 configurationPages.post("/onboarding/portal/token", requireWrite, onboardingForm("portal-token", portalTokenInput), async (c) => {
   const result = await connectPortalToken(c.env, createDb(c.env.DB), actorOf(c), c.req.valid("form"));
-  if (!result.ok) return renderOnboarding(c, { form: { name: "portal-token", errors: { [result.field ?? "apiToken"]: result.message }, values: await rawForm(c) } }, 400);
+  if (!result.ok)
+    return renderOnboarding(c, { form: { name: "portal-token", errors: { [result.field ?? "apiToken"]: result.message }, values: await rawForm(c) } }, 400);
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 
 configurationPages.post("/onboarding/connectwise", requireWrite, onboardingForm("connectwise", connectwiseInput), async (c) => {
   const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), c.req.valid("form"), { requestOrigin: new URL(c.req.url).origin });
-  if (!result.ok) return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values: await rawForm(c) } }, 400);
+  if (!result.ok)
+    return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values: await rawForm(c) } }, 400);
   return c.redirect(`${onboardingUrl(c)}?saved=connectwise`, 303);
 });
 
@@ -101,7 +126,17 @@ async function renderSettings(
 ) {
   const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
   const choices = opts.choices ?? (await loadChoices(c.env, config, { boardId: opts.boardId, companySearch: opts.companySearch }));
-  const props: SettingsProps = { ...tenantLayout(c), config, choices, companySearch: opts.companySearch, changes: opts.changes, errors: opts.errors, message: opts.message, values: opts.values, applied: opts.applied };
+  const props: SettingsProps = {
+    ...tenantLayout(c),
+    config,
+    choices,
+    companySearch: opts.companySearch,
+    changes: opts.changes,
+    errors: opts.errors,
+    message: opts.message,
+    values: opts.values,
+    applied: opts.applied,
+  };
   return c.html(<SettingsPage {...props} />, status);
 }
 
@@ -123,13 +158,20 @@ configurationPages.post("/settings/apply", requireWrite, async (c) => {
 });
 
 /** The board and company search the form was showing (kept across a refusal). */
-const shownChoices = (values: Record<string, string>) => ({ companySearch: (values.companySearch ?? "").trim().slice(0, 100), boardId: positiveInt(values.boardId) });
+const shownChoices = (values: Record<string, string>) => ({
+  companySearch: (values.companySearch ?? "").trim().slice(0, 100),
+  boardId: positiveInt(values.boardId),
+});
 /** Schema paths (`priorities.low`) → the form's field names (`priority.low`). */
 const settingsField = (path: string) => path.replace(/^priorities\./, "priority.").replace(/^statuses\./, "status.");
 
 const settingsForm = validated("form", advancedSettingsForm, (c, _e, raw, error) => {
   const values = formValues(raw);
-  return renderSettings(c, { ...shownChoices(values), errors: formErrors(error, settingsField), values, message: "Nothing was saved: fix the fields marked below." }, 400);
+  return renderSettings(
+    c,
+    { ...shownChoices(values), errors: formErrors(error, settingsField), values, message: "Nothing was saved: fix the fields marked below." },
+    400,
+  );
 });
 
 configurationPages.post("/settings", requireWrite, settingsForm, async (c) => {

@@ -10,7 +10,6 @@ import { startSession, validated, type AdminEnv } from "./session";
 /** `/first-sign-in/<token>`: a one-time link sets the user's password and signs them in. */
 export const firstSignInRoutes = new Hono<AdminEnv>();
 
-
 // Opening the link changes nothing (mail scanners prefetch links); only the form uses it.
 firstSignInRoutes.get(`${SIGN_IN_LINK_PATH}/:token`, async (c) => {
   const link = await usableSignInLink(createDb(c.env.DB), c.req.param("token"));

@@ -28,9 +28,7 @@ adminRoutes.use(
     },
   }),
 );
-adminRoutes.get("/static/app.css", (c) =>
-  c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }),
-);
+adminRoutes.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }));
 adminRoutes.get("/static/:script{[a-z-]+\\.js}", (c) => {
   const script = PAGE_SCRIPTS[c.req.param("script")];
   return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }) : c.notFound();

@@ -44,7 +44,10 @@ operatorPages.post("/tenants", tenantFormIn, async (c) => {
   return render(c, { ok: `Tenant "${result.value.name}" registered.`, created: { ...created, link: signInLinkUrl(c.env, c.req.url, signInToken) } });
 });
 
-for (const [path, status] of [["disable", "disabled"], ["enable", "active"]] as const) {
+for (const [path, status] of [
+  ["disable", "disabled"],
+  ["enable", "active"],
+] as const) {
   operatorPages.post(`/tenants/:tenantId/${path}`, async (c) => {
     const name = await setTenantStatus(createDb(c.env.DB), c.get("user").id, c.req.param("tenantId"), status);
     if (name === null) throw new HTTPException(404, { message: "Page not found" });
@@ -61,7 +64,6 @@ operatorPages.post("/tenants/:tenantId/connectwise-host", async (c) => {
   return c.redirect("/operator/tenants?done=host-saved", 303);
 });
 
-
 const FEED_FLASH: Record<string, string> = { cleared: "Vendor feed cleared: tenant runs list their own requests again." };
 
 async function renderFeed(c: Ctx, extra: Partial<Pick<VendorFeedPageProps, "ok" | "errors" | "email">> = {}, status: 200 | 400 = 200) {
@@ -72,7 +74,9 @@ async function renderFeed(c: Ctx, extra: Partial<Pick<VendorFeedPageProps, "ok" 
 
 operatorPages.get("/vendor-feed", (c) => renderFeed(c, { ok: FEED_FLASH[c.req.query("done") ?? ""] }));
 
-const vendorFeedIn = validated("form", vendorFeedForm, (c, _e, raw, error) => renderFeed(c, { errors: formErrors(error), email: formValues(raw).email ?? "" }, 400));
+const vendorFeedIn = validated("form", vendorFeedForm, (c, _e, raw, error) =>
+  renderFeed(c, { errors: formErrors(error), email: formValues(raw).email ?? "" }, 400),
+);
 
 operatorPages.post("/vendor-feed", vendorFeedIn, async (c) => {
   const form = c.req.valid("form");

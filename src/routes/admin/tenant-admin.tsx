@@ -34,7 +34,11 @@ const base = (c: Ctx, area: string) => `/t/${c.get("tenantId")}/${area}`;
 const actor = (c: Ctx) => ({ userId: c.get("user").id, via: "admin" as const });
 
 // ---- Admin tasks -------------------------------------------------------------------
-async function renderTasks(c: Ctx, extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {}, status: 200 | 400 | 404 | 409 | 429 = 200) {
+async function renderTasks(
+  c: Ctx,
+  extra: { ok?: string; error?: string; errors?: Record<string, string>; ticketValue?: string; alertValue?: string } = {},
+  status: 200 | 400 | 404 | 409 | 429 = 200,
+) {
   const db = createDb(c.env.DB);
   const st = await tenantStatus(db, c.get("tenantId"));
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
@@ -64,8 +68,16 @@ tenantAdminPages.post("/tasks/alerts", requireWrite, async (c) => {
   if (refused) return renderTasks(c, { errors: { alertWebhookUrl: refused }, alertValue: raw }, 400);
   const db = createDb(c.env.DB);
   await db.batch([
-    db.update(tenants).set({ alertWebhookUrl: parsed.data }).where(eq(tenants.id, c.get("tenantId"))),
-    auditStatement(db, { tenantId: c.get("tenantId"), userId: c.get("user").id, action: "alerts.saved", detail: parsed.data ? `Alert webhook set (${new URL(parsed.data).host})` : "Alert webhook removed" }),
+    db
+      .update(tenants)
+      .set({ alertWebhookUrl: parsed.data })
+      .where(eq(tenants.id, c.get("tenantId"))),
+    auditStatement(db, {
+      tenantId: c.get("tenantId"),
+      userId: c.get("user").id,
+      action: "alerts.saved",
+      detail: parsed.data ? `Alert webhook set (${new URL(parsed.data).host})` : "Alert webhook removed",
+    }),
   ]);
   return c.redirect(`${base(c, "tasks")}?done=${parsed.data ? "alerts-saved" : "alerts-removed"}`, 303);
 });
@@ -76,7 +88,13 @@ tenantAdminPages.post("/tasks/callbacks", requireWrite, async (c) => {
   const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
   try {
     const result = await ensureConnectWiseCallback(c.env, db, c.get("tenantId"), origin);
-    await audit(db, { tenantId: c.get("tenantId"), userId: c.get("user").id, action: "callbacks.registered", target: String(result.id), detail: `ConnectWise callback ${result.state}` });
+    await audit(db, {
+      tenantId: c.get("tenantId"),
+      userId: c.get("user").id,
+      action: "callbacks.registered",
+      target: String(result.id),
+      detail: `ConnectWise callback ${result.state}`,
+    });
     return c.redirect(`${base(c, "tasks")}?done=callback-${result.state}`, 303);
   } catch (err) {
     if (err instanceof AppError) return renderTasks(c, { error: `Could not register the ConnectWise callback: ${err.message}` }, 409);
@@ -109,11 +127,11 @@ async function runTask(c: Ctx, task: () => Promise<TaskCode>) {
   }
 }
 
-tenantAdminPages.post("/tasks/sync", requireWrite, (c) =>
-  runTask(c, async () => (await syncNow(c.env, c.get("tenantId"), actor(c), log)).code),
-);
+tenantAdminPages.post("/tasks/sync", requireWrite, (c) => runTask(c, async () => (await syncNow(c.env, c.get("tenantId"), actor(c), log)).code));
 
-const resyncIn = validated("form", resyncForm, (c, _e, raw, error) => renderTasks(c, { errors: formErrors(error), ticketValue: formValues(raw).portalTicketId ?? "" }, 400));
+const resyncIn = validated("form", resyncForm, (c, _e, raw, error) =>
+  renderTasks(c, { errors: formErrors(error), ticketValue: formValues(raw).portalTicketId ?? "" }, 400),
+);
 tenantAdminPages.post("/tasks/resync", requireWrite, resyncIn, (c) =>
   runTask(c, async () => (await resyncTicket(c.env, c.get("tenantId"), c.req.valid("form").portalTicketId, actor(c), log)).code),
 );
@@ -124,7 +142,9 @@ tenantAdminPages.post("/tasks/resync-bulk", requireWrite, bulkResyncIn, (c) =>
 );
 
 const pauseIn = validated("form", pauseForm, (c) => renderTasks(c, { error: "Choose pause or resume." }, 400));
-tenantAdminPages.post("/tasks/pause", requireWrite, pauseIn, (c) => runTask(c, () => setPaused(createDb(c.env.DB), c.get("tenantId"), c.req.valid("form").paused, actor(c))));
+tenantAdminPages.post("/tasks/pause", requireWrite, pauseIn, (c) =>
+  runTask(c, () => setPaused(createDb(c.env.DB), c.get("tenantId"), c.req.valid("form").paused, actor(c))),
+);
 
 // ---- Users -------------------------------------------------------------------------
 const USER_FLASH: Record<string, string> = {
@@ -155,7 +175,10 @@ tenantAdminPages.post("/users/:userId/role", requireWrite, roleIn, async (c) => 
   return result.ok ? c.redirect(`${base(c, "users")}?done=role-changed`, 303) : renderUsers(c, { errors: result.errors }, result.status);
 });
 
-for (const [path, disabled] of [["disable", true], ["enable", false]] as const) {
+for (const [path, disabled] of [
+  ["disable", true],
+  ["enable", false],
+] as const) {
   tenantAdminPages.post(`/users/:userId/${path}`, requireWrite, async (c) => {
     const result = await setUserDisabled(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"), disabled);
     return result.ok ? c.redirect(`${base(c, "users")}?done=${path}d`, 303) : renderUsers(c, { errors: result.errors }, result.status);
@@ -165,7 +188,10 @@ for (const [path, disabled] of [["disable", true], ["enable", false]] as const) 
 tenantAdminPages.post("/users/:userId/reset-password", requireWrite, async (c) => {
   const result = await resetUserPassword(createDb(c.env.DB), c.get("tenantId"), c.get("user").id, c.req.param("userId"));
   if (!result.ok) return renderUsers(c, { errors: result.errors }, result.status);
-  return renderUsers(c, { ok: `${result.value.email} was signed out and their password no longer works; send them the sign-in link below.`, issued: issuedLink(c, result.value) });
+  return renderUsers(c, {
+    ok: `${result.value.email} was signed out and their password no longer works; send them the sign-in link below.`,
+    issued: issuedLink(c, result.value),
+  });
 });
 
 // ---- API tokens --------------------------------------------------------------------

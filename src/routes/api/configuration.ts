@@ -24,7 +24,10 @@ const db = (c: Ctx) => createDb(c.env.DB);
 const apiPath = (field: string) => field.replace(/^priority\./, "priorities.").replace(/^status\./, "statuses.");
 
 function refused(c: Ctx, result: Extract<SaveOutcome, { ok: false }>) {
-  return problem(c, 400, "Invalid settings", { detail: result.choices.problem ?? result.message, errors: Object.entries(result.errors).map(([path, message]) => ({ path: apiPath(path), message })) });
+  return problem(c, 400, "Invalid settings", {
+    detail: result.choices.problem ?? result.message,
+    errors: Object.entries(result.errors).map(([path, message]) => ({ path: apiPath(path), message })),
+  });
 }
 
 /** A body is read, so: invalid (400), too large (413), not JSON (415). */
@@ -49,7 +52,8 @@ const putPortalConnection = apiRoute("admin", {
 });
 configurationApi.openapi(putPortalConnection, async (c) => {
   const result = await connectPortalToken(c.env, db(c), actorOf(c), c.req.valid("json"));
-  if (!result.ok) return problem(c, 400, "Portal connection refused", { detail: result.message, errors: [{ path: result.field ?? "apiToken", message: result.message }] });
+  if (!result.ok)
+    return problem(c, 400, "Portal connection refused", { detail: result.message, errors: [{ path: result.field ?? "apiToken", message: result.message }] });
   return c.json(publicPortal(await findPortalConnection(db(c), c.get("tenantId"))), 200);
 });
 
@@ -66,13 +70,15 @@ const putConnectWiseConnection = apiRoute("admin", {
   method: "put",
   path: "/connections/connectwise",
   operationId: "putConnectWiseConnection",
-  summary: "Connect ConnectWise or rotate its keys (codebase looked up; privateKey may be omitted only while site, companyId, publicKey and clientId stay the same)",
+  summary:
+    "Connect ConnectWise or rotate its keys (codebase looked up; privateKey may be omitted only while site, companyId, publicKey and clientId stay the same)",
   request: { body: jsonBody(connectwiseInput) },
   responses: { 200: jsonResponse(connectwiseConnectionResponse, "The saved connection"), ...bodyProblems },
 });
 configurationApi.openapi(putConnectWiseConnection, async (c) => {
   const result = await saveConnectWise(c.env, db(c), actorOf(c), c.req.valid("json"), { requestOrigin: new URL(c.req.url).origin });
-  if (!result.ok) return problem(c, 400, "ConnectWise connection refused", { detail: result.message, errors: [{ path: result.field ?? "site", message: result.message }] });
+  if (!result.ok)
+    return problem(c, 400, "ConnectWise connection refused", { detail: result.message, errors: [{ path: result.field ?? "site", message: result.message }] });
   return c.json(publicConnectWise(await findConnectWiseConnection(db(c), c.get("tenantId"))), 200);
 });
 
@@ -94,7 +100,8 @@ const getSettings = apiRoute("read", {
   method: "get",
   path: "/settings",
   operationId: "getSettings",
-  summary: "Board, default company, ClusterID match field, sync-from date, what activity on a closed ConnectWise ticket does, whether the portal organisation's requests are synced",
+  summary:
+    "Board, default company, ClusterID match field, sync-from date, what activity on a closed ConnectWise ticket does, whether the portal organisation's requests are synced",
   responses: { 200: jsonResponse(settingsResponse, "The settings (defaults before the first save)") },
 });
 configurationApi.openapi(getSettings, async (c) => {

@@ -23,7 +23,11 @@ export const apiRoutes = new OpenAPIHono<ApiEnv>({
   defaultHook: validationHook((c, errors) => problem(c, 400, "Invalid input", { errors })),
 });
 
-apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "An API token from the admin utility (API tokens)" });
+apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API token from the admin utility (API tokens)",
+});
 apiRoutes.doc31("/openapi.json", (c) => documentConfig(new URL(API_BASE, c.req.url).toString()));
 apiRoutes.use("*", bearerAuth);
 apiRoutes.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, "Body too large", { detail: `At most ${MAX_BODY_BYTES} bytes.` }) }));

@@ -3,7 +3,15 @@ import type { Context } from "hono";
 import { createDb } from "../../db/client";
 import { portalBaseUrl } from "../../egress/fetch";
 import { AppError } from "../../lib/errors";
-import { failureResponse, failuresPageResponse, replayResponse, runDetailResponse, runsPageResponse, ticketsPageResponse, ticketTimelineResponse } from "../../schemas/monitoring-api";
+import {
+  failureResponse,
+  failuresPageResponse,
+  replayResponse,
+  runDetailResponse,
+  runsPageResponse,
+  ticketsPageResponse,
+  ticketTimelineResponse,
+} from "../../schemas/monitoring-api";
 import { failureDetail, failuresPage, runDetail, runsPage, ticketsPage, ticketTimeline } from "../../services/monitoring";
 import { failureIdParam, failuresQuery, portalTicketIdParam, runIdParam, runsQuery, runTicketsQuery, ticketsQuery } from "../../services/monitoring-params";
 import { replayAll, replayOne, replaySummary, type ReplayResult } from "../../services/monitoring-replay";
@@ -24,7 +32,8 @@ async function paged<T>(c: Ctx, work: () => Promise<T>) {
   try {
     return c.json(await work(), 200);
   } catch (err) {
-    if (err instanceof AppError && err.code === "invalid_payload") return problem(c, 400, "Invalid query", { errors: [{ path: "cursor", message: err.message }] });
+    if (err instanceof AppError && err.code === "invalid_payload")
+      return problem(c, 400, "Invalid query", { errors: [{ path: "cursor", message: err.message }] });
     throw err;
   }
 }
@@ -67,7 +76,9 @@ const getTicket = apiRoute("read", {
   request: { params: z.object({ portalTicketId: portalTicketIdParam }) },
   responses: { 200: jsonResponse(ticketTimelineResponse, "The ticket and its timeline"), ...problemResponses(400, 404) },
 });
-monitoringApi.openapi(getTicket, async (c) => c.json(await ticketTimeline(db(c), c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200));
+monitoringApi.openapi(getTicket, async (c) =>
+  c.json(await ticketTimeline(db(c), c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200),
+);
 
 const listFailures = apiRoute("read", {
   method: "get",
@@ -108,4 +119,6 @@ const replayFailure = apiRoute("admin", {
   request: { params: failureParams },
   responses: { 200: jsonResponse(replayResponse, "What was replayed"), ...problemResponses(400, 404, 409) },
 });
-monitoringApi.openapi(replayFailure, async (c) => c.json(withSummary(await replayOne(c.env, db(c), c.get("tenantId"), c.req.valid("param").failureId, via(c))), 200));
+monitoringApi.openapi(replayFailure, async (c) =>
+  c.json(withSummary(await replayOne(c.env, db(c), c.get("tenantId"), c.req.valid("param").failureId, via(c))), 200),
+);

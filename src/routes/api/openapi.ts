@@ -10,7 +10,9 @@ export const API_BASE = "/api/v1";
 export const runLocation = (runId: string) => `${API_BASE}/runs/${encodeURIComponent(runId)}`;
 
 /** `Location` of an accepted (202) task, documented on every operation that may answer 202. */
-export const locationHeader = z.string().openapi({ description: "Where to follow the run this request started (GET /runs/{runId})", example: `${API_BASE}/runs/3f2c…` });
+export const locationHeader = z
+  .string()
+  .openapi({ description: "Where to follow the run this request started (GET /runs/{runId})", example: `${API_BASE}/runs/3f2c…` });
 
 type Scope = "read" | "admin";
 
@@ -33,7 +35,12 @@ export function apiRoute<const R extends Omit<RouteConfig, "middleware" | "secur
 /** The document's top-level parts; the paths come from the routes. */
 export const documentConfig = (serverUrl: string) => ({
   openapi: "3.1.0",
-  info: { title: "psa-sync config API", version: "1", description: "Per-tenant configuration and tasks. Bearer tokens are created in the admin utility (API tokens). Every error is application/problem+json (RFC 9457)." },
+  info: {
+    title: "psa-sync config API",
+    version: "1",
+    description:
+      "Per-tenant configuration and tasks. Bearer tokens are created in the admin utility (API tokens). Every error is application/problem+json (RFC 9457).",
+  },
   servers: [{ url: serverUrl }],
   security: [{ bearer: [] }],
 });

@@ -36,5 +36,7 @@ type ProblemResponses<S extends ProblemStatus> = { [K in S]: { description: stri
 
 /** The documented problem answers of an operation (route definitions spread these into `responses`). */
 export function problemResponses<const S extends ProblemStatus>(...statuses: S[]): ProblemResponses<S> {
-  return Object.fromEntries(statuses.map((s) => [s, { description: DESCRIPTIONS[s], content: { "application/problem+json": { schema: Problem } } }])) as ProblemResponses<S>;
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: DESCRIPTIONS[s], content: { "application/problem+json": { schema: Problem } } }]),
+  ) as ProblemResponses<S>;
 }

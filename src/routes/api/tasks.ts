@@ -75,7 +75,9 @@ const resyncTicketRoute = apiRoute("admin", {
   request: { params: resyncParams },
   responses: { ...taskResponses(taskResult), ...problemResponses(400, 404) },
 });
-tasksApi.openapi(resyncTicketRoute, async (c) => accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, actor(c), log))));
+tasksApi.openapi(resyncTicketRoute, async (c) =>
+  accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, actor(c), log))),
+);
 
 const resyncTicketsRoute = apiRoute("admin", {
   method: "post",

@@ -55,7 +55,8 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         {p ? (
           <p>
             <span class={`badge ${p.status === "connected" ? "ok" : "bad"}`}>{p.status === "connected" ? "connected" : "needs attention"}</span> as{" "}
-            <strong>{p.email ?? "unknown user"}</strong> ({p.authMode === "oauth" ? "OAuth token" : "API token"}) · token •••• saved · ClusterID field {p.clusterFieldId ?? "not set"}
+            <strong>{p.email ?? "unknown user"}</strong> ({p.authMode === "oauth" ? "OAuth token" : "API token"}) · token •••• saved · ClusterID field{" "}
+            {p.clusterFieldId ?? "not set"}
             {p.statusReason ? <span class="muted"> — {p.statusReason}</span> : null}
           </p>
         ) : (
@@ -64,7 +65,13 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         <form method="post" action={`${base}/portal/oauth`}>
           <CsrfField token={csrfToken} />
           <label for="clusterFieldId">ClusterID custom field id</label>
-          <input id="clusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={fieldValue("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
+          <input
+            id="clusterFieldId"
+            name="clusterFieldId"
+            type="text"
+            inputmode="numeric"
+            value={fieldValue("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))}
+          />
           <FieldError errors={errorsFor("portal-oauth")} name="clusterFieldId" />
           <button type="submit" disabled={disabled}>
             {p ? "Generate a new token" : "Generate Token"}
@@ -82,7 +89,13 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
             <input id="apiToken" name="apiToken" type="password" required autocomplete="off" />
             <FieldError errors={errorsFor("portal-token")} name="apiToken" />
             <label for="tokenClusterFieldId">ClusterID custom field id</label>
-            <input id="tokenClusterFieldId" name="clusterFieldId" type="text" inputmode="numeric" value={fieldValue("portal-token", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))} />
+            <input
+              id="tokenClusterFieldId"
+              name="clusterFieldId"
+              type="text"
+              inputmode="numeric"
+              value={fieldValue("portal-token", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))}
+            />
             <FieldError errors={errorsFor("portal-token")} name="clusterFieldId" />
             <button type="submit" disabled={disabled}>
               Connect with API token
@@ -96,8 +109,8 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         <h2>2. ConnectWise PSA</h2>
         {cw ? (
           <p>
-            <span class={`badge ${cw.status === "connected" ? "ok" : "bad"}`}>{cw.status === "connected" ? "connected" : "needs attention"}</span> {cw.site}, company{" "}
-            <strong>{cw.companyId}</strong>, codebase {cw.codebase ?? "?"} · private key •••• saved
+            <span class={`badge ${cw.status === "connected" ? "ok" : "bad"}`}>{cw.status === "connected" ? "connected" : "needs attention"}</span> {cw.site},
+            company <strong>{cw.companyId}</strong>, codebase {cw.codebase ?? "?"} · private key •••• saved
             {cw.statusReason ? <span class="muted"> — {cw.statusReason}</span> : null}
           </p>
         ) : !showCw ? (
@@ -107,7 +120,14 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
           <form method="post" action={`${base}/connectwise`}>
             <CsrfField token={csrfToken} />
             <label for="site">Site URL</label>
-            <input id="site" name="site" type="text" required placeholder="https://api-na.myconnectwise.net" value={fieldValue("connectwise", "site", cw?.site ?? "")} />
+            <input
+              id="site"
+              name="site"
+              type="text"
+              required
+              placeholder="https://api-na.myconnectwise.net"
+              value={fieldValue("connectwise", "site", cw?.site ?? "")}
+            />
             <FieldError errors={errorsFor("connectwise")} name="site" />
             <label for="companyId">Company id</label>
             <input id="companyId" name="companyId" type="text" required value={fieldValue("connectwise", "companyId", cw?.companyId ?? "")} />
@@ -116,7 +136,14 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
             <input id="publicKey" name="publicKey" type="text" required value={fieldValue("connectwise", "publicKey", cw?.publicKey ?? "")} />
             <FieldError errors={errorsFor("connectwise")} name="publicKey" />
             <label for="privateKey">Private key</label>
-            <input id="privateKey" name="privateKey" type="password" autocomplete="off" required={!cw} placeholder={cw ? "•••• saved — leave empty to keep" : ""} />
+            <input
+              id="privateKey"
+              name="privateKey"
+              type="password"
+              autocomplete="off"
+              required={!cw}
+              placeholder={cw ? "•••• saved — leave empty to keep" : ""}
+            />
             <FieldError errors={errorsFor("connectwise")} name="privateKey" />
             <label for="clientId">clientId</label>
             <input id="clientId" name="clientId" type="text" required value={fieldValue("connectwise", "clientId", cw?.clientId ?? "")} />
@@ -130,12 +157,15 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
 
       <section class="card" id="test">
         <h2>3. Test connection</h2>
-        <p class="muted">Checks that both systems answer, that the credentials work, and that the ConnectWise API member may use every entity psa-sync touches.</p>
+        <p class="muted">
+          Checks that both systems answer, that the credentials work, and that the ConnectWise API member may use every entity psa-sync touches.
+        </p>
         {steps[2]!.open ? (
           <form method="post" action={`${base}/test`}>
             <CsrfField token={csrfToken} />
             <label class="inline">
-              <input type="checkbox" name="testTicket" value="on" /> Also create a test ticket in ConnectWise (on the board and default company of Advanced Settings) and close it
+              <input type="checkbox" name="testTicket" value="on" /> Also create a test ticket in ConnectWise (on the board and default company of Advanced
+              Settings) and close it
             </label>
             <button type="submit" disabled={disabled}>
               Test connection
@@ -150,8 +180,8 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
       <section class="card">
         <h2>4. Advanced Settings</h2>
         <p>
-          {steps[3]!.open ? <a href={`/t/${tenant.id}/settings`}>Open Advanced Settings</a> : <span class="muted">Pass the connection test first.</span>} — board, default company,
-          ClusterID match field and the priority and status mappings.
+          {steps[3]!.open ? <a href={`/t/${tenant.id}/settings`}>Open Advanced Settings</a> : <span class="muted">Pass the connection test first.</span>} —
+          board, default company, ClusterID match field and the priority and status mappings.
         </p>
       </section>
     </Layout>

@@ -68,7 +68,9 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           <input id="companySearch" name="companySearch" type="text" value={companySearch} placeholder="name or identifier" />
           <button type="submit">Refresh from ConnectWise</button>
         </div>
-        <p class="muted">{choices.live ? "Choices are loaded live from ConnectWise." : "ConnectWise choices could not be loaded; the saved names are shown."}</p>
+        <p class="muted">
+          {choices.live ? "Choices are loaded live from ConnectWise." : "ConnectWise choices could not be loaded; the saved names are shown."}
+        </p>
       </form>
 
       <form method="post" action={action} class="card">
@@ -114,8 +116,8 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
         <FieldError errors={errors} name="closedTicketActivity" />
 
         <label class="inline">
-          <input type="checkbox" name="syncOrganisation" value="on" checked={values ? values.syncOrganisation === "on" : s?.syncOrganisation === true} /> Also sync requests
-          made by other users of your portal organisation
+          <input type="checkbox" name="syncOrganisation" value="on" checked={values ? values.syncOrganisation === "on" : s?.syncOrganisation === true} /> Also
+          sync requests made by other users of your portal organisation
         </label>
         <p class="muted">
           Off: only requests made by the portal account psa-sync is connected as are synced. On: requests of everyone in that account's portal organisation too,
@@ -190,8 +192,8 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
         </table>
 
         <p class="muted note">
-          Comments: always public. psa-sync acts as a portal end user through the Requests API, where every comment is public; ConnectWise internal notes are mirrored to the
-          portal as public comments.
+          Comments: always public. psa-sync acts as a portal end user through the Requests API, where every comment is public; ConnectWise internal notes are
+          mirrored to the portal as public comments.
         </p>
         <button type="submit" disabled={tenant.readOnly}>
           Save settings
@@ -201,8 +203,8 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
       <form method="post" action={`${action}/apply`} class="card">
         <h2>Apply mappings to open tickets</h2>
         <p class="muted">
-          A mapping change applies to tickets whose portal priority or status changes from now on. To push the current mappings to every linked ticket still open in
-          ConnectWise now (overriding a technician's own priority or status there), apply them here.
+          A mapping change applies to tickets whose portal priority or status changes from now on. To push the current mappings to every linked ticket still
+          open in ConnectWise now (overriding a technician's own priority or status there), apply them here.
         </p>
         <CsrfField token={csrfToken} />
         <button type="submit" disabled={tenant.readOnly}>

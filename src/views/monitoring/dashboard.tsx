@@ -14,7 +14,8 @@ function Connection({ name, conn, fixHref }: { name: string; conn: { status: str
   if (conn.status !== "connected")
     return (
       <li>
-        <span class="badge bad">needs attention</span> {name}: {conn.statusReason ?? "the connection stopped working"} — <a href={fixHref}>reconnect or update the credentials</a>.
+        <span class="badge bad">needs attention</span> {name}: {conn.statusReason ?? "the connection stopped working"} —{" "}
+        <a href={fixHref}>reconnect or update the credentials</a>.
       </li>
     );
   return (
@@ -48,8 +49,8 @@ function Health({ data, tenantId }: { data: DashboardData; tenantId: string }) {
       ) : null}
       {data.setupIncomplete ? (
         <div class="alert warn" role="status">
-          <strong>{data.setupIncomplete}.</strong> Nothing syncs until setup is complete: connect both systems on the{" "}
-          <a href={fix}>Connections page</a> and save <a href={`/t/${tenantId}/settings`}>Advanced Settings</a>.
+          <strong>{data.setupIncomplete}.</strong> Nothing syncs until setup is complete: connect both systems on the <a href={fix}>Connections page</a> and
+          save <a href={`/t/${tenantId}/settings`}>Advanced Settings</a>.
         </div>
       ) : null}
       {tenant?.status === "disabled" ? <div class="alert warn">This tenant is disabled by the operator: nothing syncs until it is enabled again.</div> : null}
@@ -111,7 +112,9 @@ export function DashboardPage({ data, tenantId, tenantName }: { data: DashboardD
         </a>
         <a class="card stat-card" href={t("?state=error")}>
           <span class="stat">{data.counts.error}</span> tickets with errors
-          {data.retrying ? <span class="muted small">{data.retrying} still retrying (the run that handed them over waits for them; other tickets keep syncing)</span> : null}
+          {data.retrying ? (
+            <span class="muted small">{data.retrying} still retrying (the run that handed them over waits for them; other tickets keep syncing)</span>
+          ) : null}
         </a>
         <a class="card stat-card" href={`/t/${tenantId}/failures?state=new`}>
           <span class="stat">{data.openFailures}</span> failures not replayed

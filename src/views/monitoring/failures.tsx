@@ -26,7 +26,15 @@ function Notice({ notice }: { notice: ReplayNotice }) {
   );
 }
 
-export function FailuresPage(props: { data: FailuresData; tenantId: string; state: string | undefined; isFirst: boolean; canWrite: boolean; csrfToken: string; notice: ReplayNotice | null }) {
+export function FailuresPage(props: {
+  data: FailuresData;
+  tenantId: string;
+  state: string | undefined;
+  isFirst: boolean;
+  canWrite: boolean;
+  csrfToken: string;
+  notice: ReplayNotice | null;
+}) {
   const { data, tenantId, canWrite, csrfToken } = props;
   const base = `/t/${tenantId}/failures`;
   return (

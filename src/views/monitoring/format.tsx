@@ -40,7 +40,17 @@ export function RunStatusBadge({ status }: { status: string }) {
 export const TRIGGER_LABEL: Record<string, string> = { cron: "schedule", manual: "manual", webhook: "webhook" };
 
 /** "Newer / older" links; the first page needs no cursor, the next one carries it. */
-export function Pager({ base, params, nextCursor, isFirst }: { base: string; params: Record<string, string | undefined>; nextCursor: string | null; isFirst: boolean }) {
+export function Pager({
+  base,
+  params,
+  nextCursor,
+  isFirst,
+}: {
+  base: string;
+  params: Record<string, string | undefined>;
+  nextCursor: string | null;
+  isFirst: boolean;
+}) {
   const query = (extra: Record<string, string>) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries({ ...params, ...extra })) if (v) p.set(k, v);

@@ -117,7 +117,8 @@ export function RunDetailPage({ data, tenantId }: { data: RunDetailData; tenantI
           <span data-field="status" class="run-status">
             <RunStatusBadge status={run.status} />
           </span>{" "}
-          · {TRIGGER_LABEL[run.trigger] ?? run.trigger} · duration <Live field="duration" value={run.finishedAt ? formatDuration(run.durationMs) : "running…"} />
+          · {TRIGGER_LABEL[run.trigger] ?? run.trigger} · duration{" "}
+          <Live field="duration" value={run.finishedAt ? formatDuration(run.durationMs) : "running…"} />
           {run.live ? <span class="muted js-hint"> (reload the page for the latest numbers)</span> : null}
         </p>
         {run.message ? <p class="muted">{run.message}</p> : null}

@@ -34,13 +34,23 @@ export function TicketTimelinePage({ data, tenantId }: { data: TimelineData; ten
         <dl class="facts">
           <dt>Support Portal request</dt>
           <dd>
-            #{link.portalTicketId} {data.portalUrl ? <a href={data.portalUrl} rel="noreferrer" target="_blank">open in the portal</a> : null}
+            #{link.portalTicketId}{" "}
+            {data.portalUrl ? (
+              <a href={data.portalUrl} rel="noreferrer" target="_blank">
+                open in the portal
+              </a>
+            ) : null}
           </dd>
           <dt>ConnectWise ticket</dt>
           <dd>
             {link.cwTicketId ? (
               <>
-                #{link.cwTicketId} {data.cwUrl ? <a href={data.cwUrl} rel="noreferrer" target="_blank">open in ConnectWise</a> : null}
+                #{link.cwTicketId}{" "}
+                {data.cwUrl ? (
+                  <a href={data.cwUrl} rel="noreferrer" target="_blank">
+                    open in ConnectWise
+                  </a>
+                ) : null}
               </>
             ) : (
               <span class="muted">not created yet</span>

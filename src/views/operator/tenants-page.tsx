@@ -35,7 +35,15 @@ function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
       </td>
       <td>{t.status === "active" ? <span class="badge ok">active</span> : <span class="badge bad">disabled</span>}</td>
       <td>{t.paused ? <span class="badge warn">paused</span> : "no"}</td>
-      <td>{t.attentionReason ? <span class="badge bad" title={t.attentionReason}>{t.attentionReason}</span> : "no"}</td>
+      <td>
+        {t.attentionReason ? (
+          <span class="badge bad" title={t.attentionReason}>
+            {t.attentionReason}
+          </span>
+        ) : (
+          "no"
+        )}
+      </td>
       <td>{t.lastRunAt ? `${t.lastRunStatus ?? ""} · ${when(t.lastRunAt)}` : "never"}</td>
       <td>
         <form method="post" action={`/operator/tenants/${t.id}/connectwise-host`} class="inline">
@@ -72,7 +80,8 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
       {created ? (
         <SecretOnce label={`One-time sign-in link for ${created.adminEmail} (first admin of ${created.name})`} value={created.link}>
           <p class="muted">
-            Send it to them only: it works once, for {SIGN_IN_LINK_HOURS} hours, and lets them choose their own password. <a href={`/t/${created.tenantId}`}>Open the tenant</a>
+            Send it to them only: it works once, for {SIGN_IN_LINK_HOURS} hours, and lets them choose their own password.{" "}
+            <a href={`/t/${created.tenantId}`}>Open the tenant</a>
           </p>
         </SecretOnce>
       ) : null}
@@ -85,7 +94,9 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
             <th>Needs attention</th>
             <th>Last run</th>
             <th>
-              <abbr title="ConnectWise cloud hosts need no approval; an on-premises server (host or host:port, https) must be approved here before the tenant can connect to it.">On-premises ConnectWise</abbr>
+              <abbr title="ConnectWise cloud hosts need no approval; an on-premises server (host or host:port, https) must be approved here before the tenant can connect to it.">
+                On-premises ConnectWise
+              </abbr>
             </th>
             <th />
           </tr>

@@ -32,14 +32,18 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
     <Layout title="Vendor feed" user={user} csrfToken={csrfToken}>
       <h1>Vendor change feed</h1>
       <p class="muted">
-        One account webhook for the portal's ticket events, routed to the tenant whose portal user is the requester, and the incremental export as catch-up on every
-        5-minute tick. While it is healthy, tenant runs make no portal calls of their own; otherwise they list their own requests.
+        One account webhook for the portal's ticket events, routed to the tenant whose portal user is the requester, and the incremental export as catch-up on
+        every 5-minute tick. While it is healthy, tenant runs make no portal calls of their own; otherwise they list their own requests.
       </p>
       <Flash ok={ok} error={errors.form} />
       <section class="card" aria-labelledby="feed-state">
         <h2 id="feed-state">State</h2>
         <p data-feed-health={status.healthy ? "healthy" : "fallback"}>
-          {status.healthy ? <span class="badge ok">healthy: tenant runs rely on the feed</span> : <span class="badge warn">tenant runs list their own requests</span>}
+          {status.healthy ? (
+            <span class="badge ok">healthy: tenant runs rely on the feed</span>
+          ) : (
+            <span class="badge warn">tenant runs list their own requests</span>
+          )}
           {status.reason ? <span> {status.reason}</span> : null}
         </p>
         <dl>
@@ -78,7 +82,9 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
           <label for="feed-token">API token</label>
           <input id="feed-token" name="apiToken" type="password" required autocomplete="off" />
           <FieldError id="feed-token" message={errors.apiToken} />
-          <label for="feed-secret">Webhook signing secret {status.webhookSecretSet ? "(blank keeps the stored one)" : "(optional: without it the feed only polls)"}</label>
+          <label for="feed-secret">
+            Webhook signing secret {status.webhookSecretSet ? "(blank keeps the stored one)" : "(optional: without it the feed only polls)"}
+          </label>
           <input id="feed-secret" name="webhookSecret" type="password" autocomplete="off" />
           <FieldError id="feed-secret" message={errors.webhookSecret} />
           <div>

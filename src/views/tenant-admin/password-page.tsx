@@ -15,7 +15,11 @@ export function PasswordPage({ user, csrfToken, forced, errors = {} }: PasswordP
     <Layout title="Change password" user={user} csrfToken={csrfToken}>
       <section class="card auth" aria-labelledby="pw-title">
         <h1 id="pw-title">Change password</h1>
-        {forced ? <p class="lead">You signed in with a temporary password. Choose your own password to continue.</p> : <p class="lead">Signed in as {user.email}.</p>}
+        {forced ? (
+          <p class="lead">You signed in with a temporary password. Choose your own password to continue.</p>
+        ) : (
+          <p class="lead">Signed in as {user.email}.</p>
+        )}
         <Flash error={errors.form} />
         <form method="post" action="/account/password" novalidate>
           <CsrfField token={csrfToken} />
@@ -23,7 +27,15 @@ export function PasswordPage({ user, csrfToken, forced, errors = {} }: PasswordP
           <input id="current" name="current" type="password" autocomplete="current-password" required aria-invalid={errors.current ? "true" : undefined} />
           <FieldError id="current" message={errors.current} />
           <label for="password">New password</label>
-          <input id="password" name="password" type="password" autocomplete="new-password" required minlength={MIN_PASSWORD_LENGTH} aria-invalid={errors.password ? "true" : undefined} />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minlength={MIN_PASSWORD_LENGTH}
+            aria-invalid={errors.password ? "true" : undefined}
+          />
           <p class="muted hint">At least {MIN_PASSWORD_LENGTH} characters; not your email address or your current password.</p>
           <FieldError id="password" message={errors.password} />
           <label for="confirm">Repeat the new password</label>

@@ -91,8 +91,8 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
           <section class="card" aria-labelledby="bulk-resync-title">
             <h2 id="bulk-resync-title">Resync tickets with warnings</h2>
             <p class="muted">
-              Syncs every ticket with the chosen warning again in full (up to 1,000 at a time) and starts a run. A ticket deleted in ConnectWise is created again with its
-              whole history.
+              Syncs every ticket with the chosen warning again in full (up to 1,000 at a time) and starts a run. A ticket deleted in ConnectWise is created
+              again with its whole history.
             </p>
             <form method="post" action={`${base}/resync-bulk`}>
               <CsrfField token={csrfToken} />
@@ -121,16 +121,16 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
           <section class="card" aria-labelledby="push-title">
             <h2 id="push-title">Push from ConnectWise</h2>
             <p class="muted">
-              Registers (or re-enables) the ConnectWise callback that tells psa-sync about ticket changes within seconds. ConnectWise disables a callback after three days of
-              failed deliveries; scheduled runs keep syncing meanwhile.
+              Registers (or re-enables) the ConnectWise callback that tells psa-sync about ticket changes within seconds. ConnectWise disables a callback after
+              three days of failed deliveries; scheduled runs keep syncing meanwhile.
             </p>
             <form method="post" action={`${base}/callbacks`} id="callbacks-form">
               <CsrfField token={csrfToken} />
               <button type="submit">Re-register callbacks</button>
             </form>
             <p class="muted">
-              If a webhook address may have leaked, rotate it: psa-sync gets new addresses, the old ones stop answering at once, the ConnectWise callback moves with it, and
-              you are shown the portal webhook's new address to hand to the portal administrator.
+              If a webhook address may have leaked, rotate it: psa-sync gets new addresses, the old ones stop answering at once, the ConnectWise callback moves
+              with it, and you are shown the portal webhook's new address to hand to the portal administrator.
             </p>
             <form method="post" action={`${base}/rotate-hooks`} id="rotate-hooks-form">
               <CsrfField token={csrfToken} />
@@ -142,8 +142,8 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
           <section class="card" aria-labelledby="alerts-title">
             <h2 id="alerts-title">Alerts</h2>
             <p class="muted">
-              An incoming webhook (Teams, Slack …) that hears once when syncing needs attention — rejected credentials, runs that keep failing — and once when it recovers.
-              Leave empty for none.
+              An incoming webhook (Teams, Slack …) that hears once when syncing needs attention — rejected credentials, runs that keep failing — and once when
+              it recovers. Leave empty for none.
             </p>
             <form method="post" action={`${base}/alerts`} novalidate>
               <CsrfField token={csrfToken} />

@@ -43,7 +43,8 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
     <Layout title="API tokens" user={user} csrfToken={csrfToken} tenant={tenant} active="tokens">
       <h1>API tokens</h1>
       <p class="muted">
-        Tokens let scripts use the configuration API (<a href="/api/v1/openapi.json">/api/v1</a>) as this tenant: send <code>Authorization: Bearer &lt;token&gt;</code>.
+        Tokens let scripts use the configuration API (<a href="/api/v1/openapi.json">/api/v1</a>) as this tenant: send{" "}
+        <code>Authorization: Bearer &lt;token&gt;</code>.
       </p>
       <Flash ok={ok} error={errors.form} />
       {created ? <SecretOnce label={`Token "${created.name}"`} value={created.token} /> : null}

@@ -14,7 +14,10 @@ const make = (overrides: Partial<Parameters<typeof createConnectWiseClient>[0]> 
 const byName = (refs: Ref[], name: string) => refs.find((r) => r.name === name);
 
 async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }

@@ -6,7 +6,9 @@ import { SANDBOX_ORIGIN, sandboxControl } from "../../setup/sandbox";
 /** Goes through `globalThis.fetch` at call time, so the sandbox routing spy applies. */
 export const viaGlobalFetch = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init);
 
-const logged = z.object({ requests: z.array(z.object({ id: z.number(), method: z.string(), path: z.string(), status: z.number(), fault: z.string().nullable() })) });
+const logged = z.object({
+  requests: z.array(z.object({ id: z.number(), method: z.string(), path: z.string(), status: z.number(), fault: z.string().nullable() })),
+});
 export type LoggedRequest = z.infer<typeof logged>["requests"][number];
 
 /** The sandbox's request log for one API after `sinceId`. */
@@ -25,11 +27,31 @@ export async function addFault(rule: Record<string, unknown>): Promise<void> {
 }
 
 /** Signs in on the portal's OAuth page (with a PKCE challenge) and returns the authorization code and its verifier. */
-export async function portalAuthorizationCode(opts: { clientId: string; redirectUri: string; email: string; password: string }): Promise<{ code: string; codeVerifier: string }> {
+export async function portalAuthorizationCode(opts: {
+  clientId: string;
+  redirectUri: string;
+  email: string;
+  password: string;
+}): Promise<{ code: string; codeVerifier: string }> {
   const pkce = await pkcePair();
-  const form = new URLSearchParams({ response_type: "code", client_id: opts.clientId, redirect_uri: opts.redirectUri, scope: "read write", state: "st", email: opts.email, password: opts.password, code_challenge: pkce.challenge, code_challenge_method: "S256" });
+  const form = new URLSearchParams({
+    response_type: "code",
+    client_id: opts.clientId,
+    redirect_uri: opts.redirectUri,
+    scope: "read write",
+    state: "st",
+    email: opts.email,
+    password: opts.password,
+    code_challenge: pkce.challenge,
+    code_challenge_method: "S256",
+  });
   const res = await env.SANDBOX.fetch(
-    new Request(`${SANDBOX_ORIGIN}/zendesk/oauth/authorizations/new`, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" }),
+    new Request(`${SANDBOX_ORIGIN}/zendesk/oauth/authorizations/new`, {
+      method: "POST",
+      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    }),
   );
   const location = res.headers.get("location");
   const code = location ? new URL(location).searchParams.get("code") : null;

@@ -14,8 +14,20 @@ const client = (auth: PortalAuth = apiToken, onTokens?: (t: OAuthTokens) => void
   createPortalClient({ fetch: viaGlobalFetch, baseUrl: BASE, auth, onTokens, clusterFieldId: DEMO_PORTAL.clusterFieldId });
 
 async function freshTokens(): Promise<OAuthTokens> {
-  const grant = await portalAuthorizationCode({ clientId: DEMO_PORTAL.oauthClientId, redirectUri: REDIRECT, email: DEMO_PORTAL.userEmail, password: DEMO_PORTAL.password });
-  return exchangeCode({ fetch: viaGlobalFetch, baseUrl: BASE, clientId: DEMO_PORTAL.oauthClientId, clientSecret: DEMO_PORTAL.oauthClientSecret, ...grant, redirectUri: REDIRECT });
+  const grant = await portalAuthorizationCode({
+    clientId: DEMO_PORTAL.oauthClientId,
+    redirectUri: REDIRECT,
+    email: DEMO_PORTAL.userEmail,
+    password: DEMO_PORTAL.password,
+  });
+  return exchangeCode({
+    fetch: viaGlobalFetch,
+    baseUrl: BASE,
+    clientId: DEMO_PORTAL.oauthClientId,
+    clientSecret: DEMO_PORTAL.oauthClientSecret,
+    ...grant,
+    redirectUri: REDIRECT,
+  });
 }
 const oauth = (t: OAuthTokens): PortalAuth => ({ kind: "oauth", ...t, clientId: DEMO_PORTAL.oauthClientId, clientSecret: DEMO_PORTAL.oauthClientSecret });
 

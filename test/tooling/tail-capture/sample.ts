@@ -7,6 +7,10 @@ export function logSample(): void {
   log.info("ticket.synced", { ticket: 1042, cwTicket: 5501, apiCalls: 4, ms: 180 });
   log.warn("queue.retry", { queue: "ticket-sync", messageId: "m-1", attempts: 2, delaySeconds: 10, code: "upstream_unavailable" });
   createLogger({ tenant: "tnt_other" }).error("queue.dead_lettered", { queue: "ticket-sync", messageId: "m-2" });
-  log.error("ticket.sync_failed", { ticket: 1043, ...errorFields(new AppError("upstream_unavailable", "ConnectWise refused the update")), password: "never-logged" });
+  log.error("ticket.sync_failed", {
+    ticket: 1043,
+    ...errorFields(new AppError("upstream_unavailable", "ConnectWise refused the update")),
+    password: "never-logged",
+  });
   log.debug("run.page_sent", { source: "portal", tickets: 3 });
 }

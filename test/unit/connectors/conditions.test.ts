@@ -19,7 +19,20 @@ function readLiteral(src: string): { value: string; rest: string } {
 }
 
 describe("conditions: string literals", () => {
-  const hostile = ['x" or id>0 or summary="', "\\", '\\"', 'a\\" or 1=1 or "b', "it's", "CZJ1234ABC", "", "ends with \\", '"', "[2020-01-01T00:00:00Z]", "*", "x' or id>0 or summary='"];
+  const hostile = [
+    'x" or id>0 or summary="',
+    "\\",
+    '\\"',
+    'a\\" or 1=1 or "b',
+    "it's",
+    "CZJ1234ABC",
+    "",
+    "ends with \\",
+    '"',
+    "[2020-01-01T00:00:00Z]",
+    "*",
+    "x' or id>0 or summary='",
+  ];
 
   it.each(hostile)("keeps %j one literal that reads back exactly", (value) => {
     const expr = cond.eqString("serialNumber", value);

@@ -7,7 +7,15 @@ import { AppError } from "../../../src/lib/errors";
 import { json, scriptedFetch } from "./fake-fetch";
 
 const make = (fetch: ReturnType<typeof scriptedFetch>) =>
-  createConnectWiseClient({ fetch, site: "https://cw.example/", companyId: "acme", publicKey: "pub", privateKey: "priv", clientId: "cid", codebase: "v2025_1" });
+  createConnectWiseClient({
+    fetch,
+    site: "https://cw.example/",
+    companyId: "acme",
+    publicKey: "pub",
+    privateKey: "priv",
+    clientId: "cid",
+    codebase: "v2025_1",
+  });
 
 describe("ConnectWise normalisation", () => {
   it("maps references by name, or identifier when there is no name, and tolerates gaps", () => {
@@ -79,11 +87,21 @@ describe("ConnectWise client requests", () => {
   it("always sends processNotifications: false on notes", async () => {
     const fetch = scriptedFetch(json({ id: 9, text: "t", internalAnalysisFlag: true }, 201));
     await make(fetch).addNote(7, { text: "t", internalAnalysisFlag: true });
-    expect(JSON.parse(fetch.seen[0]!.body)).toEqual({ text: "t", internalAnalysisFlag: true, detailDescriptionFlag: false, resolutionFlag: false, processNotifications: false });
+    expect(JSON.parse(fetch.seen[0]!.body)).toEqual({
+      text: "t",
+      internalAnalysisFlag: true,
+      detailDescriptionFlag: false,
+      resolutionFlag: false,
+      processNotifications: false,
+    });
   });
 
   it("treats an already attached configuration as success, other 400s as errors", async () => {
-    const exists = { code: "InvalidObject", message: "configurationReference object is invalid", errors: [{ code: "ObjectExists", message: "already attached", resource: "configurationReference", field: "id" }] };
+    const exists = {
+      code: "InvalidObject",
+      message: "configurationReference object is invalid",
+      errors: [{ code: "ObjectExists", message: "already attached", resource: "configurationReference", field: "id" }],
+    };
     await expect(make(scriptedFetch(json(exists, 400))).attachConfiguration(7, 3)).resolves.toBeUndefined();
     const missing = { ...exists, errors: [{ code: "InvalidField", message: "Configuration 3 was not found.", field: "id" }] };
     await expect(make(scriptedFetch(json(missing, 400))).attachConfiguration(7, 3)).rejects.toMatchObject({ code: "invalid_payload" });
@@ -96,7 +114,9 @@ describe("ConnectWise client requests", () => {
     const url = new URL(fetch.seen[0]!.url);
     expect(url.searchParams.get("conditions")).toBe('(externalXRef like "psa-sync:t1:*") and (lastUpdated>=[2026-01-01T00:00:00Z])');
     expect(url.searchParams.get("orderBy")).toBe("_info/lastUpdated asc");
-    await expect(make(scriptedFetch()).listLinkedTicketsUpdatedSince({ xrefPrefix: "x*", since: "2026-01-01T00:00:00Z", page: 1, pageSize: 10 })).rejects.toMatchObject({ code: "invalid_payload" });
+    await expect(
+      make(scriptedFetch()).listLinkedTicketsUpdatedSince({ xrefPrefix: "x*", since: "2026-01-01T00:00:00Z", page: 1, pageSize: 10 }),
+    ).rejects.toMatchObject({ code: "invalid_payload" });
   });
 
   it("rejects ids that are not positive integers before any call", async () => {

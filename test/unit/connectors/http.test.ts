@@ -12,7 +12,10 @@ const URL_ = "https://cw.example/v4_6_release/apis/3.0/service/tickets/5?conditi
 const headers = { Authorization: "Basic c2VjcmV0LWtleQ==" };
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UpstreamError);
   expect(err).toBeInstanceOf(AppError);
   return err as UpstreamError;
@@ -66,20 +69,28 @@ describe("the shared HTTP client", () => {
   });
 
   it("maps 429 with an HTTP-date and the guide's `error` key", async () => {
-    const res = json({ error: "ConnectWiseAPI", message: "Too many requests. Please try again in 30 seconds." }, 429, { "Retry-After": "Wed, 01 Apr 2026 12:00:30 GMT" });
+    const res = json({ error: "ConnectWiseAPI", message: "Too many requests. Please try again in 30 seconds." }, 429, {
+      "Retry-After": "Wed, 01 Apr 2026 12:00:30 GMT",
+    });
     const err = await failure(client(scriptedFetch(res)).send({ url: URL_, headers, schema }));
     expect(err.retryAfter).toBe(30);
     expect(err.upstreamCodes).toEqual(["ConnectWiseAPI"]);
   });
 
   it("maps 5xx to upstream_unavailable, keeping a Retry-After when given", async () => {
-    const err = await failure(client(scriptedFetch(json({ code: "ServerError", message: "boom" }, 503, { "Retry-After": "3" }))).send({ url: URL_, headers, schema }));
+    const err = await failure(
+      client(scriptedFetch(json({ code: "ServerError", message: "boom" }, 503, { "Retry-After": "3" }))).send({ url: URL_, headers, schema }),
+    );
     expect(err.code).toBe("upstream_unavailable");
     expect(err.retryAfter).toBe(3);
   });
 
   it("classifies other 4xx in its own words, with the upstream codes and field names only", async () => {
-    const body = { code: "InvalidObject", message: "ticket object is invalid <a href=https://evil.example>fix</a>", errors: [{ code: "MissingRequiredField", message: "The summary field is required. Call +1 555 0100", resource: "ticket", field: "summary" }] };
+    const body = {
+      code: "InvalidObject",
+      message: "ticket object is invalid <a href=https://evil.example>fix</a>",
+      errors: [{ code: "MissingRequiredField", message: "The summary field is required. Call +1 555 0100", resource: "ticket", field: "summary" }],
+    };
     const err = await failure(client(scriptedFetch(json(body, 400))).send({ method: "POST", url: URL_, headers, json: { summary: "" }, schema }));
     expect(err.code).toBe("invalid_payload");
     expect(err.message).toContain("HTTP 400 — a required field is missing (field summary) [InvalidObject, MissingRequiredField]");
@@ -152,9 +163,13 @@ describe("the shared HTTP client", () => {
     const err = await failure(client(scriptedFetch(cut)).send({ url: URL_, headers, schema }));
     expect(err.code).toBe("upstream_unavailable");
     expect(err.message).toMatch(/HTTP 400 with a truncated error body/);
-    const whole = await failure(client(scriptedFetch(new Response(body, { status: 400, headers: { "content-type": "application/json" } }))).send({ url: URL_, headers, schema }));
+    const whole = await failure(
+      client(scriptedFetch(new Response(body, { status: 400, headers: { "content-type": "application/json" } }))).send({ url: URL_, headers, schema }),
+    );
     expect(whole.code).toBe("invalid_payload");
-    const plain = await failure(client(scriptedFetch(new Response("Bad request", { status: 400, headers: { "content-type": "text/plain" } }))).send({ url: URL_, headers, schema }));
+    const plain = await failure(
+      client(scriptedFetch(new Response("Bad request", { status: 400, headers: { "content-type": "text/plain" } }))).send({ url: URL_, headers, schema }),
+    );
     expect(plain.code).toBe("invalid_payload");
   });
 

@@ -9,7 +9,14 @@ const BASE = "https://portal.example/";
 const CLUSTER = 360001234567;
 const NOW = Date.parse("2026-04-01T12:00:00Z");
 const apiToken: PortalAuth = { kind: "api_token", email: "it@acme-msp.test", apiToken: "tok" };
-const oauth = (expiresAt: string): PortalAuth => ({ kind: "oauth", accessToken: "old-access", refreshToken: "old-refresh", expiresAt, clientId: "psa-sync", clientSecret: "shh" });
+const oauth = (expiresAt: string): PortalAuth => ({
+  kind: "oauth",
+  accessToken: "old-access",
+  refreshToken: "old-refresh",
+  expiresAt,
+  clientId: "psa-sync",
+  clientSecret: "shh",
+});
 
 const request = (over: Record<string, unknown> = {}) => ({
   id: 42,
@@ -28,14 +35,23 @@ const make = (fetch: ReturnType<typeof scriptedFetch>, auth: PortalAuth = apiTok
   createPortalClient({ fetch, baseUrl: BASE, auth, clusterFieldId: CLUSTER, onTokens, now: () => NOW });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return (err as AppError).code;
 }
 
 describe("portal requests: normalisation", () => {
   it("maps a request, tolerating extra fields and mixed custom field values", async () => {
-    const fields = [{ id: 1, value: true }, { id: 2, value: ["a", "b"] }, { id: 3, value: 7 }, { id: 4, value: null }, { id: CLUSTER, value: " CZJ5678DEF " }];
+    const fields = [
+      { id: 1, value: true },
+      { id: 2, value: ["a", "b"] },
+      { id: 3, value: 7 },
+      { id: 4, value: null },
+      { id: CLUSTER, value: " CZJ5678DEF " },
+    ];
     const fetch = scriptedFetch(json({ request: request({ custom_fields: fields, via: { channel: "web" }, brand_new_field: { x: 1 } }) }));
     const ticket = await make(fetch).getRequest(42);
     expect(ticket).toEqual({
@@ -115,7 +131,11 @@ describe("portal comments", () => {
 
   it("follows cursor paging, prefers plain_body and counts attachments", async () => {
     const fetch = scriptedFetch(
-      json({ comments: [comment(1), comment(2, { plain_body: null, body: "fallback" })], meta: { has_more: true, after_cursor: "c2" }, links: { next: "https://evil.example/steal" } }),
+      json({
+        comments: [comment(1), comment(2, { plain_body: null, body: "fallback" })],
+        meta: { has_more: true, after_cursor: "c2" },
+        links: { next: "https://evil.example/steal" },
+      }),
       json({ comments: [comment(3, { attachments: [{ id: 1 }, { id: 2 }] })], meta: { has_more: false, after_cursor: "c3" } }),
     );
     const comments = await make(fetch).listComments(42);
@@ -129,7 +149,10 @@ describe("portal comments", () => {
   });
 
   it("follows offset next_page on the same portal only", async () => {
-    const ok = scriptedFetch(json({ comments: [comment(2)], next_page: "https://portal.example/api/v2/requests/42/comments?page=2" }), json({ comments: [comment(1)], next_page: null }));
+    const ok = scriptedFetch(
+      json({ comments: [comment(2)], next_page: "https://portal.example/api/v2/requests/42/comments?page=2" }),
+      json({ comments: [comment(1)], next_page: null }),
+    );
     expect((await make(ok).listComments(42)).map((c) => c.id)).toEqual([1, 2]);
     const evil = scriptedFetch(json({ comments: [], next_page: "https://evil.example/api/v2/x" }));
     expect(await codeOf(make(evil).listComments(42))).toBe("invalid_payload");
@@ -144,8 +167,14 @@ describe("portal comments", () => {
   });
 
   it("passes Zendesk's 422 reason through", async () => {
-    const body = { error: "RecordInvalid", description: "Record validation errors", details: { base: [{ description: "Comments: the ticket has reached the limit of 5000 comments", error: "CommentLimitExceeded" }] } };
-    const err = await make(scriptedFetch(json(body, 422))).addComment(42, "x", { public: true }).catch((e: unknown) => e);
+    const body = {
+      error: "RecordInvalid",
+      description: "Record validation errors",
+      details: { base: [{ description: "Comments: the ticket has reached the limit of 5000 comments", error: "CommentLimitExceeded" }] },
+    };
+    const err = await make(scriptedFetch(json(body, 422)))
+      .addComment(42, "x", { public: true })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "invalid_payload", upstreamCodes: ["RecordInvalid", "CommentLimitExceeded"] });
     expect((err as Error).message).toContain("limit of 5000 comments");
   });
@@ -185,7 +214,9 @@ describe("portal OAuth", () => {
 
   it("keeps a transient token-endpoint failure retryable", async () => {
     const fetch = scriptedFetch(json({ error: "APIRateLimitExceeded" }, 429, { "Retry-After": "9" }));
-    const err = await make(fetch, oauth("2026-04-01T11:00:00Z")).me().catch((e: unknown) => e);
+    const err = await make(fetch, oauth("2026-04-01T11:00:00Z"))
+      .me()
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "rate_limited", retryAfter: 9 });
   });
 
@@ -207,16 +238,38 @@ describe("portal OAuth", () => {
 
   it("builds the authorize URL with a PKCE S256 challenge", async () => {
     const pkce = await pkcePair();
-    const url = new URL(buildAuthorizeUrl({ baseUrl: "https://portal.example/", clientId: "psa-sync", redirectUri: "https://app/cb?x=1", state: "s t", scope: "read write", codeChallenge: pkce.challenge }));
+    const url = new URL(
+      buildAuthorizeUrl({
+        baseUrl: "https://portal.example/",
+        clientId: "psa-sync",
+        redirectUri: "https://app/cb?x=1",
+        state: "s t",
+        scope: "read write",
+        codeChallenge: pkce.challenge,
+      }),
+    );
     expect(url.origin + url.pathname).toBe("https://portal.example/oauth/authorizations/new");
-    expect(Object.fromEntries(url.searchParams)).toEqual({ response_type: "code", client_id: "psa-sync", redirect_uri: "https://app/cb?x=1", scope: "read write", state: "s t", code_challenge: pkce.challenge, code_challenge_method: "S256" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      response_type: "code",
+      client_id: "psa-sync",
+      redirect_uri: "https://app/cb?x=1",
+      scope: "read write",
+      state: "s t",
+      code_challenge: pkce.challenge,
+      code_challenge_method: "S256",
+    });
   });
 
   it("makes RFC 7636 verifiers and S256 challenges", async () => {
     const { verifier, challenge } = await pkcePair();
     expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-    expect(challenge).toBe(btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""));
+    expect(challenge).toBe(
+      btoa(String.fromCharCode(...digest))
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, ""),
+    );
     expect((await pkcePair()).verifier).not.toBe(verifier);
   });
 });

@@ -35,7 +35,15 @@ describe("egress policy", () => {
   it("refuses plain http, credentials in the URL, IP literals, local names and itself", () => {
     expect(refused("http://api-na.myconnectwise.net/x", "connectwise")).toMatch(/only https/);
     expect(refused("https://user:pass@api-na.myconnectwise.net/x", "connectwise")).toMatch(/credentials/);
-    for (const ip of ["https://10.0.0.5/x", "https://127.0.0.1/x", "https://169.254.169.254/latest/meta-data", "https://[::1]/x", "https://[fd00::1]/x", "https://2130706433/x", "https://0x7f000001/x"]) {
+    for (const ip of [
+      "https://10.0.0.5/x",
+      "https://127.0.0.1/x",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::1]/x",
+      "https://[fd00::1]/x",
+      "https://2130706433/x",
+      "https://0x7f000001/x",
+    ]) {
       expect(refused(ip, "alert"), ip).toMatch(/IP addresses/);
     }
     for (const name of ["https://localhost/x", "https://printer.local/x", "https://db.internal/x", "https://router.home.arpa/x", "https://intranet/x"]) {
@@ -56,6 +64,7 @@ describe("egress policy", () => {
   it("accepts only plain host names as approved on-premises hosts", () => {
     expect(normaliseApprovedHost(" CW.msp.example ")).toBe("cw.msp.example");
     expect(normaliseApprovedHost("https://cw.msp.example:8443/")).toBe("cw.msp.example:8443");
-    for (const bad of ["10.1.2.3", "localhost", "cw.local", "cw", "cw.msp.example/path", "user@cw.msp.example", "http://cw.msp.example"]) expect(normaliseApprovedHost(bad), bad).toBeNull();
+    for (const bad of ["10.1.2.3", "localhost", "cw.local", "cw", "cw.msp.example/path", "user@cw.msp.example", "http://cw.msp.example"])
+      expect(normaliseApprovedHost(bad), bad).toBeNull();
   });
 });

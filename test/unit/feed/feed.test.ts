@@ -3,7 +3,12 @@ import { firstStartTime } from "../../../src/feed/catch-up";
 import { FEED_FRESH_MS, feedHealth } from "../../../src/feed/health";
 import { routeTicket } from "../../../src/feed/route";
 
-const tenant = (id: string, portalUserId: number, organizationId: number | null = null, syncFrom: string | null = null) => ({ tenantId: id, portalUserId, organizationId, syncFrom });
+const tenant = (id: string, portalUserId: number, organizationId: number | null = null, syncFrom: string | null = null) => ({
+  tenantId: id,
+  portalUserId,
+  organizationId,
+  syncFrom,
+});
 
 describe("routeTicket", () => {
   const tenants = [tenant("a", 1), tenant("b", 2, 77), tenant("c", 3, null, "2026-12-01T00:00:00Z"), tenant("d", 1)];

@@ -104,20 +104,33 @@ describe("ConnectWise call budget: the push reserve", () => {
       const asks = Array.from({ length: 6000 }, () => ({ at: Math.floor(random() * 90_000), priority: random() < 0.3 }));
       const { starts } = simulateCalls(limit, asks);
       expect(starts).toHaveLength(6000);
-      expect(busiestWindow(starts.map((s) => s.at), limit.windowMs)).toBeLessThanOrEqual(1000);
+      expect(
+        busiestWindow(
+          starts.map((s) => s.at),
+          limit.windowMs,
+        ),
+      ).toBeLessThanOrEqual(1000);
     }
   });
 
   it("normal calls alone get 90% of the cap at most: the reserve stays free", () => {
     const asks = Array.from({ length: 5000 }, (_, i) => ({ at: i, priority: false }));
     const { starts, state } = simulateCalls(limit, asks);
-    expect(busiestWindow(starts.map((s) => s.at), limit.windowMs)).toBeLessThanOrEqual(900);
+    expect(
+      busiestWindow(
+        starts.map((s) => s.at),
+        limit.windowMs,
+      ),
+    ).toBeLessThanOrEqual(900);
     expect(state.reserveTat).toBe(0);
   });
 
   it("a push call is not queued behind a backlog's reservations: a normal call waits seconds, a push call none", () => {
     // A backfill asked for 2,000 calls at once: its last booking starts minutes from now.
-    const backlog = simulateCalls(limit, Array.from({ length: 2000 }, () => ({ at: 0, priority: false })));
+    const backlog = simulateCalls(
+      limit,
+      Array.from({ length: 2000 }, () => ({ at: 0, priority: false })),
+    );
     const now = 1_000;
     const normal = takeCall(backlog.state, now, limit, 20_000, false);
     expect(normal).toMatchObject({ granted: false });

@@ -69,7 +69,8 @@ function simulate(limit: CallLimit, workers: Worker[], untilMs: number, state: P
   }
 }
 
-const workersOf = (tenant: string, count: number, calls: number, at = 0): Worker[] => Array.from({ length: count }, () => ({ tenant, left: calls, at, since: at }));
+const workersOf = (tenant: string, count: number, calls: number, at = 0): Worker[] =>
+  Array.from({ length: count }, () => ({ tenant, left: calls, at, since: at }));
 const startsOf = (started: Started[], tenant: string) => started.filter((s) => s.tenant === tenant).map((s) => s.at);
 
 describe("portal account budget: the cap", () => {
@@ -81,7 +82,12 @@ describe("portal account budget: the cap", () => {
     ] as const) {
       const workers = [...workersOf("busy", busy, 10_000), ...Array.from({ length: light }, (_, i) => workersOf(`t${i}`, 2, 10_000, i * 500)).flat()];
       const started = simulate(LIMIT, workers, 180_000);
-      expect(busiestWindow(started.map((s) => s.at), LIMIT.windowMs)).toBeLessThanOrEqual(600);
+      expect(
+        busiestWindow(
+          started.map((s) => s.at),
+          LIMIT.windowMs,
+        ),
+      ).toBeLessThanOrEqual(600);
       // And it is used: at least the steady rate over the three minutes.
       expect(started.length).toBeGreaterThanOrEqual(3 * steadyCalls(LIMIT));
     }
@@ -211,7 +217,12 @@ describe("portal account budget: adapting to the account", () => {
     pauseUntil(state, 5_000, LIMIT);
     const waits = ["a", "b", "c", "d"].map((t) => takeTurn(state, t, 0, LIMIT, MAX_WAIT));
     const interval = accountPace(LIMIT).interval;
-    expect(waits.map((w) => w.granted && w.waitMs)).toEqual([5_000, Math.ceil(5_000 + interval), Math.ceil(5_000 + 2 * interval), Math.ceil(5_000 + 3 * interval)]);
+    expect(waits.map((w) => w.granted && w.waitMs)).toEqual([
+      5_000,
+      Math.ceil(5_000 + interval),
+      Math.ceil(5_000 + 2 * interval),
+      Math.ceil(5_000 + 3 * interval),
+    ]);
     // A call that may not sleep that long is refused (deferred), booking nothing.
     expect(takeTurn(state, "e", 0, LIMIT, 1_000)).toMatchObject({ granted: false, reason: "account" });
   });
@@ -224,7 +235,8 @@ describe("portal account budget: adapting to the account", () => {
   });
 
   it("reads X-Rate-Limit and X-Rate-Limit-Remaining; 10% or less of the limit is low", () => {
-    const h = (limit?: string, remaining?: string) => new Headers({ ...(limit ? { "X-Rate-Limit": limit } : {}), ...(remaining ? { "X-Rate-Limit-Remaining": remaining } : {}) });
+    const h = (limit?: string, remaining?: string) =>
+      new Headers({ ...(limit ? { "X-Rate-Limit": limit } : {}), ...(remaining ? { "X-Rate-Limit-Remaining": remaining } : {}) });
     expect(rateHeaders(h("700", "69"))).toEqual({ limit: 700, remaining: 69 });
     expect(isLow({ limit: 700, remaining: 70 })).toBe(true);
     expect(isLow({ limit: 700, remaining: 71 })).toBe(false);
@@ -300,7 +312,10 @@ describe("portal account budget: sleepers (syncs that have already made calls)",
     expect(fresh).toMatchObject({ granted: false, reason: "share", share: 6, defer: true });
     expect(fresh.waitMs).toBe(Math.ceil(40_000 + 4 * interval - now));
     // A sleeper asking now queues at once, as the fresh call would have without sleepers ahead of it.
-    expect(takeTurn(state, "a", now, SMALL, MAX_WAIT, { id: "s1", maxWaitMs: LONG - now })).toMatchObject({ granted: true, waitMs: Math.ceil(6 * interval - now) });
+    expect(takeTurn(state, "a", now, SMALL, MAX_WAIT, { id: "s1", maxWaitMs: LONG - now })).toMatchObject({
+      granted: true,
+      waitMs: Math.ceil(6 * interval - now),
+    });
     expect(state.tenants.get("a")!.sleepers.size).toBe(3);
     // Another tenant's call is judged on its own use: "b" queues as before.
     expect(takeTurn(state, "b", now, SMALL, LONG)).toMatchObject({ granted: true, waitMs: Math.ceil(7 * interval - now) });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { identityProblem, notEndUserProblem, ownershipRefusal } from "../../../src/sync/ownership";
 
-const me = (over: Partial<{ id: number; email: string; role: string; organizationId: number | null }> = {}) => ({ id: 7, email: "it@msp.test", role: "end-user", organizationId: 70, ...over });
+const me = (over: Partial<{ id: number; email: string; role: string; organizationId: number | null }> = {}) => ({
+  id: 7,
+  email: "it@msp.test",
+  role: "end-user",
+  organizationId: 70,
+  ...over,
+});
 
 describe("portal identity", () => {
   it("accepts only a plain end user, and only the user connected", () => {

@@ -10,7 +10,16 @@ const description = comment(1, "Node 2 went offline after the update.");
 const descriptionNote = note(100, "Node 2 went offline after the update.", { detailDescriptionFlag: true, internalAnalysisFlag: false });
 const memory = (over: Partial<TicketMemory["synced"]> = {}): TicketMemory => ({
   cwTicketId: 5001,
-  synced: { subjectHash: contentHash("Cluster node offline"), priority: "high", status: "open", clusterId: "CZJ1234ABC", clusterMatchId: 77, descriptionNoteId: 100, descriptionHash: contentHash("Node 2 went offline after the update."), ...over },
+  synced: {
+    subjectHash: contentHash("Cluster node offline"),
+    priority: "high",
+    status: "open",
+    clusterId: "CZJ1234ABC",
+    clusterMatchId: 77,
+    descriptionNoteId: 100,
+    descriptionHash: contentHash("Node 2 went offline after the update."),
+    ...over,
+  },
   comments: [],
 });
 const existing = (over: Parameters<typeof input>[0] = {}) => input({ cw: cwTicket(), notes: [descriptionNote], memory: memory(), ...over });
@@ -22,7 +31,12 @@ describe("closed in ConnectWise, open in the portal", () => {
 
   it("a new portal comment reopens it to the mapped status of the portal's current status, saying why", () => {
     const p = plan(existing({ cw: closed, comments: newComment }));
-    expect(patchOf(p.ops)).toEqual({ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 11 } }], fields: ["status"], reason: expect.stringContaining("reopened") });
+    expect(patchOf(p.ops)).toEqual({
+      kind: "update_cw_ticket",
+      patch: [{ op: "replace", path: "status", value: { id: 11 } }],
+      fields: ["status"],
+      reason: expect.stringContaining("reopened"),
+    });
     expect(kinds(p.ops)).toEqual(["update_cw_ticket", "mirror_comment_to_cw"]);
   });
 
@@ -69,15 +83,34 @@ describe("a ClusterID that matches later, or none at all", () => {
     const onCatchAll = cwTicket({ company: { id: 999, name: "Catch-All" } });
     const p = plan(existing({ cw: onCatchAll, memory: memory({ clusterMatchId: 0 }), match: { configurationId: 78, companyId: 301 } }));
     expect(p.ops).toEqual([
-      { kind: "update_cw_ticket", patch: [{ op: "replace", path: "company", value: { id: 301 } }], fields: ["company"], reason: expect.stringContaining("now matches configuration #78") },
+      {
+        kind: "update_cw_ticket",
+        patch: [{ op: "replace", path: "company", value: { id: 301 } }],
+        fields: ["company"],
+        reason: expect.stringContaining("now matches configuration #78"),
+      },
       { kind: "attach_configuration", configurationId: 78, reason: expect.stringContaining("now matches configuration #78") },
     ]);
     expect(p.warnings).toEqual([]);
-    expect(plan(existing({ cw: cwTicket({ company: { id: 301, name: "Fabrikam" } }), memory: { ...memory(), synced: p.synced }, match: { configurationId: 78, companyId: 301 } })).ops).toEqual([]);
+    expect(
+      plan(
+        existing({
+          cw: cwTicket({ company: { id: 301, name: "Fabrikam" } }),
+          memory: { ...memory(), synced: p.synced },
+          match: { configurationId: 78, companyId: 301 },
+        }),
+      ).ops,
+    ).toEqual([]);
   });
 
   it("does not move a ticket a technician already put on another company, but still attaches the configuration", () => {
-    const p = plan(existing({ cw: cwTicket({ company: { id: 555, name: "Elsewhere" } }), memory: memory({ clusterMatchId: 0 }), match: { configurationId: 78, companyId: 301 } }));
+    const p = plan(
+      existing({
+        cw: cwTicket({ company: { id: 555, name: "Elsewhere" } }),
+        memory: memory({ clusterMatchId: 0 }),
+        match: { configurationId: 78, companyId: 301 },
+      }),
+    );
     expect(kinds(p.ops)).toEqual(["attach_configuration"]);
   });
 

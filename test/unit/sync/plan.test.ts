@@ -9,7 +9,14 @@ const kinds = (ops: Operation[]) => ops.map((o) => o.kind);
 /** Memory after a clean first sync of the default ticket. */
 const synced = (over: Partial<TicketMemory> = {}): TicketMemory => ({
   cwTicketId: 5001,
-  synced: { subjectHash: contentHash("Cluster node offline"), priority: "high", status: "open", clusterId: "CZJ1234ABC", descriptionNoteId: 100, descriptionHash: contentHash("Node 2 went offline after the update.") },
+  synced: {
+    subjectHash: contentHash("Cluster node offline"),
+    priority: "high",
+    status: "open",
+    clusterId: "CZJ1234ABC",
+    descriptionNoteId: 100,
+    descriptionHash: contentHash("Node 2 went offline after the update."),
+  },
   comments: [],
   ...over,
 });
@@ -122,13 +129,37 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
 
   it("mirrors later portal comments as internal notes, never the description, reporting attachments", () => {
     const p = plan(existing({ comments: [description, comment(2, "Still down.", { attachmentCount: 2 })] }));
-    expect(p.ops).toEqual([{ kind: "mirror_comment_to_cw", portalCommentId: 2, text: "[Support Portal comment #2]\nStill down.\n\n[2 attachments not synced]", hash: expect.any(String), linkId: null }]);
+    expect(p.ops).toEqual([
+      {
+        kind: "mirror_comment_to_cw",
+        portalCommentId: 2,
+        text: "[Support Portal comment #2]\nStill down.\n\n[2 attachments not synced]",
+        hash: expect.any(String),
+        linkId: null,
+      },
+    ]);
   });
 
   it("mirrors a technician's internal note, but not Discussion or Resolution notes", () => {
-    const p = plan(existing({ notes: [descriptionNote, note(101, "Rebooted node 2."), note(102, "Customer-visible", { internalAnalysisFlag: false, detailDescriptionFlag: true }), note(103, "Fixed", { internalAnalysisFlag: false, resolutionFlag: true })] }));
+    const p = plan(
+      existing({
+        notes: [
+          descriptionNote,
+          note(101, "Rebooted node 2."),
+          note(102, "Customer-visible", { internalAnalysisFlag: false, detailDescriptionFlag: true }),
+          note(103, "Fixed", { internalAnalysisFlag: false, resolutionFlag: true }),
+        ],
+      }),
+    );
     expect(p.ops).toEqual([
-      { kind: "mirror_note_to_portal", cwNoteId: 101, text: "[ConnectWise ticket #5001, note by jparker]\nRebooted node 2.", hash: expect.any(String), public: true, linkId: null },
+      {
+        kind: "mirror_note_to_portal",
+        cwNoteId: 101,
+        text: "[ConnectWise ticket #5001, note by jparker]\nRebooted node 2.",
+        hash: expect.any(String),
+        public: true,
+        linkId: null,
+      },
     ]);
   });
 
@@ -177,7 +208,9 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
       existing({
         comments: [description, comment(3, text, { authorId: OUR_PORTAL_USER })],
         notes: [descriptionNote, note(101, "Rebooted node 2.")],
-        memory: synced({ comments: [{ id: 8, origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }] }),
+        memory: synced({
+          comments: [{ id: 8, origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }],
+        }),
       }),
     );
     expect(p.ops).toEqual([{ kind: "adopt_portal_comment", linkId: 8, portalCommentId: 3 }]);
@@ -188,7 +221,9 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
     const p = plan(
       existing({
         notes: [descriptionNote, note(101, "Rebooted node 2.")],
-        memory: synced({ comments: [{ id: 8, origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }] }),
+        memory: synced({
+          comments: [{ id: 8, origin: "connectwise", portalCommentId: null, cwNoteId: 101, contentHash: contentHash(text), state: "pending" }],
+        }),
       }),
     );
     expect(p.ops).toEqual([expect.objectContaining({ kind: "mirror_note_to_portal", cwNoteId: 101, linkId: 8 })]);
@@ -203,7 +238,13 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
     const edited = note(100, "Node 2 went offline after the update. Also node 3.", { detailDescriptionFlag: true, internalAnalysisFlag: false });
     const p = plan(existing({ notes: [edited] }));
     expect(p.ops).toEqual([
-      { kind: "post_description_update", cwNoteId: 100, text: "[Description updated in ConnectWise ticket #5001]\nNode 2 went offline after the update. Also node 3.", hash: expect.any(String), public: true },
+      {
+        kind: "post_description_update",
+        cwNoteId: 100,
+        text: "[Description updated in ConnectWise ticket #5001]\nNode 2 went offline after the update. Also node 3.",
+        hash: expect.any(String),
+        public: true,
+      },
     ]);
     expect(p.synced.descriptionHash).toBe(contentHash(edited.text));
     expect(plan(existing({ notes: [edited], memory: synced({ synced: { ...synced().synced, descriptionHash: p.synced.descriptionHash } }) })).ops).toEqual([]);
@@ -212,19 +253,34 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
   it("does not post a description update twice when the first post was recorded but its memory was not", () => {
     const edited = note(100, "Edited description", { detailDescriptionFlag: true, internalAnalysisFlag: false });
     const posted = "[Description updated in ConnectWise ticket #5001]\nEdited description";
-    const p = plan(existing({ notes: [edited], memory: synced({ comments: [{ id: 9, origin: "connectwise", portalCommentId: null, cwNoteId: null, contentHash: contentHash(posted), state: "pending" }] }) }));
+    const p = plan(
+      existing({
+        notes: [edited],
+        memory: synced({
+          comments: [{ id: 9, origin: "connectwise", portalCommentId: null, cwNoteId: null, contentHash: contentHash(posted), state: "pending" }],
+        }),
+      }),
+    );
     expect(p.ops).toEqual([]);
     expect(p.synced.descriptionHash).toBe(contentHash("Edited description"));
   });
 
   it("learns the description note on first sight without posting anything", () => {
-    const p = plan(existing({ memory: synced({ synced: { subjectHash: contentHash("Cluster node offline"), priority: "high", status: "open", clusterId: "CZJ1234ABC" } }) }));
+    const p = plan(
+      existing({ memory: synced({ synced: { subjectHash: contentHash("Cluster node offline"), priority: "high", status: "open", clusterId: "CZJ1234ABC" } }) }),
+    );
     expect(p.ops).toEqual([]);
     expect(p.synced).toMatchObject({ descriptionNoteId: 100, descriptionHash: contentHash(descriptionNote.text) });
   });
 
   it("does not write to a closed portal request, and says how many updates were held back", () => {
-    const p = plan(existing({ portal: portalTicket({ status: "closed" }), notes: [descriptionNote, note(101, "After close")], memory: synced({ synced: { ...synced().synced, status: "closed" } }) }));
+    const p = plan(
+      existing({
+        portal: portalTicket({ status: "closed" }),
+        notes: [descriptionNote, note(101, "After close")],
+        memory: synced({ synced: { ...synced().synced, status: "closed" } }),
+      }),
+    );
     expect(p.ops).toEqual([]);
     expect(p.warnings).toEqual([expect.objectContaining({ code: "portal_closed", message: expect.stringContaining("1 ConnectWise update") })]);
   });
@@ -235,7 +291,7 @@ describe("plan: comments and notes, both ways, without duplicates or echoes", ()
   });
 
   it("carries unicode and HTML through untouched (escaping is the renderer's job)", () => {
-    const body = "Ünïcödé ✓ — <script>alert(1)</script> & \"quotes\" 日本語";
+    const body = 'Ünïcödé ✓ — <script>alert(1)</script> & "quotes" 日本語';
     const p = plan(existing({ comments: [description, comment(2, body)] }));
     expect(p.ops).toEqual([expect.objectContaining({ kind: "mirror_comment_to_cw", text: `[Support Portal comment #2]\n${body}` })]);
   });
@@ -250,9 +306,22 @@ describe("plan: edge cases of the ticket itself", () => {
   it("follows a ticket solved, then reopened by the customer", () => {
     const solved = plan(existing({ portal: portalTicket({ status: "solved" }) }));
     expect(solved.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 13 } }], fields: ["status"] }]);
-    const reopened = plan(existing({ portal: portalTicket({ status: "open" }), cw: cwTicket({ status: { id: 13, name: "Resolved" }, closedFlag: true }), memory: synced({ synced: { ...synced().synced, status: "solved" } }) }));
+    const reopened = plan(
+      existing({
+        portal: portalTicket({ status: "open" }),
+        cw: cwTicket({ status: { id: 13, name: "Resolved" }, closedFlag: true }),
+        memory: synced({ synced: { ...synced().synced, status: "solved" } }),
+      }),
+    );
     // The timeline says why a ticket closed in ConnectWise opened again.
-    expect(reopened.ops).toEqual([{ kind: "update_cw_ticket", patch: [{ op: "replace", path: "status", value: { id: 11 } }], fields: ["status"], reason: expect.stringContaining("reopened") }]);
+    expect(reopened.ops).toEqual([
+      {
+        kind: "update_cw_ticket",
+        patch: [{ op: "replace", path: "status", value: { id: 11 } }],
+        fields: ["status"],
+        reason: expect.stringContaining("reopened"),
+      },
+    ]);
   });
 
   it("keeps a cut subject whole in the description of a new ticket", () => {

@@ -7,8 +7,32 @@ import { identityCheckDue, IDENTITY_CHECK_EVERY_MS } from "../../../src/services
 const V1 = "2026-12-02T06:00:00Z";
 const V2 = "2026-12-02T06:05:00Z";
 const request = (updatedAt: string) =>
-  ({ id: 7, subject: "s", description: "d", status: "open", priority: "normal", clusterId: null, requesterId: 1, organizationId: null, createdAt: V1, updatedAt }) satisfies PortalTicket;
-const ticket = (lastUpdated: string, id = 70) => ({ id, summary: "s", board: null, status: null, priority: null, company: null, externalXRef: null, closedFlag: false, mergedParentTicketId: null, lastUpdated, enteredBy: null }) satisfies CwTicket;
+  ({
+    id: 7,
+    subject: "s",
+    description: "d",
+    status: "open",
+    priority: "normal",
+    clusterId: null,
+    requesterId: 1,
+    organizationId: null,
+    createdAt: V1,
+    updatedAt,
+  }) satisfies PortalTicket;
+const ticket = (lastUpdated: string, id = 70) =>
+  ({
+    id,
+    summary: "s",
+    board: null,
+    status: null,
+    priority: null,
+    company: null,
+    externalXRef: null,
+    closedFlag: false,
+    mergedParentTicketId: null,
+    lastUpdated,
+    enteredBy: null,
+  }) satisfies CwTicket;
 const link = (over: Partial<LinkMemory> = {}): LinkMemory => ({
   cwTicketId: 70,
   portalUpdatedAt: V1,
@@ -28,7 +52,9 @@ describe("the portal request: a copy or a read", () => {
     expect(portalSource(link(), { portal: request(V1), observedAt: 1 }, memory())).toMatchObject({ from: "message" });
     expect(portalSource(link({ portalUpdatedAt: V2 }), { portal: request(V1), observedAt: 1 }, memory())).toEqual({ from: "read" });
     // Unsettled (null) recorded version: the stored copy's version still bounds a late message.
-    expect(portalSource(link({ portalUpdatedAt: null, portalSnapshot: request(V2) }), { portal: request(V1), observedAt: 1 }, memory())).toEqual({ from: "read" });
+    expect(portalSource(link({ portalUpdatedAt: null, portalSnapshot: request(V2) }), { portal: request(V1), observedAt: 1 }, memory())).toEqual({
+      from: "read",
+    });
   });
 
   it("uses the stored copy only when the run's portal listing found it unchanged and it is the version synced", () => {
@@ -62,7 +88,12 @@ describe("the ConnectWise ticket and its notes", () => {
   });
 
   it("uses the listing's copy of the linked ticket unless it is older than the version synced", () => {
-    expect(cwSource(link(), { cw: ticket(V2), observedAt: 5 }, memory())).toEqual({ from: "message", ticket: ticket(V2), observedAt: 5, notes: { afterId: 40, alsoIds: [3] } });
+    expect(cwSource(link(), { cw: ticket(V2), observedAt: 5 }, memory())).toEqual({
+      from: "message",
+      ticket: ticket(V2),
+      observedAt: 5,
+      notes: { afterId: 40, alsoIds: [3] },
+    });
     // Unchanged since the last sync: no notes read at all.
     expect(cwSource(link(), { cw: ticket(V1), observedAt: 5 }, memory())).toMatchObject({ from: "message", notes: null });
     expect(cwSource(link({ cwUpdatedAt: V2 }), { cw: ticket(V1), observedAt: 5 }, memory())).toEqual({ from: "read", full: false });

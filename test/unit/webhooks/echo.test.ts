@@ -41,7 +41,11 @@ describe("Support Portal webhooks: echoes", () => {
   const written = "[ConnectWise note by jsmith on #77]\nOn my way.";
   const awaitingId: CommentLinkFacts = { origin: "connectwise", state: "pending", portalCommentId: null, contentHash: contentHash(written) };
   const known: PortalKnown = { portalUserId: US, portalUpdatedAt: SYNCED, links: [mirroredNote, mirroredComment, halfMirrored, awaitingId] };
-  const comment = (id: number, authorId: number | null, body: string | null = "text") => ({ type: "ticket.comment_added", updatedAt: LATER, comment: { id, authorId, body } });
+  const comment = (id: number, authorId: number | null, body: string | null = "text") => ({
+    type: "ticket.comment_added",
+    updatedAt: LATER,
+    comment: { id, authorId, body },
+  });
 
   it("a comment psa-sync wrote is its own; one already mirrored is synced", () => {
     expect(portalEcho(comment(9001, US), known)).toBe("own_comment");
