@@ -1,4 +1,4 @@
-import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatchOp, PortalComment, PortalTicket, Ref } from "../sync/model";
+import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatchOp, PortalComment, PortalTicket, Ref } from "../domain/model";
 
 /**
  * Connector contracts. Implementations are factories taking `fetch` (read at call time)

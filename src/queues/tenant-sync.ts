@@ -18,7 +18,8 @@ import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
 import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
 import { ownershipRefusal } from "../sync/ownership";
-import { changedCwTickets, changedPortalTickets, newest, portalTicketIdFromXRef } from "../sync/changes";
+import { changedCwTickets, changedPortalTickets, newest } from "../sync/changes";
+import { portalTicketIdFromXRef, xrefPrefix } from "../domain/xref";
 import type { JobOutcome } from "./outcome";
 import { sendTenantSync, sendTicketSync } from "./send";
 import { settleBatch } from "./settle";
@@ -267,7 +268,7 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
   const followers = await mergeFollowers(db, tenantId);
   const alsoIds = [...new Set(followers.map((f) => f.cwTicketId).filter((id): id is number => id !== null))];
   const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({
-    xrefPrefix: `psa-sync:${tenantId}:`,
+    xrefPrefix: xrefPrefix(tenantId),
     alsoIds,
     since,
     page: pageNo,

@@ -6,7 +6,7 @@ import { connectwiseTarget, egressFetch, portalBaseUrl } from "../egress/fetch";
 import { bindings, openSecret } from "../lib/secret-binding";
 import { createLogger } from "../lib/log";
 import { callbackTicketEntity, connectwiseCallback, portalWebhookEvent } from "../schemas/webhooks";
-import { portalTicketIdFromXRef } from "../sync/changes";
+import { portalTicketIdFromXRef } from "../domain/xref";
 import type { Logger } from "../lib/log";
 import { fetchSigningKey, forgetSigningKey, keyUrlProblem } from "../webhooks/callback-key";
 import { connectwiseEcho, echoOutcome } from "../webhooks/echo";

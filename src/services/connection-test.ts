@@ -6,7 +6,7 @@ import type { ConnectWiseClient, FetchLike } from "../connectors/types";
 import { nowIso, type Db } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
 import { loadConfiguration, upsertSettingsStatement, type Configuration, type PortalRow } from "../db/queries/configuration";
-import type { TestLine, TestResult } from "../schemas/settings";
+import type { TestLine, TestResult } from "../domain/connection-test";
 import { probeConnectWise } from "./configuration-cw-probes";
 import { liveFetch, portalBaseUrl } from "../egress/fetch";
 import { notEndUserProblem } from "../sync/ownership";

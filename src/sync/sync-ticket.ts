@@ -21,13 +21,14 @@ import { requestBoardCheck, setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
 import { notEndUserProblem, ownershipRefusal, type Owner } from "./ownership";
-import { settledVersion } from "./changes";
+import { settledVersion } from "../domain/versions";
+import { externalXRefFor } from "../domain/xref";
 import { recordRefusals } from "./refusals";
-import { setupIncompleteMessage } from "./setup";
+import { setupIncompleteMessage } from "../domain/setup";
 import type { Logger } from "../lib/log";
 import { isPushReason } from "../schemas/messages";
 import { executeOps, type ExecuteContext } from "./execute";
-import type { CwNote, CwTicket } from "./model";
+import type { CwNote, CwTicket } from "../domain/model";
 import { plan } from "./plan";
 import type { ClusterMatch, Operation, SyncSettings, TicketMemory, Warning } from "./plan-types";
 import { commentsNeeded, cwSource, NOTES_WAITING, notesToRead, portalSource, type CwSource, type LinkMemory, type NotesRead, type SyncHints } from "./reads";
@@ -37,7 +38,6 @@ const MATCH_TTL_MS = 6 * 60 * 60 * 1000;
 /** …but "no configuration" only this long: one added in ConnectWise is found within 15 minutes. */
 const NO_MATCH_TTL_MS = 15 * 60 * 1000;
 
-const externalXRefFor = (tenantId: string, portalTicketId: number) => `psa-sync:${tenantId}:${portalTicketId}`;
 
 export interface TicketSyncJob extends SyncHints {
   tenantId: string;

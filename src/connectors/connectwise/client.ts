@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
-import type { CwCallback, CwNote, Ref } from "../../sync/model";
+import type { CwCallback, CwNote, Ref } from "../../domain/model";
 import { assertId, createHttpClient, type HttpMethod, UpstreamError, withQuery, orNull } from "../http";
 import type { ConnectWiseClient, FetchLike } from "../types";
 import { trimSite } from "./codebase";

@@ -1,5 +1,5 @@
 import { AppError } from "../../lib/errors";
-import type { PortalComment } from "../../sync/model";
+import type { PortalComment } from "../../domain/model";
 import { assertId, createHttpClient, type HttpRequest, type HttpResponse, UpstreamError, withQuery, orNull } from "../http";
 import type { FetchLike, OAuthTokens, PortalClient } from "../types";
 import { createAuthSession, type PortalAuth } from "./auth";

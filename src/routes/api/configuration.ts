@@ -5,7 +5,8 @@ import { findConnectWiseConnection, findPortalConnection, loadConfiguration } fr
 import { log } from "../../lib/log";
 import { applyMappingsResult } from "../../schemas/accounts";
 import { connectwiseConnectionResponse, mappingsResponse, portalConnectionResponse, savedResponse, settingsResponse } from "../../schemas/configuration-api";
-import { connectionTestInput, connectwiseInput, mappingsInput, portalPutBody, settingsInput, testResult } from "../../schemas/settings";
+import { connectionTestInput, connectwiseInput, mappingsInput, portalPutBody, settingsInput } from "../../schemas/settings";
+import { testResult } from "../../domain/connection-test";
 import { connectPortalToken, publicConnectWise, publicPortal, saveConnectWise, type Actor } from "../../services/configuration-connections";
 import { saveAdvancedSettings, type SaveOutcome } from "../../services/configuration-settings";
 import { runConnectionTest } from "../../services/connection-test";
