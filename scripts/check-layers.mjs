@@ -13,8 +13,9 @@ import ts from "typescript";
 export const LAYERS = [
   ["lib", "limits"],
   ["domain"],
-  ["schemas"],
   ["db"],
+  // Request, response and payload shapes; API responses derive from db/schema.ts (drizzle-zod).
+  ["schemas"],
   ["egress"],
   ["jobs", "alerts"],
   ["connectors"],

@@ -9,9 +9,9 @@ import { portalBudgetStub } from "../durable-objects/portal-budget";
 import { isLow, portalLimitVar, rateHeaders } from "../limits/portal-budget";
 import { parseRetryAfter } from "./http";
 import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret } from "../lib/secret-binding";
-import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl } from "../egress/fetch";
+import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl, type FetchInit, type FetchLike } from "../egress/fetch";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
-import type { ConnectWiseClient, FetchInit, FetchLike, OAuthTokens, PortalClient } from "./types";
+import type { ConnectWiseClient, OAuthTokens, PortalClient } from "./types";
 import { createPortalClient, type PortalAuth } from "./zendesk";
 
 type PortalRow = typeof portalConnections.$inferSelect;

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { syncRuns, tenants } from "../db/schema";
 import { errorFields, log } from "../lib/log";
 import { z } from "zod";
-import type { FetchLike } from "../connectors/types";
+import type { FetchLike } from "../egress/fetch";
 import { egressConfig } from "../egress/fetch";
 import { checkEgress } from "../egress/policy";
 

@@ -1,6 +1,6 @@
-import { egressFetch } from "../egress/fetch";
+import { egressFetch, type FetchLike } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
-import type { ConnectWiseClient, FetchLike, PortalClient } from "../connectors/types";
+import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import { createDb, type Db } from "../db/client";
 import {
   cachedMatch,

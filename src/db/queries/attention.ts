@@ -1,7 +1,7 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Db } from "../client";
 import { tenants } from "../schema";
-import type { FetchLike } from "../../connectors/types";
+import type { FetchLike } from "../../egress/fetch";
 import { announceAttention, announceRecovery } from "../../services/alerts";
 
 /** How long scheduled runs leave a tenant alone after its credentials were rejected. */
