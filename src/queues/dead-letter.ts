@@ -5,7 +5,7 @@ import { recordFailures } from "../db/queries/failures";
 import { runsKeepFailing } from "../services/alerts";
 import { finishRunTicket, markRunsFailed } from "../db/queries/runs";
 import type { Logger } from "../lib/log";
-import { queueMessage } from "../schemas/messages";
+import { queueMessage } from "../jobs/messages";
 import { failureRow } from "./settle";
 
 /**

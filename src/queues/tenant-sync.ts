@@ -16,12 +16,12 @@ import { refreshPortalTokenIfDue, runIdentityCheck } from "../services/portal-id
 import { feedCoversTenant } from "../feed/coverage";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
-import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../jobs/messages";
 import { ownershipRefusal } from "../sync/ownership";
 import { changedCwTickets, changedPortalTickets, newest } from "../sync/changes";
 import { portalTicketIdFromXRef, xrefPrefix } from "../domain/xref";
-import type { JobOutcome } from "./outcome";
-import { sendTenantSync, sendTicketSync } from "./send";
+import type { JobOutcome } from "../jobs/outcome";
+import { sendTenantSync, sendTicketSync } from "../jobs/send";
 import { settleBatch } from "./settle";
 
 /** OAuth access tokens expiring within this are refreshed by the run (tokens live ~2 h). */

@@ -26,7 +26,7 @@ import { externalXRefFor } from "../domain/xref";
 import { recordRefusals } from "./refusals";
 import { setupIncompleteMessage } from "../domain/setup";
 import type { Logger } from "../lib/log";
-import { isPushReason } from "../schemas/messages";
+import { isPushReason } from "../jobs/messages";
 import { executeOps, type ExecuteContext } from "./execute";
 import type { CwNote, CwTicket } from "../domain/model";
 import { plan } from "./plan";

@@ -2,7 +2,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { markNeedsAttention } from "../../src/db/queries/attention";
-import { callBudgetStub } from "../../src/durable-objects/call-budget";
+import { callBudgetStub } from "../../src/jobs/stubs";
 import { egressFetch } from "../../src/egress/fetch";
 import { auditLog, connectwiseConnections, portalConnections, tenants } from "../../src/db/schema";
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
