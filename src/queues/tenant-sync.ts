@@ -1,7 +1,7 @@
 import { egressFetch } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import { createDb, nowIso, type Db } from "../db/client";
-import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention";
+import { clearAttention, raiseAttention } from "../alerts/attention";
 import { addRunTickets, alreadyHandedOver, completeRunIfDone, markListingComplete, markRunSkipped, markRunsFailed, startRun } from "../db/queries/runs";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
@@ -120,7 +120,7 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
     if (!read || read.problem) {
       // The connected user now sees other providers' requests: nothing is listed or written.
       const problem = early ?? read?.problem ?? "";
-      await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
+      await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
       await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
       await db
         .update(syncRuns)
@@ -140,7 +140,7 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
     const problem = credentialProblem(err);
     if (!problem) throw err;
     // Retrying cannot help: end the run, flag the tenant, and probe again later.
-    await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
+    await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
     await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
     log.warn("tenant.needs_attention", { code: err instanceof AppError ? err.code : undefined });
     return { kind: "done" };
@@ -182,9 +182,9 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
   // after ticket) finds one.
   const problem = await hourlyChecks(env, db, msg.tenantId, log);
   if (problem) {
-    await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
+    await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
     log.warn("tenant.needs_attention", { code: "status_mapping" });
-  } else if (await clearNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId)) {
+  } else if (await clearAttention(db, egressFetch(env, "alert"), msg.tenantId)) {
     log.info("tenant.recovered");
   }
   await markListingComplete(db, msg.runId);

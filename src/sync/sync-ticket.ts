@@ -15,7 +15,7 @@ import {
   type TicketState,
   type TicketStats,
 } from "../db/queries/sync-state";
-import { markNeedsAttention } from "../db/queries/attention";
+import { raiseAttention } from "../alerts/attention";
 import { ticketEvents } from "../db/schema";
 import { requestBoardCheck, setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
@@ -193,7 +193,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
   } catch (err) {
     const problem = credentialProblem(err);
-    if (problem) await markNeedsAttention(db, egressFetch(env, "alert"), job.tenantId, problem, now());
+    if (problem) await raiseAttention(db, egressFetch(env, "alert"), job.tenantId, problem, now());
     const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
     const failed = { lastError: message.slice(0, 500), state: "error" as const, updatedAt: now().toISOString() };
     // The link may not exist yet (the very first read failed): the ticket still shows its error.
@@ -273,7 +273,7 @@ async function ownerOf(db: Db, alerts: FetchLike, state: TicketState, portal: Po
   const me = await portal.me();
   const problem = notEndUserProblem(me);
   if (problem) {
-    await markNeedsAttention(db, alerts, stored.tenantId, problem, now());
+    await raiseAttention(db, alerts, stored.tenantId, problem, now());
     return { problem };
   }
   await rememberPortalIdentity(db, stored.tenantId, { userId: me.id, organizationId: me.organizationId });

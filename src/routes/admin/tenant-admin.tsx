@@ -17,7 +17,7 @@ import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-p
 import { eq } from "drizzle-orm";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
-import { alertDestinationProblem, alertWebhookUrl } from "../../services/alerts";
+import { alertDestinationProblem, alertWebhookUrl } from "../../alerts/attention";
 import { ensureConnectWiseCallback, rotateHookAddresses } from "../../services/push";
 import { requireWrite, tenantLayout } from "./access";
 import { validated, type AdminEnv } from "./session";
