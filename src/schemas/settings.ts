@@ -141,4 +141,3 @@ function advancedSettingsFromForm(form: Record<string, unknown>): Record<string,
 export const advancedSettingsForm = z.preprocess((form) => advancedSettingsFromForm(form as Record<string, unknown>), advancedSettingsInput);
 
 export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
-

@@ -7,7 +7,7 @@ import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../schemas/accounts";
 import { forgetPushedMappings, getTicketLink, linkedIds, linksMatching, requestResync } from "../db/queries/ticket-links";
-import { unlinkedRequestRefusal } from "./portal-identity";
+import { unlinkedRequestRefusal } from "../sync/portal-identity";
 import { takeTaskAllowance } from "./task-limits";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */

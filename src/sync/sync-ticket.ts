@@ -38,7 +38,6 @@ const MATCH_TTL_MS = 6 * 60 * 60 * 1000;
 /** …but "no configuration" only this long: one added in ConnectWise is found within 15 minutes. */
 const NO_MATCH_TTL_MS = 15 * 60 * 1000;
 
-
 export interface TicketSyncJob extends SyncHints {
   tenantId: string;
   portalTicketId: number;

@@ -18,7 +18,7 @@ import { eq } from "drizzle-orm";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
 import { alertDestinationProblem, alertWebhookUrl } from "../../alerts/attention";
-import { ensureConnectWiseCallback, rotateHookAddresses } from "../../services/push";
+import { ensureConnectWiseCallback, rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { requireWrite, tenantLayout } from "./access";
 import { validated, type AdminEnv } from "./session";
 

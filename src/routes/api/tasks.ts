@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { createDb } from "../../db/client";
 import { log } from "../../lib/log";
 import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
-import { rotateHookAddresses } from "../../services/push";
+import { rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskResult } from "../../services/tasks";
 import type { ApiEnv } from "./auth";
 import { apiRoute, jsonBody, jsonResponse, locationHeader, runLocation } from "./openapi";
