@@ -40,7 +40,10 @@ function sourceFiles(dir) {
 
 /** Relative specifiers of every import, export-from and import() in a file, type-only ones included. */
 const importsOf = (path) =>
-  ts.preProcessFile(readFileSync(path, "utf8"), true, true).importedFiles.map((f) => f.fileName).filter((s) => s.startsWith("."));
+  ts
+    .preProcessFile(readFileSync(path, "utf8"), true, true)
+    .importedFiles.map((f) => f.fileName)
+    .filter((s) => s.startsWith("."));
 
 /** The top-level folder of src/ a path is in ("." for src/'s own files), or null outside src/. */
 function folderOf(srcDir, path) {
