@@ -11,7 +11,7 @@ import { probeConnectWise } from "./configuration-cw-probes";
 import { liveFetch, portalBaseUrl, type FetchLike } from "../egress/fetch";
 import { notEndUserProblem } from "../sync/ownership";
 import { describeFailure } from "./configuration-errors";
-import type { Actor } from "./configuration-connections";
+import type { ConfigurationActor } from "./configuration-connections";
 
 /**
  * "Test connection": both systems checked in plain words, one line per check with a fix
@@ -137,7 +137,7 @@ async function testTicket(cw: ConnectWiseClient, config: Configuration): Promise
   }
 }
 
-export async function runConnectionTest(env: Env, db: Db, actor: Actor, opts: { testTicket: boolean }): Promise<TestResult> {
+export async function runConnectionTest(env: Env, db: Db, actor: ConfigurationActor, opts: { testTicket: boolean }): Promise<TestResult> {
   const config = await loadConfiguration(db, actor.tenantId);
   const lines: TestLine[] = [];
   if (config.portal) lines.push(...(await probePortal(env, config.portal)));

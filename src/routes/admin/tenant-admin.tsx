@@ -8,7 +8,7 @@ import { log } from "../../lib/log";
 import { formErrors, formValues } from "../../lib/validation";
 import { addUserForm, bulkResyncForm, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
 import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "../../services/accounts-users";
-import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
+import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, describeTenantStatus, type TaskCode } from "../../services/tasks";
 import { signInLinkUrl } from "../../services/sign-in-links";
 import { createApiToken, revokeApiToken } from "../../services/tokens";
 import { TasksPage } from "../../views/tenant-admin/tasks-page";
@@ -40,7 +40,7 @@ async function renderTasks(
   status: 200 | 400 | 404 | 409 | 429 = 200,
 ) {
   const db = createDb(c.env.DB);
-  const st = await tenantStatus(db, c.get("tenantId"));
+  const st = await describeTenantStatus(db, c.get("tenantId"));
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
   return c.html(<TasksPage {...tenantLayout(c)} status={st} alertWebhookUrl={extra.alertValue ?? tenant?.alertWebhookUrl ?? ""} {...extra} />, status);
 }
