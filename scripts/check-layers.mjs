@@ -11,7 +11,7 @@ import ts from "typescript";
  * other one way only (the cycle check). "." is src/'s own files (index.ts, app.tsx).
  * @type {string[][]}
  */
-export const LAYERS = [
+const LAYERS = [
   ["lib", "limits"],
   ["domain"],
   ["db"],
