@@ -8,6 +8,7 @@ import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatch
  * 404 → `not_found`; other 4xx → `invalid_payload` (or `conflict` for 409) carrying the
  * upstream message; a body that fails its schema → `invalid_payload`.
  */
+
 interface CallCounter {
   /** API calls made by this client so far (every HTTP attempt, including failed ones). */
   readonly calls: number;
