@@ -1,12 +1,8 @@
-import { z } from "zod";
 import type { Db } from "../db/client";
 import { clearNeedsAttention, markAttentionAnnounced, markNeedsAttention } from "../db/queries/attention";
 import { egressConfig, type FetchLike } from "../egress/fetch";
 import { checkEgress } from "../egress/policy";
 import { errorFields, log } from "../lib/log";
-
-/** An alert webhook address as typed (Teams, Slack …); where it may point is the egress policy's call (`alertDestinationProblem`). */
-export const alertWebhookUrl = z.string().trim().max(2000).url("Enter the webhook's full address, starting with https://");
 
 /** Why the egress policy would refuse to post alerts there, or null when it may. */
 export function alertDestinationProblem(env: Env, url: string, requestOrigin?: string): string | null {

@@ -17,7 +17,8 @@ import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-p
 import { eq } from "drizzle-orm";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
-import { alertDestinationProblem, alertWebhookUrl } from "../../alerts/attention";
+import { alertDestinationProblem } from "../../alerts/attention";
+import { alertWebhookUrl } from "../../schemas/forms";
 import { ensureConnectWiseCallback, rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { requireWrite, tenantLayout } from "./access";
 import { validated, type AdminEnv } from "./session";
