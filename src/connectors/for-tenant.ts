@@ -217,13 +217,15 @@ export async function connectwiseClientFor(env: Env, row: ConnectWiseRow, inner?
     codebase = await lookupCodebase({ fetch: fetchImpl, site: row.site, companyId: row.companyId });
     await createDb(env.DB).update(connectwiseConnections).set({ codebase }).where(eq(connectwiseConnections.tenantId, row.tenantId));
   }
-  return createConnectWiseClient({
-    fetch: fetchImpl,
-    site: row.site,
-    companyId: row.companyId,
-    publicKey: row.publicKey,
-    privateKey,
-    clientId: row.clientId,
-    codebase,
-  });
+  return createConnectWiseClient({ fetch: fetchImpl, ...clientCredentials(row, privateKey, codebase) });
 }
+
+/** A stored connection's credentials as the ConnectWise client takes them (the private key opened, the codebase known). */
+export const clientCredentials = (row: Pick<ConnectWiseRow, "site" | "companyId" | "publicKey" | "clientId">, privateKey: string, codebase: string) => ({
+  site: row.site,
+  companyId: row.companyId,
+  publicKey: row.publicKey,
+  privateKey,
+  clientId: row.clientId,
+  codebase,
+});

@@ -6,7 +6,7 @@ import { createHttpClient, UpstreamError } from "../connectors/http";
 import type { ConnectWiseClient } from "../connectors/types";
 import type { ConnectWiseRow } from "../db/queries/configuration";
 import type { TestLine } from "../schemas/settings";
-import { connectwiseFetch, connectwisePrivateKey } from "../connectors/for-tenant";
+import { clientCredentials, connectwiseFetch, connectwisePrivateKey } from "../connectors/for-tenant";
 import { ADMIN_TIMEOUT_MS, describeFailure } from "./configuration-errors";
 
 /**
@@ -141,15 +141,6 @@ export async function probeConnectWise(env: Env, row: ConnectWiseRow, boardId: n
     }
   }
   lines.push(line("Authentication", true, `Signed in as API member of company ${row.companyId} (public key ${row.publicKey})`), ...permissionLines);
-  const client = createConnectWiseClient({
-    fetch,
-    site: row.site,
-    companyId: row.companyId,
-    publicKey: row.publicKey,
-    privateKey,
-    clientId: row.clientId,
-    codebase,
-    timeoutMs: ADMIN_TIMEOUT_MS,
-  });
+  const client = createConnectWiseClient({ fetch, ...clientCredentials(row, privateKey, codebase), timeoutMs: ADMIN_TIMEOUT_MS });
   return { lines, client, codebase };
 }

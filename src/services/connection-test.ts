@@ -101,36 +101,18 @@ async function testTicket(cw: ConnectWiseClient, config: Configuration): Promise
   const boardId = config.settings?.boardId;
   const companyId = config.settings?.defaultCompanyId;
   const check = "Test ticket (create, update)";
-  if (!boardId || !companyId)
-    return {
-      line: {
-        side: "connectwise",
-        check,
-        ok: false,
-        skipped: true,
-        detail: "Not run: choose a board and default company in Advanced Settings first.",
-        fix: null,
-      },
-      id: null,
-    };
+  const outcome = (id: number | null, ok: boolean, detail: string, fix: string | null, skipped = false) => ({
+    line: { side: "connectwise" as const, check, ok, skipped, detail, fix },
+    id,
+  });
+  if (!boardId || !companyId) return outcome(null, false, "Not run: choose a board and default company in Advanced Settings first.", null, true);
   let id: number | null = null;
   try {
     const statuses = await cw.listBoardStatuses(boardId);
     const mappedNew = config.statuses.find((s) => s.portalValue === "new")?.cwStatusId;
     const closed =
       config.statuses.find((s) => s.portalValue === "closed" && s.cwStatusClosed)?.cwStatusId ?? statuses.find((s) => s.closedStatus && !s.inactive)?.id;
-    if (!closed)
-      return {
-        line: {
-          side: "connectwise",
-          check,
-          ok: false,
-          skipped: false,
-          detail: "The board has no closed status to close the test ticket with.",
-          fix: "Add a closed status to the board.",
-        },
-        id: null,
-      };
+    if (!closed) return outcome(null, false, "The board has no closed status to close the test ticket with.", "Add a closed status to the board.");
     const ticket = await cw.createTicket({
       summary: "psa-sync test ticket (safe to ignore)",
       initialDescription: "Created by psa-sync's Test connection to prove it can create and update tickets. It is closed right away.",
@@ -142,21 +124,16 @@ async function testTicket(cw: ConnectWiseClient, config: Configuration): Promise
     });
     id = ticket.id;
     await cw.patchTicket(ticket.id, [{ op: "replace", path: "status", value: { id: closed } }]);
-    return { line: { side: "connectwise", check, ok: true, skipped: false, detail: `Created ticket #${ticket.id} and closed it`, fix: null }, id };
+    return outcome(id, true, `Created ticket #${ticket.id} and closed it`, null);
   } catch (err) {
     const detail =
       err instanceof Error && /HTTP 403/.test(err.message) ? "missing permission: create or update service tickets" : describeFailure(err, "connectwise");
-    return {
-      line: {
-        side: "connectwise",
-        check,
-        ok: false,
-        skipped: false,
-        detail: id ? `Created ticket #${id} but could not close it: ${detail}` : detail,
-        fix: "Give the API member's security role Service Desk › Service Tickets: Add and Edit.",
-      },
+    return outcome(
       id,
-    };
+      false,
+      id ? `Created ticket #${id} but could not close it: ${detail}` : detail,
+      "Give the API member's security role Service Desk › Service Tickets: Add and Edit.",
+    );
   }
 }
 

@@ -1,6 +1,5 @@
-import { MIN_PASSWORD_LENGTH } from "../schemas/accounts";
 import { Layout } from "./layout";
-import { FieldError, Flash } from "./tenant-admin/components";
+import { Flash, NewPasswordFields } from "./tenant-admin/components";
 
 export interface FirstSignInPageProps {
   /** The link's own path (the form posts back to it); absent when the link does not work. */
@@ -20,21 +19,7 @@ export function FirstSignInPage({ action, email, errors = {} }: FirstSignInPageP
           <>
             <p class="lead">Welcome, {email}. Choose the password you will sign in with; this link then stops working.</p>
             <form method="post" action={action} novalidate>
-              <label for="password">Password</label>
-              <input
-                id="password"
-                name="password"
-                type="password"
-                autocomplete="new-password"
-                required
-                minlength={MIN_PASSWORD_LENGTH}
-                aria-invalid={errors.password ? "true" : undefined}
-              />
-              <p class="muted hint">At least {MIN_PASSWORD_LENGTH} characters; not your email address.</p>
-              <FieldError id="password" message={errors.password} />
-              <label for="confirm">Repeat the password</label>
-              <input id="confirm" name="confirm" type="password" autocomplete="new-password" required aria-invalid={errors.confirm ? "true" : undefined} />
-              <FieldError id="confirm" message={errors.confirm} />
+              <NewPasswordFields errors={errors} label="Password" repeatLabel="Repeat the password" hint="not your email address" />
               <button type="submit">Set password and sign in</button>
             </form>
           </>

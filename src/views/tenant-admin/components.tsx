@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { MIN_PASSWORD_LENGTH } from "../../schemas/accounts";
 
 /** Small pieces shared by the account, tenant-admin and operator pages. */
 
@@ -56,4 +57,29 @@ export function SecretOnce({ label, value, children }: { label: string; value: s
 
 export function ReadOnlyNote() {
   return <p class="muted">You can see this page but not change it (read-only access).</p>;
+}
+
+/** A new password and its repetition, with the policy's hint (`hint` says what it may not be). */
+export function NewPasswordFields({ errors, label, repeatLabel, hint }: { errors: Record<string, string>; label: string; repeatLabel: string; hint: string }) {
+  return (
+    <>
+      <label for="password">{label}</label>
+      <input
+        id="password"
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        required
+        minlength={MIN_PASSWORD_LENGTH}
+        aria-invalid={errors.password ? "true" : undefined}
+      />
+      <p class="muted hint">
+        At least {MIN_PASSWORD_LENGTH} characters; {hint}.
+      </p>
+      <FieldError id="password" message={errors.password} />
+      <label for="confirm">{repeatLabel}</label>
+      <input id="confirm" name="confirm" type="password" autocomplete="new-password" required aria-invalid={errors.confirm ? "true" : undefined} />
+      <FieldError id="confirm" message={errors.confirm} />
+    </>
+  );
 }

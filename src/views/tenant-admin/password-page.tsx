@@ -1,6 +1,5 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
-import { FieldError, Flash } from "./components";
-import { MIN_PASSWORD_LENGTH } from "../../schemas/accounts";
+import { FieldError, Flash, NewPasswordFields } from "./components";
 
 export interface PasswordPageProps {
   user: LayoutUser;
@@ -26,21 +25,12 @@ export function PasswordPage({ user, csrfToken, forced, errors = {} }: PasswordP
           <label for="current">{forced ? "Temporary password" : "Current password"}</label>
           <input id="current" name="current" type="password" autocomplete="current-password" required aria-invalid={errors.current ? "true" : undefined} />
           <FieldError id="current" message={errors.current} />
-          <label for="password">New password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={MIN_PASSWORD_LENGTH}
-            aria-invalid={errors.password ? "true" : undefined}
+          <NewPasswordFields
+            errors={errors}
+            label="New password"
+            repeatLabel="Repeat the new password"
+            hint="not your email address or your current password"
           />
-          <p class="muted hint">At least {MIN_PASSWORD_LENGTH} characters; not your email address or your current password.</p>
-          <FieldError id="password" message={errors.password} />
-          <label for="confirm">Repeat the new password</label>
-          <input id="confirm" name="confirm" type="password" autocomplete="new-password" required aria-invalid={errors.confirm ? "true" : undefined} />
-          <FieldError id="confirm" message={errors.confirm} />
           <button type="submit">Change password</button>
         </form>
       </section>
