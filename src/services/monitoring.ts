@@ -10,7 +10,7 @@ import { listRuns, listRunTickets, runTicketCounts } from "../db/queries/monitor
 import { commentLinksOf, countLinksByState, countRetrying, recentWarnings, searchTicketLinks } from "../db/queries/monitoring-tickets";
 import { getTicketLink, ticketEventsOf } from "../db/queries/ticket-links";
 import { AppError } from "../lib/errors";
-import { queueMessage } from "../schemas/messages";
+import { queueMessage } from "../jobs/messages";
 import {
   decodeCursor,
   encodeCursor,

@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { wireDemoPush } from "../../src/dev/demo-push";
-import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
+import { ticketSyncStub } from "../../src/jobs/stubs";
 import { PUSH_PENDING_TTL_MS } from "../../src/webhooks/coalesce";
 import { connectwiseConnections, runTickets, syncRuns, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";

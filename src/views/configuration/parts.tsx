@@ -1,4 +1,4 @@
-import type { TestResult } from "../../schemas/settings";
+import type { TestResult } from "../../domain/connection-test";
 
 /** Small pieces shared by the configuration pages. */
 export type FieldErrors = Record<string, string>;
