@@ -1,5 +1,6 @@
 import type { auditPage } from "../../services/monitoring";
-import { Pager, Time } from "./format";
+import { Pager } from "./format";
+import { Time } from "../time";
 
 type AuditData = Awaited<ReturnType<typeof auditPage>>;
 

@@ -1,6 +1,7 @@
 import type { failuresPage } from "../../services/monitoring";
 import { CsrfField } from "../layout";
-import { Pager, Time } from "./format";
+import { Pager } from "./format";
+import { Time } from "../time";
 
 type FailuresData = Awaited<ReturnType<typeof failuresPage>>;
 
@@ -57,7 +58,7 @@ export function FailuresPage(props: {
           all
         </a>
         {canWrite ? (
-          <form method="post" action={`${base}/replay`}>
+          <form method="post" action={`${base}/replay`} data-busy>
             <CsrfField token={csrfToken} />
             <button type="submit">Replay all not replayed</button>
           </form>

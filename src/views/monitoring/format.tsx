@@ -1,11 +1,4 @@
-/** Small shared pieces of the monitoring pages: times, durations, badges, paging links. */
-
-/** "2026-11-01 10:00 UTC" in a <time> element (readable without a script or a locale). */
-export function Time({ iso }: { iso: string | null | undefined }) {
-  if (!iso) return <span class="muted">—</span>;
-  const text = iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
-  return <time datetime={iso}>{text}</time>;
-}
+/** Small shared pieces of the monitoring pages: durations, badges, paging links. */
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;

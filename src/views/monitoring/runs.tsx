@@ -1,5 +1,6 @@
 import type { RunProgress, runDetail, runsPage } from "../../services/monitoring";
-import { durationOf, formatDuration, LinkStateBadge, Pager, RunStatusBadge, Time, TRIGGER_LABEL } from "./format";
+import { durationOf, formatDuration, LinkStateBadge, Pager, RunStatusBadge, TRIGGER_LABEL } from "./format";
+import { Time } from "../time";
 
 type RunsData = Awaited<ReturnType<typeof runsPage>>;
 type RunDetailData = Awaited<ReturnType<typeof runDetail>>;

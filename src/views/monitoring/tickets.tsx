@@ -1,6 +1,7 @@
 import type { ticketsPage } from "../../services/monitoring";
 import type { TicketsQuery } from "../../services/monitoring-params";
-import { LinkStateBadge, Pager, Time } from "./format";
+import { LinkStateBadge, Pager } from "./format";
+import { Time } from "../time";
 
 type TicketsData = Awaited<ReturnType<typeof ticketsPage>>;
 
