@@ -1,6 +1,6 @@
 import type { failuresPage } from "../../services/monitoring";
 import { CsrfField } from "../layout";
-import { Pager } from "./format";
+import { Pager, withQuery } from "./format";
 import { Time } from "../time";
 
 type FailuresData = Awaited<ReturnType<typeof failuresPage>>;
@@ -31,7 +31,6 @@ export function FailuresPage(props: {
   data: FailuresData;
   tenantId: string;
   state: string | undefined;
-  isFirst: boolean;
   canWrite: boolean;
   csrfToken: string;
   notice: ReplayNotice | null;
@@ -56,6 +55,9 @@ export function FailuresPage(props: {
         </a>
         <a href={base} aria-current={props.state === undefined ? "page" : undefined}>
           all
+        </a>
+        <a href={withQuery(`${base}.csv`, { state: props.state })} download>
+          Download this list as CSV
         </a>
         {canWrite ? (
           <form method="post" action={`${base}/replay`} data-busy>
@@ -131,7 +133,7 @@ export function FailuresPage(props: {
           </tbody>
         </table>
       )}
-      <Pager base={base} params={{ state: props.state }} nextCursor={data.nextCursor} isFirst={props.isFirst} />
+      <Pager base={base} params={{ state: props.state }} page={data} />
     </>
   );
 }

@@ -12,8 +12,8 @@ const PAD = 24;
 
 /**
  * Server-rendered SVG bar chart of recent runs: synced (stacked under) failed tickets.
- * Each bar is a link with a <title> (tooltip and accessible name); the chart is a labelled
- * group, not an image, because an image's content is presentational and may hold no links.
+ * Each bar is a link with a <title> (tooltip) and a label; the chart is a labelled SVG, not
+ * role="img": an image's content is presentational and may hold no links.
  * The table fallback is the runs page itself.
  */
 export function RunChart({ runs, tenantId }: { runs: ChartRun[]; tenantId: string }) {
@@ -27,7 +27,7 @@ export function RunChart({ runs, tenantId }: { runs: ChartRun[]; tenantId: strin
   const label = `Tickets per run, last ${runs.length} runs: ${synced} synced, ${failed} failed in total; the busiest run handled ${max}.`;
   return (
     <figure class="run-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="group" aria-label={label} xmlns="http://www.w3.org/2000/svg">
+      <svg viewBox={`0 0 ${W} ${H}`} aria-label={label} xmlns="http://www.w3.org/2000/svg">
         <line class="axis" x1={PAD} y1={H - PAD} x2={W} y2={H - PAD} />
         <text class="tick" x={PAD - 4} y={12} text-anchor="end">
           {max}
