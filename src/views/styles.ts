@@ -52,6 +52,7 @@ th { font-size:.85rem; color:var(--muted); font-weight:600; }
 .field-error { color:var(--bad); font-size:.9rem; margin:.2rem 0 0; }
 select, textarea { padding:.45rem .6rem; border:1px solid var(--line); border-radius:6px; font:inherit; }
 input, select, textarea { background:var(--card); color:var(--ink); }
+::placeholder { color:var(--muted); opacity:1; }
 button:disabled, button[aria-busy=true] { opacity:.7; cursor:progress; }
 .actions { display:flex; gap:.75rem; align-items:center; flex-wrap:wrap; }
 section + section { margin-top:1.25rem; }
