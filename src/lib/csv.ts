@@ -8,13 +8,13 @@ export type CsvCell = string | number | null | undefined;
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export function csvCell(value: CsvCell): string {
+function csvCell(value: CsvCell): string {
   if (value === null || value === undefined) return "";
   const text = typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export const csvLine = (cells: CsvCell[]) => `${cells.map(csvCell).join(",")}\r\n`;
+const csvLine = (cells: CsvCell[]) => `${cells.map(csvCell).join(",")}\r\n`;
 
 /**
  * A CSV body streamed batch by batch as the reader takes it, so an export of any size holds

@@ -1,5 +1,5 @@
 /** "2026-11-01 10:00 UTC" from an ISO timestamp (what every page shows before, or without, its script). */
-export function utcText(iso: string): string {
+function utcText(iso: string): string {
   return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
