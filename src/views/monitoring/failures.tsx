@@ -56,7 +56,7 @@ export function FailuresPage(props: {
         <a href={base} aria-current={props.state === undefined ? "page" : undefined}>
           all
         </a>
-        <a href={withQuery(`${base}.csv`, { state: props.state })} download>
+        <a href={withQuery(`${base}.csv`, { state: props.state })} download="">
           Download this list as CSV
         </a>
         {canWrite ? (

@@ -47,7 +47,7 @@ export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tena
         </form>
       </search>
       <p class="actions">
-        <a href={withQuery(`${base}.csv`, filter)} download>
+        <a href={withQuery(`${base}.csv`, filter)} download="">
           Download {filtered ? "these tickets" : "all tickets"} as CSV
         </a>
       </p>
