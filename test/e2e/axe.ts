@@ -9,7 +9,7 @@ const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
  * up to three offending elements. The page's context needs `bypassCSP`: axe is injected as an
  * inline script, which the utility's CSP (rightly) refuses.
  */
-export async function axeViolations(page: Page, label: string): Promise<string[]> {
+async function axeViolations(page: Page, label: string): Promise<string[]> {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axe.source });
   const violations = await page.evaluate(async (tags) => {
     const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: { type: "tag", values: tags } });
