@@ -6,7 +6,7 @@ import { attributeProfile, ownersOf, samplingPeriodUs } from "./profile-attribut
 
 /** Sampling interval asked of V8, µs; the real one is measured from each profile (reported). */
 const INTERVAL_US = 100;
-const RUNNER = "core:user:vitest-pool-workers-runner-workers";
+const RUNNER = "core:user:vitest-plugin-runner-workers";
 const SANDBOX = "core:user:psa-sync-sandbox";
 /**
  * Isolates to profile. Not miniflare's local D1 and Queues: each profiled isolate adds to the

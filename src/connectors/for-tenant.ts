@@ -4,14 +4,13 @@ import { eq } from "drizzle-orm";
 import { AppError, BudgetSpent } from "../lib/errors";
 import { log } from "../lib/log";
 import { callLimitVar, type CallLimit } from "../limits/call-budget";
-import { callBudgetStub } from "../durable-objects/call-budget";
-import { portalBudgetStub } from "../durable-objects/portal-budget";
+import { callBudgetStub, portalBudgetStub } from "../jobs/stubs";
 import { isLow, portalLimitVar, rateHeaders } from "../limits/portal-budget";
 import { parseRetryAfter } from "./http";
 import { bindings, connectwiseSecrets, openSecret, portalSecrets, sealSecret } from "../lib/secret-binding";
-import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl } from "../egress/fetch";
+import { connectwiseTarget, egressFetch, liveFetch, portalBaseUrl, type FetchInit, type FetchLike } from "../egress/fetch";
 import { createConnectWiseClient, lookupCodebase } from "./connectwise";
-import type { ConnectWiseClient, FetchInit, FetchLike, OAuthTokens, PortalClient } from "./types";
+import type { ConnectWiseClient, OAuthTokens, PortalClient } from "./types";
 import { createPortalClient, type PortalAuth } from "./zendesk";
 
 type PortalRow = typeof portalConnections.$inferSelect;

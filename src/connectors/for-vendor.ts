@@ -1,7 +1,6 @@
-import { portalBaseUrl } from "../egress/fetch";
+import { portalBaseUrl, type FetchLike } from "../egress/fetch";
 import type { VendorFeedCredential } from "../lib/secret-binding";
 import { portalFetch } from "./for-tenant";
-import type { FetchLike } from "./types";
 import { createPortalAdminClient, type PortalAdminClient } from "./zendesk/admin";
 
 /** The vendor feed's share of the portal account's budget is taken under this name (never a tenant id: those are UUIDs). */

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { AppError, type ErrorCode } from "../lib/errors";
-import type { FetchLike } from "./types";
+import type { FetchLike } from "../egress/fetch";
 
 /**
  * The one place both connectors talk HTTP: per-call timeout, a count of every attempt,

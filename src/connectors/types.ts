@@ -1,4 +1,4 @@
-import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatchOp, PortalComment, PortalTicket, Ref } from "../sync/model";
+import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatchOp, PortalComment, PortalTicket, Ref } from "../domain/model";
 
 /**
  * Connector contracts. Implementations are factories taking `fetch` (read at call time)
@@ -8,10 +8,6 @@ import type { CwCallback, CwConfiguration, CwNote, CwStatus, CwTicket, JsonPatch
  * 404 → `not_found`; other 4xx → `invalid_payload` (or `conflict` for 409) carrying the
  * upstream message; a body that fails its schema → `invalid_payload`.
  */
-export type FetchLike = (input: RequestInfo | URL, init?: FetchInit) => Promise<Response>;
-
-/** `timeoutMs`: the length of `signal`'s timeout, so a layer that held the call back (a budget's wait) can start it afresh when the call leaves. */
-export type FetchInit = RequestInit & { timeoutMs?: number };
 
 interface CallCounter {
   /** API calls made by this client so far (every HTTP attempt, including failed ones). */

@@ -3,8 +3,8 @@ import { listDispatchableTenants } from "../db/queries/tenants";
 import { closeStalledRuns, markRunsFailed, runsInProgress, STALE_RUN_MS, STALLED_LISTING_MS, type RunTrigger } from "../db/queries/runs";
 import { syncRuns } from "../db/schema";
 import type { Logger } from "../lib/log";
-import type { TenantSyncMessage } from "../schemas/messages";
-import { sendTenantSync } from "../queues/send";
+import type { TenantSyncMessage } from "../jobs/messages";
+import { sendTenantSync } from "../jobs/send";
 
 /** Tenants per D1 round (their ids go into one `IN (…)` list). */
 const TENANT_BATCH = MAX_IDS_PER_QUERY;

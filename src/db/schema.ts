@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { PortalTicket } from "../sync/model";
+import type { PortalTicket } from "../domain/model";
 
 /** The owning tenant: every tenant-scoped table starts with it. */
 const tenantRef = () =>

@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { portalConnections, tenants } from "../db/schema";
 import { portalBaseUrl } from "../egress/fetch";
 import { bindings, sealSecret } from "../lib/secret-binding";
-import { ensureConnectWiseCallback, portalHookUrl } from "../services/push";
+import { ensureConnectWiseCallback, portalHookUrl } from "../webhooks/hook-addresses";
 
 /**
  * Local demo only: wires push for the demo tenant against the sandbox — ConnectWise's

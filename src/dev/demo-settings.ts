@@ -2,7 +2,7 @@ import { isNull } from "drizzle-orm";
 import type { ConnectWiseClient } from "../connectors/types";
 import type { Db } from "../db/client";
 import { priorityMappings, statusMappings, tenantSettings } from "../db/schema";
-import type { PortalPriority, PortalStatus } from "../sync/model";
+import type { PortalPriority, PortalStatus } from "../domain/model";
 
 /** The demo's Advanced Settings, by ConnectWise names (ids are looked up in the sandbox). */
 const BOARD = "Easy Connect Support";

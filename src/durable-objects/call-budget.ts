@@ -1,11 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { takeCall, type BudgetState, type CallLimit, type Turn } from "../limits/call-budget";
 
-/** One object per tenant: its ConnectWise call budget (limits/call-budget.ts). */
-export function callBudgetStub(env: Env, tenantId: string) {
-  return env.CALL_BUDGET.get(env.CALL_BUDGET.idFromName(`connectwise:${tenantId}`));
-}
-
 /**
  * Holds a tenant's two GCRA timestamps (the normal bucket and the push reserve). Every
  * ConnectWise client of the tenant, in any invocation, reserves here before it calls, so

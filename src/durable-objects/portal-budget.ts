@@ -12,11 +12,6 @@ import {
 } from "../limits/portal-budget";
 import { log } from "../lib/log";
 
-/** The one object of the deployment's portal account (limits/portal-budget.ts; one account per PORTAL_BASE_URL). */
-export function portalBudgetStub(env: Env, account: string) {
-  return env.PORTAL_BUDGET.get(env.PORTAL_BUDGET.idFromName(`portal:${account}`));
-}
-
 /**
  * The portal account's budget: every portal call of every tenant asks here first. Only the
  * account timestamp is persisted (an evicted object must not hand out a fresh burst, nor

@@ -1,14 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { exhausted, hit, type RateRule, type Verdict, type Window } from "../limits/rate-limit";
 
-/**
- * The limiter for one key (e.g. `sign-in:ip:<ip>`, `hook:<hookId>`, `task:<tenant>`).
- * Keys name what they limit; the object is created on first use.
- */
-export function rateLimiterStub(env: Env, key: string) {
-  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
-}
-
 /** Counts hits of one key; persisted so an evicted object does not forget a lock. */
 export class RateLimiter extends DurableObject<Env> {
   private window: Window | null | undefined;

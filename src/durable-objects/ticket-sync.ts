@@ -1,16 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { TicketStats } from "../db/queries/sync-state";
 import { createLogger, errorFields } from "../lib/log";
-import type { JobOutcome } from "../queues/outcome";
-import { outcomeOfError } from "../queues/outcome";
-import type { TicketSyncMessage } from "../schemas/messages";
+import { outcomeOfError, type JobOutcome } from "../jobs/outcome";
+import type { TicketSyncMessage } from "../jobs/messages";
 import { syncTicket } from "../sync/sync-ticket";
 import { mustQueue } from "../webhooks/coalesce";
-
-/** One object per tenant + portal ticket (docs/design.md, Shape), so all work on a ticket happens in one place. */
-export function ticketSyncStub(env: Env, tenantId: string, portalTicketId: number) {
-  return env.TICKET_SYNC.get(env.TICKET_SYNC.idFromName(`${tenantId}:${portalTicketId}`));
-}
 
 export type TicketSyncOutcome = JobOutcome & { stats?: TicketStats };
 

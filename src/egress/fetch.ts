@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { FetchLike } from "../connectors/types";
 import { createDb } from "../db/client";
 import { tenants } from "../db/schema";
 import { AppError } from "../lib/errors";
@@ -13,6 +12,12 @@ import { checkEgress, type Destination, type EgressConfig, type EgressTarget } f
  * (policy.ts) to each URL before sending and never follows a redirect (credentials ride
  * on most of these calls; a redirect would carry them elsewhere).
  */
+
+/** The shape of `fetch` every client takes, so a caller decides how a call leaves (egress, budgets, a test's fake). */
+export type FetchLike = (input: RequestInfo | URL, init?: FetchInit) => Promise<Response>;
+
+/** `timeoutMs`: the length of `signal`'s timeout, so a layer that held the call back (a budget's wait) can start it afresh when the call leaves. */
+export type FetchInit = RequestInit & { timeoutMs?: number };
 
 /** A request the egress policy refused: nothing was sent. */
 export class EgressRefused extends AppError {

@@ -7,8 +7,8 @@ import { portalBaseUrl } from "../egress/fetch";
 import { AppError } from "../lib/errors";
 import { errorFields, type Logger } from "../lib/log";
 import { bindings, openSecret, vendorFeedCredential } from "../lib/secret-binding";
-import { sendTicketSync } from "../queues/send";
-import type { TicketSyncMessage } from "../schemas/messages";
+import { sendTicketSync } from "../jobs/send";
+import type { TicketSyncMessage } from "../jobs/messages";
 import { changedPortalTickets } from "../sync/changes";
 import { routeTicket } from "./route";
 

@@ -1,11 +1,11 @@
+import { raiseAttention } from "../alerts/attention";
 import { egressFetch } from "../egress/fetch";
 import { createDb, nowIso } from "../db/client";
-import { markNeedsAttention } from "../db/queries/attention";
+import { runsKeepFailing } from "../db/queries/attention";
 import { recordFailures } from "../db/queries/failures";
-import { runsKeepFailing } from "../services/alerts";
 import { finishRunTicket, markRunsFailed } from "../db/queries/runs";
 import type { Logger } from "../lib/log";
-import { queueMessage } from "../schemas/messages";
+import { queueMessage } from "../jobs/messages";
 import { failureRow } from "./settle";
 
 /**
@@ -30,7 +30,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env,
       await markRunsFailed(db, [msg.runId], "failed: the run could not list changes (see Failures)", nowIso());
       // A tenant whose runs keep failing is not left to fail silently.
       const problem = await runsKeepFailing(db, msg.tenantId);
-      if (problem) await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
+      if (problem) await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
     }
   }
   batch.ackAll();

@@ -2,7 +2,7 @@ import { createDb } from "../db/client";
 import { recordFailures, type FailureInput } from "../db/queries/failures";
 import type { Logger } from "../lib/log";
 import { errorFields } from "../lib/log";
-import { backoffSeconds, MAX_BACKOFF_SECONDS, outcomeOfError, type JobOutcome } from "./outcome";
+import { backoffSeconds, MAX_BACKOFF_SECONDS, outcomeOfError, type JobOutcome } from "../jobs/outcome";
 
 /** Queues refuse a retry delay over 12 hours. */
 const QUEUE_MAX_DELAY_SECONDS = 12 * 60 * 60;

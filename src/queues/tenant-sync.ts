@@ -1,7 +1,7 @@
 import { egressFetch } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
 import { createDb, nowIso, type Db } from "../db/client";
-import { clearNeedsAttention, markNeedsAttention } from "../db/queries/attention";
+import { clearAttention, raiseAttention } from "../alerts/attention";
 import { addRunTickets, alreadyHandedOver, completeRunIfDone, markListingComplete, markRunSkipped, markRunsFailed, startRun } from "../db/queries/runs";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "../sync/attention";
@@ -11,16 +11,17 @@ import { orNull } from "../connectors/http";
 import { clearResyncRequested, listResyncRequested, requestResync } from "../db/queries/ticket-links";
 import { advanceCursor, knownVersions, loadTenantRunState, mergeFollowers } from "../db/queries/tenant-run";
 import { connectwiseConnections, syncRuns, tenantSettings } from "../db/schema";
-import { ensureConnectWiseCallback } from "../services/push";
-import { refreshPortalTokenIfDue, runIdentityCheck } from "../services/portal-identity";
+import { ensureConnectWiseCallback } from "../webhooks/hook-addresses";
+import { refreshPortalTokenIfDue, runIdentityCheck } from "../sync/portal-identity";
 import { feedCoversTenant } from "../feed/coverage";
 import { eq, sql } from "drizzle-orm";
 import { errorFields, type Logger } from "../lib/log";
-import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { SNAPSHOT_MAX_CHARS, tenantSyncMessage, type TenantSyncMessage, type TicketSyncMessage } from "../jobs/messages";
 import { ownershipRefusal } from "../sync/ownership";
-import { changedCwTickets, changedPortalTickets, newest, portalTicketIdFromXRef } from "../sync/changes";
-import type { JobOutcome } from "./outcome";
-import { sendTenantSync, sendTicketSync } from "./send";
+import { changedCwTickets, changedPortalTickets, newest } from "../sync/changes";
+import { portalTicketIdFromXRef, xrefPrefix } from "../domain/xref";
+import type { JobOutcome } from "../jobs/outcome";
+import { sendTenantSync, sendTicketSync } from "../jobs/send";
 import { settleBatch } from "./settle";
 
 /** OAuth access tokens expiring within this are refreshed by the run (tokens live ~2 h). */
@@ -119,7 +120,7 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
     if (!read || read.problem) {
       // The connected user now sees other providers' requests: nothing is listed or written.
       const problem = early ?? read?.problem ?? "";
-      await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
+      await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
       await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
       await db
         .update(syncRuns)
@@ -139,7 +140,7 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
     const problem = credentialProblem(err);
     if (!problem) throw err;
     // Retrying cannot help: end the run, flag the tenant, and probe again later.
-    await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
+    await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date());
     await markRunsFailed(db, [msg.runId], `failed: ${problem}`, nowIso());
     log.warn("tenant.needs_attention", { code: err instanceof AppError ? err.code : undefined });
     return { kind: "done" };
@@ -181,9 +182,9 @@ async function runTenantPage(env: Env, body: unknown, logger: Logger): Promise<J
   // after ticket) finds one.
   const problem = await hourlyChecks(env, db, msg.tenantId, log);
   if (problem) {
-    await markNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
+    await raiseAttention(db, egressFetch(env, "alert"), msg.tenantId, problem, new Date(), { probe: false });
     log.warn("tenant.needs_attention", { code: "status_mapping" });
-  } else if (await clearNeedsAttention(db, egressFetch(env, "alert"), msg.tenantId)) {
+  } else if (await clearAttention(db, egressFetch(env, "alert"), msg.tenantId)) {
     log.info("tenant.recovered");
   }
   await markListingComplete(db, msg.runId);
@@ -267,7 +268,7 @@ async function readPage(env: Env, db: Db, tenantId: string, page: Page, checkIde
   const followers = await mergeFollowers(db, tenantId);
   const alsoIds = [...new Set(followers.map((f) => f.cwTicketId).filter((id): id is number => id !== null))];
   const { tickets, hasMore } = await cw.listLinkedTicketsUpdatedSince({
-    xrefPrefix: `psa-sync:${tenantId}:`,
+    xrefPrefix: xrefPrefix(tenantId),
     alsoIds,
     since,
     page: pageNo,

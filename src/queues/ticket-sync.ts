@@ -1,14 +1,14 @@
 import { createDb, nowIso } from "../db/client";
 import { finishRunTicket } from "../db/queries/runs";
 import type { Logger } from "../lib/log";
-import { ticketSyncMessage } from "../schemas/messages";
-import { ticketSyncStub } from "../durable-objects/ticket-sync";
-import type { JobOutcome } from "./outcome";
-import { sendTicketSync } from "./send";
+import { ticketSyncMessage } from "../jobs/messages";
+import { ticketSyncStub } from "../jobs/stubs";
+import type { JobOutcome } from "../jobs/outcome";
+import { sendTicketSync } from "../jobs/send";
 import { settleBatch } from "./settle";
 
 /** Hands one ticket to its TicketSync object, then closes the ticket's part of the run. */
-async function syncTicket(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
+async function syncInItsObject(env: Env, body: unknown, logger: Logger): Promise<JobOutcome> {
   const parsed = ticketSyncMessage.safeParse(body);
   if (!parsed.success) return { kind: "reject", reason: "invalid_payload: not a ticket-sync message" };
   const msg = parsed.data;
@@ -33,6 +33,6 @@ export const consumeTicketSync = (batch: MessageBatch<unknown>, env: Env, logger
     env,
     batch,
     logger,
-    (body) => syncTicket(env, body, logger),
+    (body) => syncInItsObject(env, body, logger),
     (body, delay) => sendTicketSync(env, [ticketSyncMessage.parse(body)], delay),
   );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../sync/setup";
+import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../domain/setup";
 
 /**
  * Configuration input: one schema per thing, used by both the admin forms (strings,
@@ -141,22 +141,3 @@ function advancedSettingsFromForm(form: Record<string, unknown>): Record<string,
 export const advancedSettingsForm = z.preprocess((form) => advancedSettingsFromForm(form as Record<string, unknown>), advancedSettingsInput);
 
 export const connectionTestInput = z.object({ testTicket: z.boolean().default(false) }).default({ testTicket: false });
-
-/** Stored "Test connection" result (a JSON column: parsed on the way out of D1). */
-const testLine = z.object({
-  side: z.enum(["portal", "connectwise"]),
-  check: z.string(),
-  ok: z.boolean(),
-  /** true: the check could not run (an earlier one failed). */
-  skipped: z.boolean().default(false),
-  detail: z.string(),
-  fix: z.string().nullable().default(null),
-});
-export const testResult = z.object({
-  testedAt: z.string(),
-  ok: z.boolean(),
-  lines: z.array(testLine),
-  testTicketId: z.number().int().nullable().default(null),
-});
-export type TestLine = z.infer<typeof testLine>;
-export type TestResult = z.infer<typeof testResult>;

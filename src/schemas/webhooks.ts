@@ -14,6 +14,8 @@ export const connectwiseCallback = z.object({
 });
 
 /** The fields of a callback's ticket entity psa-sync uses. */
+export type ConnectwiseCallback = z.infer<typeof connectwiseCallback>;
+
 export const callbackTicketEntity = z
   .object({
     externalXRef: z.string().nullish(),

@@ -3,7 +3,7 @@ import { revokeTokensOfCreatorStatement } from "../db/queries/tokens";
 import { auditStatement } from "../db/queries/audit";
 import { countActiveAdmins, deleteUserSessionsStatement, findTenantUser, findUserByEmail, updateTenantUserStatement } from "../db/queries/users";
 import { users } from "../db/schema";
-import { rateLimiterStub } from "../durable-objects/rate-limiter";
+import { rateLimiterStub } from "../jobs/stubs";
 import type { RateRule } from "../limits/rate-limit";
 import { NO_PASSWORD } from "../lib/crypto";
 import type { AddUserForm } from "../schemas/accounts";

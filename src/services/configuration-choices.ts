@@ -1,6 +1,6 @@
 import { connectwiseClientFor } from "../connectors/for-tenant";
 import type { Configuration } from "../db/queries/configuration";
-import type { CwStatus, Ref } from "../sync/model";
+import type { CwStatus, Ref } from "../domain/model";
 import { describeFailure } from "./configuration-errors";
 
 /**

@@ -19,15 +19,14 @@ import { bindings, sealSecret } from "../lib/secret-binding";
 import { notEndUserProblem } from "../sync/ownership";
 import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "../schemas/settings";
 import { ADMIN_TIMEOUT_MS, describeFailure, type Outcome } from "./configuration-errors";
+import type { Actor } from "../domain/actor";
 
 /**
  * Connecting both systems: every credential is checked against the live system before it
  * is stored, stored only as an AES-GCM envelope, and written together with its audit entry.
  */
-export interface Actor {
-  tenantId: string;
-  userId: string | null;
-}
+/** Who changes a tenant's connections (its audit rows name the user). */
+export type ConfigurationActor = Pick<Actor, "userId"> & { tenantId: string };
 
 /** Someone is waiting at the page: a longer wait for the portal account's budget says "try again" instead. */
 const ADMIN_BUDGET_WAIT_MS = 5_000;
@@ -47,7 +46,7 @@ async function portalIdentity(env: Env, tenantId: string, auth: PortalAuth, clus
 
 async function savePortal(
   db: Db,
-  actor: Actor,
+  actor: ConfigurationActor,
   row: Omit<PortalRow, "tenantId" | "updatedAt" | "status" | "statusReason" | "webhookSecretCiphertext" | "identityCheckedAt">,
   how: string,
 ) {
@@ -72,7 +71,7 @@ async function savePortal(
 export async function connectPortalOAuth(
   env: Env,
   db: Db,
-  actor: Actor,
+  actor: ConfigurationActor,
   opts: { code: string; codeVerifier: string; redirectUri: string; clusterFieldId: number | null },
 ): Promise<Outcome<{ email: string }>> {
   const clientId = env.PORTAL_OAUTH_CLIENT_ID;
@@ -129,7 +128,7 @@ export async function connectPortalOAuth(
  * API-token credentials, or (without them) a new ClusterID field for the stored
  * connection. Credentials are verified with `me()` first.
  */
-export async function connectPortalToken(env: Env, db: Db, actor: Actor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
+export async function connectPortalToken(env: Env, db: Db, actor: ConfigurationActor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
   const clusterFieldId = input.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID;
   if (input.email && input.apiToken) {
     let me: PortalIdentity;
@@ -189,7 +188,7 @@ const sameDestination = (a: Pick<ConnectWiseInput, "site" | "companyId" | "publi
 export async function saveConnectWise(
   env: Env,
   db: Db,
-  actor: Actor,
+  actor: ConfigurationActor,
   input: ConnectWiseInput,
   opts: { requestOrigin?: string } = {},
 ): Promise<Outcome<{ codebase: string }>> {

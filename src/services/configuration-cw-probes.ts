@@ -5,7 +5,7 @@ import { describeConnectWiseError } from "../connectors/connectwise/normalise";
 import { createHttpClient, UpstreamError } from "../connectors/http";
 import type { ConnectWiseClient } from "../connectors/types";
 import type { ConnectWiseRow } from "../db/queries/configuration";
-import type { TestLine } from "../schemas/settings";
+import type { TestLine } from "../domain/connection-test";
 import { clientCredentials, connectwiseFetch, connectwisePrivateKey } from "../connectors/for-tenant";
 import { ADMIN_TIMEOUT_MS, describeFailure } from "./configuration-errors";
 

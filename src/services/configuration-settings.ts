@@ -6,7 +6,7 @@ import { auditStatement } from "../db/queries/audit";
 import { loadConfiguration, upsertPriorityStatement, upsertSettingsStatement, upsertStatusStatement, type Configuration } from "../db/queries/configuration";
 import { PRIORITY_KEYS, STATUS_KEYS, type MappingsInput, type SettingsInput } from "../schemas/settings";
 import { loadChoices, type Choices } from "./configuration-choices";
-import type { Actor } from "./configuration-connections";
+import type { ConfigurationActor } from "./configuration-connections";
 
 /**
  * Saving Advanced Settings: every value checked against what ConnectWise offers now
@@ -125,7 +125,7 @@ function resolve(
 export async function saveAdvancedSettings(
   env: Env,
   db: Db,
-  actor: Actor,
+  actor: ConfigurationActor,
   input: { settings?: SettingsInput; mappings?: MappingsInput; companySearch?: string },
 ): Promise<SaveOutcome> {
   const config = await loadConfiguration(db, actor.tenantId);

@@ -2,16 +2,16 @@ import { z } from "zod";
 import { connectwiseConnections, portalConnections } from "../db/schema";
 import { eq } from "drizzle-orm";
 import { portalClientFor } from "../connectors/for-tenant";
-import type { ConnectWiseClient, FetchLike } from "../connectors/types";
+import type { ConnectWiseClient } from "../connectors/types";
 import { nowIso, type Db } from "../db/client";
 import { auditStatement } from "../db/queries/audit";
 import { loadConfiguration, upsertSettingsStatement, type Configuration, type PortalRow } from "../db/queries/configuration";
-import type { TestLine, TestResult } from "../schemas/settings";
+import type { TestLine, TestResult } from "../domain/connection-test";
 import { probeConnectWise } from "./configuration-cw-probes";
-import { liveFetch, portalBaseUrl } from "../egress/fetch";
+import { liveFetch, portalBaseUrl, type FetchLike } from "../egress/fetch";
 import { notEndUserProblem } from "../sync/ownership";
 import { describeFailure } from "./configuration-errors";
-import type { Actor } from "./configuration-connections";
+import type { ConfigurationActor } from "./configuration-connections";
 
 /**
  * "Test connection": both systems checked in plain words, one line per check with a fix
@@ -137,7 +137,7 @@ async function testTicket(cw: ConnectWiseClient, config: Configuration): Promise
   }
 }
 
-export async function runConnectionTest(env: Env, db: Db, actor: Actor, opts: { testTicket: boolean }): Promise<TestResult> {
+export async function runConnectionTest(env: Env, db: Db, actor: ConfigurationActor, opts: { testTicket: boolean }): Promise<TestResult> {
   const config = await loadConfiguration(db, actor.tenantId);
   const lines: TestLine[] = [];
   if (config.portal) lines.push(...(await probePortal(env, config.portal)));

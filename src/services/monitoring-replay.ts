@@ -5,15 +5,11 @@ import { auditStatement } from "../db/queries/audit";
 import { claimForReplay, getFailure, listFailures, releaseClaim, type FailureRow } from "../db/queries/monitoring-failures";
 import { AppError } from "../lib/errors";
 import { createLogger } from "../lib/log";
-import { sendTicketSync } from "../queues/send";
-import { queueMessage, type TicketSyncMessage } from "../schemas/messages";
+import { sendTicketSync } from "../jobs/send";
+import { queueMessage, type TicketSyncMessage } from "../jobs/messages";
+import type { Actor } from "../domain/actor";
 
 /** Who asked: a signed-in user, or an API token (audited as such). */
-export interface Actor {
-  userId: string | null;
-  via: string;
-}
-
 export interface ReplayResult {
   replayed: number[];
   /** Stored bodies that are not a message we understand: kept as they are, never sent. */

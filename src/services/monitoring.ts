@@ -11,7 +11,7 @@ import { commentLinksOf, countLinksByState, countRetrying, recentWarnings, searc
 import { getTicketLink, ticketEventsOf } from "../db/queries/ticket-links";
 import type { Seek } from "../db/queries/keyset";
 import { AppError } from "../lib/errors";
-import { queueMessage } from "../schemas/messages";
+import { queueMessage } from "../jobs/messages";
 import {
   decodeCursor,
   encodeCursor,

@@ -1,4 +1,4 @@
-import { rateLimiterStub } from "../durable-objects/rate-limiter";
+import { rateLimiterStub } from "../jobs/stubs";
 import type { RateRule } from "../limits/rate-limit";
 
 /**

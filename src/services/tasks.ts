@@ -7,18 +7,13 @@ import { AppError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../schemas/accounts";
 import { forgetPushedMappings, getTicketLink, linkedIds, linksMatching, requestResync } from "../db/queries/ticket-links";
-import { unlinkedRequestRefusal } from "./portal-identity";
+import { unlinkedRequestRefusal } from "../sync/portal-identity";
 import { takeTaskAllowance } from "./task-limits";
+import type { Actor } from "../domain/actor";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
 /** Who asked: a signed-in user, or an API token (recorded in the audit detail). */
-export interface Actor {
-  userId: string | null;
-  /** "admin" (a page) or "API token tok_…", for the audit log. */
-  via: string;
-}
-
 export interface TaskResult {
   runId: string;
   status: "queued" | "skipped";
@@ -172,7 +167,7 @@ export async function setPaused(db: Db, tenantId: string, paused: boolean, actor
   return paused ? "paused" : "resumed";
 }
 
-export async function tenantStatus(db: Db, tenantId: string): Promise<TenantStatus> {
+export async function describeTenantStatus(db: Db, tenantId: string): Promise<TenantStatus> {
   const [s, setup] = await Promise.all([loadTenantStatus(db, tenantId), setupIncomplete(db, tenantId)]);
   if (!s) throw new AppError("not_found", "Tenant not found");
   return {

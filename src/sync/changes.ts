@@ -1,20 +1,6 @@
-import type { CwTicket, PortalTicket } from "./model";
-
-/** A CW ticket's externalXRef names its portal ticket: `psa-sync:{tenantId}:{portalTicketId}`. */
-export function portalTicketIdFromXRef(xref: string | null, tenantId: string): number | null {
-  const prefix = `psa-sync:${tenantId}:`;
-  if (!xref?.startsWith(prefix)) return null;
-  const id = Number(xref.slice(prefix.length));
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-}
-
-export interface KnownVersion {
-  /** The linked ConnectWise ticket (absent where a caller does not need it). */
-  cwTicketId?: number | null;
-  portalUpdatedAt: string | null;
-  cwUpdatedAt: string | null;
-  resyncRequested: boolean;
-}
+import type { CwTicket, PortalTicket } from "../domain/model";
+import type { KnownVersion } from "../domain/versions";
+import { portalTicketIdFromXRef } from "../domain/xref";
 
 /**
  * Portal requests (newest first) that changed since `since` and whose version was not
@@ -47,17 +33,6 @@ export function changedCwTickets(page: CwTicket[], tenantId: string, known: Map<
     for (const f of followers) if (f.cwTicketId === t.id && f.cwUpdatedAt !== t.lastUpdated) ids.push(f.portalTicketId);
   }
   return [...new Set(ids)];
-}
-
-/**
- * Both systems stamp changes in whole seconds, so a version read within the second it
- * was stamped may hide a later change in that same second. Only a version read after its
- * second ended is remembered as synced (null makes the next listing look again).
- * `observedAt` is taken before the read (ms since the epoch).
- */
-export function settledVersion(stamp: string, observedAt: number): string | null {
-  const at = Date.parse(stamp);
-  return Number.isNaN(at) || observedAt < at + 1000 ? null : stamp;
 }
 
 /** The newest timestamp of a page, kept as the next cursor once the listing completes. */

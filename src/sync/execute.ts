@@ -11,7 +11,7 @@ import {
   type TicketStats,
 } from "../db/queries/sync-state";
 import { UpstreamError } from "../connectors/http";
-import type { CwTicket } from "./model";
+import type { CwTicket } from "../domain/model";
 import type { Operation, RefusableField } from "./plan-types";
 
 export interface ExecuteContext {

@@ -1,4 +1,4 @@
-import type { CwStatus } from "./model";
+import type { CwStatus } from "../domain/model";
 
 export interface MappedStatus {
   portalValue: string;

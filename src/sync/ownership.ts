@@ -1,4 +1,4 @@
-import type { PortalTicket } from "./model";
+import type { PortalTicket } from "../domain/model";
 import type { Warning } from "./plan-types";
 
 /**

@@ -1,4 +1,4 @@
-import type { CwTicket, JsonPatchOp, PortalTicket } from "./model";
+import type { CwTicket, JsonPatchOp, PortalTicket } from "../domain/model";
 import type { Operation, Plan, PlanInput, SyncedFields, SyncSettings, Warning } from "./plan-types";
 import { standingRefusals } from "./refusals";
 import { contentHash, initialDescriptionFor, summaryFor } from "./text";

@@ -1,5 +1,5 @@
 import type { CwTicketCreate } from "../connectors/types";
-import type { CwNote, CwTicket, JsonPatchOp, PortalComment, PortalPriority, PortalStatus, PortalTicket } from "./model";
+import type { CwNote, CwTicket, JsonPatchOp, PortalComment, PortalPriority, PortalStatus, PortalTicket } from "../domain/model";
 
 /** Ticket fields whose writes ConnectWise may refuse one by one (a 400/404/409/422). */
 export type RefusableField = "summary" | "priority" | "status" | "company" | "configuration";

@@ -1,4 +1,4 @@
-import type { CwNote, PortalComment } from "./model";
+import type { CwNote, PortalComment } from "../domain/model";
 import type { CommentLinkMemory, Operation, Plan, PlanInput, SyncedFields, Warning } from "./plan-types";
 import { planFields, planCreate } from "./plan-fields";
 import { commentTextForNote, contentHash, descriptionUpdateText, isMirroredPortalComment, noteTextForComment } from "./text";

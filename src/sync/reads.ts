@@ -1,4 +1,4 @@
-import type { CwTicket, PortalTicket } from "./model";
+import type { CwTicket, PortalTicket } from "../domain/model";
 import type { TicketMemory } from "./plan-types";
 
 /**

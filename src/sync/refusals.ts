@@ -1,4 +1,4 @@
-import type { PortalTicket } from "./model";
+import type { PortalTicket } from "../domain/model";
 import type { RefusableField, RefusedWrite, SyncedFields, Warning } from "./plan-types";
 import { contentHash } from "./text";
 

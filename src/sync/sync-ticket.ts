@@ -1,6 +1,6 @@
-import { egressFetch } from "../egress/fetch";
+import { egressFetch, type FetchLike } from "../egress/fetch";
 import { connectwiseClientFor, portalClientFor } from "../connectors/for-tenant";
-import type { ConnectWiseClient, FetchLike, PortalClient } from "../connectors/types";
+import type { ConnectWiseClient, PortalClient } from "../connectors/types";
 import { createDb, type Db } from "../db/client";
 import {
   cachedMatch,
@@ -15,19 +15,20 @@ import {
   type TicketState,
   type TicketStats,
 } from "../db/queries/sync-state";
-import { markNeedsAttention } from "../db/queries/attention";
+import { raiseAttention } from "../alerts/attention";
 import { ticketEvents } from "../db/schema";
 import { requestBoardCheck, setupStateOf } from "../db/queries/configuration";
 import { AppError } from "../lib/errors";
 import { credentialProblem } from "./attention";
 import { notEndUserProblem, ownershipRefusal, type Owner } from "./ownership";
-import { settledVersion } from "./changes";
+import { settledVersion } from "../domain/versions";
+import { externalXRefFor } from "../domain/xref";
 import { recordRefusals } from "./refusals";
-import { setupIncompleteMessage } from "./setup";
+import { setupIncompleteMessage } from "../domain/setup";
 import type { Logger } from "../lib/log";
-import { isPushReason } from "../schemas/messages";
+import { isPushReason } from "../jobs/messages";
 import { executeOps, type ExecuteContext } from "./execute";
-import type { CwNote, CwTicket } from "./model";
+import type { CwNote, CwTicket } from "../domain/model";
 import { plan } from "./plan";
 import type { ClusterMatch, Operation, SyncSettings, TicketMemory, Warning } from "./plan-types";
 import { commentsNeeded, cwSource, NOTES_WAITING, notesToRead, portalSource, type CwSource, type LinkMemory, type NotesRead, type SyncHints } from "./reads";
@@ -36,8 +37,6 @@ import { commentsNeeded, cwSource, NOTES_WAITING, notesToRead, portalSource, typ
 const MATCH_TTL_MS = 6 * 60 * 60 * 1000;
 /** …but "no configuration" only this long: one added in ConnectWise is found within 15 minutes. */
 const NO_MATCH_TTL_MS = 15 * 60 * 1000;
-
-const externalXRefFor = (tenantId: string, portalTicketId: number) => `psa-sync:${tenantId}:${portalTicketId}`;
 
 export interface TicketSyncJob extends SyncHints {
   tenantId: string;
@@ -193,7 +192,7 @@ export async function syncTicket(env: Env, job: TicketSyncJob, log: Logger, now 
     return { stats: { ...stats, ...calls() }, warnings: result.warnings, cwTicketId: ctx.cwTicketId };
   } catch (err) {
     const problem = credentialProblem(err);
-    if (problem) await markNeedsAttention(db, egressFetch(env, "alert"), job.tenantId, problem, now());
+    if (problem) await raiseAttention(db, egressFetch(env, "alert"), job.tenantId, problem, now());
     const message = err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
     const failed = { lastError: message.slice(0, 500), state: "error" as const, updatedAt: now().toISOString() };
     // The link may not exist yet (the very first read failed): the ticket still shows its error.
@@ -273,7 +272,7 @@ async function ownerOf(db: Db, alerts: FetchLike, state: TicketState, portal: Po
   const me = await portal.me();
   const problem = notEndUserProblem(me);
   if (problem) {
-    await markNeedsAttention(db, alerts, stored.tenantId, problem, now());
+    await raiseAttention(db, alerts, stored.tenantId, problem, now());
     return { problem };
   }
   await rememberPortalIdentity(db, stored.tenantId, { userId: me.id, organizationId: me.organizationId });

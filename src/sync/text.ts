@@ -15,7 +15,7 @@ export function summaryFor(subject: string): { summary: string; truncated: boole
 }
 
 /** Whitespace-insensitive form used for recognising text we wrote (systems reflow it). */
-function normalizeText(text: string): string {
+function normaliseText(text: string): string {
   return text
     .replace(/\r\n?/g, "\n")
     .replace(/[ \t\u00a0]+/g, " ")
@@ -25,7 +25,7 @@ function normalizeText(text: string): string {
 
 /** cyrb53: a fast 53-bit hash, ample to tell one ticket's comments apart. */
 export function contentHash(text: string): string {
-  const s = normalizeText(text);
+  const s = normaliseText(text);
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < s.length; i++) {

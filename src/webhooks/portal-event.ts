@@ -1,8 +1,8 @@
 import type { Db } from "../db/client";
 import { deliverySeen, portalEchoKnown, recordDelivery } from "../db/queries/webhooks";
-import { ticketSyncStub } from "../durable-objects/ticket-sync";
+import { ticketSyncStub } from "../jobs/stubs";
 import type { Logger } from "../lib/log";
-import { sendTicketSync } from "../queues/send";
+import { sendTicketSync } from "../jobs/send";
 import type { PortalWebhookEvent } from "../schemas/webhooks";
 import { echoOutcome, portalEcho } from "./echo";
 

@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { runsInProgress } from "../../src/db/queries/runs";
 import { runTickets } from "../../src/db/schema";
-import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
+import { ticketSyncStub } from "../../src/jobs/stubs";
 import { db } from "../factories/tenants";
 import { sandboxControl, sandboxDeliveries } from "../setup/sandbox";
 import { waitFor } from "../setup/wait-for";

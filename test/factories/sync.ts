@@ -1,4 +1,4 @@
-import type { CwNote, CwTicket, PortalComment, PortalTicket } from "../../src/sync/model";
+import type { CwNote, CwTicket, PortalComment, PortalTicket } from "../../src/domain/model";
 import type { PlanInput, SyncSettings, TicketMemory } from "../../src/sync/plan-types";
 
 export const OUR_PORTAL_USER = 900;

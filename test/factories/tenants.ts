@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { createDb } from "../../src/db/client";
 import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, ticketLinks, tenants, tenantSettings } from "../../src/db/schema";
-import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../../src/sync/setup";
+import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../../src/domain/setup";
 
 export const db = () => createDb(env.DB);
 

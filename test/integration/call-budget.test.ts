@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { connectwiseClientFor } from "../../src/connectors/for-tenant";
-import { callBudgetStub } from "../../src/durable-objects/call-budget";
+import { callBudgetStub } from "../../src/jobs/stubs";
 import { connectwiseConnections, ticketLinks } from "../../src/db/schema";
 import { BudgetSpent } from "../../src/lib/errors";
 import { createLogger } from "../../src/lib/log";

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
+import { ticketSyncStub } from "../../src/jobs/stubs";
 import { ticketLinks } from "../../src/db/schema";
-import { sendTicketSync } from "../../src/queues/send";
+import { sendTicketSync } from "../../src/jobs/send";
 import { commentTextForNote, noteTextForComment } from "../../src/sync/text";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";

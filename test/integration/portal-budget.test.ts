@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { portalBudgetedFetch, portalClientFor } from "../../src/connectors/for-tenant";
 import { liveFetch, portalBaseUrl } from "../../src/egress/fetch";
-import { portalBudgetStub } from "../../src/durable-objects/portal-budget";
+import { portalBudgetStub } from "../../src/jobs/stubs";
 import { createLogger } from "../../src/lib/log";
 import { syncTicket } from "../../src/sync/sync-ticket";
 import { failures, portalConnections, syncRuns, ticketLinks } from "../../src/db/schema";

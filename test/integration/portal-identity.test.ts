@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, portalConnections, syncRuns, tenantSettings, tenants, ticketEvents, ticketLinks } from "../../src/db/schema";
-import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
+import { ticketSyncStub } from "../../src/jobs/stubs";
 import { createConnectedTenant } from "../factories/connections";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, signIn, type AdminClient } from "../setup/admin-client";

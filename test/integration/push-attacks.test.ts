@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { portalConnections, webhookDeliveries } from "../../src/db/schema";
-import { rateLimiterStub } from "../../src/durable-objects/rate-limiter";
+import { rateLimiterStub } from "../../src/jobs/stubs";
 import { hmacSha256Base64, utf8 } from "../../src/lib/crypto";
 import { bindings, sealSecret } from "../../src/lib/secret-binding";
 import { HOOK_DELIVERIES_PER_MINUTE, HOOK_RULE, hookLimiterKey } from "../../src/webhooks/hook-limit";

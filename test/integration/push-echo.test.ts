@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { wireDemoPush } from "../../src/dev/demo-push";
-import { ticketSyncStub } from "../../src/durable-objects/ticket-sync";
+import { ticketSyncStub } from "../../src/jobs/stubs";
 import { PUSH_PENDING_TTL_MS } from "../../src/webhooks/coalesce";
 import { connectwiseConnections, runTickets, syncRuns, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
@@ -345,6 +345,10 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       const listed = await db().select().from(runTickets).where(eq(runTickets.tenantId, tenant.id));
       const outcomes = tally(push.outcomes);
       const syncs = listed.length + (outcomes.queued ?? 0);
+      // Filed while the run still lists, the new request may be created by push before the run's
+      // ConnectWise listing reads its page: that listing then hands over psa-sync's own new ticket
+      // once more (a sync that plans nothing; the next tick looks at psa-sync's writes anyway).
+      const relisted = listed.filter((r) => r.portalTicketId === newId && r.source === "connectwise").length;
       const changed = scale.requests + 1;
       const linked = await technician.ticketsLinkedTo(tenant.id);
       const portal = await sandboxCalls("zendesk", portalFrom);
@@ -365,6 +369,7 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
         importSeconds: +importSeconds.toFixed(1),
         changed,
         syncs,
+        syncsRelistingTheNewRequest: relisted,
         syncsByRun: listed.length,
         deliveriesReplayed: push.outcomes.length,
         deliveriesRefused429: push.refused(),
@@ -394,7 +399,8 @@ describe(`a first import under push: ${scale.requests} requests × ${scale.comme
       expect(new Set(linked.map((t) => t.externalXRef)).size).toBe(changed);
       expect(importRunning, "the request was filed while the import ran").toBe(true);
       expect(report.account429s).toBe(0);
-      expect(syncs).toBeLessThanOrEqual(changed);
+      expect(relisted).toBeLessThanOrEqual(1);
+      expect(syncs - relisted).toBeLessThanOrEqual(changed);
       expect(midImportMs).toBeLessThanOrEqual(10_000);
     } finally {
       await push.stop();

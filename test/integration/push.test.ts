@@ -5,7 +5,7 @@ import { apiTokens, auditLog, connectwiseConnections, tenants, ticketLinks, webh
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
 import { createUser, signIn } from "../setup/admin-client";
 import { wireDemoPush } from "../../src/dev/demo-push";
-import { ensureConnectWiseCallback } from "../../src/services/push";
+import { ensureConnectWiseCallback } from "../../src/webhooks/hook-addresses";
 import { createConnectedTenant, createTenantWithCustomer } from "../factories/connections";
 import { db, uniqueId } from "../factories/tenants";
 import { useSandbox, SANDBOX_ORIGIN, sandboxDeliveries, type SandboxDelivery } from "../setup/sandbox";

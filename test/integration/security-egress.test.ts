@@ -1,8 +1,8 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { markNeedsAttention } from "../../src/db/queries/attention";
-import { callBudgetStub } from "../../src/durable-objects/call-budget";
+import { raiseAttention } from "../../src/alerts/attention";
+import { callBudgetStub } from "../../src/jobs/stubs";
 import { egressFetch } from "../../src/egress/fetch";
 import { auditLog, connectwiseConnections, portalConnections, tenants } from "../../src/db/schema";
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
@@ -266,7 +266,7 @@ describe("one egress policy for every outbound call", () => {
 
   it("an alert webhook that redirects is not followed: the attacker's host hears nothing", async () => {
     const tenant = await createTenant({ alertWebhookUrl: `${CLOUD_REDIRECTING}/alert` });
-    await markNeedsAttention(db(), egressFetch(env, "alert"), tenant.id, "ConnectWise rejected psa-sync's credentials.", new Date());
+    await raiseAttention(db(), egressFetch(env, "alert"), tenant.id, "ConnectWise rejected psa-sync's credentials.", new Date());
     expect(outside.map((s) => s.url)).toEqual([`${CLOUD_REDIRECTING}/alert`]);
     expect(reachedAttacker()).toEqual([]);
     // Not announced: the next problem is tried again rather than marked as told.

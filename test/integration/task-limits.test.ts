@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, syncRuns, ticketLinks } from "../../src/db/schema";
-import { rateLimiterStub } from "../../src/durable-objects/rate-limiter";
+import { rateLimiterStub } from "../../src/jobs/stubs";
 import { RESYNC_RULE, SYNC_NOW_RULE, taskLimiterKey, type LimitedTask } from "../../src/services/task-limits";
 import { createConnectedTenant } from "../factories/connections";
 import { createTicketLink, db } from "../factories/tenants";

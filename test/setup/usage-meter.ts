@@ -4,7 +4,7 @@ import { PortalBudget } from "../../src/durable-objects/portal-budget";
 import { RateLimiter } from "../../src/durable-objects/rate-limiter";
 import { TicketSync } from "../../src/durable-objects/ticket-sync";
 import worker from "../../src/index";
-import { queueMessage } from "../../src/schemas/messages";
+import { queueMessage } from "../../src/jobs/messages";
 
 /**
  * What the Worker spends on the platform, counted where it leaves our code: each D1 statement

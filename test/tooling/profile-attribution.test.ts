@@ -42,7 +42,7 @@ describe("CPU profile attribution (scripts/profile-attribution.mjs)", () => {
   });
 
   it("charges each sample's period to the Worker, the harness, the runtime, GC or idle; built-ins to their caller", () => {
-    const { ms, functions } = attributeProfile(runnerProfile, ownersOf("core:user:vitest-pool-workers-runner-workers", ROOT), 200);
+    const { ms, functions } = attributeProfile(runnerProfile, ownersOf("core:user:vitest-plugin-runner-workers", ROOT), 200);
     expect(rounded(ms)).toEqual({
       idle: 0.2,
       // (program) and the fetch no JS called

@@ -5,10 +5,10 @@ import worker from "../../src/index";
 import { failures, runTickets, syncRuns } from "../../src/db/schema";
 import { AppError, BudgetSpent } from "../../src/lib/errors";
 import { createLogger } from "../../src/lib/log";
-import { backoffSeconds, outcomeOfError } from "../../src/queues/outcome";
-import { sendTicketSync } from "../../src/queues/send";
+import { backoffSeconds, outcomeOfError } from "../../src/jobs/outcome";
+import { sendTicketSync } from "../../src/jobs/send";
 import { retryBackoff, settleBatch } from "../../src/queues/settle";
-import type { TicketSyncMessage } from "../../src/schemas/messages";
+import type { TicketSyncMessage } from "../../src/jobs/messages";
 import { createTenant, db, uniqueId } from "../factories/tenants";
 
 const message = (id: string, body: unknown, attempts = 1) => ({ id, timestamp: new Date(), attempts, body });

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
-import type { CwCallback, CwNote, Ref } from "../../sync/model";
+import type { CwCallback, CwNote, Ref } from "../../domain/model";
 import { assertId, createHttpClient, type HttpMethod, UpstreamError, withQuery, orNull } from "../http";
-import type { ConnectWiseClient, FetchLike } from "../types";
+import type { ConnectWiseClient } from "../types";
+import type { FetchLike } from "../../egress/fetch";
 import { trimSite } from "./codebase";
 import { cond, type Condition } from "./conditions";
 import { describeConnectWiseError, toCwConfiguration, toCwNote, toCwStatus, toCwTicket, toNamed } from "./normalise";

@@ -1,5 +1,5 @@
 import { createHttpClient } from "../http";
-import type { FetchLike } from "../types";
+import type { FetchLike } from "../../egress/fetch";
 import { describeConnectWiseError } from "./normalise";
 import { companyInfoSchema } from "./schemas";
 

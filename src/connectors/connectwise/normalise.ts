@@ -1,4 +1,4 @@
-import type { CwConfiguration, CwNote, CwStatus, CwTicket, Ref } from "../../sync/model";
+import type { CwConfiguration, CwNote, CwStatus, CwTicket, Ref } from "../../domain/model";
 import { classify, type Classification } from "../classify";
 import { plainTextMessage, type UpstreamErrorInfo } from "../http";
 import { errorBodySchema, type WireConfiguration, type WireNote, type WireRef, type WireTicket } from "./schemas";

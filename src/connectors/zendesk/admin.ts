@@ -1,5 +1,6 @@
 import { createHttpClient, withQuery } from "../http";
-import type { FetchLike, PortalIdentity } from "../types";
+import type { PortalIdentity } from "../types";
+import type { FetchLike } from "../../egress/fetch";
 import { createAuthSession } from "./auth";
 import { describeZendeskError } from "./normalise";
 import { trimBase } from "./oauth";

@@ -1,7 +1,8 @@
 import { AppError } from "../../lib/errors";
-import type { PortalComment } from "../../sync/model";
+import type { PortalComment } from "../../domain/model";
 import { assertId, createHttpClient, type HttpRequest, type HttpResponse, UpstreamError, withQuery, orNull } from "../http";
-import type { FetchLike, OAuthTokens, PortalClient } from "../types";
+import type { OAuthTokens, PortalClient } from "../types";
+import type { FetchLike } from "../../egress/fetch";
 import { createAuthSession, type PortalAuth } from "./auth";
 import { describeZendeskError, toPortalComment, toPortalTicket } from "./normalise";
 import { trimBase } from "./oauth";

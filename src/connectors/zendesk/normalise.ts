@@ -1,4 +1,4 @@
-import type { PortalComment, PortalTicket } from "../../sync/model";
+import type { PortalComment, PortalTicket } from "../../domain/model";
 import { classify, type Classification } from "../classify";
 import type { UpstreamErrorInfo } from "../http";
 import { errorBodySchema, type WireComment, type WireRequest } from "./schemas";

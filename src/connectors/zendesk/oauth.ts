@@ -1,7 +1,8 @@
 import { toBase64Url } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { createHttpClient, type HttpClient, UpstreamError } from "../http";
-import type { FetchLike, OAuthTokens } from "../types";
+import type { OAuthTokens } from "../types";
+import type { FetchLike } from "../../egress/fetch";
 import { describeZendeskError } from "./normalise";
 import { tokenResponseSchema } from "./schemas";
 

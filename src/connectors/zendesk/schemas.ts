@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PORTAL_PRIORITIES, PORTAL_STATUSES } from "../../sync/model";
+import { PORTAL_PRIORITIES, PORTAL_STATUSES } from "../../domain/model";
 
 /**
  * Zendesk Support API v2 wire shapes (Requests API, end-user view). Objects are loose:

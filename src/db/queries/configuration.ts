@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, tenantSettings, tenants } from "../schema";
-import { testResult, type TestResult } from "../../schemas/settings";
-import { setupIncompleteMessage, type SetupState } from "../../sync/setup";
+import { testResult, type TestResult } from "../../domain/connection-test";
+import { setupIncompleteMessage, type SetupState } from "../../domain/setup";
 
 export type PortalRow = typeof portalConnections.$inferSelect;
 export type ConnectWiseRow = typeof connectwiseConnections.$inferSelect;

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { inChunks, type Db } from "../client";
 import { connectwiseConnections, portalConnections, tenantSettings, tenants, ticketLinks } from "../schema";
-import type { KnownVersion } from "../../sync/changes";
+import type { KnownVersion } from "../../domain/versions";
 
 /** What a tenant run needs: cursors, the first-import date and both connections. */
 export async function loadTenantRunState(db: Db, tenantId: string) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { connectwiseConnections, portalConnections, priorityMappings, statusMappings, tenantSettings, tenants } from "../schema";
-import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../../sync/setup";
+import { MAPPED_PRIORITIES, MAPPED_STATUSES } from "../../domain/setup";
 
 /**
  * Tenants a scheduled run is for: active, unpaused, with setup complete (both systems

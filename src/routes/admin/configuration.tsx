@@ -6,7 +6,7 @@ import { createDb } from "../../db/client";
 import { loadConfiguration, readTestResult } from "../../db/queries/configuration";
 import { advancedSettingsForm, connectionTestInput, connectwiseInput, portalOAuthStart, portalTokenInput } from "../../schemas/settings";
 import { loadChoices } from "../../services/configuration-choices";
-import { connectPortalOAuth, connectPortalToken, saveConnectWise, type Actor } from "../../services/configuration-connections";
+import { connectPortalOAuth, connectPortalToken, saveConnectWise, type ConfigurationActor } from "../../services/configuration-connections";
 import { beginOAuthState, takeOAuthState } from "../../services/configuration-oauth-state";
 import { saveAdvancedSettings } from "../../services/configuration-settings";
 import { runConnectionTest } from "../../services/connection-test";
@@ -30,7 +30,7 @@ const SAVED: Record<string, string> = {
   test: "Connection tested: see the result below.",
 };
 
-const actorOf = (c: Ctx): Actor => ({ tenantId: c.get("tenantId"), userId: c.get("user").id });
+const actorOf = (c: Ctx): ConfigurationActor => ({ tenantId: c.get("tenantId"), userId: c.get("user").id });
 const onboardingUrl = (c: Ctx) => `/t/${c.get("tenantId")}/onboarding`;
 const callbackUrl = (c: Ctx) => `${new URL(c.req.url).origin}/t/${c.get("tenantId")}/onboarding/portal/callback`;
 

@@ -8,7 +8,7 @@ import { log } from "../../lib/log";
 import { formErrors, formValues } from "../../lib/validation";
 import { addUserForm, bulkResyncForm, pauseForm, resyncForm, roleForm, tokenForm } from "../../schemas/accounts";
 import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "../../services/accounts-users";
-import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskCode } from "../../services/tasks";
+import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, describeTenantStatus, type TaskCode } from "../../services/tasks";
 import { signInLinkUrl } from "../../services/sign-in-links";
 import { createApiToken, revokeApiToken } from "../../services/tokens";
 import { TasksPage } from "../../views/tenant-admin/tasks-page";
@@ -17,8 +17,9 @@ import { UsersPage, type UsersPageProps } from "../../views/tenant-admin/users-p
 import { eq } from "drizzle-orm";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { tenants } from "../../db/schema";
-import { alertDestinationProblem, alertWebhookUrl } from "../../services/alerts";
-import { ensureConnectWiseCallback, rotateHookAddresses } from "../../services/push";
+import { alertDestinationProblem } from "../../alerts/attention";
+import { alertWebhookUrl } from "../../schemas/forms";
+import { ensureConnectWiseCallback, rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { requireWrite, tenantLayout } from "./access";
 import { validated, type AdminEnv } from "./session";
 
@@ -40,7 +41,7 @@ async function renderTasks(
   status: 200 | 400 | 404 | 409 | 429 = 200,
 ) {
   const db = createDb(c.env.DB);
-  const st = await tenantStatus(db, c.get("tenantId"));
+  const st = await describeTenantStatus(db, c.get("tenantId"));
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, c.get("tenantId")), columns: { alertWebhookUrl: true } });
   return c.html(<TasksPage {...tenantLayout(c)} status={st} alertWebhookUrl={extra.alertValue ?? tenant?.alertWebhookUrl ?? ""} {...extra} />, status);
 }

@@ -5,8 +5,9 @@ import { findConnectWiseConnection, findPortalConnection, loadConfiguration } fr
 import { log } from "../../lib/log";
 import { applyMappingsResult } from "../../schemas/accounts";
 import { connectwiseConnectionResponse, mappingsResponse, portalConnectionResponse, savedResponse, settingsResponse } from "../../schemas/configuration-api";
-import { connectionTestInput, connectwiseInput, mappingsInput, portalPutBody, settingsInput, testResult } from "../../schemas/settings";
-import { connectPortalToken, publicConnectWise, publicPortal, saveConnectWise, type Actor } from "../../services/configuration-connections";
+import { connectionTestInput, connectwiseInput, mappingsInput, portalPutBody, settingsInput } from "../../schemas/settings";
+import { testResult } from "../../domain/connection-test";
+import { connectPortalToken, publicConnectWise, publicPortal, saveConnectWise, type ConfigurationActor } from "../../services/configuration-connections";
 import { saveAdvancedSettings, type SaveOutcome } from "../../services/configuration-settings";
 import { runConnectionTest } from "../../services/connection-test";
 import { applyMappingsToOpenTickets } from "../../services/tasks";
@@ -18,7 +19,7 @@ import { problem, problemResponses } from "./problem";
 export const configurationApi = new OpenAPIHono<ApiEnv>();
 type Ctx = Context<ApiEnv>;
 
-const actorOf = (c: Ctx): Actor => ({ tenantId: c.get("tenantId"), userId: null });
+const actorOf = (c: Ctx): ConfigurationActor => ({ tenantId: c.get("tenantId"), userId: null });
 const db = (c: Ctx) => createDb(c.env.DB);
 /** Form field names (`priority.low`) → API body paths (`priorities.low`). */
 const apiPath = (field: string) => field.replace(/^priority\./, "priorities.").replace(/^status\./, "statuses.");

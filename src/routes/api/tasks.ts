@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { createDb } from "../../db/client";
 import { log } from "../../lib/log";
 import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
-import { rotateHookAddresses } from "../../services/push";
-import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, tenantStatus, type TaskResult } from "../../services/tasks";
+import { rotateHookAddresses } from "../../webhooks/hook-addresses";
+import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, describeTenantStatus, type TaskResult } from "../../services/tasks";
 import type { ApiEnv } from "./auth";
 import { apiRoute, jsonBody, jsonResponse, locationHeader, runLocation } from "./openapi";
 import { problemResponses } from "./problem";
@@ -56,7 +56,7 @@ const getStatus = apiRoute("read", {
   summary: "Paused, needs attention, last run",
   responses: { 200: jsonResponse(tenantStatusSchema, "The tenant's sync status") },
 });
-tasksApi.openapi(getStatus, async (c) => c.json(await tenantStatus(createDb(c.env.DB), c.get("tenantId")), 200));
+tasksApi.openapi(getStatus, async (c) => c.json(await describeTenantStatus(createDb(c.env.DB), c.get("tenantId")), 200));
 
 const syncNowRoute = apiRoute("admin", {
   method: "post",

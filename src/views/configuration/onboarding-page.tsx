@@ -1,5 +1,6 @@
 import type { Configuration } from "../../db/queries/configuration";
-import { DEFAULT_CLUSTER_FIELD_ID, type TestResult } from "../../schemas/settings";
+import { DEFAULT_CLUSTER_FIELD_ID } from "../../schemas/settings";
+import type { TestResult } from "../../domain/connection-test";
 import { CsrfField, Layout, type LayoutUser } from "../layout";
 import { FieldError, Notice, TestResultTable, type FieldErrors } from "./parts";
 

@@ -1,4 +1,4 @@
-import type { TestResult } from "../../schemas/settings";
+import type { TestResult } from "../../domain/connection-test";
 import { Time } from "../time";
 
 /** Small pieces shared by the configuration pages. */

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createConnectWiseClient, lookupCodebase } from "../../../src/connectors/connectwise";
 import type { ConnectWiseClient } from "../../../src/connectors/types";
 import { AppError } from "../../../src/lib/errors";
-import type { Ref } from "../../../src/sync/model";
+import type { Ref } from "../../../src/domain/model";
 import { DEMO_CATCH_ALL_COMPANY, DEMO_CLUSTERS, DEMO_CONNECTWISE } from "../../../sandbox/src/demo-data";
 import { routeFetchToSandbox, SANDBOX_ORIGIN, sandboxControl } from "../../setup/sandbox";
 import { technician } from "../../setup/sandbox-actors";

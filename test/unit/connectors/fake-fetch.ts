@@ -1,4 +1,4 @@
-import type { FetchLike } from "../../../src/connectors/types";
+import type { FetchLike } from "../../../src/egress/fetch";
 
 export interface SeenRequest {
   method: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { changedCwTickets, changedPortalTickets, settledVersion, type KnownVersion } from "../../../src/sync/changes";
-import type { CwTicket, PortalTicket } from "../../../src/sync/model";
+import { changedCwTickets, changedPortalTickets } from "../../../src/sync/changes";
+import { settledVersion, type KnownVersion } from "../../../src/domain/versions";
+import type { CwTicket, PortalTicket } from "../../../src/domain/model";
 
 /**
  * Both systems stamp in whole seconds. A change made in the same second as the sync's read

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { CwTicket, PortalTicket } from "../../../src/sync/model";
+import type { CwTicket, PortalTicket } from "../../../src/domain/model";
 import type { TicketMemory } from "../../../src/sync/plan-types";
 import { commentsNeeded, cwSource, notesToRead, portalSource, type LinkMemory } from "../../../src/sync/reads";
-import { identityCheckDue, IDENTITY_CHECK_EVERY_MS } from "../../../src/services/portal-identity";
+import { identityCheckDue, IDENTITY_CHECK_EVERY_MS } from "../../../src/sync/portal-identity";
 
 const V1 = "2026-12-02T06:00:00Z";
 const V2 = "2026-12-02T06:05:00Z";

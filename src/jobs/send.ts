@@ -1,4 +1,4 @@
-import { isPushReason, type TenantSyncMessage, type TicketSyncMessage } from "../schemas/messages";
+import { isPushReason, type TenantSyncMessage, type TicketSyncMessage } from "./messages";
 
 /** Queues take at most 100 messages per sendBatch call. */
 const SEND_BATCH_LIMIT = 100;

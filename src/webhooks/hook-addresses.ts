@@ -6,6 +6,7 @@ import { connectwiseConnections, tenants } from "../db/schema";
 import { randomToken } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { errorFields, type Logger } from "../lib/log";
+import type { Actor } from "../domain/actor";
 
 export type CallbackState = "registered" | "reactivated" | "present";
 
@@ -47,14 +48,7 @@ export interface RotatedHooks {
  * address is returned to hand over. The callback move is best effort: the 5-minute runs
  * keep syncing, and "Re-register callbacks" retries it.
  */
-export async function rotateHookAddresses(
-  env: Env,
-  db: Db,
-  tenantId: string,
-  actor: { userId: string | null; via: string },
-  publicOrigin: string,
-  logger: Logger,
-): Promise<RotatedHooks> {
+export async function rotateHookAddresses(env: Env, db: Db, tenantId: string, actor: Actor, publicOrigin: string, logger: Logger): Promise<RotatedHooks> {
   const tenant = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId) });
   if (!tenant) throw new AppError("not_found", "Tenant not found");
   const hookId = randomToken();

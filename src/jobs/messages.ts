@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PORTAL_PRIORITIES, PORTAL_STATUSES, type CwTicket, type PortalTicket } from "../sync/model";
+import { PORTAL_PRIORITIES, PORTAL_STATUSES, type CwTicket, type PortalTicket } from "../domain/model";
 
 /**
  * Queue message bodies. Every message carries a `kind` and a version `v` so a consumer

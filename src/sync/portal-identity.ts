@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { findPortalConnection, loadConfiguration, type PortalRow } from "../db/queries/configuration";
 import { rememberPortalIdentity } from "../db/queries/sync-state";
 import { portalConnections } from "../db/schema";
-import { identityProblem, notEndUserProblem, ownershipRefusal } from "../sync/ownership";
+import { identityProblem, notEndUserProblem, ownershipRefusal } from "./ownership";
 
 /** A role change with nothing else to show for it is caught within this long. */
 export const IDENTITY_CHECK_EVERY_MS = 60 * 60 * 1000;
