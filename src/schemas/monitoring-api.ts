@@ -10,7 +10,12 @@ const warning = z.object({ code: z.string(), message: z.string() });
 const ticketLinkRow = createSelectSchema(ticketLinks, { warnings: z.array(warning), portalSnapshot: z.record(z.string(), z.unknown()).nullable() });
 const runRow = createSelectSchema(syncRuns);
 
-const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next (older) page; null on the last page" }),
+    prevCursor: z.string().nullable().openapi({ description: "Pass as `before` for the previous (newer) page; null on the first page" }),
+  });
 
 export const runsPageResponse = pageOf(runRow).openapi("RunsPage");
 

@@ -15,7 +15,10 @@ const cursor = z.preprocess(
     .optional(),
 );
 
-export const runsQuery = z.object({ cursor, limit });
+/** `cursor` reads on to older rows (the next page), `before` back to newer ones (the previous page). */
+const paging = { cursor, before: cursor, limit };
+
+export const runsQuery = z.object(paging);
 export const ticketsQuery = z.object({
   q: z.preprocess(blank, z.string().trim().max(200).optional()),
   state: z.preprocess(blank, z.enum(["pending", "ok", "warning", "error"]).optional()),
@@ -26,15 +29,13 @@ export const ticketsQuery = z.object({
       .transform((v) => v === "1" || v === "true")
       .optional(),
   ),
-  cursor,
-  limit,
+  ...paging,
 });
 export const failuresQuery = z.object({
   state: z.preprocess(blank, z.enum(["new", "replayed", "discarded"]).optional()),
-  cursor,
-  limit,
+  ...paging,
 });
-export const auditQuery = z.object({ cursor, limit });
+export const auditQuery = z.object(paging);
 export const runTicketsQuery = z.object({ after: z.preprocess(blank, z.coerce.number().int().min(0).default(0)) });
 
 export const runIdParam = z

@@ -9,6 +9,7 @@ import { getRun } from "../db/queries/runs";
 import { listRuns, listRunTickets, runTicketCounts } from "../db/queries/monitoring-runs";
 import { commentLinksOf, countLinksByState, countRetrying, recentWarnings, searchTicketLinks } from "../db/queries/monitoring-tickets";
 import { getTicketLink, ticketEventsOf } from "../db/queries/ticket-links";
+import type { Seek } from "../db/queries/keyset";
 import { AppError } from "../lib/errors";
 import { queueMessage } from "../jobs/messages";
 import {
@@ -31,16 +32,29 @@ import { cwTicketUrl, portalRequestUrl } from "./monitoring-links";
 
 const RUN_TICKETS_PAGE = 100;
 
-function cursorOrThrow<T>(value: T | null | "invalid"): T | null {
+/** Where a page starts: after `cursor` (older rows), before `before` (newer rows), or at the top. */
+function seekOf(query: { cursor?: string | undefined; before?: string | undefined }, key: z.ZodType<(string | number)[]>): Seek | null {
+  const newer = Boolean(query.before);
+  const value = decodeCursor(newer ? query.before : query.cursor, key);
   if (value === "invalid") throw new AppError("invalid_payload", "That page link is not valid any more; start from the first page.");
-  return value;
+  return value ? { key: value, newer } : null;
 }
 
-/** Fetches limit+1 rows to know whether a next page exists without counting. */
-function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]) {
+/**
+ * Fetches limit+1 rows to know whether a further page exists without counting. Reading back
+ * (`newer`), rows come oldest first and are turned round; the page read from is older, so a
+ * next page exists, and a previous one only if the extra row came.
+ */
+function page<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[], seek: Seek | null) {
+  const more = rows.length > limit;
   const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+  if (seek?.newer) items.reverse();
+  const cursorAt = (row: T | undefined) => (row ? encodeCursor(keyOf(row)) : null);
+  return {
+    items,
+    nextCursor: more || seek?.newer ? cursorAt(items[items.length - 1]) : null,
+    prevCursor: (seek?.newer ? more : seek !== null) ? cursorAt(items[0]) : null,
+  };
 }
 
 /** The next scheduled run: the cron fires on every 5-minute boundary. */
@@ -79,9 +93,9 @@ export async function dashboard(db: Db, tenantId: string, now = new Date()) {
 }
 
 export async function runsPage(db: Db, tenantId: string, query: z.infer<typeof runsQuery>) {
-  const before = cursorOrThrow(decodeCursor(query.cursor, timeTextCursor));
-  const rows = await listRuns(db, tenantId, before ? { startedAt: before[0], id: before[1] } : null, query.limit + 1);
-  return page(rows, query.limit, (r) => [r.startedAt, r.id]);
+  const seek = seekOf(query, timeTextCursor);
+  const rows = await listRuns(db, tenantId, seek, query.limit + 1);
+  return page(rows, query.limit, (r) => [r.startedAt, r.id], seek);
 }
 
 /** Live numbers of one run (also the body of progress.json). */
@@ -102,16 +116,12 @@ export async function runDetail(db: Db, tenantId: string, runId: string, afterPo
   return { run: progress, tickets: items, nextAfter };
 }
 
+export const ticketFilter = (query: TicketsQuery) => ({ q: query.q, state: query.state, hasWarning: query.warning });
+
 export async function ticketsPage(db: Db, tenantId: string, query: TicketsQuery) {
-  const before = cursorOrThrow(decodeCursor(query.cursor, timeIdCursor));
-  const rows = await searchTicketLinks(
-    db,
-    tenantId,
-    { q: query.q, state: query.state, hasWarning: query.warning },
-    before ? { updatedAt: before[0], id: before[1] } : null,
-    query.limit + 1,
-  );
-  return page(rows, query.limit, (r) => [r.updatedAt, r.id]);
+  const seek = seekOf(query, timeIdCursor);
+  const rows = await searchTicketLinks(db, tenantId, ticketFilter(query), seek, query.limit + 1);
+  return page(rows, query.limit, (r) => [r.updatedAt, r.id], seek);
 }
 
 /** `portalBaseUrl`: the deployment's portal address (PORTAL_BASE_URL), for the link to the request. */
@@ -134,7 +144,7 @@ export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: n
 }
 
 /** What a stored message is about, in plain words, without exposing the raw body. */
-function describeFailure(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
+export function describeFailure(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
   try {
     const parsed = queueMessage.safeParse(JSON.parse(body));
     if (!parsed.success) return { kind: "unrecognised message", portalTicketId: null, parseable: false };
@@ -147,9 +157,9 @@ function describeFailure(body: string): { kind: string; portalTicketId: number |
 }
 
 export async function failuresPage(db: Db, tenantId: string, query: z.infer<typeof failuresQuery>) {
-  const before = cursorOrThrow(decodeCursor(query.cursor, idCursor));
-  const rows = await listFailures(db, tenantId, query.state, before ? before[0] : null, query.limit + 1);
-  const result = page(rows, query.limit, (r) => [r.id]);
+  const seek = seekOf(query, idCursor);
+  const rows = await listFailures(db, tenantId, query.state, seek, query.limit + 1);
+  const result = page(rows, query.limit, (r) => [r.id], seek);
   return {
     ...result,
     items: result.items.map(({ body, ...f }) => ({ ...f, message: describeFailure(body) })),
@@ -171,9 +181,9 @@ export const OPERATOR_LABEL = "Operator";
  * viewer is an operator too.
  */
 export async function auditPage(db: Db, tenantId: string, query: z.infer<typeof auditQuery>, viewer: { isOperator: boolean }) {
-  const before = cursorOrThrow(decodeCursor(query.cursor, idCursor));
-  const rows = await listAudit(db, tenantId, before ? before[0] : null, query.limit + 1);
-  const result = page(rows, query.limit, (r) => [r.id]);
+  const seek = seekOf(query, idCursor);
+  const rows = await listAudit(db, tenantId, seek, query.limit + 1);
+  const result = page(rows, query.limit, (r) => [r.id], seek);
   const actors = await auditActors(
     db,
     result.items.flatMap((r) => (r.userId ? [r.userId] : [])),

@@ -14,7 +14,7 @@ export interface LayoutProps {
   tenant?: { id: string; name: string; readOnly: boolean };
   /** Which navigation entry is current (its path after `/t/:id`, e.g. "tickets"). */
   active?: string;
-  /** Page scripts (same-origin files only: the CSP forbids inline script). */
+  /** Page scripts besides /static/app.js (same-origin files only: the CSP forbids inline script). */
   scripts?: string[];
   children: Child;
 }
@@ -44,8 +44,9 @@ export function Layout({ title, user, csrfToken, tenant, active, scripts, childr
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · psa-sync`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
-        {(scripts ?? []).map((src) => (
+        {["/static/app.js", ...(scripts ?? [])].map((src) => (
           <script src={src} defer />
         ))}
       </head>

@@ -62,7 +62,9 @@ describe("monitoring in a real browser", () => {
 
     await page.click("nav.tenant-nav >> text=Dashboard");
     await page.waitForURL(base);
-    expect(await page.locator("svg[role=img] title").first().textContent()).toMatch(/Tickets per run/);
+    // The chart is a labelled SVG of links (one per run), not role="img" (which may hold no links).
+    expect(await page.getAttribute(".run-chart svg", "aria-label")).toMatch(/Tickets per run/);
+    expect(await page.locator(".run-chart svg a").first().getAttribute("aria-label")).toMatch(/^Run of .* UTC · \w+: \d+ synced/);
     await page.screenshot({ path: `${SHOTS}/monitoring-dashboard.png`, fullPage: true });
     await page.close();
   });

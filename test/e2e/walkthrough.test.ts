@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeBothSchemes } from "./axe";
 import { shot as shotAs, signInPage, startStack, type Stack } from "./stack";
 
 /**
@@ -178,5 +179,59 @@ describe("a new tenant admin, from the first sign-in to a replayed failure", () 
     );
     await shot(page, "9-ticket-fixed");
     await page.close();
+  });
+
+  // After the walk the tenant has runs, tickets, a replayed failure and audit entries: every
+  // page a tenant admin reaches is checked with axe-core, light and dark, and the polish shows.
+  it("meets WCAG 2.1 AA (axe) on every page, light and dark; local times, CSV links, busy buttons", { timeout: 120_000 }, async () => {
+    // The CSP refuses axe's inline script; only this check's context bypasses it.
+    const context = await stack.browser.newContext({ bypassCSP: true, timezoneId: "America/New_York", locale: "en-US" });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const check = async (label: string, url?: string) => {
+      if (url) await page.goto(url);
+      problems.push(...(await axeBothSchemes(page, label)));
+    };
+    await check("login", `${stack.adminUrl}/login`);
+    await check("first sign-in (used link)", `${stack.adminUrl}/first-sign-in/not-a-valid-link`);
+    await signIn(page, "admin@walkthrough.test", "walkthrough passphrase 1");
+    const base = page.url();
+    expect(base).toMatch(/\/t\/tnt_[0-9a-f]+$/);
+    await check("dashboard");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await shot(page, "10-dashboard-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+
+    await check("tickets", `${base}/tickets`);
+    // Times read in the viewer's zone (here New York), the UTC moment on hover.
+    const time = page.locator("table time").first();
+    expect(await time.getAttribute("title")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(await time.textContent()).toMatch(/ [EC][SD]T$/);
+    expect(await page.getAttribute("a[href$='/tickets.csv']", "download")).not.toBeNull();
+    await shot(page, "11-tickets-local-times-csv");
+    await page.click("table tbody tr:first-child td:first-child a");
+    await page.waitForURL(/\/tickets\/\d+$/);
+    await check("ticket timeline");
+    await check("runs", `${base}/runs`);
+    await page.click("table tbody tr:first-child td:first-child a");
+    await page.waitForURL(/\/runs\/[^/]+$/);
+    await check("run");
+    await check("failures", `${base}/failures`);
+    for (const path of ["onboarding", "settings", "tasks", "users", "tokens", "audit"]) await check(path, `${base}/${path}`);
+    await check("account password", `${stack.adminUrl}/account/password`);
+
+    // A slow action says it is working and cannot be sent twice. The check keeps the form from
+    // leaving the page (playwright sees no page while a navigation is pending).
+    await page.goto(`${base}/failures`);
+    await page.locator("form[data-busy]").evaluate((form) => form.addEventListener("submit", (event) => event.preventDefault()));
+    await page.click("button:has-text('Replay all not replayed')");
+    await page.waitForSelector("form[aria-busy=true] button[disabled]:has-text('Working…')");
+
+    await context.clearCookies();
+    await signIn(page, "operator@demo.test", "operator-demo-pass");
+    await check("operator tenants", `${stack.adminUrl}/operator/tenants`);
+    await check("operator vendor feed", `${stack.adminUrl}/operator/vendor-feed`);
+    await context.close();
+    expect(problems, `serious or critical axe violations:\n${problems.join("\n")}`).toEqual([]);
   });
 });

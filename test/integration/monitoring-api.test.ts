@@ -7,7 +7,7 @@ import { apiToken, insertEvent, insertFailure, insertRun, insertRunTickets, tick
 
 const api = (path: string, headers: Record<string, string>, init: RequestInit = {}) =>
   SELF.fetch(`http://localhost/api/v1${path}`, { ...init, headers: { ...headers } });
-type Page<T> = { items: T[]; nextCursor: string | null };
+type Page<T> = { items: T[]; nextCursor: string | null; prevCursor: string | null };
 
 describe("monitoring API: happy paths", () => {
   it("lists runs, one run with its tickets, and pages runs by cursor", async () => {
@@ -22,6 +22,9 @@ describe("monitoring API: happy paths", () => {
     const second = (await (await api(`/runs?limit=2&cursor=${first.nextCursor}`, auth)).json()) as Page<{ startedAt: string }>;
     expect(second.items.map((r) => r.startedAt)).toEqual(["2026-04-02T08:00:00.000Z", "2026-04-01T08:00:00.000Z"]);
     expect(second.nextCursor).toBeNull();
+    expect(first.prevCursor).toBeNull();
+    const back = (await (await api(`/runs?limit=2&before=${second.prevCursor}`, auth)).json()) as Page<{ startedAt: string }>;
+    expect(back).toMatchObject({ items: first.items, prevCursor: null, nextCursor: first.nextCursor });
 
     const detail = (await (await api(`/runs/${run.id}`, auth)).json()) as {
       run: { id: string; tickets: { done: number } };

@@ -7,7 +7,7 @@ import { createUser, signIn } from "../setup/admin-client";
 import { useSandbox } from "../setup/sandbox";
 import { customer } from "../setup/sandbox-actors";
 import { waitFor } from "../setup/wait-for";
-import { insertFailure, ticketSyncBody } from "./monitoring-fixtures";
+import { csvOf, insertFailure, ticketSyncBody } from "./monitoring-fixtures";
 
 useSandbox();
 
@@ -31,6 +31,33 @@ describe("failures page", () => {
     expect(html).toContain(`/t/${tenant.id}/tickets/88`);
     expect(html).not.toContain("/replay");
     expect(html).toContain("Only a tenant admin can replay failures.");
+  });
+});
+
+describe("failures CSV", () => {
+  it("downloads the listed failures (state filter kept), escaped and formula-safe, without message bodies, of this tenant only", async () => {
+    const tenant = await createTenant();
+    const other = await createTenant();
+    const a = await insertFailure(tenant.id, ticketSyncBody(tenant.id, 71), { reason: 'ConnectWise said "no", twice', createdAt: "2026-06-01T09:00:00.000Z" });
+    const b = await insertFailure(tenant.id, "not json at all", { reason: "=cmd|' /C calc'!A0", createdAt: "2026-06-02T09:00:00.000Z" });
+    await insertFailure(tenant.id, ticketSyncBody(tenant.id, 72), { replayState: "replayed", replayedAt: "2026-06-03T09:00:00.000Z", reason: "replayed one" });
+    await insertFailure(other.id, ticketSyncBody(other.id, 73), { reason: "other tenant's failure" });
+    const { client } = await adminOf(tenant.id);
+
+    expect(await (await client.fetch(`/t/${tenant.id}/failures?state=new`)).text()).toContain(`href="/t/${tenant.id}/failures.csv?state=new"`);
+    const fresh = await csvOf(await client.fetch(`/t/${tenant.id}/failures.csv?state=new`));
+    expect(fresh.disposition).toMatch(/^attachment; filename="failures-\d{4}-\d\d-\d\d\.csv"$/);
+    expect(fresh.text.split("\r\n")).toEqual([
+      "id,created_at,queue,message,portal_ticket_id,reason,attempts,replay_state,replayed_at",
+      `${b.id},2026-06-02T09:00:00.000Z,ticket-sync,unreadable message,,'=cmd|' /C calc'!A0,9,new,`,
+      `${a.id},2026-06-01T09:00:00.000Z,ticket-sync,ticket sync,71,"ConnectWise said ""no"", twice",9,new,`,
+      "",
+    ]);
+    const all = (await csvOf(await client.fetch(`/t/${tenant.id}/failures.csv`))).text;
+    expect(all).toContain(",ticket sync,72,replayed one,9,replayed,2026-06-03T09:00:00.000Z\r\n");
+    expect(all).not.toContain("other tenant");
+    expect(all).not.toContain("run-long-gone");
+    expect((await client.fetch(`/t/${other.id}/failures.csv`)).status).toBe(404);
   });
 });
 

@@ -1,4 +1,5 @@
 import { getTableColumns } from "drizzle-orm";
+import { expect } from "vitest";
 import { apiTokens, failures, runTickets, syncRuns, ticketEvents, ticketLinks } from "../../src/db/schema";
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
 import { db, uniqueId } from "../factories/tenants";
@@ -78,4 +79,13 @@ export async function apiToken(tenantId: string, scope: "read" | "admin") {
     .insert(apiTokens)
     .values({ id: uniqueId("tok"), tenantId, name: "test", tokenHash: await sha256Hex(token), scope });
   return { authorization: `Bearer ${token}` };
+}
+
+/** A CSV download's text (its byte order mark checked and dropped) and headers. */
+export async function csvOf(res: Response) {
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  return { text: new TextDecoder().decode(bytes), disposition: res.headers.get("content-disposition") };
 }

@@ -5,7 +5,7 @@ import { audit } from "../../src/db/queries/audit";
 import { tenants } from "../../src/db/schema";
 import { createTenant, createTicketLink, db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
-import { insertEvent, insertFailure, insertLinks, insertRun, insertRunTickets, ticketSyncBody } from "./monitoring-fixtures";
+import { csvOf, insertEvent, insertFailure, insertLinks, insertRun, insertRunTickets, ticketSyncBody } from "./monitoring-fixtures";
 
 async function tenantWithViewer() {
   const tenant = await createTenant();
@@ -39,8 +39,16 @@ describe("dashboard", () => {
     expect(html).toMatch(/<span class="stat">2<\/span> linked tickets/);
     expect(html).toMatch(/<span class="stat">1<\/span> open warnings/);
     expect(html).toMatch(/<span class="stat">1<\/span> failures not replayed/);
-    expect(html).toContain('role="img"');
-    expect(html).toContain("2 synced, 1 failed");
+    // The chart's bars are links, so the chart is no role="img" (whose content may hold no links).
+    expect(html).not.toContain('role="img"');
+    expect(html).toMatch(/<a href="\/t\/[^/]+\/runs\/[^"]+" aria-label="Run of [^"]+ UTC · completed: 2 synced, 1 failed">/);
+    expect(html).toContain('src="/static/app.js"');
+    for (const path of ["/static/app.js", "/static/favicon.svg", "/favicon.ico"]) {
+      const res = await client.fetch(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+      expect(res.headers.get("content-type")).toMatch(path.endsWith(".js") ? /^text\/javascript/ : /^image\/svg\+xml/);
+    }
     expect(html).toContain("map it in Advanced Settings");
     expect(html).toContain("Printer &lt;jammed&gt;");
     expect(html).not.toContain("Printer <jammed>");
@@ -71,12 +79,18 @@ describe("runs", () => {
     ]);
 
     const list = await (await client.fetch(`/t/${tenant.id}/runs?limit=4`)).text();
+    // UTC in the text and the title (the text without a script); app.js shows local time.
+    expect(list).toContain('<time datetime="2026-02-01T10:00:00.000Z" title="2026-02-01 10:00 UTC">2026-02-01 10:00 UTC</time>');
     expect(list.indexOf("2026-02-01 10:00")).toBeLessThan(list.indexOf("2026-01-05 10:00"));
     expect(list).not.toContain("2026-01-02 10:00");
     const next = /href="([^"]*cursor=[^"]+)"/.exec(list)![1]!.replace(/&amp;/g, "&");
     const second = await (await client.fetch(next)).text();
     expect(second).toContain("2026-01-01 10:00");
     expect(second).not.toContain("2026-02-01 10:00");
+    const previous = /href="([^"]*before=[^"]+)" rel="prev"/.exec(second)![1]!.replace(/&amp;/g, "&");
+    const back = await (await client.fetch(previous)).text();
+    expect(back.match(/<time datetime="[^"]+"/g)).toEqual(list.match(/<time datetime="[^"]+"/g));
+    expect(back).not.toContain('rel="prev"');
 
     const detail = await client.fetch(`/t/${tenant.id}/runs/${live.id}`);
     const html = await detail.text();
@@ -132,6 +146,23 @@ describe("tickets", () => {
     }
     expect(pages).toBe(3);
     expect(seen.size).toBe(250);
+    // Back from the last page by "Previous page": the same pages in reverse, down to the first (no previous link).
+    let last = await (await client.fetch(`/t/${tenant.id}/tickets?limit=100`)).text();
+    const firstPageIds = [...last.matchAll(/href="\/t\/[^/]+\/tickets\/(\d+)"/g)].map((m) => m[1]);
+    for (let i = 0; i < 2; i++) last = await (await client.fetch(/href="([^"]*cursor=[^"]+)" rel="next"/.exec(last)![1]!.replace(/&amp;/g, "&"))).text();
+    expect(last).not.toContain('rel="next"');
+    let backPages = 1;
+    const backSeen = new Set<string>();
+    for (;;) {
+      for (const m of last.matchAll(/href="\/t\/[^/]+\/tickets\/(\d+)"/g)) backSeen.add(m[1]!);
+      const prev = /href="([^"]*before=[^"]+)" rel="prev"/.exec(last);
+      if (!prev) break;
+      last = await (await client.fetch(prev[1]!.replace(/&amp;/g, "&"))).text();
+      backPages++;
+    }
+    expect(backPages).toBe(3);
+    expect(backSeen.size).toBe(250);
+    expect([...last.matchAll(/href="\/t\/[^/]+\/tickets\/(\d+)"/g)].map((m) => m[1])).toEqual(firstPageIds);
 
     const plan = await env.DB.prepare(
       "EXPLAIN QUERY PLAN SELECT id FROM ticket_links WHERE tenant_id = ? AND (updated_at < ? OR (updated_at = ? AND id < ?)) ORDER BY updated_at DESC, id DESC LIMIT 51",
@@ -141,6 +172,12 @@ describe("tickets", () => {
     const details = plan.results.map((r) => r.detail).join(" | ");
     expect(details).toMatch(/USING (COVERING )?INDEX ticket_links_(updated|state)_idx/);
     expect(details).not.toContain("TEMP B-TREE");
+    const backPlan = await env.DB.prepare(
+      "EXPLAIN QUERY PLAN SELECT id FROM ticket_links WHERE tenant_id = ? AND (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at ASC, id ASC LIMIT 51",
+    )
+      .bind(tenant.id, "2026-03-01", "2026-03-01", 5)
+      .all<{ detail: string }>();
+    expect(backPlan.results.map((r) => r.detail).join(" | ")).not.toContain("TEMP B-TREE");
   });
 
   it("shows a ticket's timeline: state, warnings, last error, both ids, events and comment links", async () => {
@@ -169,6 +206,51 @@ describe("tickets", () => {
     }
     expect((await client.fetch(`/t/${tenant.id}/tickets/999999`)).status).toBe(404);
     expect((await client.fetch(`/t/${tenant.id}/tickets/not-a-number`)).status).toBe(404);
+  });
+});
+
+describe("tickets CSV", () => {
+  it("downloads every ticket the page's filter matches, escaped and formula-safe, of this tenant only", async () => {
+    const { tenant, client } = await tenantWithViewer();
+    const other = await createTenant();
+    await createTicketLink(tenant.id, 601, {
+      cwTicketId: 9601,
+      summary: 'Printer "Tray 2", jams\nagain',
+      state: "error",
+      lastSyncedAt: "2026-05-01T10:00:00.000Z",
+    });
+    await createTicketLink(tenant.id, 602, { summary: '=HYPERLINK("http://evil")', state: "error" });
+    await createTicketLink(tenant.id, 603, { summary: "-2+3", state: "warning", warnings: [{ code: "w", message: "Board status deleted" }] });
+    await createTicketLink(tenant.id, 604, { summary: "@SUM(A1)", state: "ok" });
+    await createTicketLink(other.id, 605, { summary: "Other tenant's secret", state: "error" });
+
+    const tickets = await (await client.fetch(`/t/${tenant.id}/tickets?state=error`)).text();
+    expect(tickets).toContain(`href="/t/${tenant.id}/tickets.csv?state=error"`);
+    const errors = await csvOf(await client.fetch(`/t/${tenant.id}/tickets.csv?state=error`));
+    expect(errors.disposition).toMatch(/^attachment; filename="tickets-\d{4}-\d\d-\d\d\.csv"$/);
+    expect(errors.text.split("\r\n")).toEqual([
+      "portal_ticket_id,connectwise_ticket_id,summary,state,warnings,last_synced_at",
+      `602,,"'=HYPERLINK(""http://evil"")",error,,`,
+      '601,9601,"Printer ""Tray 2"", jams\nagain",error,,2026-05-01T10:00:00.000Z',
+      "",
+    ]);
+    const all = (await csvOf(await client.fetch(`/t/${tenant.id}/tickets.csv`))).text;
+    expect(all).toContain("603,,'-2+3,warning,Board status deleted,\r\n");
+    expect(all).toContain("604,,'@SUM(A1),ok,,\r\n");
+    expect(all).not.toContain("Other tenant");
+    expect((await client.fetch(`/t/${other.id}/tickets.csv`)).status).toBe(404);
+    expect((await client.fetch(`/t/${tenant.id}/tickets.csv?state=bogus`)).status).toBe(400);
+  });
+
+  it("streams more rows than one query reads (keyset chunks of 1,000)", async () => {
+    const { tenant, client } = await tenantWithViewer();
+    await insertLinks(tenant.id, 1005, (i) => ({
+      updatedAt: `2026-03-01T00:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.000Z`,
+    }));
+    const lines = (await csvOf(await client.fetch(`/t/${tenant.id}/tickets.csv`))).text.trimEnd().split("\r\n");
+    const ids = new Set(lines.slice(1).map((l) => l.split(",")[0]));
+    expect(lines).toHaveLength(1006);
+    expect(ids.size).toBe(1005);
   });
 });
 

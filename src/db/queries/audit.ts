@@ -1,6 +1,7 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { auditLog } from "../schema";
+import { pastKey, seekOrder, type Seek } from "./keyset";
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -24,11 +25,11 @@ export async function audit(db: Db, entry: AuditEntry): Promise<void> {
 }
 
 /** A tenant's audit log, newest first, keyset-paged by id. */
-export function listAudit(db: Db, tenantId: string, beforeId: number | null, limit: number) {
+export function listAudit(db: Db, tenantId: string, seek: Seek | null, limit: number) {
   return db
     .select()
     .from(auditLog)
-    .where(beforeId ? and(eq(auditLog.tenantId, tenantId), lt(auditLog.id, beforeId)) : eq(auditLog.tenantId, tenantId))
-    .orderBy(desc(auditLog.id))
+    .where(and(eq(auditLog.tenantId, tenantId), pastKey(seek, [auditLog.id])))
+    .orderBy(...seekOrder(seek, [auditLog.id]))
     .limit(limit);
 }

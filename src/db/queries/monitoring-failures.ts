@@ -1,17 +1,18 @@
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { inChunks, type Db } from "../client";
 import { failures } from "../schema";
+import { pastKey, seekOrder, type Seek } from "./keyset";
 
 export type FailureRow = typeof failures.$inferSelect;
 export type ReplayState = FailureRow["replayState"];
 
 /** A tenant's failures, newest first, keyset-paged by id (failures_tenant_idx). */
-export function listFailures(db: Db, tenantId: string, state: ReplayState | undefined, beforeId: number | null, limit: number) {
+export function listFailures(db: Db, tenantId: string, state: ReplayState | undefined, seek: Seek | null, limit: number) {
   return db
     .select()
     .from(failures)
-    .where(and(eq(failures.tenantId, tenantId), state ? eq(failures.replayState, state) : undefined, beforeId ? lt(failures.id, beforeId) : undefined))
-    .orderBy(desc(failures.id))
+    .where(and(eq(failures.tenantId, tenantId), state ? eq(failures.replayState, state) : undefined, pastKey(seek, [failures.id])))
+    .orderBy(...seekOrder(seek, [failures.id]))
     .limit(limit);
 }
 

@@ -1,20 +1,16 @@
-import { and, desc, eq, gt, inArray, lt, or, asc, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, asc, sql } from "drizzle-orm";
 import { inChunks, type Db } from "../client";
 import { runTickets, syncRuns, ticketLinks } from "../schema";
-
-export interface RunKey {
-  startedAt: string;
-  id: string;
-}
+import { pastKey, seekOrder, type Seek } from "./keyset";
 
 /** A tenant's runs, newest first, keyset-paged on (startedAt, id) — served by sync_runs_tenant_idx. */
-export function listRuns(db: Db, tenantId: string, before: RunKey | null, limit: number) {
-  const keyset = before ? or(lt(syncRuns.startedAt, before.startedAt), and(eq(syncRuns.startedAt, before.startedAt), lt(syncRuns.id, before.id))) : undefined;
+export function listRuns(db: Db, tenantId: string, seek: Seek | null, limit: number) {
+  const key = [syncRuns.startedAt, syncRuns.id];
   return db
     .select()
     .from(syncRuns)
-    .where(and(eq(syncRuns.tenantId, tenantId), keyset))
-    .orderBy(desc(syncRuns.startedAt), desc(syncRuns.id))
+    .where(and(eq(syncRuns.tenantId, tenantId), pastKey(seek, key)))
+    .orderBy(...seekOrder(seek, key))
     .limit(limit);
 }
 

@@ -1,12 +1,9 @@
-import { and, desc, eq, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { commentLinks, runTickets, ticketLinks } from "../schema";
+import { pastKey, seekOrder, type Seek } from "./keyset";
 
 export type LinkState = (typeof ticketLinks.$inferSelect)["state"];
-export interface TicketKey {
-  updatedAt: string;
-  id: number;
-}
 export interface TicketFilter {
   /** Free text: a portal or CW id (exact) or words of the summary (LIKE, escaped). */
   q?: string;
@@ -30,10 +27,8 @@ function searchCondition(q: string): SQL {
  * costs what page 1 does. The order matches ticket_links_updated_idx (or state_idx with a
  * state filter; the rowid is the implicit tail of both indexes).
  */
-export function searchTicketLinks(db: Db, tenantId: string, filter: TicketFilter, before: TicketKey | null, limit: number) {
-  const keyset = before
-    ? or(lt(ticketLinks.updatedAt, before.updatedAt), and(eq(ticketLinks.updatedAt, before.updatedAt), lt(ticketLinks.id, before.id)))
-    : undefined;
+export function searchTicketLinks(db: Db, tenantId: string, filter: TicketFilter, seek: Seek | null, limit: number) {
+  const key = [ticketLinks.updatedAt, ticketLinks.id];
   return db
     .select({
       id: ticketLinks.id,
@@ -52,10 +47,10 @@ export function searchTicketLinks(db: Db, tenantId: string, filter: TicketFilter
         filter.state ? eq(ticketLinks.state, filter.state) : undefined,
         filter.hasWarning ? ne(ticketLinks.warnings, sql`'[]'`) : undefined,
         filter.q ? searchCondition(filter.q) : undefined,
-        keyset,
+        pastKey(seek, key),
       ),
     )
-    .orderBy(desc(ticketLinks.updatedAt), desc(ticketLinks.id))
+    .orderBy(...seekOrder(seek, key))
     .limit(limit);
 }
 

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "../../views/styles";
@@ -12,6 +12,7 @@ import { operatorPages } from "./operator";
 import { requireSession, type AdminEnv } from "./session";
 import { tenantAdminPages } from "./tenant-admin";
 import { PAGE_SCRIPTS } from "../../views/scripts";
+import { FAVICON_SVG } from "../../views/favicon";
 
 /** The server-rendered admin utility. */
 export const adminRoutes = new Hono<AdminEnv>();
@@ -28,11 +29,16 @@ adminRoutes.use(
     },
   }),
 );
-adminRoutes.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }));
+const STATIC_CACHE = "public, max-age=300";
+adminRoutes.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": STATIC_CACHE }));
 adminRoutes.get("/static/:script{[a-z-]+\\.js}", (c) => {
   const script = PAGE_SCRIPTS[c.req.param("script")];
-  return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }) : c.notFound();
+  return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": STATIC_CACHE }) : c.notFound();
 });
+// Browsers ask for /favicon.ico whatever the pages link: both answer with the SVG.
+const favicon = (c: Context) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": STATIC_CACHE });
+adminRoutes.get("/static/favicon.svg", favicon);
+adminRoutes.get("/favicon.ico", favicon);
 adminRoutes.route("/", authRoutes);
 adminRoutes.route("/", firstSignInRoutes);
 

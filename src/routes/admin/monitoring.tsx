@@ -1,8 +1,10 @@
 import { portalBaseUrl } from "../../egress/fetch";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { createDb } from "../../db/client";
+import { csvStream, type CsvCell } from "../../lib/csv";
+import { log } from "../../lib/log";
 import { auditPage, dashboard, failuresPage, runDetail, runProgress, runsPage, ticketsPage, ticketTimeline } from "../../services/monitoring";
 import {
   auditQuery,
@@ -14,6 +16,7 @@ import {
   runTicketsQuery,
   ticketsQuery,
 } from "../../services/monitoring-params";
+import { FAILURES_CSV_HEADER, failuresCsvRows, TICKETS_CSV_HEADER, ticketsCsvRows } from "../../services/monitoring-export";
 import { replayAll, replayOne, type ReplayResult } from "../../services/monitoring-replay";
 import { Layout } from "../../views/layout";
 import { AuditPage } from "../../views/monitoring/audit";
@@ -57,7 +60,7 @@ monitoringPages.get("/runs", queryOf(runsQuery), async (c) => {
   const data = await runsPage(createDb(c.env.DB), tenantId, query);
   return c.html(
     <Layout title="Runs" {...tenantLayout(c)} active="runs">
-      <RunsPage data={data} tenantId={tenantId} isFirst={!query.cursor} />
+      <RunsPage data={data} tenantId={tenantId} />
     </Layout>,
   );
 });
@@ -88,6 +91,19 @@ monitoringPages.get("/tickets", queryOf(ticketsQuery), async (c) => {
   );
 });
 
+/** A download of every row a page's filter matches, streamed; the app's default keeps it out of caches (no-store). */
+function csvDownload(c: Context<AdminEnv>, name: string, header: string[], rows: AsyncIterable<CsvCell[][]>) {
+  log.info("monitoring.csv_export", { tenant: c.get("tenantId"), userId: c.get("user").id, export: name });
+  return c.body(csvStream(header, rows), 200, {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": `attachment; filename="${name}-${new Date().toISOString().slice(0, 10)}.csv"`,
+  });
+}
+
+monitoringPages.get("/tickets.csv", queryOf(ticketsQuery), (c) =>
+  csvDownload(c, "tickets", TICKETS_CSV_HEADER, ticketsCsvRows(createDb(c.env.DB), c.get("tenantId"), c.req.valid("query"))),
+);
+
 monitoringPages.get("/tickets/:portalTicketId", pathParams(z.object({ portalTicketId: portalTicketIdParam })), async (c) => {
   const tenantId = c.get("tenantId");
   const data = await ticketTimeline(createDb(c.env.DB), tenantId, c.req.valid("param").portalTicketId, portalBaseUrl(c.env));
@@ -115,7 +131,6 @@ monitoringPages.get("/failures", queryOf(failuresQuery), async (c) => {
         data={data}
         tenantId={tenantId}
         state={query.state}
-        isFirst={!query.cursor}
         canWrite={c.get("canWrite")}
         csrfToken={c.get("csrfToken")}
         notice={noticeOf(c.req.query())}
@@ -123,6 +138,10 @@ monitoringPages.get("/failures", queryOf(failuresQuery), async (c) => {
     </Layout>,
   );
 });
+
+monitoringPages.get("/failures.csv", queryOf(failuresQuery), (c) =>
+  csvDownload(c, "failures", FAILURES_CSV_HEADER, failuresCsvRows(createDb(c.env.DB), c.get("tenantId"), c.req.valid("query"))),
+);
 
 const afterReplay = (tenantId: string, r: ReplayResult) =>
   `/t/${tenantId}/failures?${new URLSearchParams({ replayed: String(r.replayed.length), kept: String(r.unparseable.length), deferred: String(r.deferred.length) })}`;
@@ -146,7 +165,7 @@ monitoringPages.get("/audit", queryOf(auditQuery), async (c) => {
   const data = await auditPage(createDb(c.env.DB), tenantId, query, { isOperator: c.get("user").role === "operator" });
   return c.html(
     <Layout title="Audit log" {...tenantLayout(c)} active="audit">
-      <AuditPage data={data} tenantId={tenantId} isFirst={!query.cursor} />
+      <AuditPage data={data} tenantId={tenantId} />
     </Layout>,
   );
 });

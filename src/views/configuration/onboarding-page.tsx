@@ -162,7 +162,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
           Checks that both systems answer, that the credentials work, and that the ConnectWise API member may use every entity psa-sync touches.
         </p>
         {steps[2]!.open ? (
-          <form method="post" action={`${base}/test`}>
+          <form method="post" action={`${base}/test`} data-busy>
             <CsrfField token={csrfToken} />
             <label class="inline">
               <input type="checkbox" name="testTicket" value="on" /> Also create a test ticket in ConnectWise (on the board and default company of Advanced

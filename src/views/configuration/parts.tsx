@@ -1,4 +1,5 @@
 import type { TestResult } from "../../domain/connection-test";
+import { Time } from "../time";
 
 /** Small pieces shared by the configuration pages. */
 export type FieldErrors = Record<string, string>;
@@ -26,7 +27,9 @@ export function TestResultTable({ result }: { result: TestResult }) {
     <div class="test-result">
       <p>
         <span class={`badge ${result.ok ? "ok" : "bad"}`}>{result.ok ? "All checks passed" : "Problems found"}</span>{" "}
-        <span class="muted">tested {result.testedAt.replace("T", " ").slice(0, 19)} UTC</span>
+        <span class="muted">
+          tested <Time iso={result.testedAt} />
+        </span>
         {result.testTicketId ? <span> · test ticket #{result.testTicketId}</span> : null}
       </p>
       <table>

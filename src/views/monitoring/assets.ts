@@ -10,10 +10,10 @@ dl.facts dt { color:var(--muted); } dl.facts dd { margin:0; }
 .stat-card:hover { border-color:var(--brand); }
 .run-chart { margin:0 0 .75rem; } .run-chart svg { width:100%; height:auto; max-height:220px; }
 .run-chart .axis { stroke:var(--line); } .run-chart .tick { font-size:10px; fill:var(--muted); }
-.run-chart .bar-synced { fill:#12b76a; } .run-chart .bar-failed { fill:#f04438; } .run-chart .bar-empty { fill:var(--line); }
+.run-chart .bar-synced { fill:var(--bar-synced); } .run-chart .bar-failed { fill:var(--bar-failed); } .run-chart .bar-empty { fill:var(--line); }
 .run-chart a:hover rect, .run-chart a:focus rect { opacity:.75; }
 .key { display:inline-block; width:.8rem; height:.8rem; border-radius:2px; vertical-align:middle; }
-.key-synced { background:#12b76a; } .key-failed { background:#f04438; margin-left:.5rem; }
+.key-synced { background:var(--bar-synced); } .key-failed { background:var(--bar-failed); margin-left:.5rem; }
 ul.warnings { padding-left:1.1rem; } ul.warnings > li { margin-bottom:.4rem; }
 form.filters { display:flex; flex-wrap:wrap; gap:1rem; align-items:flex-end; margin-bottom:1rem; padding:1rem; }
 form.filters label { margin-top:0; } form.filters input[type=text] { min-width:22rem; } form.filters button { margin-top:0; }

@@ -1,9 +1,10 @@
 import type { auditPage } from "../../services/monitoring";
-import { Pager, Time } from "./format";
+import { Pager } from "./format";
+import { Time } from "../time";
 
 type AuditData = Awaited<ReturnType<typeof auditPage>>;
 
-export function AuditPage({ data, tenantId, isFirst }: { data: AuditData; tenantId: string; isFirst: boolean }) {
+export function AuditPage({ data, tenantId }: { data: AuditData; tenantId: string }) {
   return (
     <>
       <h1>Audit log</h1>
@@ -36,7 +37,7 @@ export function AuditPage({ data, tenantId, isFirst }: { data: AuditData; tenant
           </tbody>
         </table>
       )}
-      <Pager base={`/t/${tenantId}/audit`} params={{}} nextCursor={data.nextCursor} isFirst={isFirst} />
+      <Pager base={`/t/${tenantId}/audit`} params={{}} page={data} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { dashboard } from "../../services/monitoring";
-import { durationOf, RunStatusBadge, Time, TRIGGER_LABEL } from "./format";
+import { durationOf, RunStatusBadge, TRIGGER_LABEL } from "./format";
+import { Time } from "../time";
 import { RunChart } from "./run-chart";
 
 type DashboardData = Awaited<ReturnType<typeof dashboard>>;

@@ -1,6 +1,7 @@
 import type { failuresPage } from "../../services/monitoring";
 import { CsrfField } from "../layout";
-import { Pager, Time } from "./format";
+import { Pager, withQuery } from "./format";
+import { Time } from "../time";
 
 type FailuresData = Awaited<ReturnType<typeof failuresPage>>;
 
@@ -30,7 +31,6 @@ export function FailuresPage(props: {
   data: FailuresData;
   tenantId: string;
   state: string | undefined;
-  isFirst: boolean;
   canWrite: boolean;
   csrfToken: string;
   notice: ReplayNotice | null;
@@ -56,8 +56,11 @@ export function FailuresPage(props: {
         <a href={base} aria-current={props.state === undefined ? "page" : undefined}>
           all
         </a>
+        <a href={withQuery(`${base}.csv`, { state: props.state })} download="">
+          Download this list as CSV
+        </a>
         {canWrite ? (
-          <form method="post" action={`${base}/replay`}>
+          <form method="post" action={`${base}/replay`} data-busy>
             <CsrfField token={csrfToken} />
             <button type="submit">Replay all not replayed</button>
           </form>
@@ -130,7 +133,7 @@ export function FailuresPage(props: {
           </tbody>
         </table>
       )}
-      <Pager base={base} params={{ state: props.state }} nextCursor={data.nextCursor} isFirst={props.isFirst} />
+      <Pager base={base} params={{ state: props.state }} page={data} />
     </>
   );
 }

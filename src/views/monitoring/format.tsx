@@ -1,11 +1,4 @@
-/** Small shared pieces of the monitoring pages: times, durations, badges, paging links. */
-
-/** "2026-11-01 10:00 UTC" in a <time> element (readable without a script or a locale). */
-export function Time({ iso }: { iso: string | null | undefined }) {
-  if (!iso) return <span class="muted">—</span>;
-  const text = iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
-  return <time datetime={iso}>{text}</time>;
-}
+/** Small shared pieces of the monitoring pages: durations, badges, paging links. */
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
@@ -39,28 +32,35 @@ export function RunStatusBadge({ status }: { status: string }) {
 
 export const TRIGGER_LABEL: Record<string, string> = { cron: "schedule", manual: "manual", webhook: "webhook" };
 
-/** "Newer / older" links; the first page needs no cursor, the next one carries it. */
+/** `base` with the set `params` as its query string. */
+export function withQuery(base: string, params: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) p.set(k, v);
+  const s = p.toString();
+  return s ? `${base}?${s}` : base;
+}
+
+/** First / previous / next page links: the first page needs no cursor, the others carry theirs (keyset, both ways). */
 export function Pager({
   base,
   params,
-  nextCursor,
-  isFirst,
+  page,
 }: {
   base: string;
   params: Record<string, string | undefined>;
-  nextCursor: string | null;
-  isFirst: boolean;
+  page: { nextCursor: string | null; prevCursor: string | null };
 }) {
-  const query = (extra: Record<string, string>) => {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...params, ...extra })) if (v) p.set(k, v);
-    const s = p.toString();
-    return s ? `${base}?${s}` : base;
-  };
-  if (isFirst && !nextCursor) return null;
+  const query = (extra: Record<string, string>) => withQuery(base, { ...params, ...extra });
+  const { nextCursor, prevCursor } = page;
+  if (!prevCursor && !nextCursor) return null;
   return (
     <nav class="pager" aria-label="Pages">
-      {isFirst ? null : <a href={query({})}>« First page</a>}
+      {prevCursor ? <a href={query({})}>« First page</a> : null}
+      {prevCursor ? (
+        <a href={query({ before: prevCursor })} rel="prev">
+          ‹ Previous page
+        </a>
+      ) : null}
       {nextCursor ? (
         <a href={query({ cursor: nextCursor })} rel="next">
           Next page »

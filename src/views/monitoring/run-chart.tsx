@@ -12,8 +12,9 @@ const PAD = 24;
 
 /**
  * Server-rendered SVG bar chart of recent runs: synced (stacked under) failed tickets.
- * Each bar has a <title> (tooltip and accessible name); the whole chart an aria-label
- * summary, and a table fallback is the runs page itself.
+ * Each bar is a link with a <title> (tooltip) and a label; the chart is a labelled SVG, not
+ * role="img": an image's content is presentational and may hold no links.
+ * The table fallback is the runs page itself.
  */
 export function RunChart({ runs, tenantId }: { runs: ChartRun[]; tenantId: string }) {
   if (runs.length === 0) return <p class="muted">No runs yet. The first scheduled run starts within five minutes of connecting both systems.</p>;
@@ -26,8 +27,7 @@ export function RunChart({ runs, tenantId }: { runs: ChartRun[]; tenantId: strin
   const label = `Tickets per run, last ${runs.length} runs: ${synced} synced, ${failed} failed in total; the busiest run handled ${max}.`;
   return (
     <figure class="run-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} xmlns="http://www.w3.org/2000/svg">
-        <title>{label}</title>
+      <svg viewBox={`0 0 ${W} ${H}`} aria-label={label} xmlns="http://www.w3.org/2000/svg">
         <line class="axis" x1={PAD} y1={H - PAD} x2={W} y2={H - PAD} />
         <text class="tick" x={PAD - 4} y={12} text-anchor="end">
           {max}
@@ -39,14 +39,13 @@ export function RunChart({ runs, tenantId }: { runs: ChartRun[]; tenantId: strin
           const x = PAD + i * slot + 2;
           const hs = scale(r.synced);
           const hf = scale(r.failed);
+          const name = `Run of ${r.startedAt.replace("T", " ").slice(0, 16)} UTC · ${r.status}: ${r.synced} synced, ${r.failed} failed`;
           return (
-            <a href={`/t/${tenantId}/runs/${r.id}`}>
-              <g>
-                <title>{`${r.startedAt.replace("T", " ").slice(0, 16)} UTC · ${r.status}: ${r.synced} synced, ${r.failed} failed`}</title>
-                <rect class="bar-synced" x={x} y={H - PAD - hs} width={bar} height={hs} />
-                <rect class="bar-failed" x={x} y={H - PAD - hs - hf} width={bar} height={hf} />
-                {r.synced + r.failed === 0 ? <rect class="bar-empty" x={x} y={H - PAD - 2} width={bar} height={2} /> : null}
-              </g>
+            <a href={`/t/${tenantId}/runs/${r.id}`} aria-label={name}>
+              <title>{name}</title>
+              <rect class="bar-synced" x={x} y={H - PAD - hs} width={bar} height={hs} />
+              <rect class="bar-failed" x={x} y={H - PAD - hs - hf} width={bar} height={hf} />
+              {r.synced + r.failed === 0 ? <rect class="bar-empty" x={x} y={H - PAD - 2} width={bar} height={2} /> : null}
             </a>
           );
         })}

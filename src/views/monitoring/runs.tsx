@@ -1,10 +1,11 @@
 import type { RunProgress, runDetail, runsPage } from "../../services/monitoring";
-import { durationOf, formatDuration, LinkStateBadge, Pager, RunStatusBadge, Time, TRIGGER_LABEL } from "./format";
+import { durationOf, formatDuration, LinkStateBadge, Pager, RunStatusBadge, TRIGGER_LABEL } from "./format";
+import { Time } from "../time";
 
 type RunsData = Awaited<ReturnType<typeof runsPage>>;
 type RunDetailData = Awaited<ReturnType<typeof runDetail>>;
 
-export function RunsPage({ data, tenantId, isFirst }: { data: RunsData; tenantId: string; isFirst: boolean }) {
+export function RunsPage({ data, tenantId }: { data: RunsData; tenantId: string }) {
   return (
     <>
       <h1>Runs</h1>
@@ -57,7 +58,7 @@ export function RunsPage({ data, tenantId, isFirst }: { data: RunsData; tenantId
           </tbody>
         </table>
       )}
-      <Pager base={`/t/${tenantId}/runs`} params={{}} nextCursor={data.nextCursor} isFirst={isFirst} />
+      <Pager base={`/t/${tenantId}/runs`} params={{}} page={data} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { ticketTimeline } from "../../services/monitoring";
-import { LinkStateBadge, Time } from "./format";
+import { LinkStateBadge } from "./format";
+import { Time } from "../time";
 
 type TimelineData = Awaited<ReturnType<typeof ticketTimeline>>;
 

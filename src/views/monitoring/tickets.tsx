@@ -1,6 +1,7 @@
 import type { ticketsPage } from "../../services/monitoring";
 import type { TicketsQuery } from "../../services/monitoring-params";
-import { LinkStateBadge, Pager, Time } from "./format";
+import { LinkStateBadge, Pager, withQuery } from "./format";
+import { Time } from "../time";
 
 type TicketsData = Awaited<ReturnType<typeof ticketsPage>>;
 
@@ -15,6 +16,7 @@ const STATES = [
 export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tenantId: string; query: TicketsQuery }) {
   const base = `/t/${tenantId}/tickets`;
   const filtered = Boolean(query.q || query.state || query.warning);
+  const filter = { q: query.q, state: query.state, warning: query.warning ? "1" : undefined };
   return (
     <>
       <h1>Tickets</h1>
@@ -44,6 +46,11 @@ export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tena
           </div>
         </form>
       </search>
+      <p class="actions">
+        <a href={withQuery(`${base}.csv`, filter)} download="">
+          Download {filtered ? "these tickets" : "all tickets"} as CSV
+        </a>
+      </p>
       {data.items.length === 0 ? (
         <p class="card">
           {filtered
@@ -82,12 +89,7 @@ export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tena
           </tbody>
         </table>
       )}
-      <Pager
-        base={base}
-        params={{ q: query.q, state: query.state, warning: query.warning ? "1" : undefined, limit: query.limit === 50 ? undefined : String(query.limit) }}
-        nextCursor={data.nextCursor}
-        isFirst={!query.cursor}
-      />
+      <Pager base={base} params={{ ...filter, limit: query.limit === 50 ? undefined : String(query.limit) }} page={data} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
-import { FieldError, Flash, SecretOnce, when } from "../tenant-admin/components";
+import { FieldError, Flash, SecretOnce } from "../tenant-admin/components";
+import { Time } from "../time";
 import { SIGN_IN_LINK_HOURS } from "../tenant-admin/users-page";
 
 export interface TenantListRow {
@@ -44,7 +45,15 @@ function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
           "no"
         )}
       </td>
-      <td>{t.lastRunAt ? `${t.lastRunStatus ?? ""} · ${when(t.lastRunAt)}` : "never"}</td>
+      <td>
+        {t.lastRunAt ? (
+          <>
+            {t.lastRunStatus ?? ""} · <Time iso={t.lastRunAt} />
+          </>
+        ) : (
+          "never"
+        )}
+      </td>
       <td>
         <form method="post" action={`/operator/tenants/${t.id}/connectwise-host`} class="inline">
           <CsrfField token={csrfToken} />

@@ -1,6 +1,7 @@
 import type { VendorFeedStatus } from "../../services/vendor-feed";
 import { CsrfField, Layout, type LayoutUser } from "../layout";
-import { FieldError, Flash, when } from "../tenant-admin/components";
+import { FieldError, Flash } from "../tenant-admin/components";
+import { Time } from "../time";
 
 export interface VendorFeedPageProps {
   user: LayoutUser;
@@ -54,9 +55,19 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
           <dt>Webhook address</dt>
           <dd>{hookUrl ? <code>{hookUrl}</code> : "set PUBLIC_URL to receive the webhook"}</dd>
           <dt>Last poll</dt>
-          <dd>{status.lastPollAt ? `${status.lastPollResult ?? ""} · ${when(status.lastPollAt)}` : "never"}</dd>
+          <dd>
+            {status.lastPollAt ? (
+              <>
+                {status.lastPollResult ?? ""} · <Time iso={status.lastPollAt} />
+              </>
+            ) : (
+              "never"
+            )}
+          </dd>
           <dt>Last complete poll</dt>
-          <dd>{status.lastPollOkAt ? when(status.lastPollOkAt) : "never"}</dd>
+          <dd>
+            <Time iso={status.lastPollOkAt} none="never" />
+          </dd>
           <dt>Events routed / for no tenant</dt>
           <dd>
             {status.eventsRouted} / {status.eventsUnrouted}

@@ -3,12 +3,6 @@ import { MIN_PASSWORD_LENGTH } from "../../schemas/accounts";
 
 /** Small pieces shared by the account, tenant-admin and operator pages. */
 
-/** "2026-05-01 10:00 UTC" from an ISO timestamp; "never" for null. */
-export function when(iso: string | null | undefined): string {
-  if (!iso) return "never";
-  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
-}
-
 export function Flash({ ok, error }: { ok?: string | undefined; error?: string | undefined }) {
   return (
     <>

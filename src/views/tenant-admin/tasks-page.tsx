@@ -1,6 +1,7 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
 import type { TenantStatus } from "../../schemas/accounts";
-import { FieldError, Flash, ReadOnlyNote, when } from "./components";
+import { FieldError, Flash, ReadOnlyNote } from "./components";
+import { Time } from "../time";
 
 export interface TasksPageProps {
   user: LayoutUser;
@@ -29,7 +30,10 @@ function StatusCard({ status }: { status: TenantStatus }) {
         <dd id="attention">
           {status.attentionReason ? (
             <>
-              <span class="badge bad">Yes</span> {status.attentionReason} <span class="muted">(since {when(status.attentionSince)})</span>
+              <span class="badge bad">Yes</span> {status.attentionReason}{" "}
+              <span class="muted">
+                (since <Time iso={status.attentionSince} none="never" />)
+              </span>
             </>
           ) : (
             <span class="badge ok">No</span>
@@ -39,7 +43,7 @@ function StatusCard({ status }: { status: TenantStatus }) {
         <dd id="last-run">
           {run ? (
             <>
-              {RUN_WORDS[run.status] ?? run.status} · started {when(run.startedAt)} ({run.trigger}){run.message ? ` · ${run.message}` : ""}
+              {RUN_WORDS[run.status] ?? run.status} · started <Time iso={run.startedAt} /> ({run.trigger}){run.message ? ` · ${run.message}` : ""}
             </>
           ) : (
             "No run yet."
@@ -72,7 +76,7 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
           <section class="card" aria-labelledby="sync-title">
             <h2 id="sync-title">Sync now</h2>
             <p class="muted">Looks for changes on both sides right away instead of waiting for the next scheduled run (every 5 minutes).</p>
-            <form method="post" action={`${base}/sync`}>
+            <form method="post" action={`${base}/sync`} data-busy>
               <CsrfField token={csrfToken} />
               <button type="submit">Sync now</button>
             </form>

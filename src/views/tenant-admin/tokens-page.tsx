@@ -1,6 +1,7 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
 import { TOKEN_EXPIRY_DAYS } from "../../schemas/accounts";
-import { FieldError, Flash, ReadOnlyNote, SecretOnce, when } from "./components";
+import { FieldError, Flash, ReadOnlyNote, SecretOnce } from "./components";
+import { Time } from "../time";
 
 export interface TokenRow {
   id: string;
@@ -27,12 +28,27 @@ export interface TokensPageProps {
 const expired = (t: TokenRow) => t.expiresAt !== null && Date.parse(t.expiresAt) <= Date.now();
 
 function TokenState({ t }: { t: TokenRow }) {
-  if (t.revokedAt) return <span class="badge bad">revoked {when(t.revokedAt)}</span>;
-  if (expired(t)) return <span class="badge bad">expired {when(t.expiresAt)}</span>;
+  if (t.revokedAt)
+    return (
+      <span class="badge bad">
+        revoked <Time iso={t.revokedAt} />
+      </span>
+    );
+  if (expired(t))
+    return (
+      <span class="badge bad">
+        expired <Time iso={t.expiresAt} />
+      </span>
+    );
   return (
     <>
       <span class="badge ok">active</span>
-      {t.expiresAt ? <span class="muted"> until {when(t.expiresAt)}</span> : null}
+      {t.expiresAt ? (
+        <span class="muted">
+          {" "}
+          until <Time iso={t.expiresAt} />
+        </span>
+      ) : null}
     </>
   );
 }
@@ -71,8 +87,12 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
             <tr>
               <td>{t.name}</td>
               <td>{t.scope === "admin" ? "admin (read and change)" : "read"}</td>
-              <td>{when(t.createdAt)}</td>
-              <td>{when(t.lastUsedAt)}</td>
+              <td>
+                <Time iso={t.createdAt} none="never" />
+              </td>
+              <td>
+                <Time iso={t.lastUsedAt} none="never" />
+              </td>
               <td>
                 <TokenState t={t} />
               </td>

@@ -1,6 +1,7 @@
 import { CsrfField, Layout, type LayoutUser } from "../layout";
 import { SIGN_IN_LINK_TTL_MS } from "../../services/sign-in-links";
-import { FieldError, Flash, ReadOnlyNote, SecretOnce, when } from "./components";
+import { FieldError, Flash, ReadOnlyNote, SecretOnce } from "./components";
+import { Time } from "../time";
 
 export const SIGN_IN_LINK_HOURS = SIGN_IN_LINK_TTL_MS / 3_600_000;
 
@@ -87,7 +88,9 @@ export function UsersPage({ user, csrfToken, tenant, users, issued, ok, errors =
                 {row.disabled ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}
                 {row.mustChangePassword && !row.disabled ? <span class="badge warn">awaiting first sign-in</span> : null}
               </td>
-              <td>{when(row.createdAt)}</td>
+              <td>
+                <Time iso={row.createdAt} none="never" />
+              </td>
               <td>{tenant.readOnly ? null : row.id === user.id ? <span class="muted">you</span> : <Actions row={row} base={base} csrfToken={csrfToken} />}</td>
             </tr>
           ))}
