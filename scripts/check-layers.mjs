@@ -32,7 +32,7 @@ const LAYERS = [
 const SOURCE = /\.(ts|tsx|mjs|js)$/;
 
 /** @param {string} dir @returns {string[]} */
-function sourceFiles(dir) {
+export function sourceFiles(dir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);

@@ -4,7 +4,7 @@ import type { Seek } from "../db/queries/keyset";
 import { listFailures } from "../db/queries/monitoring-failures";
 import { searchTicketLinks } from "../db/queries/monitoring-tickets";
 import type { CsvCell } from "../lib/csv";
-import { describeFailure, ticketFilter } from "./monitoring";
+import { describeStoredMessage, ticketFilter } from "./monitoring";
 import type { failuresQuery, TicketsQuery } from "./monitoring-params";
 
 /**
@@ -46,7 +46,7 @@ export async function* failuresCsvRows(db: Db, tenantId: string, query: z.infer<
     (r) => [r.id],
   ))
     yield rows.map((f) => {
-      const message = describeFailure(f.body);
+      const message = describeStoredMessage(f.body);
       return [f.id, f.createdAt, f.queue, message.kind, message.portalTicketId, f.reason, f.attempts, f.replayState, f.replayedAt];
     });
 }

@@ -144,7 +144,7 @@ export async function ticketTimeline(db: Db, tenantId: string, portalTicketId: n
 }
 
 /** What a stored message is about, in plain words, without exposing the raw body. */
-export function describeFailure(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
+export function describeStoredMessage(body: string): { kind: string; portalTicketId: number | null; parseable: boolean } {
   try {
     const parsed = queueMessage.safeParse(JSON.parse(body));
     if (!parsed.success) return { kind: "unrecognised message", portalTicketId: null, parseable: false };
@@ -162,7 +162,7 @@ export async function failuresPage(db: Db, tenantId: string, query: z.infer<type
   const result = page(rows, query.limit, (r) => [r.id], seek);
   return {
     ...result,
-    items: result.items.map(({ body, ...f }) => ({ ...f, message: describeFailure(body) })),
+    items: result.items.map(({ body, ...f }) => ({ ...f, message: describeStoredMessage(body) })),
   };
 }
 
@@ -170,7 +170,7 @@ export async function failureDetail(db: Db, tenantId: string, id: number) {
   const row = await getFailure(db, tenantId, id);
   if (!row) throw new AppError("not_found", "No such failure");
   const { body, ...rest } = row;
-  return { ...rest, message: describeFailure(body) };
+  return { ...rest, message: describeStoredMessage(body) };
 }
 
 /** What a tenant's audit log calls an operator: who the operator is stays the operators' business. */

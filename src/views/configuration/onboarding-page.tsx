@@ -2,7 +2,7 @@ import type { Configuration } from "../../db/queries/configuration";
 import { DEFAULT_CLUSTER_FIELD_ID } from "../../schemas/settings";
 import type { TestResult } from "../../domain/connection-test";
 import { CsrfField, Layout, type LayoutUser } from "../layout";
-import { FieldError, Notice, TestResultTable, type FieldErrors } from "./parts";
+import { SettingsFieldError, Notice, TestResultTable, type FieldErrors } from "./parts";
 
 export interface OnboardingProps {
   user: LayoutUser;
@@ -73,7 +73,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
             inputmode="numeric"
             value={fieldValue("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))}
           />
-          <FieldError errors={errorsFor("portal-oauth")} name="clusterFieldId" />
+          <SettingsFieldError errors={errorsFor("portal-oauth")} name="clusterFieldId" />
           <button type="submit" disabled={disabled}>
             {p ? "Generate a new token" : "Generate Token"}
           </button>
@@ -85,10 +85,10 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
             <CsrfField token={csrfToken} />
             <label for="tokenEmail">Portal user email</label>
             <input id="tokenEmail" name="email" type="email" required value={fieldValue("portal-token", "email", p?.email ?? "")} />
-            <FieldError errors={errorsFor("portal-token")} name="email" />
+            <SettingsFieldError errors={errorsFor("portal-token")} name="email" />
             <label for="apiToken">API token</label>
             <input id="apiToken" name="apiToken" type="password" required autocomplete="off" />
-            <FieldError errors={errorsFor("portal-token")} name="apiToken" />
+            <SettingsFieldError errors={errorsFor("portal-token")} name="apiToken" />
             <label for="tokenClusterFieldId">ClusterID custom field id</label>
             <input
               id="tokenClusterFieldId"
@@ -97,7 +97,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
               inputmode="numeric"
               value={fieldValue("portal-token", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))}
             />
-            <FieldError errors={errorsFor("portal-token")} name="clusterFieldId" />
+            <SettingsFieldError errors={errorsFor("portal-token")} name="clusterFieldId" />
             <button type="submit" disabled={disabled}>
               Connect with API token
             </button>
@@ -129,13 +129,13 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
               placeholder="https://api-na.myconnectwise.net"
               value={fieldValue("connectwise", "site", cw?.site ?? "")}
             />
-            <FieldError errors={errorsFor("connectwise")} name="site" />
+            <SettingsFieldError errors={errorsFor("connectwise")} name="site" />
             <label for="companyId">Company id</label>
             <input id="companyId" name="companyId" type="text" required value={fieldValue("connectwise", "companyId", cw?.companyId ?? "")} />
-            <FieldError errors={errorsFor("connectwise")} name="companyId" />
+            <SettingsFieldError errors={errorsFor("connectwise")} name="companyId" />
             <label for="publicKey">Public key</label>
             <input id="publicKey" name="publicKey" type="text" required value={fieldValue("connectwise", "publicKey", cw?.publicKey ?? "")} />
-            <FieldError errors={errorsFor("connectwise")} name="publicKey" />
+            <SettingsFieldError errors={errorsFor("connectwise")} name="publicKey" />
             <label for="privateKey">Private key</label>
             <input
               id="privateKey"
@@ -145,10 +145,10 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
               required={!cw}
               placeholder={cw ? "•••• saved — leave empty to keep" : ""}
             />
-            <FieldError errors={errorsFor("connectwise")} name="privateKey" />
+            <SettingsFieldError errors={errorsFor("connectwise")} name="privateKey" />
             <label for="clientId">clientId</label>
             <input id="clientId" name="clientId" type="text" required value={fieldValue("connectwise", "clientId", cw?.clientId ?? "")} />
-            <FieldError errors={errorsFor("connectwise")} name="clientId" />
+            <SettingsFieldError errors={errorsFor("connectwise")} name="clientId" />
             <button type="submit" disabled={disabled}>
               {cw ? "Save / Rotate credentials" : "Connect ConnectWise"}
             </button>

@@ -4,7 +4,7 @@ import { Time } from "../time";
 /** Small pieces shared by the configuration pages. */
 export type FieldErrors = Record<string, string>;
 
-export function FieldError({ errors, name }: { errors: FieldErrors; name: string }) {
+export function SettingsFieldError({ errors, name }: { errors: FieldErrors; name: string }) {
   const message = errors[name];
   return message ? (
     <p class="field-error" id={`${name}-error`} role="alert">

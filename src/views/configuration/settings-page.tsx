@@ -2,7 +2,7 @@ import type { Configuration } from "../../db/queries/configuration";
 import { CLOSED_TICKET_ACTIVITY, MATCH_FIELDS, PRIORITY_KEYS, STATUS_KEYS } from "../../schemas/settings";
 import type { Choices } from "../../services/configuration-choices";
 import { CsrfField, Layout, type LayoutUser } from "../layout";
-import { FieldError, Notice, type FieldErrors } from "./parts";
+import { SettingsFieldError, Notice, type FieldErrors } from "./parts";
 
 export interface SettingsProps {
   user: LayoutUser;
@@ -81,7 +81,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           New tickets are created on board <strong>{boardName}</strong>
           {s?.boardId && s.boardId !== choices.boardId ? <span class="badge warn">changed from {s.boardName}</span> : null}.
         </p>
-        <FieldError errors={errors} name="boardId" />
+        <SettingsFieldError errors={errors} name="boardId" />
 
         <label for="defaultCompanyId">Default (catch-all) company</label>
         <select id="defaultCompanyId" name="defaultCompanyId">
@@ -92,7 +92,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
             </option>
           ))}
         </select>
-        <FieldError errors={errors} name="defaultCompanyId" />
+        <SettingsFieldError errors={errors} name="defaultCompanyId" />
 
         <label for="matchField">Match the ClusterID against the configuration's</label>
         <select id="matchField" name="matchField">
@@ -102,7 +102,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
             </option>
           ))}
         </select>
-        <FieldError errors={errors} name="matchField" />
+        <SettingsFieldError errors={errors} name="matchField" />
 
         <fieldset>
           <legend>New portal activity on a ticket closed in ConnectWise</legend>
@@ -113,7 +113,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
             </label>
           ))}
         </fieldset>
-        <FieldError errors={errors} name="closedTicketActivity" />
+        <SettingsFieldError errors={errors} name="closedTicketActivity" />
 
         <label class="inline">
           <input type="checkbox" name="syncOrganisation" value="on" checked={values ? values.syncOrganisation === "on" : s?.syncOrganisation === true} /> Also
@@ -123,11 +123,11 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           Off: only requests made by the portal account psa-sync is connected as are synced. On: requests of everyone in that account's portal organisation too,
           if the portal shares them with it. Requests of other providers are never synced.
         </p>
-        <FieldError errors={errors} name="syncOrganisation" />
+        <SettingsFieldError errors={errors} name="syncOrganisation" />
 
         <label for="syncFrom">Sync from (first import only)</label>
         <input id="syncFrom" name="syncFrom" type="date" value={values?.syncFrom ?? (s?.syncFrom ? s.syncFrom.slice(0, 10) : "")} />
-        <FieldError errors={errors} name="syncFrom" />
+        <SettingsFieldError errors={errors} name="syncFrom" />
 
         <h2>Priority mapping</h2>
         <table class="mapping">
@@ -152,7 +152,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
                       </option>
                     ))}
                   </select>
-                  <FieldError errors={errors} name={`priority.${k}`} />
+                  <SettingsFieldError errors={errors} name={`priority.${k}`} />
                 </td>
               </tr>
             ))}
@@ -184,7 +184,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
                       </option>
                     ))}
                   </select>
-                  <FieldError errors={errors} name={`status.${k}`} />
+                  <SettingsFieldError errors={errors} name={`status.${k}`} />
                 </td>
               </tr>
             ))}

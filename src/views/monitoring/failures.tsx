@@ -1,6 +1,6 @@
 import type { failuresPage } from "../../services/monitoring";
 import { CsrfField } from "../layout";
-import { Pager, withQuery } from "./format";
+import { Pager, pageHref } from "./format";
 import { Time } from "../time";
 
 type FailuresData = Awaited<ReturnType<typeof failuresPage>>;
@@ -56,7 +56,7 @@ export function FailuresPage(props: {
         <a href={base} aria-current={props.state === undefined ? "page" : undefined}>
           all
         </a>
-        <a href={withQuery(`${base}.csv`, { state: props.state })} download="">
+        <a href={pageHref(`${base}.csv`, { state: props.state })} download="">
           Download this list as CSV
         </a>
         {canWrite ? (

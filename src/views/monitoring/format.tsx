@@ -32,8 +32,8 @@ export function RunStatusBadge({ status }: { status: string }) {
 
 export const TRIGGER_LABEL: Record<string, string> = { cron: "schedule", manual: "manual", webhook: "webhook" };
 
-/** `base` with the set `params` as its query string. */
-export function withQuery(base: string, params: Record<string, string | undefined>): string {
+/** A page link: `base` with the non-empty `params` as its query string (form encoding, as the browser sends them). */
+export function pageHref(base: string, params: Record<string, string | undefined>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) p.set(k, v);
   const s = p.toString();
@@ -50,7 +50,7 @@ export function Pager({
   params: Record<string, string | undefined>;
   page: { nextCursor: string | null; prevCursor: string | null };
 }) {
-  const query = (extra: Record<string, string>) => withQuery(base, { ...params, ...extra });
+  const query = (extra: Record<string, string>) => pageHref(base, { ...params, ...extra });
   const { nextCursor, prevCursor } = page;
   if (!prevCursor && !nextCursor) return null;
   return (

@@ -1,6 +1,6 @@
 import type { ticketsPage } from "../../services/monitoring";
 import type { TicketsQuery } from "../../services/monitoring-params";
-import { LinkStateBadge, Pager, withQuery } from "./format";
+import { LinkStateBadge, Pager, pageHref } from "./format";
 import { Time } from "../time";
 
 type TicketsData = Awaited<ReturnType<typeof ticketsPage>>;
@@ -47,7 +47,7 @@ export function TicketsPage({ data, tenantId, query }: { data: TicketsData; tena
         </form>
       </search>
       <p class="actions">
-        <a href={withQuery(`${base}.csv`, filter)} download="">
+        <a href={pageHref(`${base}.csv`, filter)} download="">
           Download {filtered ? "these tickets" : "all tickets"} as CSV
         </a>
       </p>
