@@ -35,6 +35,16 @@ export class AppError extends Error {
   }
 }
 
+/** Invalid input that one field of the request is to blame for (a stale page link, say): the edge names the field. */
+export class InvalidField extends AppError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super("invalid_payload", message);
+  }
+}
+
 /**
  * psa-sync's own per-tenant ConnectWise call cap is spent for now. Not a failure of the
  * work: the queue edge sends the message again after `retryAfter` without counting an attempt.

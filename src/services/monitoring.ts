@@ -10,7 +10,7 @@ import { listRuns, listRunTickets, runTicketCounts } from "../db/queries/monitor
 import { commentLinksOf, countLinksByState, countRetrying, recentWarnings, searchTicketLinks } from "../db/queries/monitoring-tickets";
 import { getTicketLink, ticketEventsOf } from "../db/queries/ticket-links";
 import type { Seek } from "../db/queries/keyset";
-import { AppError } from "../lib/errors";
+import { AppError, InvalidField } from "../lib/errors";
 import { queueMessage } from "../jobs/messages";
 import {
   decodeCursor,
@@ -36,7 +36,7 @@ const RUN_TICKETS_PAGE = 100;
 function seekOf(query: { cursor?: string | undefined; before?: string | undefined }, key: z.ZodType<(string | number)[]>): Seek | null {
   const newer = Boolean(query.before);
   const value = decodeCursor(newer ? query.before : query.cursor, key);
-  if (value === "invalid") throw new AppError("invalid_payload", "That page link is not valid any more; start from the first page.");
+  if (value === "invalid") throw new InvalidField(newer ? "before" : "cursor", "That page link is not valid any more; start from the first page.");
   return value ? { key: value, newer } : null;
 }
 

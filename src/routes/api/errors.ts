@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError } from "../../lib/errors";
+import { AppError, InvalidField } from "../../lib/errors";
 import { errorFields, log } from "../../lib/log";
 import { API_BASE } from "./openapi";
 import { problem, type ProblemStatus } from "./problem";
@@ -24,6 +24,7 @@ export const apiOnError: ErrorHandler = (err, c) => {
   const known = err instanceof HTTPException ? FRAMEWORK[err.status] : undefined;
   if (known) return problem(c, known.status, known.title, { detail: known.detail });
   const refusal = err instanceof AppError ? APP[err.code] : undefined;
+  if (err instanceof InvalidField) return problem(c, 400, "Invalid input", { errors: [{ path: err.field, message: err.message }] });
   if (err instanceof AppError && refusal) {
     if (err.code === "rate_limited") c.header("retry-after", String(err.retryAfter ?? 60));
     return problem(c, refusal.status, refusal.title, { detail: err.message });

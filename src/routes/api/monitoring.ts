@@ -2,7 +2,6 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createDb } from "../../db/client";
 import { portalBaseUrl } from "../../egress/fetch";
-import { AppError } from "../../lib/errors";
 import {
   failureResponse,
   failuresPageResponse,
@@ -17,7 +16,7 @@ import { failureIdParam, failuresQuery, portalTicketIdParam, runIdParam, runsQue
 import { replayAll, replayOne, replaySummary, type ReplayResult } from "../../services/monitoring-replay";
 import type { ApiEnv } from "./auth";
 import { apiRoute, jsonResponse } from "./openapi";
-import { problem, problemResponses } from "./problem";
+import { problemResponses } from "./problem";
 
 /** Runs, tickets and timelines, failures. The tenant is the token's, never the URL's. */
 export const monitoringApi = new OpenAPIHono<ApiEnv>();
@@ -27,17 +26,6 @@ const db = (c: Ctx) => createDb(c.env.DB);
 const via = (c: Ctx) => ({ userId: null, via: `with API token ${c.get("tokenId")}` });
 const withSummary = (r: ReplayResult) => ({ ...r, summary: replaySummary(r) });
 
-/** A page link (`cursor`) that does not decode is the caller's query at fault, not a server error. */
-async function paged<T>(c: Ctx, work: () => Promise<T>) {
-  try {
-    return c.json(await work(), 200);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "invalid_payload")
-      return problem(c, 400, "Invalid query", { errors: [{ path: "cursor", message: err.message }] });
-    throw err;
-  }
-}
-
 const listRuns = apiRoute("read", {
   method: "get",
   path: "/runs",
@@ -46,7 +34,7 @@ const listRuns = apiRoute("read", {
   request: { query: runsQuery },
   responses: { 200: jsonResponse(runsPageResponse, "A page of runs"), ...problemResponses(400) },
 });
-monitoringApi.openapi(listRuns, (c) => paged(c, () => runsPage(db(c), c.get("tenantId"), c.req.valid("query"))));
+monitoringApi.openapi(listRuns, async (c) => c.json(await runsPage(db(c), c.get("tenantId"), c.req.valid("query")), 200));
 
 const getRun = apiRoute("read", {
   method: "get",
@@ -66,7 +54,7 @@ const listTickets = apiRoute("read", {
   request: { query: ticketsQuery },
   responses: { 200: jsonResponse(ticketsPageResponse, "A page of linked tickets"), ...problemResponses(400) },
 });
-monitoringApi.openapi(listTickets, (c) => paged(c, () => ticketsPage(db(c), c.get("tenantId"), c.req.valid("query"))));
+monitoringApi.openapi(listTickets, async (c) => c.json(await ticketsPage(db(c), c.get("tenantId"), c.req.valid("query")), 200));
 
 const getTicket = apiRoute("read", {
   method: "get",
@@ -88,7 +76,7 @@ const listFailures = apiRoute("read", {
   request: { query: failuresQuery },
   responses: { 200: jsonResponse(failuresPageResponse, "A page of failures"), ...problemResponses(400) },
 });
-monitoringApi.openapi(listFailures, (c) => paged(c, () => failuresPage(db(c), c.get("tenantId"), c.req.valid("query"))));
+monitoringApi.openapi(listFailures, async (c) => c.json(await failuresPage(db(c), c.get("tenantId"), c.req.valid("query")), 200));
 
 const replayFailures = apiRoute("admin", {
   method: "post",
