@@ -1,18 +1,22 @@
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
-import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./lib/errors";
 import { errorFields, log } from "./lib/log";
-import { adminRoutes } from "./admin/pages";
+import { HTTPException } from "hono/http-exception";
 import { API_BASE, apiRoutes } from "./admin/api";
+import { adminPages } from "./admin/pages";
+import type { AdminEnv } from "./admin/shared/context";
+import { pageError, pageNotFound } from "./admin/shared/page-errors";
+import { pageRenderer } from "./admin/shared/views/layout";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { hookRoutes } from "./routes/hooks";
-import { ErrorPage } from "./admin/shared/views/error-page";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<AdminEnv>();
 
+// First, so that every page (an error page too) can `c.render` into the layout.
+app.use(pageRenderer);
 app.use(
   secureHeaders({
     contentSecurityPolicy: {
@@ -43,21 +47,16 @@ app.mount(API_BASE, apiRoutes.fetch);
 app.route("/hooks", hookRoutes);
 app.use("/_dev/*", async (c, next) => (c.env.DEMO_MODE === "on" ? next() : c.notFound()));
 app.route("/_dev", devRoutes);
-app.route("/", adminRoutes);
+app.route("/", adminPages);
 
 const wantsJson = (path: string) => path.startsWith("/api/") || path.startsWith("/_dev/") || path === "/healthz";
 
-app.notFound((c) => {
-  if (wantsJson(c.req.path)) return c.json({ type: "about:blank", title: "Not Found", status: 404 }, 404);
-  return c.html(<ErrorPage status={404} title="Page not found" detail="There is nothing at this address." />, 404);
-});
+app.notFound((c) => (wantsJson(c.req.path) ? c.json({ type: "about:blank", title: "Not Found", status: 404 }, 404) : pageNotFound(c)));
 
+// The pages' error path (admin/shared/page-errors.tsx); the API has its own (admin/shared/api/errors.ts).
 app.onError((err, c) => {
-  const status = err instanceof HTTPException ? err.status : err instanceof AppError ? err.status : 500;
-  const title = status >= 500 ? "Something went wrong" : err.message;
+  if (!wantsJson(c.req.path)) return pageError(err, c);
+  const status = err instanceof HTTPException || err instanceof AppError ? err.status : 500;
   if (status >= 500) log.error("http.unhandled", { path: c.req.path, ...errorFields(err) });
-  if (wantsJson(c.req.path)) {
-    return c.json({ type: "about:blank", title, status }, status as 400);
-  }
-  return c.html(<ErrorPage status={status} title={title} detail="Try again; if it keeps happening, tell your operator." />, status as 400);
+  return c.json({ type: "about:blank", title: status >= 500 ? "Something went wrong" : err.message, status }, status as 400);
 });

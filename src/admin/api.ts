@@ -1,7 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { validationHook } from "../lib/validation";
-import { bearerAuth, type ApiEnv } from "./shared/api/auth";
+import { refuseInvalid } from "../lib/validation";
+import { apiInit, type ApiEnv } from "./shared/context";
+import { bearerAuth } from "./shared/api/auth";
 import { configurationApi } from "./configuration/api";
 import { apiNotFound, apiOnError } from "./shared/api/errors";
 import { monitoringApi } from "./monitoring/api";
@@ -20,7 +21,7 @@ const MAX_BODY_BYTES = 64 * 1024;
  * request under /api/v1 with problem details.
  */
 export const apiRoutes = new OpenAPIHono<ApiEnv>({
-  defaultHook: validationHook((c, errors) => problem(c, 400, "Invalid input", { errors })),
+  defaultHook: refuseInvalid,
 });
 
 apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -29,7 +30,7 @@ apiRoutes.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   description: "An API token from the admin utility (API tokens)",
 });
 apiRoutes.doc31("/openapi.json", (c) => documentConfig(new URL(API_BASE, c.req.url).toString()));
-apiRoutes.use("*", bearerAuth);
+apiRoutes.use("*", apiInit, bearerAuth);
 apiRoutes.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, 413, "Body too large", { detail: `At most ${MAX_BODY_BYTES} bytes.` }) }));
 apiRoutes.route("/", monitoringApi);
 apiRoutes.route("/", configurationApi);

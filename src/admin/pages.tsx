@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { pagesFactory, type AdminEnv } from "./shared/context";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "../views/styles";
@@ -9,19 +10,19 @@ import { firstSignInRoutes } from "./accounts/first-sign-in-pages";
 import { configurationPages } from "./configuration/pages";
 import { monitoringPages } from "./monitoring/pages";
 import { operatorPages } from "./operator/pages";
-import { requireSession, type AdminEnv } from "./shared/session";
+import { requireSession } from "./shared/session";
 import { taskPages } from "./tasks/pages";
 import { tenantAccountPages } from "./accounts/tenant-pages";
 import { PAGE_SCRIPTS } from "../views/scripts";
 import { FAVICON_SVG } from "../views/favicon";
 
-/** The server-rendered admin utility. */
-export const adminRoutes = new Hono<AdminEnv>();
+/** The server-rendered admin utility: every feature's pages, behind the init middleware (db, logger), sessions and CSRF. */
+export const adminPages = pagesFactory.createApp();
 
 /** Largest form the pages read, in bytes (the largest real one, Advanced Settings, is a few KiB). */
 const MAX_FORM_BYTES = 64 * 1024;
 
-adminRoutes.use(
+adminPages.use(
   "*",
   bodyLimit({
     maxSize: MAX_FORM_BYTES,
@@ -31,30 +32,30 @@ adminRoutes.use(
   }),
 );
 const STATIC_CACHE = "public, max-age=300";
-adminRoutes.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": STATIC_CACHE }));
-adminRoutes.get("/static/:script{[a-z-]+\\.js}", (c) => {
+adminPages.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": STATIC_CACHE }));
+adminPages.get("/static/:script{[a-z-]+\\.js}", (c) => {
   const script = PAGE_SCRIPTS[c.req.param("script")];
   return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": STATIC_CACHE }) : c.notFound();
 });
 // Browsers ask for /favicon.ico whatever the pages link: both answer with the SVG.
 const favicon = (c: Context) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": STATIC_CACHE });
-adminRoutes.get("/static/favicon.svg", favicon);
-adminRoutes.get("/favicon.ico", favicon);
-adminRoutes.route("/", authRoutes);
-adminRoutes.route("/", firstSignInRoutes);
+adminPages.get("/static/favicon.svg", favicon);
+adminPages.get("/favicon.ico", favicon);
+adminPages.route("/", authRoutes);
+adminPages.route("/", firstSignInRoutes);
 
 // Everything below needs a session, and every unsafe request a CSRF token.
-adminRoutes.use("/", requireSession);
-adminRoutes.use("/t/*", requireSession, verifyCsrf);
-adminRoutes.use("/operator/*", requireSession, verifyCsrf);
-adminRoutes.use("/account/*", requireSession, verifyCsrf);
+adminPages.use("/", requireSession);
+adminPages.use("/t/*", requireSession, verifyCsrf);
+adminPages.use("/operator/*", requireSession, verifyCsrf);
+adminPages.use("/account/*", requireSession, verifyCsrf);
 
-adminRoutes.get("/", (c) => {
+adminPages.get("/", (c) => {
   const user = c.get("user");
   return c.redirect(user.role === "operator" || !user.tenantId ? "/operator/tenants" : `/t/${user.tenantId}`, 303);
 });
-adminRoutes.route("/account", accountRoutes);
-adminRoutes.route("/operator", operatorPages);
+adminPages.route("/account", accountRoutes);
+adminPages.route("/operator", operatorPages);
 
 const tenantPages = new Hono<AdminEnv>();
 tenantPages.use("*", tenantAccess);
@@ -62,4 +63,4 @@ tenantPages.route("/", monitoringPages);
 tenantPages.route("/", configurationPages);
 tenantPages.route("/", taskPages);
 tenantPages.route("/", tenantAccountPages);
-adminRoutes.route("/t/:tenantId", tenantPages);
+adminPages.route("/t/:tenantId", tenantPages);

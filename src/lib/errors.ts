@@ -35,13 +35,40 @@ export class AppError extends Error {
   }
 }
 
-/** Invalid input that one field of the request is to blame for (a stale page link, say): the edge names the field. */
-export class InvalidField extends AppError {
+/** One field-level message: the dotted path of the input ("" for the input as a whole). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The refusals a caller can act on: fix the input, find the thing, wait for the state or the allowance. */
+export type RefusalCode = "invalid_payload" | "not_found" | "conflict" | "rate_limited";
+
+/**
+ * A refusal that names the fields to blame (a form field, a stale page link's cursor): a
+ * page re-renders its form with them next to the fields, the API lists them in problem details.
+ */
+export class FieldErrors extends AppError {
   constructor(
-    readonly field: string,
-    message: string,
+    readonly errors: readonly FieldError[],
+    code: RefusalCode = "invalid_payload",
   ) {
-    super("invalid_payload", message);
+    super(code, errors[0]?.message ?? "Invalid input");
+  }
+
+  /** From `{ field: message }` ("" or "form" for the whole input). */
+  static of(fields: Record<string, string>, code?: RefusalCode): FieldErrors {
+    return new FieldErrors(
+      Object.entries(fields).map(([path, message]) => ({ path: path === "form" ? "" : path, message })),
+      code,
+    );
+  }
+
+  /** The first message per field, keyed by field name (`form` for the whole input), as form views take them. */
+  byField(fieldName: (path: string) => string = (p) => p): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.errors) out[e.path === "" ? "form" : fieldName(e.path)] ??= e.message;
+    return out;
   }
 }
 

@@ -1,23 +1,11 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context, Env, ValidationTargets } from "hono";
 import type { z } from "zod";
+import { FieldErrors, type FieldError } from "./errors";
 
-/** One field-level message: the dotted path of the input (`root` for the input as a whole). */
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-/** zod issues as field-level errors, for problem details and re-rendered forms alike. */
-function fieldErrors(error: z.core.$ZodError, root = "(body)"): FieldError[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || root, message: i.message }));
-}
-
-/** The first message per field, keyed by field name (`form` for the whole form), as the form views take them. */
-export function formErrors(error: z.core.$ZodError, fieldName: (path: string) => string = (p) => p): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fieldErrors(error, "form")) out[fieldName(e.path)] ??= e.message;
-  return out;
+/** zod issues as field-level errors ("" for the input as a whole): the one mapping pages and the API share. */
+export function zodFieldErrors(error: z.core.$ZodError): FieldError[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }
 
 /** Posted form fields as strings, minus the CSRF token and secrets: what a re-rendered form echoes back. */
@@ -27,26 +15,39 @@ export function formValues(form: Record<string, unknown>): Record<string, string
   return out;
 }
 
-/** What a validator hook hands over: the parsed value or zod's error, with the raw input. */
-type ValidationResult = { success: true; data: unknown } | { success: false; error: z.core.$ZodError; data?: unknown };
+/** What a validator hook hands over: the parsed value or zod's error. */
+type ValidationResult = { success: true } | { success: false; error: z.core.$ZodError };
 
 /**
- * The validation hook of pages and API: a valid input passes on (the handler reads it with
- * `c.req.valid(...)`); an invalid one is answered by `refuse` with its field errors and the
- * raw input (forms echo it back). OpenAPIHono's `defaultHook` answers problem details; each
- * page answers by re-rendering its form. Used with `zValidator(target, schema, hook)`.
+ * The validation hook of pages and API alike: a valid input passes on (the handler reads it
+ * with `c.req.valid(...)`); an invalid one throws `FieldErrors`, which the surface's one
+ * error handler answers (problem details, or the page's form re-rendered with the messages).
  */
-export function validationHook<E extends Env>(refuse: Refuse<E>) {
-  return (result: ValidationResult, c: Context<E>) =>
-    result.success ? undefined : refuse(c, fieldErrors(result.error), (result.data ?? {}) as Record<string, unknown>, result.error);
+export function refuseInvalid(result: ValidationResult): undefined {
+  if (!result.success) throw new FieldErrors(zodFieldErrors(result.error));
+  return undefined;
 }
+
+/** TRANSITION (removed once every feature throws): the first message per field, from zod's error. */
+export function formErrors(error: z.core.$ZodError, fieldName?: (path: string) => string): Record<string, string> {
+  return new FieldErrors(zodFieldErrors(error)).byField(fieldName);
+}
+/** TRANSITION (removed once every feature throws): a route's own answer to an invalid input. */
 type Refuse<E extends Env> = (c: Context<E>, errors: FieldError[], raw: Record<string, unknown>, error: z.core.$ZodError) => Response | Promise<Response>;
 
 /**
- * `zValidator(target, schema, validationHook(refuse))` for the pages of an app env `E`
- * (zValidator cannot infer the env from a hook, so each app names it once).
+ * `zValidator(target, schema, refuseInvalid)` for the apps of an env `E` (zValidator cannot
+ * infer the env from a hook, so each surface names it once).
  */
 export const validatorFor =
   <E extends Env>() =>
-  <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T, refuse: Refuse<E>) =>
-    zValidator<T, Target, E, string, ReturnType<typeof validationHook<E>>>(target, schema, validationHook(refuse));
+  <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T, refuse?: Refuse<E>) =>
+    zValidator<
+      T,
+      Target,
+      E,
+      string,
+      (r: { success: true } | { success: false; error: z.core.$ZodError; data?: unknown }, c: Context<E>) => Response | Promise<Response> | undefined
+    >(target, schema, (r, c) =>
+      refuse && !r.success ? refuse(c, zodFieldErrors(r.error), (r.data ?? {}) as Record<string, unknown>, r.error) : refuseInvalid(r),
+    );

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
 import { apiRoutes } from "../../src/admin/api";
 import { apiOnError } from "../../src/admin/shared/api/errors";
+import type { ApiEnv } from "../../src/admin/shared/context";
 import { createTenant } from "../factories/tenants";
 import { apiToken } from "./monitoring-fixtures";
 
@@ -78,7 +79,7 @@ describe("API errors are problem details", () => {
   });
 
   it("answers an unexpected error 500 without its message, and logs it", async () => {
-    const app = new Hono();
+    const app = new Hono<ApiEnv>();
     app.get("/boom", () => {
       throw new Error("secret internals");
     });

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { adminRoutes } from "../../src/admin/pages";
+import { adminPages } from "../../src/admin/pages";
 import { apiRoutes } from "../../src/admin/api";
 import { apiTokens, failures, syncRuns } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
@@ -23,8 +23,8 @@ function distinct(routes: { method: string; path: string }[]): RouteRef[] {
 }
 
 /** Every admin page under /t/:tenantId (handlers only, not middleware). */
-export const tenantPageRoutes = () => distinct(adminRoutes.routes).filter((r) => r.path.startsWith("/t/:tenantId"));
-export const operatorPageRoutes = () => distinct(adminRoutes.routes).filter((r) => r.path.startsWith("/operator/"));
+export const tenantPageRoutes = () => distinct(adminPages.routes).filter((r) => r.path.startsWith("/t/:tenantId"));
+export const operatorPageRoutes = () => distinct(adminPages.routes).filter((r) => r.path.startsWith("/operator/"));
 /** Every /api/v1 route behind a bearer token (the OpenAPI document is public). */
 export const apiRouteList = () => distinct(apiRoutes.routes).filter((r) => r.path !== "/openapi.json");
 

@@ -5,7 +5,8 @@ import { formErrors } from "../../lib/validation";
 import { firstPasswordForm } from "../../schemas/accounts";
 import { LINK_UNUSABLE, SIGN_IN_LINK_PATH, usableSignInLink, useSignInLink } from "./sign-in-links";
 import { FirstSignInPage } from "./views/first-sign-in-page";
-import { startSession, validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
+import { startSession } from "../shared/session";
 
 /** `/first-sign-in/<token>`: a one-time link sets the user's password and signs them in. */
 export const firstSignInRoutes = new Hono<AdminEnv>();

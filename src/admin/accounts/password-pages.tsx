@@ -5,7 +5,8 @@ import { formErrors } from "../../lib/validation";
 import { passwordChangeForm } from "../../schemas/accounts";
 import { changeOwnPassword } from "./service";
 import { PasswordPage } from "./views/password-page";
-import { startSession, validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
+import { startSession } from "../shared/session";
 
 /** Account pages: the signed-in user's own password (forced change of temporary passwords). */
 export const accountRoutes = new Hono<AdminEnv>();

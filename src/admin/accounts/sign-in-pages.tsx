@@ -6,7 +6,8 @@ import { log } from "../../lib/log";
 import { loginForm } from "../../schemas/forms";
 import { admitSignIn, clientKey, recordSignInFailure, recordSignInSuccess } from "./sign-in-limits";
 import { LoginPage } from "./views/login-page";
-import { endSession, requireSession, startSession, validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
+import { endSession, requireSession, startSession } from "../shared/session";
 
 /**
  * The one answer for an unknown email, a wrong password, a disabled user and a paused

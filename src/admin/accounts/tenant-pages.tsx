@@ -6,7 +6,7 @@ import { listTenantUsers } from "../../db/queries/users";
 import { formErrors, formValues } from "../../lib/validation";
 import { addUserForm, roleForm, tokenForm } from "../../schemas/accounts";
 import { requireWrite, tenantLayout } from "../shared/access";
-import { validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
 import { signInLinkUrl } from "./sign-in-links";
 import { createApiToken, revokeApiToken } from "./tokens";
 import { addTenantUser, changeRole, resetUserPassword, setUserDisabled } from "./users";

@@ -11,7 +11,7 @@ import { connectPortalToken, publicConnectWise, publicPortal, saveConnectWise, t
 import { saveAdvancedSettings, type SaveOutcome } from "./settings";
 import { runConnectionTest } from "./connection-test";
 import { applyMappingsToOpenTickets } from "../tasks/service";
-import type { ApiEnv } from "../shared/api/auth";
+import type { ApiEnv } from "../shared/context";
 import { apiRoute, jsonBody, jsonResponse, locationHeader, runLocation } from "../shared/api/openapi";
 import { problem, problemResponses } from "../shared/api/problem";
 

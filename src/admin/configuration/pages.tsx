@@ -18,7 +18,7 @@ import { OnboardingPage, type OnboardingProps } from "./views/onboarding-page";
 import { PortalSignInHop } from "./views/parts";
 import { SettingsPage, type SettingsProps } from "./views/settings-page";
 import { requireWrite, tenantLayout } from "../shared/access";
-import { validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
 
 /** Configuration pages under /t/:tenantId: onboarding (connections, test connection) and Advanced Settings. */
 export const configurationPages = new Hono<AdminEnv>();

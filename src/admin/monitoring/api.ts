@@ -14,7 +14,7 @@ import {
 import { failureDetail, failuresPage, runDetail, runsPage, ticketsPage, ticketTimeline } from "./service";
 import { failureIdParam, failuresQuery, portalTicketIdParam, runIdParam, runsQuery, runTicketsQuery, ticketsQuery } from "./params";
 import { replayAll, replayOne, replaySummary, type ReplayResult } from "./replay";
-import type { ApiEnv } from "../shared/api/auth";
+import type { ApiEnv } from "../shared/context";
 import { apiRoute, jsonResponse } from "../shared/api/openapi";
 import { problemResponses } from "../shared/api/problem";
 

@@ -17,7 +17,7 @@ import { RunDetailPage, RunsPage } from "./views/runs";
 import { TicketTimelinePage } from "./views/ticket-timeline";
 import { TicketsPage } from "./views/tickets";
 import { requireWrite, tenantLayout } from "../shared/access";
-import { validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
 
 /** Monitoring pages under /t/:tenantId: dashboard, tickets and timelines, runs, failures, audit log. */
 export const monitoringPages = new Hono<AdminEnv>();

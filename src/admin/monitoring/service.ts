@@ -10,7 +10,7 @@ import { listRuns, listRunTickets, runTicketCounts } from "./queries/runs";
 import { commentLinksOf, countLinksByState, countRetrying, recentWarnings, searchTicketLinks } from "./queries/tickets";
 import { getTicketLink, ticketEventsOf } from "../../db/queries/ticket-links";
 import type { Seek } from "../../db/queries/keyset";
-import { AppError, InvalidField } from "../../lib/errors";
+import { AppError, FieldErrors } from "../../lib/errors";
 import { queueMessage } from "../../jobs/messages";
 import {
   decodeCursor,
@@ -36,7 +36,7 @@ const RUN_TICKETS_PAGE = 100;
 function seekOf(query: { cursor?: string | undefined; before?: string | undefined }, key: z.ZodType<(string | number)[]>): Seek | null {
   const newer = Boolean(query.before);
   const value = decodeCursor(newer ? query.before : query.cursor, key);
-  if (value === "invalid") throw new InvalidField(newer ? "before" : "cursor", "That page link is not valid any more; start from the first page.");
+  if (value === "invalid") throw FieldErrors.of({ [newer ? "before" : "cursor"]: "That page link is not valid any more; start from the first page." });
   return value ? { key: value, newer } : null;
 }
 

@@ -11,7 +11,7 @@ import { VendorFeedPage, type VendorFeedPageProps } from "./views/vendor-feed-pa
 import { vendorFeedForm } from "./schemas";
 import { clearVendorFeed, setVendorFeed, testStoredCredential, vendorFeedStatus, vendorHookUrl } from "./vendor-feed";
 import { requireOperator } from "../shared/access";
-import { validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
 
 /** Operator pages: tenants (create, disable, open read-only). */
 export const operatorPages = new Hono<AdminEnv>();

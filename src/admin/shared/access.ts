@@ -1,10 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { eq } from "drizzle-orm";
-import { createDb } from "../../db/client";
 import { tenants } from "../../db/schema";
 import { timingSafeEqual } from "../../lib/crypto";
-import type { AdminEnv } from "./session";
+import type { AdminEnv } from "./context";
 
 /**
  * Tenant scoping for every `/t/:tenantId/...` page: a tenant user sees only its own
@@ -17,9 +16,10 @@ export const tenantAccess: MiddlewareHandler<AdminEnv> = async (c, next) => {
   if (!tenantId) throw new HTTPException(404, { message: "Page not found" });
   const own = user.tenantId === tenantId;
   if (!own && user.role !== "operator") throw new HTTPException(404, { message: "Page not found" });
-  const tenant = await createDb(c.env.DB).query.tenants.findFirst({ where: eq(tenants.id, tenantId), columns: { id: true, name: true } });
+  const tenant = await c.var.db.query.tenants.findFirst({ where: eq(tenants.id, tenantId), columns: { id: true, name: true } });
   if (!tenant) throw new HTTPException(404, { message: "Page not found" });
   c.set("tenantId", tenantId);
+  c.set("log", c.var.log.with({ tenant: tenantId }));
   c.set("canWrite", own && user.role === "tenant_admin");
   c.set("tenantHeader", { id: tenant.id, name: tenant.name, readOnly: !(own && user.role === "tenant_admin") });
   await next();

@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { createDb, nowIso, type Db } from "../../db/client";
+import { nowIso, type Db } from "../../db/client";
 import { deleteSession, findSession, insertSession, touchSession } from "../../db/queries/sessions";
 import { findUserWithTenant } from "../../db/queries/users";
 import { randomToken, sha256Hex } from "../../lib/crypto";
-import { validatorFor } from "../../lib/validation";
+import type { AdminEnv } from "./context";
 
 const SESSION_COOKIE = "__Host-psa-session";
 const CHANGE_PASSWORD_PATH = "/account/password";
@@ -12,34 +12,6 @@ const ABSOLUTE_TTL_MS = 12 * 60 * 60 * 1000;
 const IDLE_TTL_MS = 60 * 60 * 1000;
 /** Write lastSeenAt at most this often, to keep page views read-only in D1. */
 const TOUCH_EVERY_MS = 60 * 1000;
-
-interface SessionUser {
-  id: string;
-  email: string;
-  role: "operator" | "tenant_admin" | "tenant_viewer";
-  tenantId: string | null;
-  tenantName: string | null;
-  /** Operator-issued temporary password: every page but the change form is closed until changed. */
-  mustChangePassword: boolean;
-}
-
-export type AdminEnv = {
-  Bindings: Env;
-  Variables: {
-    user: SessionUser;
-    csrfToken: string;
-    sessionHash: string;
-    /** The tenant a `/t/:tenantId` page is about (set by `tenantAccess`). */
-    tenantId: string;
-    /** Whether this user may change that tenant (tenant admin of it). */
-    canWrite: boolean;
-    /** For `<Layout tenant={...}>`: the tenant navigation header. */
-    tenantHeader: { id: string; name: string; readOnly: boolean };
-  };
-};
-
-/** Validates a page's form, query or path params; `refuse` answers an invalid one (re-rendered form, 400 or 404). */
-export const validated = validatorFor<AdminEnv>();
 
 /** Starts a fresh session (a new token on every sign-in: no fixation) and sets the cookie. */
 export async function startSession(c: Context, db: Db, userId: string): Promise<void> {
@@ -61,11 +33,11 @@ export async function endSession(c: Context, db: Db): Promise<void> {
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
 }
 
-/** Requires a live session; otherwise redirects to /login. */
+/** Requires a live session, otherwise redirects to /login; sets the user, the actor and the user's id on the logger. */
 export const requireSession: MiddlewareHandler<AdminEnv> = async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return c.redirect("/login", 303);
-  const db = createDb(c.env.DB);
+  const db = c.var.db;
   const tokenHash = await sha256Hex(token);
   const session = await findSession(db, tokenHash);
   const now = Date.now();
@@ -90,6 +62,8 @@ export const requireSession: MiddlewareHandler<AdminEnv> = async (c, next) => {
     tenantName: found.tenantName,
     mustChangePassword: found.user.mustChangePassword,
   });
+  c.set("actor", { userId: found.user.id, via: "admin" });
+  c.set("log", c.var.log.with({ userId: found.user.id }));
   c.set("csrfToken", session.csrfToken);
   c.set("sessionHash", tokenHash);
   if (found.user.mustChangePassword && c.req.path !== CHANGE_PASSWORD_PATH && c.req.path !== "/logout") {

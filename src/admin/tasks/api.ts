@@ -5,7 +5,7 @@ import { log } from "../../lib/log";
 import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
 import { rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, describeTenantStatus, type TaskResult } from "./service";
-import type { ApiEnv } from "../shared/api/auth";
+import type { ApiEnv } from "../shared/context";
 import { apiRoute, jsonBody, jsonResponse, locationHeader, runLocation } from "../shared/api/openapi";
 import { problemResponses } from "../shared/api/problem";
 

@@ -13,7 +13,7 @@ import { alertDestinationProblem } from "../../alerts/attention";
 import { alertWebhookUrl } from "../../schemas/forms";
 import { ensureConnectWiseCallback, rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { requireWrite, tenantLayout } from "../shared/access";
-import { validated, type AdminEnv } from "../shared/session";
+import { validated, type AdminEnv } from "../shared/context";
 
 /**
  * The admin tasks page under /t/:tenantId/tasks: sync now, resync, pause, alerts, push addresses.

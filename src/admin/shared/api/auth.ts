@@ -1,14 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { and, eq, gt, isNull, or } from "drizzle-orm";
-import { createDb } from "../../../db/client";
 import { apiTokens, tenants, users } from "../../../db/schema";
 import { sha256Hex } from "../../../lib/crypto";
+import type { ApiEnv } from "../context";
 import { problem } from "./problem";
-
-export type ApiEnv = {
-  Bindings: Env;
-  Variables: { tenantId: string; tokenId: string; scope: "read" | "admin" };
-};
 
 /** RFC 6750 challenges: a missing token gets the bare realm, a refused one says why. */
 const REALM = 'Bearer realm="psa-sync"';
@@ -29,7 +24,7 @@ export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
     c.header("www-authenticate", challenge());
     return problem(c, 401, "Missing or malformed bearer token", { detail: "Send Authorization: Bearer <token> (create one under API tokens)." });
   }
-  const db = createDb(c.env.DB);
+  const db = c.var.db;
   const rows = await db
     .select({
       id: apiTokens.id,
@@ -64,6 +59,8 @@ export const bearerAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
   c.set("tenantId", token.tenantId);
   c.set("tokenId", token.id);
   c.set("scope", token.scope);
+  c.set("actor", { userId: null, via: `API token ${token.id}` });
+  c.set("log", c.var.log.with({ tenant: token.tenantId, caller: token.id }));
   await next();
 };
 

@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError, InvalidField } from "../../../lib/errors";
-import { errorFields, log } from "../../../lib/log";
+import { AppError, FieldErrors } from "../../../lib/errors";
+import { errorFields, log, type Logger } from "../../../lib/log";
+import type { ApiEnv } from "../context";
 import { API_BASE } from "./openapi";
 import { problem, type ProblemStatus } from "./problem";
 
@@ -19,17 +20,26 @@ const APP: Partial<Record<AppError["code"], { status: ProblemStatus; title: stri
   rate_limited: { status: 429, title: "Too many requests for this task" },
 };
 
-/** Every error of the API surface as problem details; anything unexpected is logged and answered 500 without its message. */
-export const apiOnError: ErrorHandler = (err, c) => {
+/**
+ * The API surface's one error path: every error as problem details. Services throw
+ * `AppError`s (`FieldErrors` when fields are to blame, as the validator does); anything
+ * unexpected is logged and answered 500 without its message.
+ */
+export const apiOnError: ErrorHandler<ApiEnv> = (err, c) => {
   const known = err instanceof HTTPException ? FRAMEWORK[err.status] : undefined;
   if (known) return problem(c, known.status, known.title, { detail: known.detail });
   const refusal = err instanceof AppError ? APP[err.code] : undefined;
-  if (err instanceof InvalidField) return problem(c, 400, "Invalid input", { errors: [{ path: err.field, message: err.message }] });
+  if (err instanceof FieldErrors && refusal) {
+    const errors = err.errors.map((e) => ({ path: e.path || "(body)", message: e.message }));
+    return problem(c, refusal.status, refusal.status === 400 ? "Invalid input" : refusal.title, { errors });
+  }
   if (err instanceof AppError && refusal) {
     if (err.code === "rate_limited") c.header("retry-after", String(err.retryAfter ?? 60));
     return problem(c, refusal.status, refusal.title, { detail: err.message });
   }
-  log.error("http.unhandled", { path: `${API_BASE}${c.req.path}`, ...errorFields(err) });
+  // Before the init middleware (an unknown route's 404 never gets here) there is no request logger yet.
+  const logger: Logger = (c.var as Partial<ApiEnv["Variables"]>).log ?? log;
+  logger.error("http.unhandled", { path: `${API_BASE}${c.req.path}`, ...errorFields(err) });
   return problem(c, 500, "Something went wrong", { detail: "The error was logged; try again, and tell your operator if it keeps happening." });
 };
 

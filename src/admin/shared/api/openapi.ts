@@ -1,6 +1,7 @@
 import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { requireAdminScope, type ApiEnv } from "./auth";
+import type { ApiEnv } from "../context";
+import { requireAdminScope } from "./auth";
 import { problemResponses } from "./problem";
 
 /** Where the API is mounted (app.tsx); `Location` headers and the document's server URL use it. */

@@ -1,28 +1,40 @@
+import type { Context } from "hono";
 import type { Child } from "hono/jsx";
+import { jsxRenderer, useRequestContext } from "hono/jsx-renderer";
+import type { AdminEnv } from "../context";
 
-export interface LayoutUser {
-  email: string;
-  role: "operator" | "tenant_admin" | "tenant_viewer";
-}
-
-export interface LayoutProps {
+/** What a page hands the layout with `c.render(content, props)`; the rest comes from the request. */
+export interface PageProps {
   title: string;
-  /** Signed-in user shown in the header, with a sign-out button. */
-  user?: LayoutUser;
-  csrfToken?: string;
-  /** The tenant the page is about: shows the tenant navigation. */
-  tenant?: { id: string; name: string; readOnly: boolean };
-  /** Which navigation entry is current (its path after `/t/:id`, e.g. "tickets"). */
+  /** Which tenant navigation entry is current (its path after `/t/:id`, e.g. "tickets"). */
   active?: string;
   /** Page scripts besides /static/app.js (same-origin files only: the CSP forbids inline script). */
   scripts?: string[];
-  children: Child;
 }
 
-/** Hidden CSRF field for every POST form of a signed-in page. */
-export function CsrfField({ token }: { token: string }) {
-  return <input type="hidden" name="csrf" value={token} />;
+declare module "hono" {
+  type ContextRenderer = (content: string | Promise<string>, props: PageProps) => Response | Promise<Response>;
 }
+
+/** The variables the layout reads: none is set before sign-in, and `tenantHeader` only on tenant pages. */
+const pageVariables = (c: Context) => c.var as Partial<AdminEnv["Variables"]>;
+
+/** Hidden CSRF field for every POST form of a signed-in page (the session's token, from the request). */
+export function CsrfField({ token }: { token?: string }) {
+  // TRANSITION: `token` goes once every page renders through `c.render`.
+  return <input type="hidden" name="csrf" value={token ?? pageVariables(useRequestContext()).csrfToken ?? ""} />;
+}
+
+interface LayoutProps extends PageProps {
+  /** Signed-in user shown in the header, with a sign-out button. */
+  user?: LayoutUser | undefined;
+  csrfToken?: string | undefined;
+  /** The tenant the page is about: shows the tenant navigation. */
+  tenant?: AdminEnv["Variables"]["tenantHeader"] | undefined;
+  children: Child;
+}
+/** TRANSITION: views take the user for the layout until every page renders through `c.render`. */
+export type LayoutUser = Pick<AdminEnv["Variables"]["user"], "email" | "role">;
 
 const TENANT_NAV: { path: string; label: string }[] = [
   { path: "", label: "Dashboard" },
@@ -86,3 +98,13 @@ export function Layout({ title, user, csrfToken, tenant, active, scripts, childr
     </html>
   );
 }
+
+/** Every page's layout, `c.render(content, { title, ... })`: the user, CSRF token and tenant header come from the request. */
+export const pageRenderer = jsxRenderer(({ children, title, active, scripts }, c) => {
+  const v = pageVariables(c);
+  return (
+    <Layout title={title} active={active} scripts={scripts} user={v.user} csrfToken={v.csrfToken} tenant={v.tenantHeader}>
+      {children}
+    </Layout>
+  );
+});
