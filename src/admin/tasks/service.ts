@@ -1,15 +1,19 @@
 import { startTenantRun } from "../../cron/dispatch";
 import { createDb, nowIso, type Db } from "../../db/client";
-import { auditStatement } from "../../db/queries/audit";
+import { audit, auditStatement } from "../../db/queries/audit";
 import { setupIncomplete } from "../../db/queries/configuration";
 import { loadTenantStatus, requestResyncStatement, setPausedStatement } from "../../db/queries/tenants-admin";
-import { AppError } from "../../lib/errors";
+import { AppError, FieldErrors } from "../../lib/errors";
 import type { Logger } from "../../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../../schemas/accounts";
 import { forgetPushedMappings, getTicketLink, linkedIds, linksMatching, requestResync } from "../../db/queries/ticket-links";
 import { unlinkedRequestRefusal } from "../../sync/portal-identity";
 import { takeTaskAllowance } from "./limits";
 import type { Actor } from "../../domain/actor";
+import { eq } from "drizzle-orm";
+import { tenants } from "../../db/schema";
+import { alertDestinationProblem } from "../../alerts/attention";
+import { ensureConnectWiseCallback, type CallbackState } from "../../webhooks/hook-addresses";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
@@ -165,6 +169,39 @@ export async function setPaused(db: Db, tenantId: string, paused: boolean, actor
     auditStatement(db, { tenantId, userId: actor.userId, action: paused ? "tenant.paused" : "tenant.resumed", detail: `(${actor.via})` }),
   ]);
   return paused ? "paused" : "resumed";
+}
+
+/**
+ * Registers (or re-enables) the ConnectWise callback that pushes ticket changes. ConnectWise
+ * refusing it (or not answering) is shown to the admin as a conflict, with its reason.
+ */
+export async function registerCallbacks(env: Env, db: Db, tenantId: string, publicOrigin: string, actor: Actor): Promise<CallbackState> {
+  const result = await ensureConnectWiseCallback(env, db, tenantId, publicOrigin).catch((err: unknown) => {
+    throw err instanceof AppError ? new AppError("conflict", `Could not register the ConnectWise callback: ${err.message}`) : err;
+  });
+  await audit(db, {
+    tenantId,
+    userId: actor.userId,
+    action: "callbacks.registered",
+    target: String(result.id),
+    detail: `ConnectWise callback ${result.state}`,
+  });
+  return result.state;
+}
+
+/** The alert webhook (null: none): told once when syncing needs attention and once when it recovers. */
+export async function saveAlertWebhook(env: Env, db: Db, tenantId: string, url: string | null, ownOrigin: string, actor: Actor): Promise<void> {
+  const refused = url ? alertDestinationProblem(env, url, ownOrigin) : null;
+  if (refused) throw FieldErrors.of({ alertWebhookUrl: refused });
+  await db.batch([
+    db.update(tenants).set({ alertWebhookUrl: url }).where(eq(tenants.id, tenantId)),
+    auditStatement(db, {
+      tenantId,
+      userId: actor.userId,
+      action: "alerts.saved",
+      detail: url ? `Alert webhook set (${new URL(url).host})` : "Alert webhook removed",
+    }),
+  ]);
 }
 
 export async function describeTenantStatus(db: Db, tenantId: string): Promise<TenantStatus> {
