@@ -87,9 +87,8 @@ export const bulkResyncBody = z
   });
 export type BulkResyncFilter = z.infer<typeof bulkResyncBody>;
 
-export const bulkResyncForm = z.object({
-  warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/)], { error: "Choose which tickets to resync." }),
-});
+const chooseTickets = { error: "Choose which tickets to resync." };
+export const bulkResyncForm = z.object({ warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/, chooseTickets)], chooseTickets) });
 
 export const bulkResyncResult = taskResultShape().extend({ flagged: z.number().int(), more: z.boolean() });
 export const applyMappingsResult = taskResultShape().extend({ flagged: z.number().int() });
