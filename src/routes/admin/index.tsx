@@ -1,7 +1,6 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { APP_CSS } from "../../views/styles";
 import { tenantAccess, verifyCsrf } from "./access";
 import { accountRoutes } from "./account";
 import { authRoutes } from "./auth";
@@ -11,8 +10,6 @@ import { monitoringPages } from "./monitoring";
 import { operatorPages } from "./operator";
 import { requireSession, type AdminEnv } from "./session";
 import { tenantAdminPages } from "./tenant-admin";
-import { PAGE_SCRIPTS } from "../../views/scripts";
-import { FAVICON_SVG } from "../../views/favicon";
 
 /** The server-rendered admin utility. */
 export const adminRoutes = new Hono<AdminEnv>();
@@ -29,16 +26,6 @@ adminRoutes.use(
     },
   }),
 );
-const STATIC_CACHE = "public, max-age=300";
-adminRoutes.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": STATIC_CACHE }));
-adminRoutes.get("/static/:script{[a-z-]+\\.js}", (c) => {
-  const script = PAGE_SCRIPTS[c.req.param("script")];
-  return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": STATIC_CACHE }) : c.notFound();
-});
-// Browsers ask for /favicon.ico whatever the pages link: both answer with the SVG.
-const favicon = (c: Context) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": STATIC_CACHE });
-adminRoutes.get("/static/favicon.svg", favicon);
-adminRoutes.get("/favicon.ico", favicon);
 adminRoutes.route("/", authRoutes);
 adminRoutes.route("/", firstSignInRoutes);
 
