@@ -22,12 +22,19 @@ const LAYERS = [
   ["connectors"],
   ["sync"],
   ["cron", "queues", "feed", "webhooks", "durable-objects"],
-  // The admin half: what pages and the API share, the pages, the routes.
-  ["services"],
-  ["views", "dev"],
+  // The admin half, one folder per feature: what every feature shares (session, access, the
+  // API's plumbing, the layout), the features (one way between them), then the apps mounting them.
+  ["admin/shared"],
+  ["admin/accounts", "admin/configuration", "admin/monitoring", "admin/operator", "admin/tasks"],
+  ["admin"],
+  // The local demo (it seeds through admin services), the non-admin HTTP edges, the Worker.
+  ["dev"],
   ["routes"],
   ["."],
 ];
+
+/** Folders of src/ whose subfolders are layers of their own ("admin/monitoring"). */
+const SPLIT = new Set(["admin"]);
 
 const SOURCE = /\.(ts|tsx|mjs|js)$/;
 
@@ -49,12 +56,18 @@ const importsOf = (path) =>
     .importedFiles.map((f) => f.fileName)
     .filter((s) => s.startsWith("."));
 
-/** The top-level folder of src/ a path is in ("." for src/'s own files), or null outside src/. @param {string} srcDir @param {string} path */
+/**
+ * The folder of src/ a path is in, as the layer list names it: its top-level folder, or
+ * "admin/<feature>" under a split folder; "." for src/'s own files; null outside src/.
+ * @param {string} srcDir @param {string} path
+ */
 function folderOf(srcDir, path) {
   const rel = relative(srcDir, path);
   if (rel.startsWith("..")) return null;
   const parts = rel.split(sep);
-  return parts.length === 1 ? "." : (parts[0] ?? ".");
+  if (parts.length === 1) return ".";
+  const top = parts[0] ?? ".";
+  return SPLIT.has(top) && parts.length > 2 ? `${top}/${parts[1]}` : top;
 }
 
 /** Folders reachable from `start` along imports. @param {Map<string, Set<string>>} graph @param {string} start */

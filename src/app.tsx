@@ -4,13 +4,13 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./lib/errors";
 import { errorFields, log } from "./lib/log";
-import { adminRoutes } from "./routes/admin";
-import { API_BASE, apiRoutes } from "./routes/api";
+import { adminRoutes } from "./admin/pages";
+import { API_BASE, apiRoutes } from "./admin/api";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { hookRoutes } from "./routes/hooks";
 import { staticRoutes } from "./routes/static";
-import { ErrorPage } from "./views/error-page";
+import { ErrorPage } from "./admin/shared/views/error-page";
 
 export const app = new Hono<{ Bindings: Env }>();
 

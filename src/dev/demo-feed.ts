@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import { loadVendorFeed } from "../db/queries/vendor-feed";
-import { setVendorFeed, vendorHookUrl } from "../services/vendor-feed";
+import { setVendorFeed, vendorHookUrl } from "../admin/operator/vendor-feed";
 import { ensureSandboxWebhook } from "./demo-push";
 
 /** The sandbox's admin agent (README, Sandbox): the demo vendor's portal admin. */

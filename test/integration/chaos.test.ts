@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { failures } from "../../src/db/schema";
 import { sendTicketSync } from "../../src/jobs/send";
-import { replayAll } from "../../src/services/monitoring-replay";
+import { replayAll } from "../../src/admin/monitoring/replay";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { checkConvergence, converged, type ConvergenceReport } from "../setup/checker";

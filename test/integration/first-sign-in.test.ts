@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, sessions, signInLinks, tenants, users } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
-import { LINK_UNUSABLE, SIGN_IN_LINK_TTL_MS } from "../../src/services/sign-in-links";
+import { LINK_UNUSABLE, SIGN_IN_LINK_TTL_MS } from "../../src/admin/accounts/sign-in-links";
 import { createTenant, db } from "../factories/tenants";
 import { createUser, ORIGIN, signIn } from "../setup/admin-client";
 import { linkPathIn, postLogin, useLink } from "../setup/sign-in";

@@ -2,8 +2,8 @@ import { SELF } from "cloudflare:test";
 import { validate } from "@readme/openapi-parser";
 import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
-import { apiRoutes } from "../../src/routes/api";
-import { apiOnError } from "../../src/routes/api/errors";
+import { apiRoutes } from "../../src/admin/api";
+import { apiOnError } from "../../src/admin/shared/api/errors";
 import { createTenant } from "../factories/tenants";
 import { apiToken } from "./monitoring-fixtures";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
-import { adminRoutes } from "../../src/routes/admin";
-import { apiRoutes } from "../../src/routes/api";
+import { adminRoutes } from "../../src/admin/pages";
+import { apiRoutes } from "../../src/admin/api";
 import { apiTokens, failures, syncRuns } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
 import { createTenant, createTicketLink, db, uniqueId } from "../factories/tenants";

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { users } from "../../src/db/schema";
-import { SIGN_IN_REFUSED } from "../../src/routes/admin/auth";
-import { ACCOUNT_IP_RULE, ACCOUNT_RULE, clientKey, IP_RULE } from "../../src/services/sign-in-limits";
+import { SIGN_IN_REFUSED } from "../../src/admin/accounts/sign-in-pages";
+import { ACCOUNT_IP_RULE, ACCOUNT_RULE, clientKey, IP_RULE } from "../../src/admin/accounts/sign-in-limits";
 import { createTenant, db, uniqueId } from "../factories/tenants";
 import { createUser } from "../setup/admin-client";
 import { postLogin } from "../setup/sign-in";

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { commentLinks, portalConnections, tenantSettings, tenants, ticketEvents } from "../../src/db/schema";
-import { saveAdvancedSettings } from "../../src/services/configuration-settings";
+import { saveAdvancedSettings } from "../../src/admin/configuration/settings";
 import { connectPortalWithOAuth, createConnectedTenant, createTenantWithCustomer, openPortalSecrets, sealPortalSecrets } from "../factories/connections";
 import { db, linkOf } from "../factories/tenants";
 import { useSandbox } from "../setup/sandbox";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, syncRuns, ticketLinks } from "../../src/db/schema";
 import { rateLimiterStub } from "../../src/jobs/stubs";
-import { RESYNC_RULE, SYNC_NOW_RULE, taskLimiterKey, type LimitedTask } from "../../src/services/task-limits";
+import { RESYNC_RULE, SYNC_NOW_RULE, taskLimiterKey, type LimitedTask } from "../../src/admin/tasks/limits";
 import { createConnectedTenant } from "../factories/connections";
 import { createTicketLink, db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";

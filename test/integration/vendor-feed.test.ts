@@ -6,7 +6,7 @@ import { portalConnections, ticketLinks, vendorFeed, webhookDeliveries } from ".
 import { ensureSandboxWebhook } from "../../src/dev/demo-push";
 import { pollVendorFeed } from "../../src/feed/catch-up";
 import { createLogger } from "../../src/lib/log";
-import { clearVendorFeed, setVendorFeed, vendorFeedStatus } from "../../src/services/vendor-feed";
+import { clearVendorFeed, setVendorFeed, vendorFeedStatus } from "../../src/admin/operator/vendor-feed";
 import { connectPortalWithOAuth, createConnectedTenant, openPortalSecrets } from "../factories/connections";
 import { sandboxRequests } from "./connectors/helpers";
 import { db } from "../factories/tenants";

@@ -64,4 +64,20 @@ describe("scripts/check-layers.mjs", () => {
       'sandbox/src/s.ts: the sandbox imports "../../src/low/a" from src/',
     ]);
   });
+
+  it("treats each admin feature folder as a layer: shared below features, features one way, no feature folder left out", () => {
+    const layers = [["admin/shared"], ["admin/monitoring", "admin/tasks"], ["admin"]];
+    const root = project({
+      "src/admin/shared/access.ts": 'import { m } from "../monitoring/service";\nexport const access = m;\n',
+      "src/admin/monitoring/service.ts": 'import { t } from "../tasks/service";\nexport const m = t;\n',
+      "src/admin/tasks/service.ts": 'export const t = 1;\nexport const later = () => import("../monitoring/service");\n',
+      "src/admin/pages.ts": 'export { m } from "./monitoring/service";\n',
+      "src/admin/billing/page.ts": "export const p = 1;\n",
+    });
+    expect(checkLayers(root, layers)).toEqual([
+      "src/admin/billing/page.ts: src/admin/billing/ is not in the layer list (scripts/check-layers.mjs)",
+      'src/admin/shared/access.ts: imports "../monitoring/service" from a higher layer (admin/shared → admin/monitoring)',
+      "cycle between folders of src/: admin/monitoring, admin/tasks",
+    ]);
+  });
 });

@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { tenantAccess, verifyCsrf } from "./shared/access";
+import { accountRoutes } from "./accounts/password-pages";
+import { authRoutes } from "./accounts/sign-in-pages";
+import { firstSignInRoutes } from "./accounts/first-sign-in-pages";
+import { configurationPages } from "./configuration/pages";
+import { monitoringPages } from "./monitoring/pages";
+import { operatorPages } from "./operator/pages";
+import { requireSession, type AdminEnv } from "./shared/session";
+import { taskPages } from "./tasks/pages";
+import { tenantAccountPages } from "./accounts/tenant-pages";
+
+/** The server-rendered admin utility. */
+export const adminRoutes = new Hono<AdminEnv>();
+
+/** Largest form the pages read, in bytes (the largest real one, Advanced Settings, is a few KiB). */
+const MAX_FORM_BYTES = 64 * 1024;
+
+adminRoutes.use(
+  "*",
+  bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: () => {
+      throw new HTTPException(413, { message: "That form is too large." });
+    },
+  }),
+);
+adminRoutes.route("/", authRoutes);
+adminRoutes.route("/", firstSignInRoutes);
+
+// Everything below needs a session, and every unsafe request a CSRF token.
+adminRoutes.use("/", requireSession);
+adminRoutes.use("/t/*", requireSession, verifyCsrf);
+adminRoutes.use("/operator/*", requireSession, verifyCsrf);
+adminRoutes.use("/account/*", requireSession, verifyCsrf);
+
+adminRoutes.get("/", (c) => {
+  const user = c.get("user");
+  return c.redirect(user.role === "operator" || !user.tenantId ? "/operator/tenants" : `/t/${user.tenantId}`, 303);
+});
+adminRoutes.route("/account", accountRoutes);
+adminRoutes.route("/operator", operatorPages);
+
+const tenantPages = new Hono<AdminEnv>();
+tenantPages.use("*", tenantAccess);
+tenantPages.route("/", monitoringPages);
+tenantPages.route("/", configurationPages);
+tenantPages.route("/", taskPages);
+tenantPages.route("/", tenantAccountPages);
+adminRoutes.route("/t/:tenantId", tenantPages);
