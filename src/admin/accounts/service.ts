@@ -5,11 +5,6 @@ import { hashPassword, verifyPassword } from "../../lib/crypto";
 import { AppError, FieldErrors } from "../../lib/errors";
 import type { PasswordChangeForm } from "../../schemas/accounts";
 
-/** A field-level problem or success, for forms that re-render with messages. */
-export type FormResult<T = undefined> = { ok: true; value: T } | { ok: false; errors: Record<string, string>; status: 400 | 404 | 409 };
-
-export const fail = (errors: Record<string, string>, status: 400 | 404 | 409 = 400): FormResult<never> => ({ ok: false, errors, status });
-
 /**
  * Changes the signed-in user's own password. Every other session of the user ends with
  * it (the caller then starts a fresh one), so a stolen session does not outlive it.
