@@ -13,7 +13,9 @@ export interface PageProps {
 }
 
 declare module "hono" {
-  type ContextRenderer = (content: string | Promise<string>, props: PageProps) => Response | Promise<Response>;
+  interface ContextRenderer {
+    (content: string | Promise<string>, props: PageProps): Response | Promise<Response>;
+  }
 }
 
 /** The variables the layout reads: none is set before sign-in, and `tenantHeader` only on tenant pages. */
