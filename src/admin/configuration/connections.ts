@@ -208,7 +208,8 @@ export async function saveConnectWise(
     codebase = await lookupCodebase({ fetch, site: input.site, companyId: input.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
   } catch (err) {
     throw FieldErrors.of({
-      [err instanceof EgressRefused ? "site" : "companyId"]: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.`,
+      [err instanceof EgressRefused ? "site" : "companyId"]:
+        `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.`,
     });
   }
   const binding = bindings.connectwiseSecrets(actor.tenantId, input.site, input.companyId);
