@@ -22,7 +22,6 @@ const LAYERS = [
   ["connectors"],
   ["sync"],
   ["cron", "queues", "feed", "webhooks", "durable-objects"],
-  ["views"],
   // The admin half, one folder per feature: what every feature shares (session, access, the
   // API's plumbing, the layout), the features (one way between them), then the apps mounting them.
   ["admin/shared"],

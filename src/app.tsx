@@ -12,6 +12,7 @@ import { pageRenderer } from "./admin/shared/views/layout";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { hookRoutes } from "./routes/hooks";
+import { staticRoutes } from "./routes/static";
 
 export const app = new Hono<AdminEnv>();
 
@@ -42,6 +43,7 @@ app.use("*", async (c, next) => {
 app.use("*", async (c, next) => (c.req.path.startsWith("/api/") || c.req.path.startsWith("/hooks/") ? next() : csrf()(c, next)));
 
 app.route("/", healthRoutes);
+app.route("/", staticRoutes);
 // Mounted, not routed: the API answers its own unknown paths and errors (problem+json).
 app.mount(API_BASE, apiRoutes.fetch);
 app.route("/hooks", hookRoutes);

@@ -1,8 +1,7 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { pagesFactory, type AdminEnv } from "./shared/context";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { APP_CSS } from "../views/styles";
 import { tenantAccess, verifyCsrf } from "./shared/access";
 import { accountRoutes } from "./accounts/password-pages";
 import { authRoutes } from "./accounts/sign-in-pages";
@@ -13,8 +12,6 @@ import { operatorPages } from "./operator/pages";
 import { requireSession } from "./shared/session";
 import { taskPages } from "./tasks/pages";
 import { tenantAccountPages } from "./accounts/tenant-pages";
-import { PAGE_SCRIPTS } from "../views/scripts";
-import { FAVICON_SVG } from "../views/favicon";
 
 /** The server-rendered admin utility: every feature's pages, behind the init middleware (db, logger), sessions and CSRF. */
 export const adminPages = pagesFactory.createApp();
@@ -31,16 +28,6 @@ adminPages.use(
     },
   }),
 );
-const STATIC_CACHE = "public, max-age=300";
-adminPages.get("/static/app.css", (c) => c.body(APP_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": STATIC_CACHE }));
-adminPages.get("/static/:script{[a-z-]+\\.js}", (c) => {
-  const script = PAGE_SCRIPTS[c.req.param("script")];
-  return script ? c.body(script, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": STATIC_CACHE }) : c.notFound();
-});
-// Browsers ask for /favicon.ico whatever the pages link: both answer with the SVG.
-const favicon = (c: Context) => c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": STATIC_CACHE });
-adminPages.get("/static/favicon.svg", favicon);
-adminPages.get("/favicon.ico", favicon);
 adminPages.route("/", authRoutes);
 adminPages.route("/", firstSignInRoutes);
 

@@ -1,3 +1,4 @@
+import { AppError } from "../lib/errors";
 import type { Db } from "../db/client";
 import { loadVendorFeed } from "../db/queries/vendor-feed";
 import { setVendorFeed, vendorHookUrl } from "../admin/operator/vendor-feed";
@@ -13,6 +14,11 @@ const SANDBOX_ADMIN = { email: "agent@easyconnect.test", apiToken: "agent-portal
 export async function wireDemoFeed(env: Env, db: Db, sandboxUrl: string, publicOrigin: string, operatorId: string): Promise<string> {
   if (await loadVendorFeed(db)) return "present";
   const hook = await ensureSandboxWebhook(sandboxUrl, vendorHookUrl(publicOrigin), "psa-sync vendor feed");
-  const result = await setVendorFeed(env, db, { userId: operatorId, via: "npm start" }, { ...SANDBOX_ADMIN, webhookSecret: hook.secret });
-  return result.ok ? `set, account webhook ${hook.created ? "created" : "present"}` : `skipped: ${result.message}`;
+  try {
+    await setVendorFeed(env, db, { userId: operatorId, via: "npm start" }, { ...SANDBOX_ADMIN, webhookSecret: hook.secret });
+  } catch (err) {
+    if (err instanceof AppError) return `skipped: ${err.message}`;
+    throw err;
+  }
+  return `set, account webhook ${hook.created ? "created" : "present"}`;
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
 
+/** The sign-in form has one message for whatever is missing or malformed. */
+const ENTER_BOTH = "Enter your email address and password.";
 export const loginForm = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
-  password: z.string().min(1).max(1024),
+  email: z.string(ENTER_BOTH).trim().toLowerCase().pipe(z.email(ENTER_BOTH).max(254, ENTER_BOTH)),
+  password: z.string(ENTER_BOTH).min(1, ENTER_BOTH).max(1024, ENTER_BOTH),
 });
 
 /** An alert webhook address as typed (Teams, Slack …); where it may point is the egress policy's call (`alertDestinationProblem` in alerts/). */

@@ -45,7 +45,15 @@ describe("users page", () => {
     expect(bad.status).toBe(400);
     const html = await bad.text();
     for (const id of ["user-email", "user-name", "user-role"]) expect(html).toContain(`id="${id}-error"`);
-    expect(await db().select().from(users).where(eq(users.tenantId, tenant.id))).toHaveLength(1);
+    // A row's role button has no field of its own: its refusal is the page's message, not the add form's.
+    const other = await createUser("tenant_viewer", tenant.id);
+    const badRole = await client.fetch(`/t/${tenant.id}/users/${other.id}/role`, { form: { role: "operator" } });
+    expect(badRole.status).toBe(400);
+    const roleHtml = await badRole.text();
+    expect(roleHtml).toMatch(/role="alert">\s*Choose admin or viewer\./);
+    expect(roleHtml).not.toContain('id="user-role-error"');
+    expect((await db().select().from(users).where(eq(users.tenantId, tenant.id))).map((u) => u.email).sort()).toEqual([admin.email, other.email].sort());
+    expect((await userById(other.id)).role).toBe("tenant_viewer");
   });
 
   it("changes roles, disables (signing out) and enables, resets passwords — all audited", async () => {
@@ -91,12 +99,10 @@ describe("users page", () => {
     }
     // The guard itself (the UI cannot reach it, since an acting admin is always one more):
     // with one enabled admin left, demoting or disabling it is refused and changes nothing.
-    const operator = await createUser("operator", null);
-    expect(await changeRole(db(), tenant.id, operator.id, admin.id, "tenant_viewer")).toMatchObject({ ok: false, status: 409 });
-    expect(await setUserDisabled(db(), tenant.id, operator.id, admin.id, true)).toMatchObject({
-      ok: false,
-      errors: { form: expect.stringContaining("last admin") },
-    });
+    const operator = { userId: (await createUser("operator", null)).id, via: "admin" };
+    const lastAdmin = { status: 409, message: expect.stringContaining("last admin") };
+    await expect(changeRole(db(), tenant.id, operator, admin.id, "tenant_viewer")).rejects.toMatchObject(lastAdmin);
+    await expect(setUserDisabled(db(), tenant.id, operator, admin.id, true)).rejects.toMatchObject(lastAdmin);
     expect(await userById(admin.id)).toMatchObject({ role: "tenant_admin", disabled: false });
     // With a second admin, the first can be demoted by it.
     const second = await createUser("tenant_admin", tenant.id);

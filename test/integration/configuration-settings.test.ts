@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import { loadConfiguration } from "../../src/db/queries/configuration";
-import { auditLog } from "../../src/db/schema";
+import { auditLog, tenants } from "../../src/db/schema";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
@@ -107,6 +107,17 @@ describe("Advanced Settings", () => {
     const res3 = await client.fetch(`/t/${tenant.id}/settings`, { form: unknown });
     expect(res3.status).toBe(400);
     expect(await snapshot(tenant.id)).toBe(before);
+  });
+
+  it("refuses Apply to open tickets while syncing is paused, saying why on the settings page", async () => {
+    const { tenant, client } = await connectedAdmin();
+    await db().update(tenants).set({ paused: true }).where(eq(tenants.id, tenant.id));
+    const res = await client.fetch(`/t/${tenant.id}/settings/apply`, { form: {} });
+    expect(res.status).toBe(409);
+    const html = await res.text();
+    expect(html).toContain("<h1>Advanced Settings</h1>");
+    expect(html).toContain("Syncing is paused. Resume it first, then sync.");
+    expect((await db().select().from(auditLog).where(eq(auditLog.tenantId, tenant.id))).map((a) => a.action)).not.toContain("mappings.applied");
   });
 
   it("keeps the form usable with the stored names when ConnectWise is unreachable", async () => {

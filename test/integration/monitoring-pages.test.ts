@@ -1,10 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { audit } from "../../src/db/queries/audit";
 import { tenants } from "../../src/db/schema";
 import { createTenant, createTicketLink, db } from "../factories/tenants";
-import { createUser, signIn } from "../setup/admin-client";
+import { createUser, ORIGIN, signIn } from "../setup/admin-client";
 import { csvOf, insertEvent, insertFailure, insertLinks, insertRun, insertRunTickets, ticketSyncBody } from "./monitoring-fixtures";
 
 async function tenantWithViewer() {
@@ -43,12 +43,6 @@ describe("dashboard", () => {
     expect(html).not.toContain('role="img"');
     expect(html).toMatch(/<a href="\/t\/[^/]+\/runs\/[^"]+" aria-label="Run of [^"]+ UTC · completed: 2 synced, 1 failed">/);
     expect(html).toContain('src="/static/app.js"');
-    for (const path of ["/static/app.js", "/static/favicon.svg", "/favicon.ico"]) {
-      const res = await client.fetch(path);
-      expect(res.status).toBe(200);
-      expect(res.headers.get("cache-control")).toBe("public, max-age=300");
-      expect(res.headers.get("content-type")).toMatch(path.endsWith(".js") ? /^text\/javascript/ : /^image\/svg\+xml/);
-    }
     expect(html).toContain("map it in Advanced Settings");
     expect(html).toContain("Printer &lt;jammed&gt;");
     expect(html).not.toContain("Printer <jammed>");
@@ -100,8 +94,32 @@ describe("runs", () => {
 
     const progress = await client.fetch(`/t/${tenant.id}/runs/${live.id}/progress.json`);
     expect(await progress.json()).toMatchObject({ status: "running", live: true, ticketsSeen: 2, tickets: { done: 1, queued: 1, failed: 0 } });
-    const script = await client.fetch("/static/run-progress.js");
-    expect(script.headers.get("content-type")).toContain("javascript");
+  });
+});
+
+describe("static assets", () => {
+  it("serves the pages' CSS, scripts and icon from public/static with the pages' CSP, nosniff and a short public cache", async () => {
+    const pageCsp = (await SELF.fetch(`${ORIGIN}/login`)).headers.get("content-security-policy");
+    expect(pageCsp).toContain("script-src 'self'");
+    const assets = [
+      ["/static/app.css", /^text\/css/, ":root"],
+      ["/static/app.js", /^(text|application)\/javascript/, "time[datetime]"],
+      ["/static/run-progress.js", /^(text|application)\/javascript/, "progressUrl"],
+      ["/static/configuration.js", /^(text|application)\/javascript/, "data-autosubmit"],
+      ["/static/favicon.svg", /^image\/svg\+xml/, "<svg"],
+    ] as const;
+    for (const [path, type, content] of assets) {
+      const res = await SELF.fetch(`${ORIGIN}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toMatch(type);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("content-security-policy"), path).toBe(pageCsp);
+      expect(res.headers.get("cache-control"), path).toBe("public, max-age=300");
+      expect(await res.text(), path).toContain(content);
+    }
+    const favicon = await SELF.fetch(`${ORIGIN}/favicon.ico`, { redirect: "manual" });
+    expect(favicon.status).toBe(301);
+    expect([favicon.headers.get("location"), favicon.headers.get("cache-control")]).toEqual(["/static/favicon.svg", "public, max-age=300"]);
   });
 });
 

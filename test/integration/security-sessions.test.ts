@@ -53,9 +53,23 @@ describe("sessions", () => {
     expect(await sessionRow(client)).toBeUndefined();
   });
 
-  it("signs out server-side: the old cookie no longer works", async () => {
+  it("asks for both fields when one is missing or malformed", async () => {
+    for (const [email, password] of [
+      ["", "some password"],
+      ["not-an-email", "some password"],
+      ["someone@example.test", ""],
+    ]) {
+      const res = await login(email!, password!);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("Enter your email address and password.");
+    }
+  });
+
+  it("signs out server-side, with the CSRF token only: the old cookie no longer works", async () => {
     const user = await createUser("operator", null);
     const client = await signIn(user.email, user.password);
+    expect((await client.fetch("/logout", { form: {}, csrf: false })).status).toBe(403);
+    expect(await sessionRow(client)).toBeDefined();
     const res = await client.fetch("/logout", { form: {} });
     expect(res.status).toBe(303);
     expect(await sessionRow(client)).toBeUndefined();

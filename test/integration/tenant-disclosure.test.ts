@@ -100,6 +100,9 @@ describe("caching", () => {
       if (res.headers.get("cache-control") !== "no-store") problems.push(`API ${path} (${res.status}): ${res.headers.get("cache-control")}`);
     }
     expect(problems).toEqual([]);
-    expect((await SELF.fetch(`${ORIGIN}/static/app.css`)).headers.get("cache-control")).toContain("public");
+    expect((await SELF.fetch(`${ORIGIN}/static/app.css`)).headers.get("cache-control")).toBe("public, max-age=300");
+    // An unknown asset is the Worker's own 404 page, not a cacheable answer.
+    const missing = await SELF.fetch(`${ORIGIN}/static/missing.js`);
+    expect([missing.status, missing.headers.get("cache-control"), missing.headers.get("content-type")]).toEqual([404, "no-store", "text/html; charset=UTF-8"]);
   });
 });

@@ -1,40 +1,35 @@
-import { Hono } from "hono";
-import { createDb } from "../../db/client";
-import { log } from "../../lib/log";
-import { formErrors } from "../../lib/validation";
+import { Hono, type Context } from "hono";
 import { firstPasswordForm } from "../../schemas/accounts";
 import { LINK_UNUSABLE, SIGN_IN_LINK_PATH, usableSignInLink, useSignInLink } from "./sign-in-links";
 import { FirstSignInPage } from "./views/first-sign-in-page";
-import { validated, type AdminEnv } from "../shared/context";
+import { validated, type AdminEnv, type RefusedForm } from "../shared/context";
+import { formPage } from "../shared/forms";
 import { startSession } from "../shared/session";
 
 /** `/first-sign-in/<token>`: a one-time link sets the user's password and signs them in. */
 export const firstSignInRoutes = new Hono<AdminEnv>();
 
-// Opening the link changes nothing (mail scanners prefetch links); only the form uses it.
-firstSignInRoutes.get(`${SIGN_IN_LINK_PATH}/:token`, async (c) => {
-  const link = await usableSignInLink(createDb(c.env.DB), c.req.param("token"));
-  if (!link) return c.html(<FirstSignInPage errors={{ form: LINK_UNUSABLE }} />, 404);
-  return c.html(<FirstSignInPage action={c.req.path} email={link.email} />);
-});
+const TITLE = { title: "Choose your password" };
 
-/** An invalid form on a dead link says the link is dead; on a live one, what to fix. */
-const passwordForm = validated("form", firstPasswordForm, async (c, _e, _raw, error) => {
-  const link = await usableSignInLink(createDb(c.env.DB), c.req.param("token") ?? "");
-  if (!link) return c.html(<FirstSignInPage errors={{ form: LINK_UNUSABLE }} />, 404);
-  return c.html(<FirstSignInPage action={c.req.path} email={link.email} errors={formErrors(error)} />, 400);
-});
-
-firstSignInRoutes.post(`${SIGN_IN_LINK_PATH}/:token`, passwordForm, async (c) => {
-  const token = c.req.param("token");
-  const db = createDb(c.env.DB);
-  const result = await useSignInLink(db, c.env.PASSWORD_PEPPER, token, c.req.valid("form"));
-  if (!result.ok) {
-    if (result.status === 404) return c.html(<FirstSignInPage errors={result.errors} />, 404);
-    const link = await usableSignInLink(db, token);
-    return c.html(<FirstSignInPage action={link ? c.req.path : undefined} email={link?.email} errors={result.errors} />, 400);
+/**
+ * The link's form, with what to fix; a link that does not work (now) gets the one answer,
+ * 404, whatever was posted: an unknown, expired, used or replaced link all look the same.
+ */
+async function renderLink(c: Context<AdminEnv>, { errors }: Partial<RefusedForm> = {}) {
+  const link = await usableSignInLink(c.var.db, c.req.param("token") ?? "");
+  if (!link) {
+    c.status(404);
+    return c.render(<FirstSignInPage errors={{ form: LINK_UNUSABLE }} />, TITLE);
   }
-  await startSession(c, db, result.value.userId);
-  log.info("auth.first_sign_in", { userId: result.value.userId });
+  return c.render(<FirstSignInPage action={c.req.path} email={link.email} errors={errors} />, TITLE);
+}
+
+// Opening the link changes nothing (mail scanners prefetch links); only the form uses it.
+firstSignInRoutes.get(`${SIGN_IN_LINK_PATH}/:token`, (c) => renderLink(c));
+
+firstSignInRoutes.post(`${SIGN_IN_LINK_PATH}/:token`, formPage(renderLink), validated("form", firstPasswordForm), async (c) => {
+  const userId = await useSignInLink(c.var.db, c.env.PASSWORD_PEPPER, c.req.param("token"), c.req.valid("form"));
+  await startSession(c, c.var.db, userId);
+  c.var.log.info("auth.first_sign_in", { userId });
   return c.redirect("/", 303);
 });

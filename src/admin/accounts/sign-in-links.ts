@@ -3,8 +3,8 @@ import { auditStatement } from "../../db/queries/audit";
 import { consumeSignInLink, deleteUnusedSignInLinksStatement, findLiveSignInLink, insertSignInLinkStatement } from "./queries";
 import { deleteUserSessionsStatement, updatePasswordStatement } from "../../db/queries/users";
 import { hashPassword, randomToken, sha256Hex } from "../../lib/crypto";
+import { AppError, FieldErrors } from "../../lib/errors";
 import type { FirstPasswordForm } from "../../schemas/accounts";
-import { fail, type FormResult } from "./service";
 
 /**
  * One-time first-sign-in links, instead of temporary passwords: shown once to the operator
@@ -39,14 +39,14 @@ export async function usableSignInLink(db: Db, token: string) {
 }
 
 /** Uses the link once: sets the password, ends other sessions, audits. Returns the user id. */
-export async function useSignInLink(db: Db, pepper: string, token: string, form: FirstPasswordForm): Promise<FormResult<{ userId: string }>> {
+export async function useSignInLink(db: Db, pepper: string, token: string, form: FirstPasswordForm): Promise<string> {
   const link = await usableSignInLink(db, token);
-  if (!link) return fail({ form: LINK_UNUSABLE }, 404);
-  if (form.password.trim().toLowerCase() === link.email.toLowerCase()) return fail({ password: "Do not use your email address as your password." });
+  if (!link) throw new AppError("not_found", LINK_UNUSABLE);
+  if (form.password.trim().toLowerCase() === link.email.toLowerCase()) throw FieldErrors.of({ password: "Do not use your email address as your password." });
   const passwordHash = await hashPassword(form.password, pepper);
   // The gate: one atomic UPDATE … RETURNING, so a link cannot be used twice, even in parallel.
   const userId = await consumeSignInLink(db, await sha256Hex(token), new Date().toISOString());
-  if (userId !== link.userId) return fail({ form: LINK_UNUSABLE }, 404);
+  if (userId !== link.userId) throw new AppError("not_found", LINK_UNUSABLE);
   await db.batch([
     updatePasswordStatement(db, userId, passwordHash),
     deleteUserSessionsStatement(db, userId),
@@ -58,5 +58,5 @@ export async function useSignInLink(db: Db, pepper: string, token: string, form:
       detail: "Password chosen with a one-time sign-in link",
     }),
   ]);
-  return { ok: true, value: { userId } };
+  return userId;
 }

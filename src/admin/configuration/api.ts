@@ -1,35 +1,19 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { createDb } from "../../db/client";
 import { findConnectWiseConnection, findPortalConnection, loadConfiguration } from "../../db/queries/configuration";
-import { log } from "../../lib/log";
 import { applyMappingsResult } from "../../schemas/accounts";
 import { connectwiseConnectionResponse, mappingsResponse, portalConnectionResponse, savedResponse, settingsResponse } from "./api-schemas";
 import { connectionTestInput, connectwiseInput, mappingsInput, portalPutBody, settingsInput } from "./schemas";
 import { testResult } from "../../domain/connection-test";
-import { connectPortalToken, publicConnectWise, publicPortal, saveConnectWise, type ConfigurationActor } from "./connections";
-import { saveAdvancedSettings, type SaveOutcome } from "./settings";
+import { configurationActor, connectPortalToken, publicConnectWise, publicPortal, saveConnectWise } from "./connections";
+import { saveAdvancedSettings } from "./settings";
 import { runConnectionTest } from "./connection-test";
 import { applyMappingsToOpenTickets } from "../tasks/service";
 import type { ApiEnv } from "../shared/context";
 import { apiRoute, jsonBody, jsonResponse, locationHeader, runLocation } from "../shared/api/openapi";
-import { problem, problemResponses } from "../shared/api/problem";
+import { problemResponses } from "../shared/api/problem";
 
 /** Connections (secrets write-only), mappings, settings, test connection. The tenant is the token's. */
 export const configurationApi = new OpenAPIHono<ApiEnv>();
-type Ctx = Context<ApiEnv>;
-
-const actorOf = (c: Ctx): ConfigurationActor => ({ tenantId: c.get("tenantId"), userId: null });
-const db = (c: Ctx) => createDb(c.env.DB);
-/** Form field names (`priority.low`) → API body paths (`priorities.low`). */
-const apiPath = (field: string) => field.replace(/^priority\./, "priorities.").replace(/^status\./, "statuses.");
-
-function refused(c: Ctx, result: Extract<SaveOutcome, { ok: false }>) {
-  return problem(c, 400, "Invalid settings", {
-    detail: result.choices.problem ?? result.message,
-    errors: Object.entries(result.errors).map(([path, message]) => ({ path: apiPath(path), message })),
-  });
-}
 
 /** A body is read, so: invalid (400), too large (413), not JSON (415). */
 const bodyProblems = problemResponses(400, 413, 415);
@@ -41,7 +25,7 @@ const getPortalConnection = apiRoute("read", {
   summary: "The Support Portal connection (never a secret)",
   responses: { 200: jsonResponse(portalConnectionResponse, "The connection, or configured: false") },
 });
-configurationApi.openapi(getPortalConnection, async (c) => c.json(publicPortal(await findPortalConnection(db(c), c.get("tenantId"))), 200));
+configurationApi.openapi(getPortalConnection, async (c) => c.json(publicPortal(await findPortalConnection(c.var.db, c.var.tenantId)), 200));
 
 const putPortalConnection = apiRoute("admin", {
   method: "put",
@@ -52,10 +36,8 @@ const putPortalConnection = apiRoute("admin", {
   responses: { 200: jsonResponse(portalConnectionResponse, "The saved connection"), ...bodyProblems },
 });
 configurationApi.openapi(putPortalConnection, async (c) => {
-  const result = await connectPortalToken(c.env, db(c), actorOf(c), c.req.valid("json"));
-  if (!result.ok)
-    return problem(c, 400, "Portal connection refused", { detail: result.message, errors: [{ path: result.field ?? "apiToken", message: result.message }] });
-  return c.json(publicPortal(await findPortalConnection(db(c), c.get("tenantId"))), 200);
+  await connectPortalToken(c.env, c.var.db, configurationActor(c.var), c.req.valid("json"));
+  return c.json(publicPortal(await findPortalConnection(c.var.db, c.var.tenantId)), 200);
 });
 
 const getConnectWiseConnection = apiRoute("read", {
@@ -65,7 +47,7 @@ const getConnectWiseConnection = apiRoute("read", {
   summary: "The ConnectWise connection (the private key is write-only)",
   responses: { 200: jsonResponse(connectwiseConnectionResponse, "The connection, or configured: false") },
 });
-configurationApi.openapi(getConnectWiseConnection, async (c) => c.json(publicConnectWise(await findConnectWiseConnection(db(c), c.get("tenantId"))), 200));
+configurationApi.openapi(getConnectWiseConnection, async (c) => c.json(publicConnectWise(await findConnectWiseConnection(c.var.db, c.var.tenantId)), 200));
 
 const putConnectWiseConnection = apiRoute("admin", {
   method: "put",
@@ -77,10 +59,8 @@ const putConnectWiseConnection = apiRoute("admin", {
   responses: { 200: jsonResponse(connectwiseConnectionResponse, "The saved connection"), ...bodyProblems },
 });
 configurationApi.openapi(putConnectWiseConnection, async (c) => {
-  const result = await saveConnectWise(c.env, db(c), actorOf(c), c.req.valid("json"), { requestOrigin: new URL(c.req.url).origin });
-  if (!result.ok)
-    return problem(c, 400, "ConnectWise connection refused", { detail: result.message, errors: [{ path: result.field ?? "site", message: result.message }] });
-  return c.json(publicConnectWise(await findConnectWiseConnection(db(c), c.get("tenantId"))), 200);
+  await saveConnectWise(c.env, c.var.db, configurationActor(c.var), c.req.valid("json"), { requestOrigin: new URL(c.req.url).origin });
+  return c.json(publicConnectWise(await findConnectWiseConnection(c.var.db, c.var.tenantId)), 200);
 });
 
 const testConnections = apiRoute("admin", {
@@ -94,7 +74,7 @@ const testConnections = apiRoute("admin", {
 configurationApi.openapi(testConnections, async (c) => {
   // Without a body the validator hands over {} unparsed: no test ticket.
   const testTicket = c.req.valid("json").testTicket === true;
-  return c.json(await runConnectionTest(c.env, db(c), actorOf(c), { testTicket }), 200);
+  return c.json(await runConnectionTest(c.env, c.var.db, configurationActor(c.var), { testTicket }), 200);
 });
 
 const getSettings = apiRoute("read", {
@@ -106,7 +86,7 @@ const getSettings = apiRoute("read", {
   responses: { 200: jsonResponse(settingsResponse, "The settings (defaults before the first save)") },
 });
 configurationApi.openapi(getSettings, async (c) => {
-  const s = (await loadConfiguration(db(c), c.get("tenantId"))).settings;
+  const s = (await loadConfiguration(c.var.db, c.var.tenantId)).settings;
   return c.json(
     {
       boardId: s?.boardId ?? null,
@@ -132,9 +112,8 @@ const putSettings = apiRoute("admin", {
   responses: { 200: jsonResponse(savedResponse, "Saved, with the changes in words"), ...bodyProblems },
 });
 configurationApi.openapi(putSettings, async (c) => {
-  const result = await saveAdvancedSettings(c.env, db(c), actorOf(c), { settings: c.req.valid("json") });
-  if (!result.ok) return refused(c, result);
-  return c.json({ saved: true as const, changes: result.changes }, 200);
+  const { changes } = await saveAdvancedSettings(c.env, c.var.db, configurationActor(c.var), { settings: c.req.valid("json") });
+  return c.json({ saved: true as const, changes }, 200);
 });
 
 const getMappings = apiRoute("read", {
@@ -145,7 +124,7 @@ const getMappings = apiRoute("read", {
   responses: { 200: jsonResponse(mappingsResponse, "Both mapping tables, keyed by portal value") },
 });
 configurationApi.openapi(getMappings, async (c) => {
-  const config = await loadConfiguration(db(c), c.get("tenantId"));
+  const config = await loadConfiguration(c.var.db, c.var.tenantId);
   return c.json(
     {
       priorities: Object.fromEntries(config.priorities.map((p) => [p.portalValue, { id: p.cwPriorityId, name: p.cwPriorityName }])),
@@ -164,9 +143,8 @@ const putMappings = apiRoute("admin", {
   responses: { 200: jsonResponse(savedResponse, "Saved, with the changes in words"), ...bodyProblems },
 });
 configurationApi.openapi(putMappings, async (c) => {
-  const result = await saveAdvancedSettings(c.env, db(c), actorOf(c), { mappings: c.req.valid("json") });
-  if (!result.ok) return refused(c, result);
-  return c.json({ saved: true as const, changes: result.changes }, 200);
+  const { changes } = await saveAdvancedSettings(c.env, c.var.db, configurationActor(c.var), { mappings: c.req.valid("json") });
+  return c.json({ saved: true as const, changes }, 200);
 });
 
 const applyMappings = apiRoute("admin", {
@@ -181,7 +159,7 @@ const applyMappings = apiRoute("admin", {
   },
 });
 configurationApi.openapi(applyMappings, async (c) => {
-  const r = await applyMappingsToOpenTickets(c.env, c.get("tenantId"), { userId: null, via: `API token ${c.get("tokenId")}` }, log);
+  const r = await applyMappingsToOpenTickets(c.env, c.var.tenantId, c.var.actor, c.var.log);
   const body = { runId: r.runId, status: r.status, message: r.message, flagged: r.flagged };
   return r.status === "queued" ? c.json(body, 202, { location: runLocation(r.runId) }) : c.json(body, 200);
 });

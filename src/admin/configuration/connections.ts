@@ -18,15 +18,19 @@ import { EgressRefused, portalBaseUrl } from "../../egress/fetch";
 import { bindings, sealSecret } from "../../lib/secret-binding";
 import { notEndUserProblem } from "../../sync/ownership";
 import { DEFAULT_CLUSTER_FIELD_ID, type ConnectWiseInput, type PortalPutBody } from "./schemas";
-import { ADMIN_TIMEOUT_MS, describeFailure, type Outcome } from "./errors";
+import { ADMIN_TIMEOUT_MS, describeFailure } from "./errors";
 import type { Actor } from "../../domain/actor";
+import { AppError, FieldErrors } from "../../lib/errors";
 
 /**
  * Connecting both systems: every credential is checked against the live system before it
  * is stored, stored only as an AES-GCM envelope, and written together with its audit entry.
  */
-/** Who changes a tenant's connections (its audit rows name the user). */
-export type ConfigurationActor = Pick<Actor, "userId"> & { tenantId: string };
+/** Who changes a tenant's configuration (its audit rows name the user), and which tenant's. */
+export type ConfigurationActor = Actor & { tenantId: string };
+
+/** The request's actor on the request's tenant (pages and API alike). */
+export const configurationActor = (v: { actor: Actor; tenantId: string }): ConfigurationActor => ({ ...v.actor, tenantId: v.tenantId });
 
 /** Someone is waiting at the page: a longer wait for the portal account's budget says "try again" instead. */
 const ADMIN_BUDGET_WAIT_MS = 5_000;
@@ -67,13 +71,14 @@ async function savePortal(
 /**
  * "Generate Token" callback: exchanges the code (with its PKCE verifier) at the deployment's
  * portal, learns the user, stores the tokens encrypted. The client secret goes nowhere else.
+ * A code or account the portal side will not give us throws an `AppError` (nothing stored).
  */
 export async function connectPortalOAuth(
   env: Env,
   db: Db,
   actor: ConfigurationActor,
   opts: { code: string; codeVerifier: string; redirectUri: string; clusterFieldId: number | null },
-): Promise<Outcome<{ email: string }>> {
+): Promise<void> {
   const clientId = env.PORTAL_OAUTH_CLIENT_ID;
   const clientSecret = env.PORTAL_OAUTH_CLIENT_SECRET;
   let tokens: OAuthTokens;
@@ -89,19 +94,19 @@ export async function connectPortalOAuth(
       redirectUri: opts.redirectUri,
     });
   } catch (err) {
-    return {
-      ok: false,
-      message: `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.`,
-    };
+    throw new AppError(
+      "upstream_unavailable",
+      `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.`,
+    );
   }
   try {
     me = await portalIdentity(env, actor.tenantId, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
   } catch (err) {
-    return { ok: false, message: `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}` };
+    throw new AppError("upstream_unavailable", `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}`);
   }
   // An agent or admin sees every provider's requests: refused, and nothing stored.
   const notEndUser = notEndUserProblem(me);
-  if (notEndUser) return { ok: false, message: notEndUser };
+  if (notEndUser) throw new AppError("forbidden", notEndUser);
   const secretsCiphertext = await sealSecret(
     env,
     { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
@@ -121,24 +126,23 @@ export async function connectPortalOAuth(
     },
     "connected with OAuth",
   );
-  return { ok: true, value: { email: me.email } };
 }
 
 /**
  * API-token credentials, or (without them) a new ClusterID field for the stored
- * connection. Credentials are verified with `me()` first.
+ * connection. Credentials are verified with `me()` first; refused ones throw `FieldErrors`.
  */
-export async function connectPortalToken(env: Env, db: Db, actor: ConfigurationActor, input: PortalPutBody): Promise<Outcome<{ email: string }>> {
+export async function connectPortalToken(env: Env, db: Db, actor: ConfigurationActor, input: PortalPutBody): Promise<void> {
   const clusterFieldId = input.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID;
   if (input.email && input.apiToken) {
     let me: PortalIdentity;
     try {
       me = await portalIdentity(env, actor.tenantId, { kind: "api_token", email: input.email, apiToken: input.apiToken }, clusterFieldId);
     } catch (err) {
-      return { ok: false, field: "apiToken", message: `${describeFailure(err, "portal")} Check the email and API token.` };
+      throw FieldErrors.of({ apiToken: `${describeFailure(err, "portal")} Check the email and API token.` });
     }
     const notEndUser = notEndUserProblem(me);
-    if (notEndUser) return { ok: false, field: "email", message: notEndUser };
+    if (notEndUser) throw FieldErrors.of({ email: notEndUser });
     const secretsCiphertext = await sealSecret(env, { apiToken: input.apiToken }, bindings.portalSecrets(actor.tenantId, portalBaseUrl(env)));
     await savePortal(
       db,
@@ -154,10 +158,10 @@ export async function connectPortalToken(env: Env, db: Db, actor: ConfigurationA
       },
       "connected with an API token",
     );
-    return { ok: true, value: { email: input.email } };
+    return;
   }
   const existing = await findPortalConnection(db, actor.tenantId);
-  if (!existing) return { ok: false, field: "apiToken", message: "Not connected yet: send email and apiToken (or use Generate Token in the admin utility)." };
+  if (!existing) throw FieldErrors.of({ apiToken: "Not connected yet: send email and apiToken (or use Generate Token in the admin utility)." });
   await db.batch([
     upsertPortalStatement(db, { ...existing, clusterFieldId, updatedAt: nowIso() }),
     auditStatement(db, {
@@ -168,7 +172,6 @@ export async function connectPortalToken(env: Env, db: Db, actor: ConfigurationA
       detail: `ClusterID field ${clusterFieldId}`,
     }),
   ]);
-  return { ok: true, value: { email: existing.email ?? "" } };
 }
 
 /** What identifies a ConnectWise connection: its stored key only ever goes to the same place, as the same member. */
@@ -191,26 +194,23 @@ export async function saveConnectWise(
   actor: ConfigurationActor,
   input: ConnectWiseInput,
   opts: { requestOrigin?: string } = {},
-): Promise<Outcome<{ codebase: string }>> {
+): Promise<void> {
   const existing = await findConnectWiseConnection(db, actor.tenantId);
-  if (!input.privateKey && !existing) return { ok: false, field: "privateKey", message: "Enter the private key" };
+  if (!input.privateKey && !existing) throw FieldErrors.of({ privateKey: "Enter the private key" });
   if (!input.privateKey && existing && !sameDestination(input, existing)) {
-    return {
-      ok: false,
-      field: "privateKey",
-      message: "Enter the private key again: the site, company id, public key or clientId changed, and the stored key only goes where it was entered for.",
-    };
+    throw FieldErrors.of({
+      privateKey: "Enter the private key again: the site, company id, public key or clientId changed, and the stored key only goes where it was entered for.",
+    });
   }
   const fetch = await connectwiseFetch(env, { tenantId: actor.tenantId, site: input.site }, undefined, opts);
   let codebase: string;
   try {
     codebase = await lookupCodebase({ fetch, site: input.site, companyId: input.companyId, timeoutMs: ADMIN_TIMEOUT_MS });
   } catch (err) {
-    return {
-      ok: false,
-      field: err instanceof EgressRefused ? "site" : "companyId",
-      message: `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.`,
-    };
+    throw FieldErrors.of({
+      [err instanceof EgressRefused ? "site" : "companyId"]:
+        `Could not look up the codebase: ${describeFailure(err, "connectwise")} Check the site URL and company id.`,
+    });
   }
   const binding = bindings.connectwiseSecrets(actor.tenantId, input.site, input.companyId);
   const secretsCiphertext = input.privateKey ? await sealSecret(env, { privateKey: input.privateKey }, binding) : existing!.secretsCiphertext;
@@ -243,7 +243,6 @@ export async function saveConnectWise(
       detail: `ConnectWise ${input.site}, company ${input.companyId}, public key ${input.publicKey}, codebase ${codebase}`,
     }),
   ]);
-  return { ok: true, value: { codebase } };
 }
 
 /** What a page or the API may show of a portal connection: never a secret. */

@@ -4,8 +4,6 @@ import { AppError } from "../../lib/errors";
 /** Calls to external systems from an admin page should not hold the page for 20 s. */
 export const ADMIN_TIMEOUT_MS = 10_000;
 
-export type Outcome<T = undefined> = { ok: true; value: T } | { ok: false; message: string; field?: string };
-
 const SYSTEM = { portal: "The Support Portal", connectwise: "ConnectWise" } as const;
 
 /**

@@ -1,24 +1,22 @@
 import { Hono, type Context } from "hono";
-import type { z } from "zod";
 import { buildAuthorizeUrl, pkcePair } from "../../connectors/zendesk";
 import { portalBaseUrl } from "../../egress/fetch";
-import { createDb } from "../../db/client";
 import { loadConfiguration, readTestResult } from "../../db/queries/configuration";
 import { advancedSettingsForm, connectionTestInput, connectwiseInput, portalOAuthStart, portalTokenInput } from "./schemas";
 import { loadChoices } from "./choices";
-import { connectPortalOAuth, connectPortalToken, saveConnectWise, type ConfigurationActor } from "./connections";
+import { configurationActor, connectPortalOAuth, connectPortalToken, saveConnectWise } from "./connections";
 import { beginOAuthState, takeOAuthState } from "./oauth-state";
 import { saveAdvancedSettings } from "./settings";
 import { runConnectionTest } from "./connection-test";
 import { applyMappingsToOpenTickets } from "../tasks/service";
 import { AppError } from "../../lib/errors";
-import { log } from "../../lib/log";
-import { formErrors, formValues } from "../../lib/validation";
+import { formValues } from "../../lib/validation";
 import { OnboardingPage, type OnboardingProps } from "./views/onboarding-page";
 import { PortalSignInHop } from "./views/parts";
 import { SettingsPage, type SettingsProps } from "./views/settings-page";
-import { requireWrite, tenantLayout } from "../shared/access";
-import { validated, type AdminEnv } from "../shared/context";
+import { requireWrite } from "../shared/access";
+import { validated, type AdminEnv, type RefusedForm } from "../shared/context";
+import { formPage } from "../shared/forms";
 
 /** Configuration pages under /t/:tenantId: onboarding (connections, test connection) and Advanced Settings. */
 export const configurationPages = new Hono<AdminEnv>();
@@ -30,22 +28,21 @@ const SAVED: Record<string, string> = {
   test: "Connection tested: see the result below.",
 };
 
-const actorOf = (c: Ctx): ConfigurationActor => ({ tenantId: c.get("tenantId"), userId: c.get("user").id });
-const onboardingUrl = (c: Ctx) => `/t/${c.get("tenantId")}/onboarding`;
-const callbackUrl = (c: Ctx) => `${new URL(c.req.url).origin}/t/${c.get("tenantId")}/onboarding/portal/callback`;
+const onboardingUrl = (c: Ctx) => `/t/${c.var.tenantId}/onboarding`;
+const callbackUrl = (c: Ctx) => `${new URL(c.req.url).origin}/t/${c.var.tenantId}/onboarding/portal/callback`;
 
-/** The raw form again (Hono keeps the parsed body), for echoing it after a refusal further on. */
-const rawForm = async (c: Ctx) => formValues(await c.req.parseBody());
-
-/** An invalid onboarding form re-renders with its field errors and what was typed (secrets excepted). */
-const onboardingForm = <T extends z.ZodType>(name: NonNullable<OnboardingProps["form"]>["name"], schema: T) =>
-  validated("form", schema, (c, _e, raw, error) => renderOnboarding(c, { form: { name, errors: formErrors(error), values: formValues(raw) } }, 400));
-
-async function renderOnboarding(c: Ctx, extra: Pick<OnboardingProps, "notice" | "form"> = {}, status: 200 | 400 | 502 = 200) {
-  const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
-  const props: OnboardingProps = { ...tenantLayout(c), config, lastTest: readTestResult(config.settings), ...extra };
-  return c.html(<OnboardingPage {...props} />, status);
+/** The onboarding page, at the status already set (a refusal's, or 200). */
+async function renderOnboarding(c: Ctx, extra: Pick<OnboardingProps, "notice" | "form"> = {}) {
+  const config = await loadConfiguration(c.var.db, c.var.tenantId);
+  const props: OnboardingProps = { tenantId: c.var.tenantId, readOnly: !c.var.canWrite, config, lastTest: readTestResult(config.settings), ...extra };
+  return c.render(<OnboardingPage {...props} />, { title: "Connections", active: "onboarding" });
 }
+
+/** A refused onboarding form re-renders with its field errors and what was typed (secrets excepted). */
+const onboardingForm = (name: NonNullable<OnboardingProps["form"]>["name"]) => formPage((c, form) => renderOnboarding(c, { form: { name, ...form } }));
+
+/** A refused portal sign-in: the onboarding page says why. */
+const signInRefused = (c: Ctx, { errors }: Pick<RefusedForm, "errors">) => renderOnboarding(c, { notice: { kind: "error", text: errors.form ?? "" } });
 
 configurationPages.get("/onboarding", (c) => {
   const saved = SAVED[c.req.query("saved") ?? ""];
@@ -53,13 +50,13 @@ configurationPages.get("/onboarding", (c) => {
 });
 
 // "Generate Token": send the admin to the portal's own sign-in page (see PortalSignInHop for why a page).
-configurationPages.post("/onboarding/portal/oauth", requireWrite, onboardingForm("portal-oauth", portalOAuthStart), async (c) => {
+configurationPages.post("/onboarding/portal/oauth", requireWrite, onboardingForm("portal-oauth"), validated("form", portalOAuthStart), async (c) => {
   const { clusterFieldId } = c.req.valid("form");
   const pkce = await pkcePair();
   const state = await beginOAuthState(c, {
     key: c.env.ENCRYPTION_KEY,
-    sessionHash: c.get("sessionHash"),
-    tenantId: c.get("tenantId"),
+    sessionHash: c.var.sessionHash,
+    tenantId: c.var.tenantId,
     codeVerifier: pkce.verifier,
     clusterFieldId: clusterFieldId ?? null,
   });
@@ -74,60 +71,64 @@ configurationPages.post("/onboarding/portal/oauth", requireWrite, onboardingForm
   return c.html(<PortalSignInHop url={url} />, 200, { "cache-control": "no-store" });
 });
 
-configurationPages.get("/onboarding/portal/callback", requireWrite, async (c) => {
+configurationPages.get("/onboarding/portal/callback", requireWrite, formPage(signInRefused), async (c) => {
   const q = c.req.query();
-  const flow = await takeOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.get("sessionHash"), tenantId: c.get("tenantId"), state: q.state ?? "" });
-  const fail = (text: string) => renderOnboarding(c, { notice: { kind: "error", text } }, 400);
+  const flow = await takeOAuthState(c, { key: c.env.ENCRYPTION_KEY, sessionHash: c.var.sessionHash, tenantId: c.var.tenantId, state: q.state ?? "" });
+  const refuse = (text: string) => new AppError("invalid_payload", text);
   if (!flow)
-    return fail('This sign-in link is not valid any more (it expired, was already used, or was started in another session). Click "Generate Token" again.');
+    throw refuse('This sign-in link is not valid any more (it expired, was already used, or was started in another session). Click "Generate Token" again.');
   if (q.error) {
-    return fail(
+    throw refuse(
       q.error === "access_denied"
         ? 'The portal sign-in was cancelled or access was denied, so nothing changed. Click "Generate Token" to try again.'
         : `The portal refused the sign-in (${q.error.slice(0, 60)}). Click "Generate Token" to try again.`,
     );
   }
-  if (!q.code) return fail('The portal did not send a sign-in code back. Click "Generate Token" to try again.');
-  const result = await connectPortalOAuth(c.env, createDb(c.env.DB), actorOf(c), {
-    code: q.code,
-    redirectUri: callbackUrl(c),
-    codeVerifier: flow.codeVerifier,
-    clusterFieldId: flow.clusterFieldId,
-  });
-  if (!result.ok) return renderOnboarding(c, { notice: { kind: "error", text: result.message } }, 502);
+  if (!q.code) throw refuse('The portal did not send a sign-in code back. Click "Generate Token" to try again.');
+  try {
+    await connectPortalOAuth(c.env, c.var.db, configurationActor(c.var), {
+      code: q.code,
+      redirectUri: callbackUrl(c),
+      codeVerifier: flow.codeVerifier,
+      clusterFieldId: flow.clusterFieldId,
+    });
+  } catch (err) {
+    // The portal would not give us the token or the account: a bad gateway (502) shown on the
+    // onboarding page, which the page error handler cannot do (it re-renders only refusals below 500).
+    if (!(err instanceof AppError)) throw err;
+    c.status(502);
+    return signInRefused(c, { errors: { form: err.message } });
+  }
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 
-configurationPages.post("/onboarding/portal/token", requireWrite, onboardingForm("portal-token", portalTokenInput), async (c) => {
-  const result = await connectPortalToken(c.env, createDb(c.env.DB), actorOf(c), c.req.valid("form"));
-  if (!result.ok)
-    return renderOnboarding(c, { form: { name: "portal-token", errors: { [result.field ?? "apiToken"]: result.message }, values: await rawForm(c) } }, 400);
+configurationPages.post("/onboarding/portal/token", requireWrite, onboardingForm("portal-token"), validated("form", portalTokenInput), async (c) => {
+  await connectPortalToken(c.env, c.var.db, configurationActor(c.var), c.req.valid("form"));
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 
-configurationPages.post("/onboarding/connectwise", requireWrite, onboardingForm("connectwise", connectwiseInput), async (c) => {
-  const result = await saveConnectWise(c.env, createDb(c.env.DB), actorOf(c), c.req.valid("form"), { requestOrigin: new URL(c.req.url).origin });
-  if (!result.ok)
-    return renderOnboarding(c, { form: { name: "connectwise", errors: { [result.field ?? "site"]: result.message }, values: await rawForm(c) } }, 400);
+configurationPages.post("/onboarding/connectwise", requireWrite, onboardingForm("connectwise"), validated("form", connectwiseInput), async (c) => {
+  await saveConnectWise(c.env, c.var.db, configurationActor(c.var), c.req.valid("form"), { requestOrigin: new URL(c.req.url).origin });
   return c.redirect(`${onboardingUrl(c)}?saved=connectwise`, 303);
 });
 
 configurationPages.post("/onboarding/test", requireWrite, async (c) => {
   const body = await c.req.parseBody();
   const { testTicket } = connectionTestInput.parse({ testTicket: body.testTicket === "on" });
-  await runConnectionTest(c.env, createDb(c.env.DB), actorOf(c), { testTicket });
+  await runConnectionTest(c.env, c.var.db, configurationActor(c.var), { testTicket });
   return c.redirect(`${onboardingUrl(c)}?saved=test#test`, 303);
 });
 
+/** The Advanced Settings page, at the status already set (a refusal's, or 200). */
 async function renderSettings(
   c: Ctx,
   opts: { boardId?: number | null; companySearch: string } & Partial<Pick<SettingsProps, "changes" | "errors" | "message" | "values" | "choices" | "applied">>,
-  status: 200 | 400 | 409 = 200,
 ) {
-  const config = await loadConfiguration(createDb(c.env.DB), c.get("tenantId"));
+  const config = await loadConfiguration(c.var.db, c.var.tenantId);
   const choices = opts.choices ?? (await loadChoices(c.env, config, { boardId: opts.boardId, companySearch: opts.companySearch }));
   const props: SettingsProps = {
-    ...tenantLayout(c),
+    tenantId: c.var.tenantId,
+    readOnly: !c.var.canWrite,
     config,
     choices,
     companySearch: opts.companySearch,
@@ -137,7 +138,7 @@ async function renderSettings(
     values: opts.values,
     applied: opts.applied,
   };
-  return c.html(<SettingsPage {...props} />, status);
+  return c.render(<SettingsPage {...props} />, { title: "Advanced Settings", active: "settings", scripts: ["/static/configuration.js"] });
 }
 
 const positiveInt = (v: string | undefined) => (v && /^\d{1,15}$/.test(v) ? Number(v) : null);
@@ -145,17 +146,6 @@ const positiveInt = (v: string | undefined) => (v && /^\d{1,15}$/.test(v) ? Numb
 configurationPages.get("/settings", (c) =>
   renderSettings(c, { boardId: positiveInt(c.req.query("board")), companySearch: (c.req.query("companySearch") ?? "").trim().slice(0, 100) }),
 );
-
-/** "Apply to open tickets": the current mappings, pushed to every open linked ticket, on request. */
-configurationPages.post("/settings/apply", requireWrite, async (c) => {
-  try {
-    const r = await applyMappingsToOpenTickets(c.env, c.get("tenantId"), { userId: c.get("user").id, via: "admin" }, log);
-    return renderSettings(c, { boardId: null, companySearch: "", applied: r.message });
-  } catch (err) {
-    if (err instanceof AppError && err.code === "conflict") return renderSettings(c, { boardId: null, companySearch: "", message: err.message }, 409);
-    throw err;
-  }
-});
 
 /** The board and company search the form was showing (kept across a refusal). */
 const shownChoices = (values: Record<string, string>) => ({
@@ -165,20 +155,32 @@ const shownChoices = (values: Record<string, string>) => ({
 /** Schema paths (`priorities.low`) → the form's field names (`priority.low`). */
 const settingsField = (path: string) => path.replace(/^priorities\./, "priority.").replace(/^statuses\./, "status.");
 
-const settingsForm = validated("form", advancedSettingsForm, (c, _e, raw, error) => {
-  const values = formValues(raw);
-  return renderSettings(
-    c,
-    { ...shownChoices(values), errors: formErrors(error, settingsField), values, message: "Nothing was saved: fix the fields marked below." },
-    400,
-  );
+/**
+ * A refused save or "Apply to open tickets": the page again with the fields' messages next to
+ * them (a whole-form refusal, such as a run in progress, as the page's message) and what was posted.
+ */
+const settingsRefused = formPage((c, { errors, values }) =>
+  renderSettings(c, {
+    ...shownChoices(values),
+    errors: Object.fromEntries(Object.entries(errors).map(([path, message]) => [settingsField(path), message])),
+    values,
+    message: errors.form ?? "Nothing was saved: fix the fields marked below.",
+  }),
+);
+
+/** "Apply to open tickets": the current mappings, pushed to every open linked ticket, on request. */
+configurationPages.post("/settings/apply", requireWrite, settingsRefused, async (c) => {
+  const r = await applyMappingsToOpenTickets(c.env, c.var.tenantId, c.var.actor, c.var.log);
+  return renderSettings(c, { boardId: null, companySearch: "", applied: r.message });
 });
 
-configurationPages.post("/settings", requireWrite, settingsForm, async (c) => {
-  const values = await rawForm(c);
-  const { companySearch, boardId } = shownChoices(values);
+configurationPages.post("/settings", requireWrite, settingsRefused, validated("form", advancedSettingsForm), async (c) => {
+  const { companySearch, boardId } = shownChoices(formValues(await c.req.parseBody()));
   const { priorities, statuses, ...settings } = c.req.valid("form");
-  const result = await saveAdvancedSettings(c.env, createDb(c.env.DB), actorOf(c), { settings, mappings: { priorities, statuses }, companySearch });
-  if (!result.ok) return renderSettings(c, { boardId, companySearch, errors: result.errors, values, message: result.message, choices: result.choices }, 400);
-  return renderSettings(c, { boardId, companySearch, changes: result.changes, choices: result.choices });
+  const { changes, choices } = await saveAdvancedSettings(c.env, c.var.db, configurationActor(c.var), {
+    settings,
+    mappings: { priorities, statuses },
+    companySearch,
+  });
+  return renderSettings(c, { boardId, companySearch, changes, choices });
 });

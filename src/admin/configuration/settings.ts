@@ -7,13 +7,14 @@ import { loadConfiguration, upsertPriorityStatement, upsertSettingsStatement, up
 import { PRIORITY_KEYS, STATUS_KEYS, type MappingsInput, type SettingsInput } from "./schemas";
 import { loadChoices, type Choices } from "./choices";
 import type { ConfigurationActor } from "./connections";
+import { FieldErrors } from "../../lib/errors";
 
 /**
  * Saving Advanced Settings: every value checked against what ConnectWise offers now
  * (every portal value mapped, solved/closed to a closed status, statuses of the chosen
- * board), then settings, mappings and the audit entry written in one batch, or nothing.
+ * board), then settings, mappings and the audit entry written in one batch, or nothing
+ * (`FieldErrors` by input path: `boardId`, `priorities.low`, `statuses.solved`, …).
  */
-export type SaveOutcome = { ok: true; changes: string[]; choices: Choices } | { ok: false; errors: Record<string, string>; message: string; choices: Choices };
 
 const MATCH_LABEL: Record<string, string> = { serialNumber: "serial number", name: "name", tagNumber: "tag number", deviceIdentifier: "device identifier" };
 const CLOSED_LABEL: Record<string, string> = { reopen: "reopen it", warn: "leave it closed and warn" };
@@ -107,15 +108,15 @@ function resolve(
     out.priorities = [];
     for (const key of PRIORITY_KEYS) {
       const p = choices.priorities.find((c) => c.id === m.priorities[key]);
-      if (!p) errors[`priority.${key}`] = `Map portal priority "${key}" to one of the ConnectWise priorities listed`;
+      if (!p) errors[`priorities.${key}`] = `Map portal priority "${key}" to one of the ConnectWise priorities listed`;
       else out.priorities.push({ portalValue: key, cwPriorityId: p.id, cwPriorityName: p.name });
     }
     out.statuses = [];
     for (const key of STATUS_KEYS) {
       const st = choices.statuses.find((c) => c.id === m.statuses[key]);
-      if (!st) errors[`status.${key}`] = `Map portal status "${key}" to a status of the chosen board`;
+      if (!st) errors[`statuses.${key}`] = `Map portal status "${key}" to a status of the chosen board`;
       else if ((key === "solved" || key === "closed") && !st.closedStatus)
-        errors[`status.${key}`] = `Portal "${key}" must map to a closed status; "${st.name}" is an open one`;
+        errors[`statuses.${key}`] = `Portal "${key}" must map to a closed status; "${st.name}" is an open one`;
       else out.statuses.push({ portalValue: key, cwStatusId: st.id, cwStatusName: st.name, cwStatusClosed: st.closedStatus });
     }
   }
@@ -127,7 +128,7 @@ export async function saveAdvancedSettings(
   db: Db,
   actor: ConfigurationActor,
   input: { settings?: SettingsInput; mappings?: MappingsInput; companySearch?: string },
-): Promise<SaveOutcome> {
+): Promise<{ changes: string[]; choices: Choices }> {
   const config = await loadConfiguration(db, actor.tenantId);
   const boardId = input.settings?.boardId ?? config.settings?.boardId ?? null;
   const choices = await loadChoices(env, config, { boardId, companySearch: input.companySearch });
@@ -135,7 +136,7 @@ export async function saveAdvancedSettings(
   if (input.mappings && !input.settings && !config.settings?.boardId) errors.boardId = "Choose and save a board first: statuses belong to a board";
   if (boardId && choices.boardId !== boardId && choices.live) errors.boardId = "Choose one of the ConnectWise boards listed";
   const resolved = resolve(config, choices, input, errors);
-  if (Object.keys(errors).length) return { ok: false, errors, message: "Nothing was saved: fix the fields marked below.", choices };
+  if (Object.keys(errors).length) throw FieldErrors.of(errors);
 
   const changes = describeChanges(config, resolved);
   // An earlier "sync from" date re-imports what lies before it: the portal listing starts
@@ -161,5 +162,5 @@ export async function saveAdvancedSettings(
     }),
     ...writes,
   ]);
-  return { ok: true, changes, choices };
+  return { changes, choices };
 }

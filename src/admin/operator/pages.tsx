@@ -1,23 +1,22 @@
 import { Hono, type Context } from "hono";
-import { HTTPException } from "hono/http-exception";
-import { createDb } from "../../db/client";
 import { listTenantsWithLastRun } from "../../db/queries/tenants-admin";
-import { formErrors, formValues } from "../../lib/validation";
 import { tenantForm } from "../../schemas/accounts";
 import { signInLinkUrl } from "../accounts/sign-in-links";
-import { approveConnectWiseHost, registerTenant, setTenantStatus } from "./tenants";
-import { TenantsPage, type TenantListRow, type TenantsPageProps } from "./views/tenants-page";
-import { VendorFeedPage, type VendorFeedPageProps } from "./views/vendor-feed-page";
-import { vendorFeedForm } from "./schemas";
-import { clearVendorFeed, setVendorFeed, testStoredCredential, vendorFeedStatus, vendorHookUrl } from "./vendor-feed";
 import { requireOperator } from "../shared/access";
 import { validated, type AdminEnv } from "../shared/context";
+import { formPage } from "../shared/forms";
+import { vendorFeedForm } from "./schemas";
+import { approveConnectWiseHost, registerTenant, setTenantStatus } from "./tenants";
+import { clearVendorFeed, setVendorFeed, testStoredCredential, vendorFeedStatus, vendorHookUrl } from "./vendor-feed";
+import { TenantsPage, type TenantListRow, type TenantsPageProps } from "./views/tenants-page";
+import { VendorFeedPage, type VendorFeedPageProps } from "./views/vendor-feed-page";
 
-/** Operator pages: tenants (create, disable, open read-only). */
+/** Operator pages: tenants (register, disable, approve an on-premises host, open read-only) and the vendor feed. */
 export const operatorPages = new Hono<AdminEnv>();
 type Ctx = Context<AdminEnv>;
 
 operatorPages.use("*", requireOperator);
+const actor = (c: Ctx) => ({ ...c.var.actor, via: "operator page" });
 
 const FLASH: Record<string, string> = {
   disabled: "Tenant disabled: no runs, and its API tokens stop working.",
@@ -25,23 +24,20 @@ const FLASH: Record<string, string> = {
   enabled: "Tenant enabled again.",
 };
 
-async function render(c: Ctx, extra: Partial<Pick<TenantsPageProps, "created" | "ok" | "errors" | "values">> = {}, status: 200 | 400 | 409 = 200) {
-  const rows = await listTenantsWithLastRun(createDb(c.env.DB));
+async function renderTenants(c: Ctx, extra: Partial<Pick<TenantsPageProps, "created" | "ok" | "errors" | "values">> = {}) {
+  const rows = await listTenantsWithLastRun(c.var.db);
   // Two runs started in the same millisecond would list a tenant twice: keep the first.
   const seen = new Set<string>();
   const tenants: TenantListRow[] = rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
-  return c.html(<TenantsPage user={c.get("user")} csrfToken={c.get("csrfToken")} tenants={tenants} {...extra} />, status);
+  return c.render(<TenantsPage tenants={tenants} {...extra} />, { title: "Tenants" });
 }
+const tenantsPage = formPage(renderTenants);
 
-operatorPages.get("/tenants", (c) => render(c, { ok: FLASH[c.req.query("done") ?? ""] }));
+operatorPages.get("/tenants", (c) => renderTenants(c, { ok: FLASH[c.req.query("done") ?? ""] }));
 
-const tenantFormIn = validated("form", tenantForm, (c, _e, raw, error) => render(c, { errors: formErrors(error), values: formValues(raw) }, 400));
-
-operatorPages.post("/tenants", tenantFormIn, async (c) => {
-  const result = await registerTenant(createDb(c.env.DB), c.get("user").id, c.req.valid("form"));
-  if (!result.ok) return render(c, { errors: result.errors, values: formValues(await c.req.parseBody()) }, 409);
-  const { signInToken, ...created } = result.value;
-  return render(c, { ok: `Tenant "${result.value.name}" registered.`, created: { ...created, link: signInLinkUrl(c.env, c.req.url, signInToken) } });
+operatorPages.post("/tenants", tenantsPage, validated("form", tenantForm), async (c) => {
+  const { signInToken, ...created } = await registerTenant(c.var.db, c.var.actor, c.req.valid("form"));
+  return renderTenants(c, { ok: `Tenant "${created.name}" registered.`, created: { ...created, link: signInLinkUrl(c.env, c.req.url, signInToken) } });
 });
 
 for (const [path, status] of [
@@ -49,47 +45,42 @@ for (const [path, status] of [
   ["enable", "active"],
 ] as const) {
   operatorPages.post(`/tenants/:tenantId/${path}`, async (c) => {
-    const name = await setTenantStatus(createDb(c.env.DB), c.get("user").id, c.req.param("tenantId"), status);
-    if (name === null) throw new HTTPException(404, { message: "Page not found" });
+    await setTenantStatus(c.var.db, c.var.actor, c.req.param("tenantId"), status);
     return c.redirect(`/operator/tenants?done=${path}d`, 303);
   });
 }
 
 /** Which on-premises ConnectWise host a tenant may use: an operator's decision, never the tenant's (docs/security.md). */
-operatorPages.post("/tenants/:tenantId/connectwise-host", async (c) => {
+operatorPages.post("/tenants/:tenantId/connectwise-host", tenantsPage, async (c) => {
   const body = await c.req.parseBody();
-  const result = await approveConnectWiseHost(createDb(c.env.DB), c.get("user").id, c.req.param("tenantId"), typeof body.host === "string" ? body.host : "");
-  if (result === null) throw new HTTPException(404, { message: "Page not found" });
-  if (!result.ok) return render(c, { errors: { form: result.error } }, 400);
+  await approveConnectWiseHost(c.var.db, c.var.actor, c.req.param("tenantId"), typeof body.host === "string" ? body.host : "");
   return c.redirect("/operator/tenants?done=host-saved", 303);
 });
 
 const FEED_FLASH: Record<string, string> = { cleared: "Vendor feed cleared: tenant runs list their own requests again." };
 
-async function renderFeed(c: Ctx, extra: Partial<Pick<VendorFeedPageProps, "ok" | "errors" | "email">> = {}, status: 200 | 400 = 200) {
-  const feed = await vendorFeedStatus(createDb(c.env.DB), Date.now());
+async function renderFeed(c: Ctx, extra: Partial<Pick<VendorFeedPageProps, "ok" | "errors" | "email">> = {}) {
+  const feed = await vendorFeedStatus(c.var.db, Date.now());
   const hookUrl = c.env.PUBLIC_URL ? vendorHookUrl(c.env.PUBLIC_URL) : null;
-  return c.html(<VendorFeedPage user={c.get("user")} csrfToken={c.get("csrfToken")} status={feed} hookUrl={hookUrl} {...extra} />, status);
+  return c.render(<VendorFeedPage status={feed} hookUrl={hookUrl} {...extra} />, { title: "Vendor feed" });
 }
+// Only the email is echoed back into the form: tokens and secrets never are.
+const feedPage = formPage((c, { errors, values }) => renderFeed(c, { errors, email: values.email ?? "" }));
 
 operatorPages.get("/vendor-feed", (c) => renderFeed(c, { ok: FEED_FLASH[c.req.query("done") ?? ""] }));
 
-const vendorFeedIn = validated("form", vendorFeedForm, (c, _e, raw, error) =>
-  renderFeed(c, { errors: formErrors(error), email: formValues(raw).email ?? "" }, 400),
+operatorPages.post("/vendor-feed", feedPage, validated("form", vendorFeedForm), async (c) =>
+  renderFeed(c, { ok: await setVendorFeed(c.env, c.var.db, actor(c), c.req.valid("form")) }),
 );
 
-operatorPages.post("/vendor-feed", vendorFeedIn, async (c) => {
-  const form = c.req.valid("form");
-  const result = await setVendorFeed(c.env, createDb(c.env.DB), { userId: c.get("user").id, via: "operator page" }, form);
-  return result.ok ? renderFeed(c, { ok: result.message }) : renderFeed(c, { errors: { form: result.message }, email: form.email }, 400);
-});
-
+// A test is a report, not a refusal: a failed one is shown as the page's error at 400.
 operatorPages.post("/vendor-feed/test", async (c) => {
-  const result = await testStoredCredential(c.env, createDb(c.env.DB));
-  return result.ok ? renderFeed(c, { ok: result.message }) : renderFeed(c, { errors: { form: result.message } }, 400);
+  const result = await testStoredCredential(c.env, c.var.db);
+  if (!result.ok) c.status(400);
+  return renderFeed(c, result.ok ? { ok: result.message } : { errors: { form: result.message } });
 });
 
 operatorPages.post("/vendor-feed/clear", async (c) => {
-  await clearVendorFeed(createDb(c.env.DB), { userId: c.get("user").id, via: "operator page" });
+  await clearVendorFeed(c.var.db, actor(c));
   return c.redirect("/operator/vendor-feed?done=cleared", 303);
 });

@@ -1,4 +1,5 @@
 import { nowIso, type Db } from "../../db/client";
+import type { Actor } from "../../domain/actor";
 import { auditStatement } from "../../db/queries/audit";
 import { findTenantById, findTenantBySlug, insertTenantStatements, setTenantStatusStatement } from "../../db/queries/tenants-admin";
 import { findUserByEmail } from "../../db/queries/users";
@@ -7,7 +8,7 @@ import { tenants, users } from "../../db/schema";
 import { normaliseApprovedHost } from "../../egress/policy";
 import { NO_PASSWORD, randomToken } from "../../lib/crypto";
 import type { TenantForm } from "../../schemas/accounts";
-import { fail, type FormResult } from "../accounts/service";
+import { AppError, FieldErrors } from "../../lib/errors";
 import { newSignInLink } from "../accounts/sign-in-links";
 
 /** Operator tasks on tenants: register one (with its first admin), disable, enable, approve an on-premises ConnectWise host. */
@@ -20,12 +21,12 @@ export interface CreatedTenant {
   signInToken: string;
 }
 
-/** Creates the tenant, its settings row and its first admin in one batch: all or nothing. */
-export async function registerTenant(db: Db, operatorId: string, form: TenantForm): Promise<FormResult<CreatedTenant>> {
+/** Creates the tenant, its settings row and its first admin in one batch: all or nothing. A taken slug or email is a conflict. */
+export async function registerTenant(db: Db, operator: Actor, form: TenantForm): Promise<CreatedTenant> {
   const errors: Record<string, string> = {};
   if (await findTenantBySlug(db, form.slug)) errors.slug = "Another tenant already uses this slug.";
   if (await findUserByEmail(db, form.adminEmail)) errors.adminEmail = "That email address already has an account.";
-  if (Object.keys(errors).length > 0) return fail(errors, 409);
+  if (Object.keys(errors).length > 0) throw FieldErrors.of(errors, "conflict");
 
   const tenantId = `tnt_${randomToken(8)}`;
   const adminId = `usr_${crypto.randomUUID()}`;
@@ -43,9 +44,9 @@ export async function registerTenant(db: Db, operatorId: string, form: TenantFor
       mustChangePassword: true,
     }),
     ...link.statements,
-    auditStatement(db, { tenantId, userId: operatorId, action: "tenant.created", target: form.slug, detail: `First admin ${form.adminEmail}` }),
+    auditStatement(db, { tenantId, userId: operator.userId, action: "tenant.created", target: form.slug, detail: `First admin ${form.adminEmail}` }),
   ]);
-  return { ok: true, value: { tenantId, name: form.name, adminEmail: form.adminEmail, signInToken: link.token } };
+  return { tenantId, name: form.name, adminEmail: form.adminEmail, signInToken: link.token };
 }
 
 /**
@@ -53,29 +54,24 @@ export async function registerTenant(db: Db, operatorId: string, form: TenantFor
  * tenant may connect to; cloud hosts need no approval (egress/policy.ts). A tenant admin
  * cannot do this: it decides where the tenant's stored key may be sent.
  */
-export async function approveConnectWiseHost(
-  db: Db,
-  operatorId: string,
-  tenantId: string,
-  value: string,
-): Promise<{ ok: true; name: string } | { ok: false; error: string } | null> {
-  if (!(await findTenantById(db, tenantId))) return null;
+export async function approveConnectWiseHost(db: Db, operator: Actor, tenantId: string, value: string): Promise<string> {
+  if (!(await findTenantById(db, tenantId))) throw new AppError("not_found", "Page not found");
   const host = value.trim() === "" ? null : normaliseApprovedHost(value);
   if (value.trim() !== "" && host === null)
-    return { ok: false, error: "Enter a host name (e.g. cw.example-msp.com or cw.example-msp.com:8443), not an IP address or a local name." };
+    throw new AppError("invalid_payload", "Enter a host name (e.g. cw.example-msp.com or cw.example-msp.com:8443), not an IP address or a local name.");
   const [rows] = await db.batch([
     db.update(tenants).set({ cwApprovedHost: host, updatedAt: nowIso() }).where(eq(tenants.id, tenantId)).returning({ name: tenants.name }),
-    auditStatement(db, { tenantId, userId: operatorId, action: host ? "connectwise.host_approved" : "connectwise.host_withdrawn", detail: host ?? "" }),
+    auditStatement(db, { tenantId, userId: operator.userId, action: host ? "connectwise.host_approved" : "connectwise.host_withdrawn", detail: host ?? "" }),
   ]);
-  return { ok: true, name: rows[0]?.name ?? "" };
+  return rows[0]?.name ?? "";
 }
 
 /** Disabling stops its runs and API tokens (the bearer check needs an active tenant). */
-export async function setTenantStatus(db: Db, operatorId: string, tenantId: string, status: "active" | "disabled"): Promise<string | null> {
-  if (!(await findTenantById(db, tenantId))) return null;
+export async function setTenantStatus(db: Db, operator: Actor, tenantId: string, status: "active" | "disabled"): Promise<string> {
+  if (!(await findTenantById(db, tenantId))) throw new AppError("not_found", "Page not found");
   const [rows] = await db.batch([
     setTenantStatusStatement(db, tenantId, status, nowIso()),
-    auditStatement(db, { tenantId, userId: operatorId, action: status === "active" ? "tenant.enabled" : "tenant.disabled" }),
+    auditStatement(db, { tenantId, userId: operator.userId, action: status === "active" ? "tenant.enabled" : "tenant.disabled" }),
   ]);
-  return rows[0]?.name ?? null;
+  return rows[0]?.name ?? "";
 }

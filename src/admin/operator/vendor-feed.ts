@@ -1,5 +1,6 @@
 import { vendorAdminClient } from "../../connectors/for-vendor";
 import type { Db } from "../../db/client";
+import type { Actor } from "../../domain/actor";
 import { auditStatement } from "../../db/queries/audit";
 import { deleteVendorFeedStatement, loadVendorFeed, upsertVendorFeedStatement } from "../../db/queries/vendor-feed";
 import { portalBaseUrl } from "../../egress/fetch";
@@ -36,12 +37,13 @@ export async function testStoredCredential(env: Env, db: Db): Promise<Credential
 
 /**
  * Sets or replaces the vendor feed: the credential must be a portal admin's (tested first,
- * nothing stored otherwise); a blank webhook secret keeps the stored one. Audited.
+ * nothing stored otherwise: refused with the test's message); a blank webhook secret keeps
+ * the stored one. Audited. Answers what happened, for the operator.
  */
-export async function setVendorFeed(env: Env, db: Db, actor: { userId: string; via: string }, form: VendorFeedForm): Promise<CredentialTest> {
+export async function setVendorFeed(env: Env, db: Db, actor: Actor, form: VendorFeedForm): Promise<string> {
   const credential = { email: form.email, apiToken: form.apiToken };
   const test = await testAdminCredential(env, credential);
-  if (!test.ok) return test;
+  if (!test.ok) throw new AppError("invalid_payload", test.message);
   const base = portalBaseUrl(env);
   const existing = await loadVendorFeed(db);
   const webhookSecretCiphertext = form.webhookSecret
@@ -56,11 +58,11 @@ export async function setVendorFeed(env: Env, db: Db, actor: { userId: string; v
       detail: `Vendor feed credential ${existing ? "replaced" : "set"} (${actor.via})`,
     }),
   ]);
-  return { ok: true, message: existing ? "Vendor feed credential replaced." : "Vendor feed set: the next catch-up poll starts it." };
+  return existing ? "Vendor feed credential replaced." : "Vendor feed set: the next catch-up poll starts it.";
 }
 
 /** Removes the feed: tenant runs list their own requests again from their next run. Audited. */
-export async function clearVendorFeed(db: Db, actor: { userId: string; via: string }): Promise<boolean> {
+export async function clearVendorFeed(db: Db, actor: Actor): Promise<boolean> {
   if (!(await loadVendorFeed(db))) return false;
   await db.batch([
     deleteVendorFeedStatement(db),

@@ -1,4 +1,3 @@
-import { Layout } from "../../shared/views/layout";
 import { Flash, NewPasswordFields } from "../../shared/views/components";
 
 export interface FirstSignInPageProps {
@@ -11,24 +10,22 @@ export interface FirstSignInPageProps {
 /** Choose a password with a one-time sign-in link. */
 export function FirstSignInPage({ action, email, errors = {} }: FirstSignInPageProps) {
   return (
-    <Layout title="Choose your password">
-      <section class="card auth" aria-labelledby="first-title">
-        <h1 id="first-title">Choose your password</h1>
-        <Flash error={errors.form} />
-        {action ? (
-          <>
-            <p class="lead">Welcome, {email}. Choose the password you will sign in with; this link then stops working.</p>
-            <form method="post" action={action} novalidate>
-              <NewPasswordFields errors={errors} label="Password" repeatLabel="Repeat the password" hint="not your email address" />
-              <button type="submit">Set password and sign in</button>
-            </form>
-          </>
-        ) : (
-          <p>
-            <a href="/login">Go to sign-in</a>
-          </p>
-        )}
-      </section>
-    </Layout>
+    <section class="card auth" aria-labelledby="first-title">
+      <h1 id="first-title">Choose your password</h1>
+      <Flash error={errors.form} />
+      {action ? (
+        <>
+          <p class="lead">Welcome, {email}. Choose the password you will sign in with; this link then stops working.</p>
+          <form method="post" action={action} novalidate>
+            <NewPasswordFields errors={errors} label="Password" repeatLabel="Repeat the password" hint="not your email address" />
+            <button type="submit">Set password and sign in</button>
+          </form>
+        </>
+      ) : (
+        <p>
+          <a href="/login">Go to sign-in</a>
+        </p>
+      )}
+    </section>
   );
 }

@@ -1,4 +1,4 @@
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import { TOKEN_EXPIRY_DAYS } from "../../../schemas/accounts";
 import { FieldError, Flash, ReadOnlyNote, SecretOnce } from "../../shared/views/components";
 import { Time } from "../../shared/views/time";
@@ -14,9 +14,9 @@ export interface TokenRow {
 }
 
 export interface TokensPageProps {
-  user: LayoutUser;
-  csrfToken: string;
-  tenant: { id: string; name: string; readOnly: boolean };
+  tenantId: string;
+  /** Viewers and operators see the tokens but change nothing. */
+  readOnly: boolean;
   tokens: TokenRow[];
   /** The token just created: shown this once. */
   created?: { name: string; token: string };
@@ -53,10 +53,10 @@ function TokenState({ t }: { t: TokenRow }) {
   );
 }
 
-export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, errors = {}, values = {} }: TokensPageProps) {
-  const base = `/t/${tenant.id}/tokens`;
+export function TokensPage({ tenantId, readOnly, tokens, created, ok, errors = {}, values = {} }: TokensPageProps) {
+  const base = `/t/${tenantId}/tokens`;
   return (
-    <Layout title="API tokens" user={user} csrfToken={csrfToken} tenant={tenant} active="tokens">
+    <>
       <h1>API tokens</h1>
       <p class="muted">
         Tokens let scripts use the configuration API (<a href="/api/v1/openapi.json">/api/v1</a>) as this tenant: send{" "}
@@ -97,9 +97,9 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
                 <TokenState t={t} />
               </td>
               <td>
-                {!t.revokedAt && !expired(t) && !tenant.readOnly ? (
+                {!t.revokedAt && !expired(t) && !readOnly ? (
                   <form method="post" action={`${base}/${t.id}/revoke`} class="inline">
-                    <CsrfField token={csrfToken} />
+                    <CsrfField />
                     <button type="submit" class="danger">
                       Revoke
                     </button>
@@ -110,13 +110,13 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
           ))}
         </tbody>
       </table>
-      {tenant.readOnly ? (
+      {readOnly ? (
         <ReadOnlyNote />
       ) : (
         <section class="card" aria-labelledby="new-token">
           <h2 id="new-token">Create a token</h2>
           <form method="post" action={base} novalidate>
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <label for="token-name">Name</label>
             <input id="token-name" name="name" type="text" required value={values.name ?? ""} placeholder="e.g. deployment script" />
             <FieldError id="token-name" message={errors.name} />
@@ -148,6 +148,6 @@ export function TokensPage({ user, csrfToken, tenant, tokens, created, ok, error
           </form>
         </section>
       )}
-    </Layout>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import { SIGN_IN_LINK_TTL_MS } from "../sign-in-links";
 import { FieldError, Flash, ReadOnlyNote, SecretOnce } from "../../shared/views/components";
 import { Time } from "../../shared/views/time";
@@ -16,9 +16,11 @@ interface UserRow {
 }
 
 export interface UsersPageProps {
-  user: LayoutUser & { id: string };
-  csrfToken: string;
-  tenant: { id: string; name: string; readOnly: boolean };
+  tenantId: string;
+  /** Viewers and operators see the users but change nothing. */
+  readOnly: boolean;
+  /** The signed-in user: their own row has no actions. */
+  selfId: string;
   users: UserRow[];
   /** A one-time sign-in link just issued: shown this once. */
   issued?: { email: string; link: string };
@@ -29,25 +31,25 @@ export interface UsersPageProps {
 
 const ROLE_LABEL = { operator: "operator", tenant_admin: "admin", tenant_viewer: "viewer" } as const;
 
-function Actions({ row, base, csrfToken }: { row: UserRow; base: string; csrfToken: string }) {
+function Actions({ row, base }: { row: UserRow; base: string }) {
   const target = `${base}/${row.id}`;
   return (
     <div class="actions compact">
       <form method="post" action={`${target}/role`} class="inline">
-        <CsrfField token={csrfToken} />
+        <CsrfField />
         <input type="hidden" name="role" value={row.role === "tenant_admin" ? "tenant_viewer" : "tenant_admin"} />
         <button type="submit" class="secondary">
           {row.role === "tenant_admin" ? "Make viewer" : "Make admin"}
         </button>
       </form>
       <form method="post" action={`${target}/${row.disabled ? "enable" : "disable"}`} class="inline">
-        <CsrfField token={csrfToken} />
+        <CsrfField />
         <button type="submit" class={row.disabled ? "secondary" : "danger"}>
           {row.disabled ? "Enable" : "Disable"}
         </button>
       </form>
       <form method="post" action={`${target}/reset-password`} class="inline">
-        <CsrfField token={csrfToken} />
+        <CsrfField />
         <button type="submit" class="secondary">
           Reset password
         </button>
@@ -56,10 +58,10 @@ function Actions({ row, base, csrfToken }: { row: UserRow; base: string; csrfTok
   );
 }
 
-export function UsersPage({ user, csrfToken, tenant, users, issued, ok, errors = {}, values = {} }: UsersPageProps) {
-  const base = `/t/${tenant.id}/users`;
+export function UsersPage({ tenantId, readOnly, selfId, users, issued, ok, errors = {}, values = {} }: UsersPageProps) {
+  const base = `/t/${tenantId}/users`;
   return (
-    <Layout title="Users" user={user} csrfToken={csrfToken} tenant={tenant} active="users">
+    <>
       <h1>Users</h1>
       <Flash ok={ok} error={errors.form} />
       {issued ? (
@@ -91,18 +93,18 @@ export function UsersPage({ user, csrfToken, tenant, users, issued, ok, errors =
               <td>
                 <Time iso={row.createdAt} none="never" />
               </td>
-              <td>{tenant.readOnly ? null : row.id === user.id ? <span class="muted">you</span> : <Actions row={row} base={base} csrfToken={csrfToken} />}</td>
+              <td>{readOnly ? null : row.id === selfId ? <span class="muted">you</span> : <Actions row={row} base={base} />}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {tenant.readOnly ? (
+      {readOnly ? (
         <ReadOnlyNote />
       ) : (
         <section class="card" aria-labelledby="add-user">
           <h2 id="add-user">Add a user</h2>
           <form method="post" action={base} novalidate>
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <label for="user-email">Email</label>
             <input id="user-email" name="email" type="email" required value={values.email ?? ""} />
             <FieldError id="user-email" message={errors.email} />
@@ -125,6 +127,6 @@ export function UsersPage({ user, csrfToken, tenant, users, issued, ok, errors =
           </form>
         </section>
       )}
-    </Layout>
+    </>
   );
 }

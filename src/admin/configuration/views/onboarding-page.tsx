@@ -1,13 +1,13 @@
 import type { Configuration } from "../../../db/queries/configuration";
 import { DEFAULT_CLUSTER_FIELD_ID } from "../schemas";
 import type { TestResult } from "../../../domain/connection-test";
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import { SettingsFieldError, Notice, TestResultTable, type FieldErrors } from "./parts";
 
 export interface OnboardingProps {
-  user: LayoutUser;
-  csrfToken: string;
-  tenant: { id: string; name: string; readOnly: boolean };
+  tenantId: string;
+  /** The signed-in user may look but not change (viewer, or an operator looking in). */
+  readOnly: boolean;
   config: Configuration;
   lastTest: TestResult | null;
   /** A message after an action (saved, or what went wrong). */
@@ -30,17 +30,16 @@ function onboardingSteps(config: Configuration, lastTest: TestResult | null) {
   ];
 }
 
-export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, notice, form }: OnboardingProps) {
+export function OnboardingPage({ tenantId, readOnly, config, lastTest, notice, form }: OnboardingProps) {
   const steps = onboardingSteps(config, lastTest);
-  const base = `/t/${tenant.id}/onboarding`;
+  const base = `/t/${tenantId}/onboarding`;
   const errorsFor = (name: string) => (form?.name === name ? form.errors : {});
   const fieldValue = (name: string, key: string, fallback: string) => (form?.name === name ? (form.values[key] ?? fallback) : fallback);
-  const disabled = tenant.readOnly;
   const p = config.portal;
   const cw = config.cw;
   const showCw = steps[1]!.open || cw !== null || form?.name === "connectwise";
   return (
-    <Layout title="Connections" user={user} csrfToken={csrfToken} tenant={tenant} active="onboarding">
+    <>
       <h1>Connections</h1>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
       <ol class="checklist" aria-label="Setup checklist">
@@ -64,7 +63,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
           <p class="muted">Sign in with the portal account psa-sync should act as. Its requests are the ones synced.</p>
         )}
         <form method="post" action={`${base}/portal/oauth`}>
-          <CsrfField token={csrfToken} />
+          <CsrfField />
           <label for="clusterFieldId">ClusterID custom field id</label>
           <input
             id="clusterFieldId"
@@ -74,7 +73,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
             value={fieldValue("portal-oauth", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))}
           />
           <SettingsFieldError errors={errorsFor("portal-oauth")} name="clusterFieldId" />
-          <button type="submit" disabled={disabled}>
+          <button type="submit" disabled={readOnly}>
             {p ? "Generate a new token" : "Generate Token"}
           </button>
           <p class="muted">You will sign in on the portal's own page; psa-sync never sees your portal password.</p>
@@ -82,7 +81,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         <details open={form?.name === "portal-token"}>
           <summary>Use an API token instead</summary>
           <form method="post" action={`${base}/portal/token`}>
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <label for="tokenEmail">Portal user email</label>
             <input id="tokenEmail" name="email" type="email" required value={fieldValue("portal-token", "email", p?.email ?? "")} />
             <SettingsFieldError errors={errorsFor("portal-token")} name="email" />
@@ -98,7 +97,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
               value={fieldValue("portal-token", "clusterFieldId", String(p?.clusterFieldId ?? DEFAULT_CLUSTER_FIELD_ID))}
             />
             <SettingsFieldError errors={errorsFor("portal-token")} name="clusterFieldId" />
-            <button type="submit" disabled={disabled}>
+            <button type="submit" disabled={readOnly}>
               Connect with API token
             </button>
             <p class="muted">The portal retires API tokens on 2027-04-30; prefer Generate Token.</p>
@@ -119,7 +118,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         ) : null}
         {showCw ? (
           <form method="post" action={`${base}/connectwise`}>
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <label for="site">Site URL</label>
             <input
               id="site"
@@ -149,7 +148,7 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
             <label for="clientId">clientId</label>
             <input id="clientId" name="clientId" type="text" required value={fieldValue("connectwise", "clientId", cw?.clientId ?? "")} />
             <SettingsFieldError errors={errorsFor("connectwise")} name="clientId" />
-            <button type="submit" disabled={disabled}>
+            <button type="submit" disabled={readOnly}>
               {cw ? "Save / Rotate credentials" : "Connect ConnectWise"}
             </button>
           </form>
@@ -163,12 +162,12 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
         </p>
         {steps[2]!.open ? (
           <form method="post" action={`${base}/test`} data-busy>
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <label class="inline">
               <input type="checkbox" name="testTicket" value="on" /> Also create a test ticket in ConnectWise (on the board and default company of Advanced
               Settings) and close it
             </label>
-            <button type="submit" disabled={disabled}>
+            <button type="submit" disabled={readOnly}>
               Test connection
             </button>
           </form>
@@ -181,10 +180,10 @@ export function OnboardingPage({ user, csrfToken, tenant, config, lastTest, noti
       <section class="card">
         <h2>4. Advanced Settings</h2>
         <p>
-          {steps[3]!.open ? <a href={`/t/${tenant.id}/settings`}>Open Advanced Settings</a> : <span class="muted">Pass the connection test first.</span>} —
+          {steps[3]!.open ? <a href={`/t/${tenantId}/settings`}>Open Advanced Settings</a> : <span class="muted">Pass the connection test first.</span>} —
           board, default company, ClusterID match field and the priority and status mappings.
         </p>
       </section>
-    </Layout>
+    </>
   );
 }

@@ -1,13 +1,13 @@
 import type { Configuration } from "../../../db/queries/configuration";
 import { CLOSED_TICKET_ACTIVITY, MATCH_FIELDS, PRIORITY_KEYS, STATUS_KEYS } from "../schemas";
 import type { Choices } from "../choices";
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import { SettingsFieldError, Notice, type FieldErrors } from "./parts";
 
 export interface SettingsProps {
-  user: LayoutUser;
-  csrfToken: string;
-  tenant: { id: string; name: string; readOnly: boolean };
+  tenantId: string;
+  /** The signed-in user may look but not change (viewer, or an operator looking in). */
+  readOnly: boolean;
   config: Configuration;
   choices: Choices;
   companySearch: string;
@@ -28,15 +28,15 @@ const MATCH_LABEL: Record<(typeof MATCH_FIELDS)[number], string> = {
   deviceIdentifier: "Device identifier",
 };
 
-export function SettingsPage({ user, csrfToken, tenant, config, choices, companySearch, changes, errors = {}, message, values, applied }: SettingsProps) {
+export function SettingsPage({ tenantId, readOnly, config, choices, companySearch, changes, errors = {}, message, values, applied }: SettingsProps) {
   const s = config.settings;
-  const action = `/t/${tenant.id}/settings`;
+  const action = `/t/${tenantId}/settings`;
   const selected = (name: string, stored: number | string | null | undefined) => values?.[name] ?? (stored == null ? "" : String(stored));
   const priorityOf = (k: string) => config.priorities.find((p) => p.portalValue === k)?.cwPriorityId;
   const statusOf = (k: string) => config.statuses.find((r) => r.portalValue === k)?.cwStatusId;
   const boardName = choices.boards.find((b) => b.id === choices.boardId)?.name ?? "no board";
   return (
-    <Layout title="Advanced Settings" user={user} csrfToken={csrfToken} tenant={tenant} active="settings" scripts={["/static/configuration.js"]}>
+    <>
       <h1>Advanced Settings</h1>
       {changes ? (
         <div class="alert ok" role="status">
@@ -74,7 +74,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
       </form>
 
       <form method="post" action={action} class="card">
-        <CsrfField token={csrfToken} />
+        <CsrfField />
         <input type="hidden" name="boardId" value={choices.boardId == null ? "" : String(choices.boardId)} />
         <input type="hidden" name="companySearch" value={companySearch} />
         <p>
@@ -195,7 +195,7 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           Comments: always public. psa-sync acts as a portal end user through the Requests API, where every comment is public; ConnectWise internal notes are
           mirrored to the portal as public comments.
         </p>
-        <button type="submit" disabled={tenant.readOnly}>
+        <button type="submit" disabled={readOnly}>
           Save settings
         </button>
       </form>
@@ -206,11 +206,11 @@ export function SettingsPage({ user, csrfToken, tenant, config, choices, company
           A mapping change applies to tickets whose portal priority or status changes from now on. To push the current mappings to every linked ticket still
           open in ConnectWise now (overriding a technician's own priority or status there), apply them here.
         </p>
-        <CsrfField token={csrfToken} />
-        <button type="submit" disabled={tenant.readOnly}>
+        <CsrfField />
+        <button type="submit" disabled={readOnly}>
           Apply to open tickets
         </button>
       </form>
-    </Layout>
+    </>
   );
 }

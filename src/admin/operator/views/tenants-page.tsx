@@ -1,4 +1,4 @@
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import { FieldError, Flash, SecretOnce } from "../../shared/views/components";
 import { Time } from "../../shared/views/time";
 import { SIGN_IN_LINK_HOURS } from "../../accounts/views/users-page";
@@ -16,8 +16,6 @@ export interface TenantListRow {
 }
 
 export interface TenantsPageProps {
-  user: LayoutUser;
-  csrfToken: string;
   tenants: TenantListRow[];
   /** The new tenant and its first admin's one-time sign-in link: shown this once. */
   created?: { tenantId: string; name: string; adminEmail: string; link: string };
@@ -26,7 +24,7 @@ export interface TenantsPageProps {
   values?: Record<string, string>;
 }
 
-function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
+function Row({ t }: { t: TenantListRow }) {
   const action = t.status === "active" ? "disable" : "enable";
   return (
     <tr data-tenant={t.slug}>
@@ -56,7 +54,7 @@ function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
       </td>
       <td>
         <form method="post" action={`/operator/tenants/${t.id}/connectwise-host`} class="inline">
-          <CsrfField token={csrfToken} />
+          <CsrfField />
           <label class="visually-hidden" for={`cw-host-${t.id}`}>
             Approved on-premises ConnectWise host of {t.name}
           </label>
@@ -70,7 +68,7 @@ function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
         <div class="actions compact">
           <a href={`/t/${t.id}`}>Open</a>
           <form method="post" action={`/operator/tenants/${t.id}/${action}`} class="inline">
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <button type="submit" class={action === "disable" ? "danger" : "secondary"}>
               {action === "disable" ? "Disable" : "Enable"}
             </button>
@@ -81,9 +79,9 @@ function Row({ t, csrfToken }: { t: TenantListRow; csrfToken: string }) {
   );
 }
 
-export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}, values = {} }: TenantsPageProps) {
+export function TenantsPage({ tenants, created, ok, errors = {}, values = {} }: TenantsPageProps) {
   return (
-    <Layout title="Tenants" user={user} csrfToken={csrfToken}>
+    <>
       <h1>Tenants</h1>
       <Flash ok={ok} error={errors.form} />
       {created ? (
@@ -119,7 +117,7 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
             </tr>
           ) : null}
           {tenants.map((t) => (
-            <Row t={t} csrfToken={csrfToken} />
+            <Row t={t} />
           ))}
         </tbody>
       </table>
@@ -127,7 +125,7 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
         <h2 id="new-tenant">Register a tenant</h2>
         <p class="muted">Creates the IT service provider and its first admin, who then connects the portal and ConnectWise.</p>
         <form method="post" action="/operator/tenants" novalidate>
-          <CsrfField token={csrfToken} />
+          <CsrfField />
           <label for="tenant-name">Name</label>
           <input id="tenant-name" name="name" type="text" required value={values.name ?? ""} />
           <FieldError id="tenant-name" message={errors.name} />
@@ -145,6 +143,6 @@ export function TenantsPage({ user, csrfToken, tenants, created, ok, errors = {}
           </div>
         </form>
       </section>
-    </Layout>
+    </>
   );
 }

@@ -1,11 +1,9 @@
 import type { VendorFeedStatus } from "../vendor-feed";
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import { FieldError, Flash } from "../../shared/views/components";
 import { Time } from "../../shared/views/time";
 
 export interface VendorFeedPageProps {
-  user: LayoutUser;
-  csrfToken: string;
   status: VendorFeedStatus;
   /** Where the vendor's account webhook must point (this deployment's /hooks/vendor). */
   hookUrl: string | null;
@@ -17,10 +15,10 @@ export interface VendorFeedPageProps {
 
 const set = (yes: boolean) => (yes ? <span class="badge ok">set</span> : <span class="badge warn">not set</span>);
 
-function PostButton({ action, csrfToken, label, kind }: { action: string; csrfToken: string; label: string; kind: "secondary" | "danger" }) {
+function PostButton({ action, label, kind }: { action: string; label: string; kind: "secondary" | "danger" }) {
   return (
     <form method="post" action={action} class="inline">
-      <CsrfField token={csrfToken} />
+      <CsrfField />
       <button type="submit" class={kind}>
         {label}
       </button>
@@ -28,9 +26,9 @@ function PostButton({ action, csrfToken, label, kind }: { action: string; csrfTo
   );
 }
 
-export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = {}, email = "" }: VendorFeedPageProps) {
+export function VendorFeedPage({ status, hookUrl, ok, errors = {}, email = "" }: VendorFeedPageProps) {
   return (
-    <Layout title="Vendor feed" user={user} csrfToken={csrfToken}>
+    <>
       <h1>Vendor change feed</h1>
       <p class="muted">
         One account webhook for the portal's ticket events, routed to the tenant whose portal user is the requester, and the incremental export as catch-up on
@@ -77,8 +75,8 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
         </dl>
         {status.configured ? (
           <div class="actions compact">
-            <PostButton action="/operator/vendor-feed/test" csrfToken={csrfToken} label="Test the credential" kind="secondary" />
-            <PostButton action="/operator/vendor-feed/clear" csrfToken={csrfToken} label="Clear the feed" kind="danger" />
+            <PostButton action="/operator/vendor-feed/test" label="Test the credential" kind="secondary" />
+            <PostButton action="/operator/vendor-feed/clear" label="Clear the feed" kind="danger" />
           </div>
         ) : null}
       </section>
@@ -86,7 +84,7 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
         <h2 id="feed-set">{status.configured ? "Replace the credential" : "Set up the feed"}</h2>
         <p class="muted">A portal admin's API token (the export is for admins only); it is tested before it is stored, encrypted, and never shown again.</p>
         <form method="post" action="/operator/vendor-feed" novalidate>
-          <CsrfField token={csrfToken} />
+          <CsrfField />
           <label for="feed-email">Portal admin's email</label>
           <input id="feed-email" name="email" type="email" required value={email} autocomplete="off" />
           <FieldError id="feed-email" message={errors.email} />
@@ -103,6 +101,6 @@ export function VendorFeedPage({ user, csrfToken, status, hookUrl, ok, errors = 
           </div>
         </form>
       </section>
-    </Layout>
+    </>
   );
 }

@@ -13,8 +13,9 @@ export interface PageProps {
 }
 
 declare module "hono" {
+  // An interface, not a type alias: only an interface merges into hono's own (so `c.render` takes the page props).
   interface ContextRenderer {
-    // biome-ignore lint/style/useShorthandFunctionType: augments hono's ContextRenderer interface (a type alias would redeclare it)
+    // biome-ignore lint/style/useShorthandFunctionType: declaration merging needs the interface
     (content: string | Promise<string>, props: PageProps): Response | Promise<Response>;
   }
 }

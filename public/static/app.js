@@ -1,11 +1,18 @@
 /**
- * The script every page loads (/static/app.js). Progressive enhancement only:
+ * The script every page loads. Progressive enhancement only:
  * - <time datetime> text switches from UTC to the viewer's time zone (the UTC `title` stays);
  * - a form marked `data-busy` (a slow action: Test connection, Replay all, Sync now) disables
  *   its button and says "Working…" once submitted, so a second click cannot send it again.
  */
-const APP_JS = `(() => {
-  const local = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+(() => {
+  const local = new Intl.DateTimeFormat(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
   for (const el of document.querySelectorAll("time[datetime]")) {
     const at = new Date(el.getAttribute("datetime"));
     if (!Number.isNaN(at.getTime())) el.textContent = local.format(at);
@@ -36,6 +43,3 @@ const APP_JS = `(() => {
     }
   });
 })();
-`;
-
-export const APP_SCRIPTS: Record<string, string> = { "app.js": APP_JS };
