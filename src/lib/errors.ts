@@ -52,15 +52,18 @@ export class FieldErrors extends AppError {
   constructor(
     readonly errors: readonly FieldError[],
     code: RefusalCode = "invalid_payload",
+    /** Why, when it is not the fields' fault alone (ConnectWise unreachable, say): the API's problem `detail`. */
+    readonly detail?: string,
   ) {
     super(code, errors[0]?.message ?? "Invalid input");
   }
 
   /** From `{ field: message }` ("" or "form" for the whole input). */
-  static of(fields: Record<string, string>, code?: RefusalCode): FieldErrors {
+  static of(fields: Record<string, string>, code?: RefusalCode, detail?: string): FieldErrors {
     return new FieldErrors(
       Object.entries(fields).map(([path, message]) => ({ path: path === "form" ? "" : path, message })),
       code,
+      detail,
     );
   }
 

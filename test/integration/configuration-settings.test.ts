@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance } from "vitest";
 import { loadConfiguration } from "../../src/db/queries/configuration";
@@ -6,6 +6,7 @@ import { auditLog, tenants } from "../../src/db/schema";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { createUser, signIn } from "../setup/admin-client";
+import { apiToken } from "./monitoring-fixtures";
 import { routeFetchToSandbox, SANDBOX_ORIGIN, sandboxControl } from "../setup/sandbox";
 
 let fetchSpy: MockInstance;
@@ -137,5 +138,16 @@ describe("Advanced Settings", () => {
     const save = await client.fetch(`/t/${tenant.id}/settings`, { form: await currentForm(tenant.id) });
     expect(save.status).toBe(200);
     expect(await save.text()).toContain("Nothing changed.");
+    // A board it cannot check is refused by field, and the API's problem says why: ConnectWise, not the value.
+    const form = await currentForm(tenant.id);
+    const put = await SELF.fetch("http://localhost/api/v1/settings", {
+      method: "PUT",
+      headers: { ...(await apiToken(tenant.id, "admin")), "content-type": "application/json" },
+      body: JSON.stringify({ boardId: 987654, defaultCompanyId: Number(form.defaultCompanyId), matchField: form.matchField, syncFrom: form.syncFrom }),
+    });
+    const problem = (await put.json()) as { status: number; detail?: string; errors?: { path: string }[] };
+    expect(problem.status).toBe(400);
+    expect(problem.errors?.map((e) => e.path)).toEqual(["boardId"]);
+    expect(problem.detail).toContain("could not be reached");
   });
 });

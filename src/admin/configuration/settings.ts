@@ -136,7 +136,8 @@ export async function saveAdvancedSettings(
   if (input.mappings && !input.settings && !config.settings?.boardId) errors.boardId = "Choose and save a board first: statuses belong to a board";
   if (boardId && choices.boardId !== boardId && choices.live) errors.boardId = "Choose one of the ConnectWise boards listed";
   const resolved = resolve(config, choices, input, errors);
-  if (Object.keys(errors).length) throw FieldErrors.of(errors);
+  // Choices that could not be read live (ConnectWise unreachable) explain the refusal better than its fields.
+  if (Object.keys(errors).length) throw FieldErrors.of(errors, "invalid_payload", choices.problem ?? undefined);
 
   const changes = describeChanges(config, resolved);
   // An earlier "sync from" date re-imports what lies before it: the portal listing starts

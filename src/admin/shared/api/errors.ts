@@ -31,7 +31,7 @@ export const apiOnError: ErrorHandler<ApiEnv> = (err, c) => {
   const refusal = err instanceof AppError ? APP[err.code] : undefined;
   if (err instanceof FieldErrors && refusal) {
     const errors = err.errors.map((e) => ({ path: e.path || "(body)", message: e.message }));
-    return problem(c, refusal.status, refusal.status === 400 ? "Invalid input" : refusal.title, { errors });
+    return problem(c, refusal.status, refusal.status === 400 ? "Invalid input" : refusal.title, { errors, ...(err.detail ? { detail: err.detail } : {}) });
   }
   if (err instanceof AppError && refusal) {
     if (err.code === "rate_limited") c.header("retry-after", String(err.retryAfter ?? 60));
