@@ -62,7 +62,7 @@ const syncNowRoute = apiRoute("admin", {
   summary: "Sync now (recorded as skipped when a run is in progress)",
   responses: taskResponses(taskResult),
 });
-tasksApi.openapi(syncNowRoute, async (c) => accepted(c, taskBody(await syncNow(c.env, c.get("tenantId"), c.var.actor, c.var.log))));
+tasksApi.openapi(syncNowRoute, async (c) => accepted(c, taskBody(await syncNow(c.env, c.var.db, c.get("tenantId"), c.var.actor, c.var.log))));
 
 const resyncTicketRoute = apiRoute("admin", {
   method: "post",
@@ -73,7 +73,7 @@ const resyncTicketRoute = apiRoute("admin", {
   responses: { ...taskResponses(taskResult), ...problemResponses(400, 404) },
 });
 tasksApi.openapi(resyncTicketRoute, async (c) =>
-  accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, c.var.actor, c.var.log))),
+  accepted(c, taskBody(await resyncTicket(c.env, c.var.db, c.get("tenantId"), c.req.valid("param").portalTicketId, c.var.actor, c.var.log))),
 );
 
 const resyncTicketsRoute = apiRoute("admin", {
@@ -85,7 +85,7 @@ const resyncTicketsRoute = apiRoute("admin", {
   responses: { ...taskResponses(bulkResyncResult), ...problemResponses(400, 404, 413, 415) },
 });
 tasksApi.openapi(resyncTicketsRoute, async (c) => {
-  const r = await resyncTickets(c.env, c.get("tenantId"), c.req.valid("json"), c.var.actor, c.var.log);
+  const r = await resyncTickets(c.env, c.var.db, c.get("tenantId"), c.req.valid("json"), c.var.actor, c.var.log);
   return accepted(c, { ...taskBody(r), flagged: r.flagged, more: r.more });
 });
 

@@ -93,14 +93,14 @@ taskPages.post("/tasks/rotate-hooks", requireWrite, async (c) => {
   });
 });
 
-taskPages.post("/tasks/sync", requireWrite, tasksForm, async (c) => done(c, (await syncNow(c.env, c.get("tenantId"), c.var.actor, c.var.log)).code));
+taskPages.post("/tasks/sync", requireWrite, tasksForm, async (c) => done(c, (await syncNow(c.env, c.var.db, c.get("tenantId"), c.var.actor, c.var.log)).code));
 
 taskPages.post("/tasks/resync", requireWrite, tasksForm, validated("form", resyncForm), async (c) =>
-  done(c, (await resyncTicket(c.env, c.get("tenantId"), c.req.valid("form").portalTicketId, c.var.actor, c.var.log)).code),
+  done(c, (await resyncTicket(c.env, c.var.db, c.get("tenantId"), c.req.valid("form").portalTicketId, c.var.actor, c.var.log)).code),
 );
 
 taskPages.post("/tasks/resync-bulk", requireWrite, tasksForm, validated("form", bulkResyncForm), async (c) =>
-  done(c, (await resyncTickets(c.env, c.get("tenantId"), { warning: c.req.valid("form").warning }, c.var.actor, c.var.log)).code),
+  done(c, (await resyncTickets(c.env, c.var.db, c.get("tenantId"), { warning: c.req.valid("form").warning }, c.var.actor, c.var.log)).code),
 );
 
 taskPages.post("/tasks/pause", requireWrite, tasksForm, validated("form", pauseForm), async (c) =>

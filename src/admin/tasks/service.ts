@@ -1,5 +1,5 @@
 import { startTenantRun } from "../../cron/dispatch";
-import { createDb, nowIso, type Db } from "../../db/client";
+import { nowIso, type Db } from "../../db/client";
 import { audit, auditStatement } from "../../db/queries/audit";
 import { setupIncomplete } from "../../db/queries/configuration";
 import { loadTenantStatus, requestResyncStatement, setPausedStatement } from "../../db/queries/tenants-admin";
@@ -17,7 +17,7 @@ import { ensureConnectWiseCallback, type CallbackState } from "../../webhooks/ho
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
-/** Who asked: a signed-in user, or an API token (recorded in the audit detail). */
+/** A task done: the run it queued, or the one in progress that covers it. Refusals are thrown AppErrors. */
 export interface TaskResult {
   runId: string;
   status: "queued" | "skipped";
@@ -51,8 +51,7 @@ async function assertRunnable(db: Db, tenantId: string) {
   if (setup) throw new AppError("conflict", `${setup}. Nothing syncs until setup is complete.`);
 }
 
-export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult> {
-  const db = createDb(env.DB);
+export async function syncNow(env: Env, db: Db, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult> {
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "sync");
   const run = await startTenantRun(env, tenantId, "manual", logger);
@@ -67,8 +66,7 @@ export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: 
  * against the portal (it must be the connected user's), so no other provider's request
  * id is accepted; the ticket sync checks ownership again either way.
  */
-export async function resyncTicket(env: Env, tenantId: string, portalTicketId: number, actor: Actor, logger: Logger): Promise<TaskResult> {
-  const db = createDb(env.DB);
+export async function resyncTicket(env: Env, db: Db, tenantId: string, portalTicketId: number, actor: Actor, logger: Logger): Promise<TaskResult> {
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   if (!(await getTicketLink(db, tenantId, portalTicketId))) {
@@ -97,12 +95,12 @@ export async function resyncTicket(env: Env, tenantId: string, portalTicketId: n
  */
 export async function resyncTickets(
   env: Env,
+  db: Db,
   tenantId: string,
   filter: BulkResyncFilter,
   actor: Actor,
   logger: Logger,
 ): Promise<TaskResult & { flagged: number; more: boolean }> {
-  const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   const selected = filter.portalTicketIds ?? (await linksMatching(db, tenantId, filter, BULK_RESYNC_LIMIT + 1));
@@ -145,8 +143,7 @@ export async function resyncTickets(
  * only (mapping changes never rewrite tickets silently; a technician's edits are kept
  * until then). Flags them and starts a run.
  */
-export async function applyMappingsToOpenTickets(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number }> {
-  const db = createDb(env.DB);
+export async function applyMappingsToOpenTickets(env: Env, db: Db, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number }> {
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   const flagged = await forgetPushedMappings(db, tenantId);
