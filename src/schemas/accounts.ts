@@ -35,7 +35,7 @@ const portalTicketId = z.coerce
 
 export const resyncForm = z.object({ portalTicketId });
 
-export const pauseForm = z.object({ paused: z.enum(["true", "false"]).transform((v) => v === "true") });
+export const pauseForm = z.object({ paused: z.enum(["true", "false"], { error: "Choose pause or resume." }).transform((v) => v === "true") });
 
 const tenantRole = z.enum(["tenant_admin", "tenant_viewer"], { error: "Choose admin or viewer." });
 
@@ -87,7 +87,8 @@ export const bulkResyncBody = z
   });
 export type BulkResyncFilter = z.infer<typeof bulkResyncBody>;
 
-export const bulkResyncForm = z.object({ warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/)], { error: "Choose which warnings." }) });
+const chooseTickets = { error: "Choose which tickets to resync." };
+export const bulkResyncForm = z.object({ warning: z.union([z.literal("any"), z.string().regex(/^[a-z_]{1,50}$/, chooseTickets)], chooseTickets) });
 
 export const bulkResyncResult = taskResultShape().extend({ flagged: z.number().int(), more: z.boolean() });
 export const applyMappingsResult = taskResultShape().extend({ flagged: z.number().int() });

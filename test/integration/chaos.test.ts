@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { failures } from "../../src/db/schema";
 import { sendTicketSync } from "../../src/jobs/send";
 import { replayAll } from "../../src/admin/monitoring/replay";
+import { log } from "../../src/lib/log";
 import { createConnectedTenant } from "../factories/connections";
 import { db } from "../factories/tenants";
 import { checkConvergence, converged, type ConvergenceReport } from "../setup/checker";
@@ -89,7 +90,7 @@ describe(`chaos: ${cfg.requests} requests × ${MSPS.length} tenants, faults at $
     await sandboxControl("/faults", { method: "DELETE" });
     const dead = await db().select().from(failures);
     let replayed = 0;
-    for (const tenant of tenants) replayed += (await replayAll(env, db(), tenant.id, { userId: null, via: "chaos test" })).replayed.length;
+    for (const tenant of tenants) replayed += (await replayAll(env, db(), tenant.id, { userId: null, via: "chaos test" }, log)).replayed.length;
     for (let round = 0; round < 3; round++) {
       await new Promise((r) => setTimeout(r, 1100));
       // The tenants' runs side by side, as the cron dispatches them.

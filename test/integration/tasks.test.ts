@@ -110,6 +110,21 @@ describe("admin tasks page", () => {
     expect(await actions(tenant.id)).toEqual(["tenant.paused", "tenant.resumed"]);
   });
 
+  it("re-renders the page with the reason when a form or ConnectWise refuses, and records nothing", async () => {
+    const tenant = await createTenant();
+    const client = await adminOf(tenant.id);
+    const pause = await client.fetch(`/t/${tenant.id}/tasks/pause`, { form: { paused: "maybe" } });
+    expect(pause.status).toBe(400);
+    expect(await pause.text()).toContain("Choose pause or resume.");
+    const bulk = await client.fetch(`/t/${tenant.id}/tasks/resync-bulk`, { form: { warning: "Nope!" } });
+    expect(bulk.status).toBe(400);
+    expect(await bulk.text()).toContain("Choose which tickets to resync.");
+    const callbacks = await client.fetch(`/t/${tenant.id}/tasks/callbacks`, { form: {} });
+    expect(callbacks.status).toBe(409);
+    expect(await callbacks.text()).toContain("Could not register the ConnectWise callback: Connect ConnectWise first.");
+    expect(await actions(tenant.id)).toEqual([]);
+  });
+
   it("is read-only for viewers and operators", async () => {
     const tenant = await createTenant();
     for (const role of ["tenant_viewer", "operator"] as const) {

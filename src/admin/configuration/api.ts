@@ -159,7 +159,7 @@ const applyMappings = apiRoute("admin", {
   },
 });
 configurationApi.openapi(applyMappings, async (c) => {
-  const r = await applyMappingsToOpenTickets(c.env, c.var.tenantId, c.var.actor, c.var.log);
+  const r = await applyMappingsToOpenTickets(c.env, c.var.db, c.var.tenantId, c.var.actor, c.var.log);
   const body = { runId: r.runId, status: r.status, message: r.message, flagged: r.flagged };
   return r.status === "queued" ? c.json(body, 202, { location: runLocation(r.runId) }) : c.json(body, 200);
 });

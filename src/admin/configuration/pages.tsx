@@ -170,7 +170,7 @@ const settingsRefused = formPage((c, { errors, values }) =>
 
 /** "Apply to open tickets": the current mappings, pushed to every open linked ticket, on request. */
 configurationPages.post("/settings/apply", requireWrite, settingsRefused, async (c) => {
-  const r = await applyMappingsToOpenTickets(c.env, c.var.tenantId, c.var.actor, c.var.log);
+  const r = await applyMappingsToOpenTickets(c.env, c.var.db, c.var.tenantId, c.var.actor, c.var.log);
   return renderSettings(c, { boardId: null, companySearch: "", applied: r.message });
 });
 

@@ -1,6 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createDb } from "../../db/client";
 import { portalBaseUrl } from "../../egress/fetch";
 import {
   failureResponse,
@@ -22,8 +21,8 @@ import { problemResponses } from "../shared/api/problem";
 export const monitoringApi = new OpenAPIHono<ApiEnv>();
 type Ctx = Context<ApiEnv>;
 
-const db = (c: Ctx) => createDb(c.env.DB);
-const via = (c: Ctx) => ({ userId: null, via: `with API token ${c.get("tokenId")}` });
+/** The replay audit reads "Replayed … with API token tok_…". */
+const withToken = (c: Ctx) => ({ ...c.var.actor, via: `with ${c.var.actor.via}` });
 const withSummary = (r: ReplayResult) => ({ ...r, summary: replaySummary(r) });
 
 const listRuns = apiRoute("read", {
@@ -34,7 +33,7 @@ const listRuns = apiRoute("read", {
   request: { query: runsQuery },
   responses: { 200: jsonResponse(runsPageResponse, "A page of runs"), ...problemResponses(400) },
 });
-monitoringApi.openapi(listRuns, async (c) => c.json(await runsPage(db(c), c.get("tenantId"), c.req.valid("query")), 200));
+monitoringApi.openapi(listRuns, async (c) => c.json(await runsPage(c.var.db, c.get("tenantId"), c.req.valid("query")), 200));
 
 const getRun = apiRoute("read", {
   method: "get",
@@ -44,7 +43,7 @@ const getRun = apiRoute("read", {
   request: { params: z.object({ runId: runIdParam }), query: runTicketsQuery },
   responses: { 200: jsonResponse(runDetailResponse, "The run"), ...problemResponses(400, 404) },
 });
-monitoringApi.openapi(getRun, async (c) => c.json(await runDetail(db(c), c.get("tenantId"), c.req.valid("param").runId, c.req.valid("query").after), 200));
+monitoringApi.openapi(getRun, async (c) => c.json(await runDetail(c.var.db, c.get("tenantId"), c.req.valid("param").runId, c.req.valid("query").after), 200));
 
 const listTickets = apiRoute("read", {
   method: "get",
@@ -54,7 +53,7 @@ const listTickets = apiRoute("read", {
   request: { query: ticketsQuery },
   responses: { 200: jsonResponse(ticketsPageResponse, "A page of linked tickets"), ...problemResponses(400) },
 });
-monitoringApi.openapi(listTickets, async (c) => c.json(await ticketsPage(db(c), c.get("tenantId"), c.req.valid("query")), 200));
+monitoringApi.openapi(listTickets, async (c) => c.json(await ticketsPage(c.var.db, c.get("tenantId"), c.req.valid("query")), 200));
 
 const getTicket = apiRoute("read", {
   method: "get",
@@ -65,7 +64,7 @@ const getTicket = apiRoute("read", {
   responses: { 200: jsonResponse(ticketTimelineResponse, "The ticket and its timeline"), ...problemResponses(400, 404) },
 });
 monitoringApi.openapi(getTicket, async (c) =>
-  c.json(await ticketTimeline(db(c), c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200),
+  c.json(await ticketTimeline(c.var.db, c.get("tenantId"), c.req.valid("param").portalTicketId, portalBaseUrl(c.env)), 200),
 );
 
 const listFailures = apiRoute("read", {
@@ -76,7 +75,7 @@ const listFailures = apiRoute("read", {
   request: { query: failuresQuery },
   responses: { 200: jsonResponse(failuresPageResponse, "A page of failures"), ...problemResponses(400) },
 });
-monitoringApi.openapi(listFailures, async (c) => c.json(await failuresPage(db(c), c.get("tenantId"), c.req.valid("query")), 200));
+monitoringApi.openapi(listFailures, async (c) => c.json(await failuresPage(c.var.db, c.get("tenantId"), c.req.valid("query")), 200));
 
 const replayFailures = apiRoute("admin", {
   method: "post",
@@ -85,7 +84,7 @@ const replayFailures = apiRoute("admin", {
   summary: "Replay every failure not yet replayed (up to 500 per call)",
   responses: { 200: jsonResponse(replayResponse, "What was replayed, kept or deferred") },
 });
-monitoringApi.openapi(replayFailures, async (c) => c.json(withSummary(await replayAll(c.env, db(c), c.get("tenantId"), via(c))), 200));
+monitoringApi.openapi(replayFailures, async (c) => c.json(withSummary(await replayAll(c.env, c.var.db, c.get("tenantId"), withToken(c), c.var.log)), 200));
 
 const failureParams = z.object({ failureId: failureIdParam });
 
@@ -97,7 +96,7 @@ const getFailure = apiRoute("read", {
   request: { params: failureParams },
   responses: { 200: jsonResponse(failureResponse, "The failure"), ...problemResponses(400, 404) },
 });
-monitoringApi.openapi(getFailure, async (c) => c.json(await failureDetail(db(c), c.get("tenantId"), c.req.valid("param").failureId), 200));
+monitoringApi.openapi(getFailure, async (c) => c.json(await failureDetail(c.var.db, c.get("tenantId"), c.req.valid("param").failureId), 200));
 
 const replayFailure = apiRoute("admin", {
   method: "post",
@@ -108,5 +107,5 @@ const replayFailure = apiRoute("admin", {
   responses: { 200: jsonResponse(replayResponse, "What was replayed"), ...problemResponses(400, 404, 409) },
 });
 monitoringApi.openapi(replayFailure, async (c) =>
-  c.json(withSummary(await replayOne(c.env, db(c), c.get("tenantId"), c.req.valid("param").failureId, via(c))), 200),
+  c.json(withSummary(await replayOne(c.env, c.var.db, c.get("tenantId"), c.req.valid("param").failureId, withToken(c), c.var.log)), 200),
 );

@@ -4,12 +4,11 @@ import { nowIso } from "../../db/client";
 import { auditStatement } from "../../db/queries/audit";
 import { claimForReplay, getFailure, listFailures, releaseClaim, type FailureRow } from "./queries/failures";
 import { AppError } from "../../lib/errors";
-import { createLogger } from "../../lib/log";
+import type { Logger } from "../../lib/log";
 import { sendTicketSync } from "../../jobs/send";
 import { queueMessage, type TicketSyncMessage } from "../../jobs/messages";
 import type { Actor } from "../../domain/actor";
 
-/** Who asked: a signed-in user, or an API token (audited as such). */
 export interface ReplayResult {
   replayed: number[];
   /** Stored bodies that are not a message we understand: kept as they are, never sent. */
@@ -38,7 +37,7 @@ function parse(row: FailureRow, tenantId: string) {
  * Rows are claimed (new → replayed) before sending and released if the send fails, so a
  * double click never sends twice and a failed send loses nothing.
  */
-async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureRow[], actor: Actor): Promise<ReplayResult> {
+async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureRow[], actor: Actor, logger: Logger): Promise<ReplayResult> {
   const result: ReplayResult = { replayed: [], unparseable: [], deferred: [] };
   const tickets: { id: number; message: TicketSyncMessage }[] = [];
   const runs: number[] = [];
@@ -72,7 +71,7 @@ async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureR
   result.replayed.push(...claimed);
 
   if (runs.length > 0) {
-    const run = await startTenantRun(env, tenantId, "manual", createLogger({ tenant: tenantId }));
+    const run = await startTenantRun(env, tenantId, "manual", logger);
     if (run.status === "queued") result.replayed.push(...(await claimForReplay(db, tenantId, runs, at)).map((r) => r.id));
     else result.deferred.push(...runs);
   }
@@ -88,16 +87,16 @@ async function replayFailures(env: Env, db: Db, tenantId: string, rows: FailureR
   return result;
 }
 
-export async function replayOne(env: Env, db: Db, tenantId: string, failureId: number, actor: Actor): Promise<ReplayResult> {
+export async function replayOne(env: Env, db: Db, tenantId: string, failureId: number, actor: Actor, logger: Logger): Promise<ReplayResult> {
   const row = await getFailure(db, tenantId, failureId);
   if (!row) throw new AppError("not_found", "No such failure");
   if (row.replayState !== "new") throw new AppError("conflict", "This failure was already replayed.");
-  return replayFailures(env, db, tenantId, [row], actor);
+  return replayFailures(env, db, tenantId, [row], actor, logger);
 }
 
-export async function replayAll(env: Env, db: Db, tenantId: string, actor: Actor): Promise<ReplayResult> {
+export async function replayAll(env: Env, db: Db, tenantId: string, actor: Actor, logger: Logger): Promise<ReplayResult> {
   const rows = await listFailures(db, tenantId, "new", null, REPLAY_ALL_LIMIT);
-  return replayFailures(env, db, tenantId, rows, actor);
+  return replayFailures(env, db, tenantId, rows, actor, logger);
 }
 
 /** One sentence for the page / API about what a replay did. */

@@ -14,6 +14,8 @@ import { ErrorMessage } from "./views/error-message";
  */
 export async function pageError(err: Error, c: Context<AdminEnv>): Promise<Response> {
   const status = err instanceof HTTPException || err instanceof AppError ? err.status : 500;
+  // A refusal for now (over a task's allowance) says when to try again, as the API's does.
+  if (err instanceof AppError && err.code === "rate_limited") c.header("retry-after", String(err.retryAfter ?? 60));
   const refill = c.get("refill");
   if (refill && err instanceof AppError && status < 500) {
     const errors = err instanceof FieldErrors ? err.byField() : { form: err.message };

@@ -1,7 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createDb } from "../../db/client";
-import { log } from "../../lib/log";
 import { bulkResyncBody, bulkResyncResult, resyncParams, taskResult, tenantStatus as tenantStatusSchema } from "../../schemas/accounts";
 import { rotateHookAddresses } from "../../webhooks/hook-addresses";
 import { resyncTicket, resyncTickets, setPaused, syncNow, TASK_MESSAGES, describeTenantStatus, type TaskResult } from "./service";
@@ -17,7 +15,6 @@ import { problemResponses } from "../shared/api/problem";
 export const tasksApi = new OpenAPIHono<ApiEnv>();
 type Ctx = Context<ApiEnv>;
 
-const actor = (c: Ctx) => ({ userId: null, via: `API token ${c.get("tokenId")}` });
 const pausedResult = z.object({ paused: z.boolean(), message: z.string() });
 const rotatedHooks = z.object({ portalHookUrl: z.string(), connectwise: z.string(), message: z.string() });
 
@@ -45,7 +42,7 @@ const rotateHooks = apiRoute("admin", {
 });
 tasksApi.openapi(rotateHooks, async (c) => {
   const origin = c.env.PUBLIC_URL || new URL(c.req.url).origin;
-  const r = await rotateHookAddresses(c.env, createDb(c.env.DB), c.get("tenantId"), actor(c), origin, log);
+  const r = await rotateHookAddresses(c.env, c.var.db, c.get("tenantId"), c.var.actor, origin, c.var.log);
   return c.json({ ...r, message: "Webhook addresses rotated: the old ones no longer answer. Point the portal webhook at portalHookUrl." }, 200);
 });
 
@@ -56,7 +53,7 @@ const getStatus = apiRoute("read", {
   summary: "Paused, needs attention, last run",
   responses: { 200: jsonResponse(tenantStatusSchema, "The tenant's sync status") },
 });
-tasksApi.openapi(getStatus, async (c) => c.json(await describeTenantStatus(createDb(c.env.DB), c.get("tenantId")), 200));
+tasksApi.openapi(getStatus, async (c) => c.json(await describeTenantStatus(c.var.db, c.get("tenantId")), 200));
 
 const syncNowRoute = apiRoute("admin", {
   method: "post",
@@ -65,7 +62,7 @@ const syncNowRoute = apiRoute("admin", {
   summary: "Sync now (recorded as skipped when a run is in progress)",
   responses: taskResponses(taskResult),
 });
-tasksApi.openapi(syncNowRoute, async (c) => accepted(c, taskBody(await syncNow(c.env, c.get("tenantId"), actor(c), log))));
+tasksApi.openapi(syncNowRoute, async (c) => accepted(c, taskBody(await syncNow(c.env, c.var.db, c.get("tenantId"), c.var.actor, c.var.log))));
 
 const resyncTicketRoute = apiRoute("admin", {
   method: "post",
@@ -76,7 +73,7 @@ const resyncTicketRoute = apiRoute("admin", {
   responses: { ...taskResponses(taskResult), ...problemResponses(400, 404) },
 });
 tasksApi.openapi(resyncTicketRoute, async (c) =>
-  accepted(c, taskBody(await resyncTicket(c.env, c.get("tenantId"), c.req.valid("param").portalTicketId, actor(c), log))),
+  accepted(c, taskBody(await resyncTicket(c.env, c.var.db, c.get("tenantId"), c.req.valid("param").portalTicketId, c.var.actor, c.var.log))),
 );
 
 const resyncTicketsRoute = apiRoute("admin", {
@@ -88,7 +85,7 @@ const resyncTicketsRoute = apiRoute("admin", {
   responses: { ...taskResponses(bulkResyncResult), ...problemResponses(400, 404, 413, 415) },
 });
 tasksApi.openapi(resyncTicketsRoute, async (c) => {
-  const r = await resyncTickets(c.env, c.get("tenantId"), c.req.valid("json"), actor(c), log);
+  const r = await resyncTickets(c.env, c.var.db, c.get("tenantId"), c.req.valid("json"), c.var.actor, c.var.log);
   return accepted(c, { ...taskBody(r), flagged: r.flagged, more: r.more });
 });
 
@@ -104,7 +101,7 @@ for (const [path, paused] of [
     responses: { 200: jsonResponse(pausedResult, "The new state") },
   });
   tasksApi.openapi(route, async (c) => {
-    const code = await setPaused(createDb(c.env.DB), c.get("tenantId"), paused, actor(c));
+    const code = await setPaused(c.var.db, c.get("tenantId"), paused, c.var.actor);
     return c.json({ paused, message: TASK_MESSAGES[code] }, 200);
   });
 }

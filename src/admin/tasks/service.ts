@@ -1,19 +1,23 @@
 import { startTenantRun } from "../../cron/dispatch";
-import { createDb, nowIso, type Db } from "../../db/client";
-import { auditStatement } from "../../db/queries/audit";
+import { nowIso, type Db } from "../../db/client";
+import { audit, auditStatement } from "../../db/queries/audit";
 import { setupIncomplete } from "../../db/queries/configuration";
 import { loadTenantStatus, requestResyncStatement, setPausedStatement } from "../../db/queries/tenants-admin";
-import { AppError } from "../../lib/errors";
+import { AppError, FieldErrors } from "../../lib/errors";
 import type { Logger } from "../../lib/log";
 import { BULK_RESYNC_LIMIT, type BulkResyncFilter, type TenantStatus } from "../../schemas/accounts";
 import { forgetPushedMappings, getTicketLink, linkedIds, linksMatching, requestResync } from "../../db/queries/ticket-links";
 import { unlinkedRequestRefusal } from "../../sync/portal-identity";
 import { takeTaskAllowance } from "./limits";
 import type { Actor } from "../../domain/actor";
+import { eq } from "drizzle-orm";
+import { tenants } from "../../db/schema";
+import { alertDestinationProblem } from "../../alerts/attention";
+import { ensureConnectWiseCallback, type CallbackState } from "../../webhooks/hook-addresses";
 
 /** Admin tasks shared by the pages and /api/v1: sync now, resync one ticket, pause/resume. */
 
-/** Who asked: a signed-in user, or an API token (recorded in the audit detail). */
+/** A task done: the run it queued, or the one in progress that covers it. Refusals are thrown AppErrors. */
 export interface TaskResult {
   runId: string;
   status: "queued" | "skipped";
@@ -47,8 +51,7 @@ async function assertRunnable(db: Db, tenantId: string) {
   if (setup) throw new AppError("conflict", `${setup}. Nothing syncs until setup is complete.`);
 }
 
-export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult> {
-  const db = createDb(env.DB);
+export async function syncNow(env: Env, db: Db, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult> {
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "sync");
   const run = await startTenantRun(env, tenantId, "manual", logger);
@@ -63,8 +66,7 @@ export async function syncNow(env: Env, tenantId: string, actor: Actor, logger: 
  * against the portal (it must be the connected user's), so no other provider's request
  * id is accepted; the ticket sync checks ownership again either way.
  */
-export async function resyncTicket(env: Env, tenantId: string, portalTicketId: number, actor: Actor, logger: Logger): Promise<TaskResult> {
-  const db = createDb(env.DB);
+export async function resyncTicket(env: Env, db: Db, tenantId: string, portalTicketId: number, actor: Actor, logger: Logger): Promise<TaskResult> {
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   if (!(await getTicketLink(db, tenantId, portalTicketId))) {
@@ -93,12 +95,12 @@ export async function resyncTicket(env: Env, tenantId: string, portalTicketId: n
  */
 export async function resyncTickets(
   env: Env,
+  db: Db,
   tenantId: string,
   filter: BulkResyncFilter,
   actor: Actor,
   logger: Logger,
 ): Promise<TaskResult & { flagged: number; more: boolean }> {
-  const db = createDb(env.DB);
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   const selected = filter.portalTicketIds ?? (await linksMatching(db, tenantId, filter, BULK_RESYNC_LIMIT + 1));
@@ -141,8 +143,7 @@ export async function resyncTickets(
  * only (mapping changes never rewrite tickets silently; a technician's edits are kept
  * until then). Flags them and starts a run.
  */
-export async function applyMappingsToOpenTickets(env: Env, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number }> {
-  const db = createDb(env.DB);
+export async function applyMappingsToOpenTickets(env: Env, db: Db, tenantId: string, actor: Actor, logger: Logger): Promise<TaskResult & { flagged: number }> {
   await assertRunnable(db, tenantId);
   await takeTaskAllowance(env, tenantId, "resync");
   const flagged = await forgetPushedMappings(db, tenantId);
@@ -165,6 +166,39 @@ export async function setPaused(db: Db, tenantId: string, paused: boolean, actor
     auditStatement(db, { tenantId, userId: actor.userId, action: paused ? "tenant.paused" : "tenant.resumed", detail: `(${actor.via})` }),
   ]);
   return paused ? "paused" : "resumed";
+}
+
+/**
+ * Registers (or re-enables) the ConnectWise callback that pushes ticket changes. ConnectWise
+ * refusing it (or not answering) is shown to the admin as a conflict, with its reason.
+ */
+export async function registerCallbacks(env: Env, db: Db, tenantId: string, publicOrigin: string, actor: Actor): Promise<CallbackState> {
+  const result = await ensureConnectWiseCallback(env, db, tenantId, publicOrigin).catch((err: unknown) => {
+    throw err instanceof AppError ? new AppError("conflict", `Could not register the ConnectWise callback: ${err.message}`) : err;
+  });
+  await audit(db, {
+    tenantId,
+    userId: actor.userId,
+    action: "callbacks.registered",
+    target: String(result.id),
+    detail: `ConnectWise callback ${result.state}`,
+  });
+  return result.state;
+}
+
+/** The alert webhook (null: none): told once when syncing needs attention and once when it recovers. */
+export async function saveAlertWebhook(env: Env, db: Db, tenantId: string, url: string | null, ownOrigin: string, actor: Actor): Promise<void> {
+  const refused = url ? alertDestinationProblem(env, url, ownOrigin) : null;
+  if (refused) throw FieldErrors.of({ alertWebhookUrl: refused });
+  await db.batch([
+    db.update(tenants).set({ alertWebhookUrl: url }).where(eq(tenants.id, tenantId)),
+    auditStatement(db, {
+      tenantId,
+      userId: actor.userId,
+      action: "alerts.saved",
+      detail: url ? `Alert webhook set (${new URL(url).host})` : "Alert webhook removed",
+    }),
+  ]);
 }
 
 export async function describeTenantStatus(db: Db, tenantId: string): Promise<TenantStatus> {

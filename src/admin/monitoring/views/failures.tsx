@@ -27,15 +27,8 @@ function Notice({ notice }: { notice: ReplayNotice }) {
   );
 }
 
-export function FailuresPage(props: {
-  data: FailuresData;
-  tenantId: string;
-  state: string | undefined;
-  canWrite: boolean;
-  csrfToken: string;
-  notice: ReplayNotice | null;
-}) {
-  const { data, tenantId, canWrite, csrfToken } = props;
+export function FailuresPage(props: { data: FailuresData; tenantId: string; state: string | undefined; canWrite: boolean; notice: ReplayNotice | null }) {
+  const { data, tenantId, canWrite } = props;
   const base = `/t/${tenantId}/failures`;
   return (
     <>
@@ -61,7 +54,7 @@ export function FailuresPage(props: {
         </a>
         {canWrite ? (
           <form method="post" action={`${base}/replay`} data-busy>
-            <CsrfField token={csrfToken} />
+            <CsrfField />
             <button type="submit">Replay all not replayed</button>
           </form>
         ) : (
@@ -117,7 +110,7 @@ export function FailuresPage(props: {
                     {canWrite && f.replayState === "new" ? (
                       f.message.parseable ? (
                         <form method="post" action={`${base}/${f.id}/replay`}>
-                          <CsrfField token={csrfToken} />
+                          <CsrfField />
                           <button type="submit" class="small">
                             Replay
                           </button>

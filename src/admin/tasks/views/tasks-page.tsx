@@ -1,19 +1,18 @@
-import { CsrfField, Layout, type LayoutUser } from "../../shared/views/layout";
+import { CsrfField } from "../../shared/views/layout";
 import type { TenantStatus } from "../../../schemas/accounts";
 import { FieldError, Flash, ReadOnlyNote } from "../../shared/views/components";
 import { Time } from "../../shared/views/time";
 
 export interface TasksPageProps {
-  user: LayoutUser;
-  csrfToken: string;
-  tenant: { id: string; name: string; readOnly: boolean };
+  tenantId: string;
+  readOnly: boolean;
   status: TenantStatus;
   ok?: string | undefined;
-  error?: string | undefined;
-  errors?: Record<string, string>;
-  ticketValue?: string;
-  /** Stored (or just submitted) alert webhook address. */
-  alertWebhookUrl?: string;
+  /** A refused form's messages by field (`form`: the task as a whole) and its posted values. */
+  errors?: Record<string, string> | undefined;
+  values?: Record<string, string> | undefined;
+  /** The stored alert webhook address. */
+  alertWebhookUrl: string;
 }
 
 const RUN_WORDS: Record<string, string> = { queued: "waiting to start", running: "running", completed: "completed", failed: "failed", skipped: "skipped" };
@@ -62,14 +61,14 @@ const BULK_RESYNC_CHOICES = [
   ["missing_cluster", "no ClusterID"],
 ] as const;
 
-export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors = {}, ticketValue, alertWebhookUrl }: TasksPageProps) {
-  const base = `/t/${tenant.id}/tasks`;
+export function TasksPage({ tenantId, readOnly, status, ok, errors = {}, values = {}, alertWebhookUrl }: TasksPageProps) {
+  const base = `/t/${tenantId}/tasks`;
   return (
-    <Layout title="Admin tasks" user={user} csrfToken={csrfToken} tenant={tenant} active="tasks">
+    <>
       <h1>Admin tasks</h1>
-      <Flash ok={ok} error={error} />
+      <Flash ok={ok} error={errors.form} />
       <StatusCard status={status} />
-      {tenant.readOnly ? (
+      {readOnly ? (
         <ReadOnlyNote />
       ) : (
         <>
@@ -77,7 +76,7 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
             <h2 id="sync-title">Sync now</h2>
             <p class="muted">Looks for changes on both sides right away instead of waiting for the next scheduled run (every 5 minutes).</p>
             <form method="post" action={`${base}/sync`} data-busy>
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <button type="submit">Sync now</button>
             </form>
           </section>
@@ -85,9 +84,9 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
             <h2 id="resync-title">Resync one ticket</h2>
             <p class="muted">Syncs one portal ticket again in full, whatever changed or not, and starts a run.</p>
             <form method="post" action={`${base}/resync`} novalidate>
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <label for="portalTicketId">Portal ticket number</label>
-              <input id="portalTicketId" name="portalTicketId" type="text" inputmode="numeric" value={ticketValue ?? ""} required />
+              <input id="portalTicketId" name="portalTicketId" type="text" inputmode="numeric" value={values.portalTicketId ?? ""} required />
               <FieldError id="portalTicketId" message={errors.portalTicketId} />
               <button type="submit">Resync ticket</button>
             </form>
@@ -99,13 +98,14 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               again with its whole history.
             </p>
             <form method="post" action={`${base}/resync-bulk`}>
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <label for="bulk-warning">Tickets with</label>
               <select id="bulk-warning" name="warning">
                 {BULK_RESYNC_CHOICES.map(([value, label]) => (
                   <option value={value}>{label}</option>
                 ))}
               </select>
+              <FieldError id="bulk-warning" message={errors.warning} />
               <button type="submit">Resync these tickets</button>
             </form>
           </section>
@@ -117,8 +117,9 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
                 : "Stops scheduled runs (for maintenance or a migration) until you resume; nothing is lost."}
             </p>
             <form method="post" action={`${base}/pause`}>
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <input type="hidden" name="paused" value={status.paused ? "false" : "true"} />
+              <FieldError id="paused" message={errors.paused} />
               <button type="submit">{status.paused ? "Resume syncing" : "Pause syncing"}</button>
             </form>
           </section>
@@ -129,7 +130,7 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               three days of failed deliveries; scheduled runs keep syncing meanwhile.
             </p>
             <form method="post" action={`${base}/callbacks`} id="callbacks-form">
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <button type="submit">Re-register callbacks</button>
             </form>
             <p class="muted">
@@ -137,7 +138,7 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               with it, and you are shown the portal webhook's new address to hand to the portal administrator.
             </p>
             <form method="post" action={`${base}/rotate-hooks`} id="rotate-hooks-form">
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <button type="submit" class="secondary">
                 Rotate webhook addresses
               </button>
@@ -150,15 +151,21 @@ export function TasksPage({ user, csrfToken, tenant, status, ok, error, errors =
               it recovers. Leave empty for none.
             </p>
             <form method="post" action={`${base}/alerts`} novalidate>
-              <CsrfField token={csrfToken} />
+              <CsrfField />
               <label for="alertWebhookUrl">Alert webhook address</label>
-              <input id="alertWebhookUrl" name="alertWebhookUrl" type="text" value={alertWebhookUrl ?? ""} placeholder="https://…" />
+              <input
+                id="alertWebhookUrl"
+                name="alertWebhookUrl"
+                type="text"
+                value={values.alertWebhookUrl?.trim() ?? alertWebhookUrl}
+                placeholder="https://…"
+              />
               <FieldError id="alertWebhookUrl" message={errors.alertWebhookUrl} />
               <button type="submit">Save alert webhook</button>
             </form>
           </section>
         </>
       )}
-    </Layout>
+    </>
   );
 }
