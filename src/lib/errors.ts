@@ -2,11 +2,22 @@
  * The closed set of failure codes used inside the engine and at the API edge. Queue
  * consumers decide retry from `retryable`; the HTTP edge maps `code` to a status.
  */
-export type ErrorCode = "rate_limited" | "upstream_unavailable" | "invalid_payload" | "not_found" | "conflict" | "unauthorized" | "forbidden" | "internal";
+export type ErrorCode =
+  | "rate_limited"
+  | "upstream_unavailable"
+  /** The upstream answered, but with something we refuse to act on for the caller (a dead sign-in code, an agent's account): shown, never retried. */
+  | "upstream_refused"
+  | "invalid_payload"
+  | "not_found"
+  | "conflict"
+  | "unauthorized"
+  | "forbidden"
+  | "internal";
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   upstream_unavailable: 503,
+  upstream_refused: 502,
   invalid_payload: 400,
   not_found: 404,
   conflict: 409,

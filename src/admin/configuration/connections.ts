@@ -71,7 +71,7 @@ async function savePortal(
 /**
  * "Generate Token" callback: exchanges the code (with its PKCE verifier) at the deployment's
  * portal, learns the user, stores the tokens encrypted. The client secret goes nowhere else.
- * A code or account the portal side will not give us throws an `AppError` (nothing stored).
+ * A code or account the portal side will not give us throws `upstream_refused` (502; nothing stored).
  */
 export async function connectPortalOAuth(
   env: Env,
@@ -95,18 +95,18 @@ export async function connectPortalOAuth(
     });
   } catch (err) {
     throw new AppError(
-      "upstream_unavailable",
+      "upstream_refused",
       `The portal did not accept the sign-in code (it may have expired or been used already): ${describeFailure(err, "portal")} Click "Generate Token" to try again.`,
     );
   }
   try {
     me = await portalIdentity(env, actor.tenantId, { kind: "oauth", ...tokens, clientId, clientSecret }, opts.clusterFieldId, (t) => (tokens = t));
   } catch (err) {
-    throw new AppError("upstream_unavailable", `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}`);
+    throw new AppError("upstream_refused", `The portal issued a token but would not tell us who it belongs to: ${describeFailure(err, "portal")}`);
   }
   // An agent or admin sees every provider's requests: refused, and nothing stored.
   const notEndUser = notEndUserProblem(me);
-  if (notEndUser) throw new AppError("forbidden", notEndUser);
+  if (notEndUser) throw new AppError("upstream_refused", notEndUser);
   const secretsCiphertext = await sealSecret(
     env,
     { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },

@@ -68,7 +68,7 @@ configurationPages.post("/onboarding/portal/oauth", requireWrite, onboardingForm
     scope: "read write",
     codeChallenge: pkce.challenge,
   });
-  return c.html(<PortalSignInHop url={url} />, 200, { "cache-control": "no-store" });
+  return c.render(<PortalSignInHop url={url} />, { title: "Continue to the portal sign-in", refresh: url });
 });
 
 configurationPages.get("/onboarding/portal/callback", requireWrite, formPage(signInRefused), async (c) => {
@@ -85,20 +85,12 @@ configurationPages.get("/onboarding/portal/callback", requireWrite, formPage(sig
     );
   }
   if (!q.code) throw refuse('The portal did not send a sign-in code back. Click "Generate Token" to try again.');
-  try {
-    await connectPortalOAuth(c.env, c.var.db, configurationActor(c.var), {
-      code: q.code,
-      redirectUri: callbackUrl(c),
-      codeVerifier: flow.codeVerifier,
-      clusterFieldId: flow.clusterFieldId,
-    });
-  } catch (err) {
-    // The portal would not give us the token or the account: a bad gateway (502) shown on the
-    // onboarding page, which the page error handler cannot do (it re-renders only refusals below 500).
-    if (!(err instanceof AppError)) throw err;
-    c.status(502);
-    return signInRefused(c, { errors: { form: err.message } });
-  }
+  await connectPortalOAuth(c.env, c.var.db, configurationActor(c.var), {
+    code: q.code,
+    redirectUri: callbackUrl(c),
+    codeVerifier: flow.codeVerifier,
+    clusterFieldId: flow.clusterFieldId,
+  });
   return c.redirect(`${onboardingUrl(c)}?saved=portal`, 303);
 });
 

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { eq } from "drizzle-orm";
 import { tenants } from "../../db/schema";
@@ -56,6 +56,3 @@ export const verifyCsrf: MiddlewareHandler<AdminEnv> = async (c, next) => {
   }
   await next();
 };
-
-/** The Layout props every tenant page passes: signed-in user, CSRF token, tenant header. */
-export const tenantLayout = (c: Context<AdminEnv>) => ({ user: c.get("user"), csrfToken: c.get("csrfToken"), tenant: c.get("tenantHeader") });

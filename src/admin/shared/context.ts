@@ -6,7 +6,7 @@ import { log, type Logger } from "../../lib/log";
 import { validatorFor } from "../../lib/validation";
 
 /** The signed-in user of a page (set by `requireSession`). */
-export interface SessionUser {
+interface SessionUser {
   id: string;
   email: string;
   role: "operator" | "tenant_admin" | "tenant_viewer";

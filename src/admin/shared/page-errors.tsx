@@ -7,7 +7,7 @@ import type { AdminEnv } from "./context";
 import { ErrorMessage } from "./views/error-message";
 
 /**
- * The page surface's one error path. A refusal (a service's `AppError` below 500, or the
+ * The page surface's one error path. A refusal (a service's `AppError` below 500 or `upstream_refused`, or the
  * validator's `FieldErrors`) on a route with a `formPage` re-renders that form with the
  * messages and the posted values; anything else is an error page at its status, and an
  * unexpected error is logged and shown without its message.
@@ -17,7 +17,7 @@ export async function pageError(err: Error, c: Context<AdminEnv>): Promise<Respo
   // A refusal for now (over a task's allowance) says when to try again, as the API's does.
   if (err instanceof AppError && err.code === "rate_limited") c.header("retry-after", String(err.retryAfter ?? 60));
   const refill = c.get("refill");
-  if (refill && err instanceof AppError && status < 500) {
+  if (refill && err instanceof AppError && (status < 500 || err.code === "upstream_refused")) {
     const errors = err instanceof FieldErrors ? err.byField() : { form: err.message };
     const posted = c.req.method === "POST" ? await c.req.parseBody().catch(() => ({})) : {};
     c.status(status as 400);

@@ -59,28 +59,19 @@ export function TestResultTable({ result }: { result: TestResult }) {
 }
 
 /**
- * The hop to the portal's sign-in page. A page, not a 303: the CSP's `form-action 'self'`
- * also governs redirects after a form post, so the browser would refuse a redirect to the
- * portal's origin; a meta refresh (and the link, for anyone without it) is a new navigation.
+ * The hop to the portal's sign-in page, rendered with `refresh: url`. A page, not a 303: the
+ * CSP's `form-action 'self'` also governs redirects after a form post, so the browser would
+ * refuse a redirect to the portal's origin; a meta refresh (and the link, for anyone without
+ * it) is a new navigation.
  */
 export function PortalSignInHop({ url }: { url: string }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta http-equiv="refresh" content={`0; url=${url}`} />
-        <title>Continue to the portal sign-in · psa-sync</title>
-        <link rel="stylesheet" href="/static/app.css" />
-      </head>
-      <body>
-        <main class="auth card">
-          <h1>Continue to the portal</h1>
-          <p>Sign in on the Support Portal's own page to let psa-sync act as you.</p>
-          <a class="button" id="portal-sign-in" href={url}>
-            Continue to the portal sign-in
-          </a>
-        </main>
-      </body>
-    </html>
+    <section class="auth card">
+      <h1>Continue to the portal</h1>
+      <p>Sign in on the Support Portal's own page to let psa-sync act as you.</p>
+      <a class="button" id="portal-sign-in" href={url}>
+        Continue to the portal sign-in
+      </a>
+    </section>
   );
 }

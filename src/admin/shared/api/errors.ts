@@ -18,6 +18,7 @@ const APP: Partial<Record<AppError["code"], { status: ProblemStatus; title: stri
   not_found: { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Cannot do this now" },
   rate_limited: { status: 429, title: "Too many requests for this task" },
+  upstream_refused: { status: 502, title: "Refused upstream" },
 };
 
 /**

@@ -13,7 +13,7 @@ export const Problem = z
   .openapi("Problem");
 export type Problem = z.infer<typeof Problem>;
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 502;
 
 const DESCRIPTIONS: Record<ProblemStatus, string> = {
   400: "Invalid input (field-level `errors`) or malformed JSON",
@@ -26,6 +26,7 @@ const DESCRIPTIONS: Record<ProblemStatus, string> = {
   415: "Content-Type must be application/json",
   429: "Over the task's allowance; Retry-After says when to try again",
   500: "Unexpected error (logged; no detail given)",
+  502: "The Support Portal or ConnectWise refused what was asked on the tenant's behalf (`detail` says what)",
 };
 
 export function problem<S extends ProblemStatus>(c: Context, status: S, title: string, extra: Pick<Problem, "detail" | "errors"> = {}) {

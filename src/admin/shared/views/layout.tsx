@@ -4,12 +4,14 @@ import { jsxRenderer, useRequestContext } from "hono/jsx-renderer";
 import type { AdminEnv } from "../context";
 
 /** What a page hands the layout with `c.render(content, props)`; the rest comes from the request. */
-export interface PageProps {
+interface PageProps {
   title: string;
   /** Which tenant navigation entry is current (its path after `/t/:id`, e.g. "tickets"). */
   active?: string;
   /** Page scripts besides /static/app.js (same-origin files only: the CSP forbids inline script). */
   scripts?: string[];
+  /** Where the browser goes next at once (a meta refresh: a new navigation, which `form-action` does not govern). */
+  refresh?: string;
 }
 
 declare module "hono" {
@@ -24,21 +26,18 @@ declare module "hono" {
 const pageVariables = (c: Context) => c.var as Partial<AdminEnv["Variables"]>;
 
 /** Hidden CSRF field for every POST form of a signed-in page (the session's token, from the request). */
-export function CsrfField({ token }: { token?: string }) {
-  // TRANSITION: `token` goes once every page renders through `c.render`.
-  return <input type="hidden" name="csrf" value={token ?? pageVariables(useRequestContext()).csrfToken ?? ""} />;
+export function CsrfField() {
+  return <input type="hidden" name="csrf" value={pageVariables(useRequestContext()).csrfToken ?? ""} />;
 }
 
 interface LayoutProps extends PageProps {
   /** Signed-in user shown in the header, with a sign-out button. */
-  user?: LayoutUser | undefined;
-  csrfToken?: string | undefined;
+  user: AdminEnv["Variables"]["user"] | undefined;
+  csrfToken: string | undefined;
   /** The tenant the page is about: shows the tenant navigation. */
-  tenant?: AdminEnv["Variables"]["tenantHeader"] | undefined;
+  tenant: AdminEnv["Variables"]["tenantHeader"] | undefined;
   children: Child;
 }
-/** TRANSITION: views take the user for the layout until every page renders through `c.render`. */
-export type LayoutUser = Pick<AdminEnv["Variables"]["user"], "email" | "role">;
 
 const TENANT_NAV: { path: string; label: string }[] = [
   { path: "", label: "Dashboard" },
@@ -53,12 +52,13 @@ const TENANT_NAV: { path: string; label: string }[] = [
   { path: "audit", label: "Audit log" },
 ];
 
-export function Layout({ title, user, csrfToken, tenant, active, scripts, children }: LayoutProps) {
+function Layout({ title, user, csrfToken, tenant, active, scripts, refresh, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {refresh ? <meta http-equiv="refresh" content={`0; url=${refresh}`} /> : null}
         <title>{`${title} · psa-sync`}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
@@ -104,10 +104,10 @@ export function Layout({ title, user, csrfToken, tenant, active, scripts, childr
 }
 
 /** Every page's layout, `c.render(content, { title, ... })`: the user, CSRF token and tenant header come from the request. */
-export const pageRenderer = jsxRenderer(({ children, title, active, scripts }, c) => {
+export const pageRenderer = jsxRenderer(({ children, title, active, scripts, refresh }, c) => {
   const v = pageVariables(c);
   return (
-    <Layout title={title} active={active} scripts={scripts} user={v.user} csrfToken={v.csrfToken} tenant={v.tenantHeader}>
+    <Layout title={title} active={active} scripts={scripts} refresh={refresh} user={v.user} csrfToken={v.csrfToken} tenant={v.tenantHeader}>
       {children}
     </Layout>
   );
