@@ -2,7 +2,7 @@ import type { Configuration } from "../../../db/queries/configuration";
 import { DEFAULT_CLUSTER_FIELD_ID } from "../schemas";
 import type { TestResult } from "../../../domain/connection-test";
 import { CsrfField } from "../../shared/views/layout";
-import { SettingsFieldError, Notice, TestResultTable, type FieldErrors } from "./parts";
+import { SettingsFieldError, Notice, TestResultTable, type FieldMessages } from "./parts";
 
 export interface OnboardingProps {
   tenantId: string;
@@ -13,7 +13,7 @@ export interface OnboardingProps {
   /** A message after an action (saved, or what went wrong). */
   notice?: { kind: "ok" | "error" | "warn"; text: string } | null;
   /** Which form the field errors belong to, and the values typed (never a secret). */
-  form?: { name: "portal-oauth" | "portal-token" | "connectwise"; errors: FieldErrors; values: Record<string, string> } | null;
+  form?: { name: "portal-oauth" | "portal-token" | "connectwise"; errors: FieldMessages; values: Record<string, string> } | null;
 }
 
 /** Step state for the checklist: each unlocks the next. */

@@ -2,9 +2,11 @@ import type { TestResult } from "../../../domain/connection-test";
 import { Time } from "../../shared/views/time";
 
 /** Small pieces shared by the configuration pages. */
-export type FieldErrors = Record<string, string>;
 
-export function SettingsFieldError({ errors, name }: { errors: FieldErrors; name: string }) {
+/** A form's messages by field name (`form` for the whole form), as the pages' error handler hands them over. */
+export type FieldMessages = Record<string, string>;
+
+export function SettingsFieldError({ errors, name }: { errors: FieldMessages; name: string }) {
   const message = errors[name];
   return message ? (
     <p class="field-error" id={`${name}-error`} role="alert">

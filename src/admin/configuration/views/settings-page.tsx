@@ -2,7 +2,7 @@ import type { Configuration } from "../../../db/queries/configuration";
 import { CLOSED_TICKET_ACTIVITY, MATCH_FIELDS, PRIORITY_KEYS, STATUS_KEYS } from "../schemas";
 import type { Choices } from "../choices";
 import { CsrfField } from "../../shared/views/layout";
-import { SettingsFieldError, Notice, type FieldErrors } from "./parts";
+import { SettingsFieldError, Notice, type FieldMessages } from "./parts";
 
 export interface SettingsProps {
   tenantId: string;
@@ -15,7 +15,7 @@ export interface SettingsProps {
   changes?: string[] | null;
   /** After "Apply to open tickets": what will happen. */
   applied?: string;
-  errors?: FieldErrors;
+  errors?: FieldMessages;
   message?: string | null;
   /** Values from a refused submission, so nothing typed is lost. */
   values?: Record<string, string> | null;

@@ -1,7 +1,7 @@
 import type { Child } from "hono/jsx";
 import { MIN_PASSWORD_LENGTH } from "../../../schemas/accounts";
 
-/** Small pieces shared by the account, tenant-admin and operator pages. */
+/** Small pieces shared by the pages of several features (accounts, tasks, operator). */
 
 export function Flash({ ok, error }: { ok?: string | undefined; error?: string | undefined }) {
   return (
