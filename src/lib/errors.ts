@@ -79,9 +79,9 @@ export class FieldErrors extends AppError {
   }
 
   /** The first message per field, keyed by field name (`form` for the whole input), as form views take them. */
-  byField(fieldName: (path: string) => string = (p) => p): Record<string, string> {
+  byField(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const e of this.errors) out[e.path === "" ? "form" : fieldName(e.path)] ??= e.message;
+    for (const e of this.errors) out[e.path === "" ? "form" : e.path] ??= e.message;
     return out;
   }
 }

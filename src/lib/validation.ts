@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Env, ValidationTargets } from "hono";
 import type { z } from "zod";
-import { FieldErrors, type FieldError } from "./errors";
+import { FieldErrors, type AppError, type FieldError } from "./errors";
 
 /** zod issues as field-level errors ("" for the input as a whole): the one mapping pages and the API share. */
 function zodFieldErrors(error: z.core.$ZodError): FieldError[] {
@@ -30,9 +30,13 @@ export function refuseInvalid(result: ValidationResult): undefined {
 
 /**
  * `zValidator(target, schema, refuseInvalid)` for the apps of an env `E` (zValidator cannot
- * infer the env from a hook, so each surface names it once).
+ * infer the env from a hook, so each surface names it once). `refusal` replaces the field
+ * errors where the input is not a form to fix: a path id that cannot exist is a missing page.
  */
 export const validatorFor =
   <E extends Env>() =>
-  <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-    zValidator<T, Target, E, string, typeof refuseInvalid>(target, schema, refuseInvalid);
+  <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T, refusal?: () => AppError) =>
+    zValidator<T, Target, E, string, typeof refuseInvalid>(target, schema, (result) => {
+      if (!result.success && refusal) throw refusal();
+      return refuseInvalid(result);
+    });

@@ -1,9 +1,8 @@
 import { portalBaseUrl } from "../../egress/fetch";
 import { Hono, type Context } from "hono";
-import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import { csvStream, type CsvCell } from "../../lib/csv";
-import { AppError, type ErrorCode } from "../../lib/errors";
+import { AppError } from "../../lib/errors";
 import { auditPage, dashboard, failuresPage, runDetail, runProgress, runsPage, ticketsPage, ticketTimeline } from "./service";
 import { auditQuery, failureIdParam, failuresQuery, portalTicketIdParam, runIdParam, runsQuery, runTicketsQuery, ticketsQuery } from "./params";
 import { FAILURES_CSV_HEADER, failuresCsvRows, TICKETS_CSV_HEADER, ticketsCsvRows } from "./export";
@@ -15,23 +14,17 @@ import { RunDetailPage, RunsPage } from "./views/runs";
 import { TicketTimelinePage } from "./views/ticket-timeline";
 import { TicketsPage } from "./views/tickets";
 import { requireWrite } from "../shared/access";
-import type { AdminEnv } from "../shared/context";
+import { validated, type AdminEnv } from "../shared/context";
 
 /** Monitoring pages under /t/:tenantId: dashboard, tickets and timelines, runs, failures, audit log. */
 export const monitoringPages = new Hono<AdminEnv>();
 
-/** A page's path or query input whose refusal is one error page, not a form's field errors. */
-const validatedOr = <T extends z.ZodType, Target extends "param" | "query">(target: Target, schema: T, code: ErrorCode, message: string) =>
-  zValidator<T, Target, AdminEnv, string, (r: { success: boolean }) => undefined>(target, schema, (r) => {
-    if (!r.success) throw new AppError(code, message);
-    return undefined;
-  });
-
 /** An id in the path that cannot exist is a missing page, not a form error. */
-const pathParams = <T extends z.ZodObject>(schema: T) => validatedOr("param", schema, "not_found", "Page not found");
+const pathParams = <T extends z.ZodObject>(schema: T) => validated("param", schema, () => new AppError("not_found", "Page not found"));
 
+/** A mangled search or page link is one error page, not a form's field errors. */
 const queryOf = <T extends z.ZodType>(schema: T) =>
-  validatedOr("query", schema, "invalid_payload", "That search or page link is not valid; start from the first page.");
+  validated("query", schema, () => new AppError("invalid_payload", "That search or page link is not valid; start from the first page."));
 
 const runParams = pathParams(z.object({ runId: runIdParam }));
 

@@ -56,6 +56,9 @@ export type ApiEnv = {
   Variables: RequestVariables & { tenantId: string; tokenId: string; scope: "read" | "admin" };
 };
 
+/** The request's logger, or the plain one for an error raised before the init middleware ran (a refused CSRF origin, say). */
+export const requestLog = (c: Context): Logger => (c.var as Partial<RequestVariables>).log ?? log;
+
 /** The one init middleware: a D1 client and the logger on the context, once per request. */
 function initRequest<E extends AdminEnv | ApiEnv>() {
   return createFactory<E>().createMiddleware(async (c, next) => {

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, FieldErrors } from "../../lib/errors";
-import { errorFields, log, type Logger } from "../../lib/log";
+import { errorFields } from "../../lib/log";
 import { formValues } from "../../lib/validation";
-import type { AdminEnv } from "./context";
+import { requestLog, type AdminEnv } from "./context";
 import { ErrorMessage } from "./views/error-message";
 
 /**
@@ -23,9 +23,7 @@ export async function pageError(err: Error, c: Context<AdminEnv>): Promise<Respo
     c.status(status as 400);
     return refill(c, { errors, values: formValues(posted) });
   }
-  // Before the init middleware (a refused CSRF origin, say) there is no request logger yet.
-  const logger: Logger = (c.var as Partial<AdminEnv["Variables"]>).log ?? log;
-  if (status >= 500) logger.error("http.unhandled", { path: c.req.path, ...errorFields(err) });
+  if (status >= 500) requestLog(c).error("http.unhandled", { path: c.req.path, ...errorFields(err) });
   const title = status >= 500 ? "Something went wrong" : err.message;
   c.status(status as 400);
   return c.render(<ErrorMessage status={status} title={title} detail="Try again; if it keeps happening, tell your operator." />, { title });

@@ -1,8 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, FieldErrors } from "../../../lib/errors";
-import { errorFields, log, type Logger } from "../../../lib/log";
-import type { ApiEnv } from "../context";
+import { errorFields } from "../../../lib/log";
+import { requestLog, type ApiEnv } from "../context";
 import { API_BASE } from "./openapi";
 import { problem, type ProblemStatus } from "./problem";
 
@@ -38,9 +38,7 @@ export const apiOnError: ErrorHandler<ApiEnv> = (err, c) => {
     if (err.code === "rate_limited") c.header("retry-after", String(err.retryAfter ?? 60));
     return problem(c, refusal.status, refusal.title, { detail: err.message });
   }
-  // Before the init middleware (an unknown route's 404 never gets here) there is no request logger yet.
-  const logger: Logger = (c.var as Partial<ApiEnv["Variables"]>).log ?? log;
-  logger.error("http.unhandled", { path: `${API_BASE}${c.req.path}`, ...errorFields(err) });
+  requestLog(c).error("http.unhandled", { path: `${API_BASE}${c.req.path}`, ...errorFields(err) });
   return problem(c, 500, "Something went wrong", { detail: "The error was logged; try again, and tell your operator if it keeps happening." });
 };
 
